@@ -1,0 +1,568 @@
+//! The window. State is kept apart from drawing: each frame `logic` drains
+//! the net events (with a time budget) into the state, then `ui` draws the
+//! panels, which only read the state and push [`Command`]s that run after.
+
+mod client_panel;
+pub mod format;
+pub mod i18n;
+mod server_panel;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+pub use i18n::{Lang, T};
+
+use crate::net::{
+    self, AddrError, ClientEventKind, ClientHandle, ClientRequest, EventQueue, EventSink, NetError,
+    NetEvent, Received, Reply, ReplyMode, ServerConfig, ServerEventKind, ServerHandle,
+    ServerSettings,
+};
+
+/// The reverse-DNS id: window class, settings folder and desktop entry.
+pub const APP_ID: &str = "io.github.udplab.UdpLab";
+
+/// Rows kept in the incoming list; older ones are dropped and counted.
+pub const MAX_INCOMING_ROWS: usize = 10_000;
+/// Exchanges kept in the client's history.
+pub const MAX_HISTORY: usize = 200;
+/// Undelivered events the channel holds before it drops (and counts) them.
+const EVENT_CAPACITY: usize = 65_536;
+/// Time per frame spent applying events, so a flood cannot freeze the window.
+const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+
+/// Everything that is saved between runs, and nothing else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// None until the user picks one: the system locale decides.
+    pub lang: Option<Lang>,
+    pub theme: egui::ThemePreference,
+    pub bind: String,
+    pub reply: ReplyKind,
+    pub reply_text: String,
+    pub server_buffer: usize,
+    pub target: String,
+    pub message: String,
+    pub timeout_secs: f64,
+    pub client_buffer: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            lang: None,
+            theme: egui::ThemePreference::System,
+            bind: net::DEFAULT_ADDR.into(),
+            reply: ReplyKind::Fixed,
+            reply_text: net::DEFAULT_REPLY.into(),
+            server_buffer: net::DEFAULT_BUFFER,
+            target: net::DEFAULT_ADDR.into(),
+            message: net::DEFAULT_REQUEST.into(),
+            timeout_secs: 2.0,
+            client_buffer: net::DEFAULT_BUFFER,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReplyKind {
+    #[default]
+    Fixed,
+    Echo,
+    None,
+}
+
+impl Settings {
+    fn server_settings(&self) -> ServerSettings {
+        ServerSettings {
+            reply: match self.reply {
+                ReplyKind::Fixed => ReplyMode::Fixed(Arc::from(self.reply_text.as_bytes())),
+                ReplyKind::Echo => ReplyMode::Echo,
+                ReplyKind::None => ReplyMode::None,
+            },
+            buffer: self.server_buffer.clamp(1, net::MAX_DATAGRAM + 1),
+            reply_rate_limit: None,
+        }
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::try_from_secs_f64(self.timeout_secs.clamp(0.001, 3600.0))
+            .unwrap_or(Duration::from_secs(2))
+    }
+}
+
+/// How the app was started (command line), applied over the saved settings.
+#[derive(Clone, Debug, Default)]
+pub struct StartOptions {
+    pub bind: Option<String>,
+    pub start_server: bool,
+    /// Send the message once the server listens (demos and screenshots).
+    pub send: bool,
+    pub lang: Option<Lang>,
+}
+
+/// What the panels ask for; run after drawing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    StartServer,
+    StopServer,
+    /// The reply mode, text or buffer changed: tell the running server.
+    UpdateServer,
+    ClearIncoming,
+    Send,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerStatus {
+    Stopped,
+    Starting,
+    Listening(SocketAddr),
+    Stopping,
+    Failed(NetError),
+}
+
+/// One row of the incoming list.
+#[derive(Clone, Debug)]
+pub struct IncomingRow {
+    pub rx: Received,
+    pub reply: Reply,
+}
+
+#[derive(Default)]
+pub struct ServerState {
+    pub status: Option<ServerStatus>,
+    handle: Option<ServerHandle>,
+    /// A bind address that did not parse (shown under the field).
+    pub bind_error: Option<AddrError>,
+    pub rows: VecDeque<IncomingRow>,
+    pub total: u64,
+    pub rows_dropped: u64,
+}
+
+impl ServerState {
+    pub fn status(&self) -> ServerStatus {
+        self.status.clone().unwrap_or(ServerStatus::Stopped)
+    }
+
+    fn push_row(&mut self, row: IncomingRow) {
+        if self.rows.len() >= MAX_INCOMING_ROWS {
+            self.rows.pop_front();
+            self.rows_dropped += 1;
+        }
+        self.rows.push_back(row);
+        self.total += 1;
+    }
+}
+
+/// The result of the latest exchange, as the client panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Waiting,
+    Response {
+        from: SocketAddr,
+        bytes: Arc<[u8]>,
+        truncated: bool,
+        len: usize,
+        rtt: Duration,
+    },
+    Failed(NetError),
+}
+
+#[derive(Clone, Debug)]
+pub struct HistoryRow {
+    pub at: SystemTime,
+    pub to: String,
+    pub sent: Arc<[u8]>,
+    pub outcome: Outcome,
+}
+
+#[derive(Default)]
+pub struct ClientState {
+    pub target_error: Option<AddrError>,
+    running: Option<(u64, ClientHandle)>,
+    next_op: u64,
+    pub outcome: Option<Outcome>,
+    pub history: VecDeque<HistoryRow>,
+}
+
+impl ClientState {
+    pub fn busy(&self) -> bool {
+        self.running.is_some()
+    }
+}
+
+pub struct UdpLabApp {
+    pub settings: Settings,
+    pub lang: Lang,
+    pub server: ServerState,
+    pub client: ClientState,
+    sink: EventSink<NetEvent>,
+    queue: EventQueue<NetEvent>,
+    commands: Vec<Command>,
+    /// `--send`: send once the server is listening.
+    send_when_listening: bool,
+}
+
+impl UdpLabApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, start: StartOptions) -> Self {
+        // A missing, corrupt or older settings file gives defaults (serde
+        // fills missing fields; anything unreadable is None here).
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        Self::with_settings(&cc.egui_ctx, settings, start)
+    }
+
+    pub fn with_settings(ctx: &egui::Context, mut settings: Settings, start: StartOptions) -> Self {
+        if let Some(bind) = start.bind {
+            settings.bind = bind;
+        }
+        let lang = start
+            .lang
+            .or(settings.lang)
+            .unwrap_or_else(Lang::from_system);
+        let repaint_ctx = ctx.clone();
+        let (sink, queue) = net::event_channel(
+            EVENT_CAPACITY,
+            Arc::new(move || repaint_ctx.request_repaint()),
+        );
+        ctx.set_theme(settings.theme);
+        install_fonts(ctx);
+        let mut app = Self {
+            settings,
+            lang,
+            server: ServerState::default(),
+            client: ClientState::default(),
+            sink,
+            queue,
+            commands: Vec::new(),
+            send_when_listening: start.send,
+        };
+        if start.start_server {
+            app.run(Command::StartServer);
+        } else if start.send {
+            app.run(Command::Send);
+        }
+        app
+    }
+
+    pub fn t(&self, key: T) -> &'static str {
+        key.get(self.lang)
+    }
+
+    /// Events the channel had to drop because the window fell behind.
+    pub fn events_dropped(&self) -> u64 {
+        self.queue.dropped()
+    }
+
+    /// Applies waiting net events; true when the time budget ran out first.
+    pub fn drain_events(&mut self, budget: Duration) -> bool {
+        let mut events = Vec::new();
+        let drained = self.queue.drain(budget, |e| events.push(e));
+        for event in events {
+            self.apply_event(event);
+        }
+        drained.more
+    }
+
+    fn apply_event(&mut self, event: NetEvent) {
+        match event {
+            NetEvent::Server(ev) => {
+                let current = self
+                    .server
+                    .handle
+                    .as_ref()
+                    .is_some_and(|h| h.id == ev.server);
+                match ev.kind {
+                    ServerEventKind::Socket { .. } => {}
+                    ServerEventKind::Listening { addr } if current => {
+                        self.server.status = Some(ServerStatus::Listening(addr));
+                        if std::mem::take(&mut self.send_when_listening) {
+                            self.run(Command::Send);
+                        }
+                    }
+                    ServerEventKind::Listening { .. } => {}
+                    ServerEventKind::Datagram { rx, reply } => {
+                        self.server.push_row(IncomingRow { rx, reply });
+                    }
+                    ServerEventKind::Failed { error } if current => {
+                        self.server.status = Some(ServerStatus::Failed(error));
+                        self.server.handle = None;
+                    }
+                    ServerEventKind::Failed { .. } => {}
+                    ServerEventKind::Stopped if current => {
+                        self.server.status = Some(ServerStatus::Stopped);
+                        self.server.handle = None;
+                    }
+                    ServerEventKind::Stopped => {}
+                }
+            }
+            NetEvent::Client(ev) => {
+                let current = self
+                    .client
+                    .running
+                    .as_ref()
+                    .is_some_and(|(op, _)| *op == ev.op);
+                if !current {
+                    return;
+                }
+                let finished = match ev.kind {
+                    ClientEventKind::Socket { .. } | ClientEventKind::Sent { .. } => None,
+                    ClientEventKind::Response { rx, rtt, .. } => Some(Outcome::Response {
+                        from: rx.from,
+                        bytes: rx.bytes,
+                        truncated: rx.truncated,
+                        len: rx.len,
+                        rtt,
+                    }),
+                    ClientEventKind::TimedOut { after, .. } => {
+                        Some(Outcome::Failed(NetError::TimedOut { after }))
+                    }
+                    ClientEventKind::Failed { error, .. } => Some(Outcome::Failed(error)),
+                    ClientEventKind::Closed { .. } => {
+                        self.client.running = None;
+                        if self.client.outcome == Some(Outcome::Waiting) {
+                            self.client.outcome = None;
+                        }
+                        None
+                    }
+                };
+                if let Some(outcome) = finished {
+                    if let Some(row) = self.client.history.back_mut()
+                        && row.outcome == Outcome::Waiting
+                    {
+                        row.outcome = outcome.clone();
+                    }
+                    self.client.outcome = Some(outcome);
+                }
+            }
+        }
+    }
+
+    /// Runs one command from the panels (or the command line).
+    pub fn run(&mut self, command: Command) {
+        match command {
+            Command::StartServer => self.start_server(),
+            Command::StopServer => {
+                if let Some(h) = &self.server.handle {
+                    h.stop();
+                    self.server.status = Some(ServerStatus::Stopping);
+                }
+            }
+            Command::UpdateServer => {
+                if let Some(h) = &self.server.handle {
+                    h.update(self.settings.server_settings());
+                }
+            }
+            Command::ClearIncoming => {
+                self.server.rows.clear();
+                self.server.total = 0;
+                self.server.rows_dropped = 0;
+            }
+            Command::Send => self.send(),
+        }
+    }
+
+    fn start_server(&mut self) {
+        if self.server.handle.is_some() {
+            return;
+        }
+        let bind = match net::parse_addr(&self.settings.bind, false) {
+            Ok(b) => b,
+            Err(e) => {
+                self.server.bind_error = Some(e);
+                return;
+            }
+        };
+        self.server.bind_error = None;
+        let config = ServerConfig {
+            bind,
+            settings: self.settings.server_settings(),
+        };
+        match net::spawn_server(config, self.sink.clone()) {
+            Ok(handle) => {
+                self.server.handle = Some(handle);
+                self.server.status = Some(ServerStatus::Starting);
+            }
+            Err(e) => self.server.status = Some(ServerStatus::Failed(e)),
+        }
+    }
+
+    fn send(&mut self) {
+        if self.client.busy() {
+            return;
+        }
+        let target = match net::parse_addr(&self.settings.target, true) {
+            Ok(t) => t,
+            Err(e) => {
+                self.client.target_error = Some(e);
+                return;
+            }
+        };
+        self.client.target_error = None;
+        self.client.next_op += 1;
+        let op = self.client.next_op;
+        let payload: Arc<[u8]> = Arc::from(self.settings.message.as_bytes());
+        let request = ClientRequest {
+            op,
+            target: target.clone(),
+            payload: payload.clone(),
+            timeout: self.settings.timeout(),
+            buffer: self.settings.client_buffer.clamp(1, net::MAX_DATAGRAM + 1),
+            count: 1,
+            interval: Duration::ZERO,
+            socket: None,
+        };
+        match net::spawn_client(request, self.sink.clone()) {
+            Ok(handle) => {
+                self.client.running = Some((op, handle));
+                self.client.outcome = Some(Outcome::Waiting);
+                if self.client.history.len() >= MAX_HISTORY {
+                    self.client.history.pop_front();
+                }
+                self.client.history.push_back(HistoryRow {
+                    at: SystemTime::now(),
+                    to: target.to_string(),
+                    sent: payload,
+                    outcome: Outcome::Waiting,
+                });
+            }
+            Err(e) => self.client.outcome = Some(Outcome::Failed(e)),
+        }
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading(egui::RichText::new(self.t(T::AppTitle)).strong());
+            ui.separator();
+            ui.label(self.t(T::Language));
+            for lang in Lang::ALL {
+                let r = ui.selectable_label(self.lang == lang, lang.native_name());
+                if r.clicked() {
+                    self.lang = lang;
+                    self.settings.lang = Some(lang);
+                }
+            }
+            ui.separator();
+            ui.label(self.t(T::Theme));
+            for (theme, key) in [
+                (egui::ThemePreference::System, T::ThemeSystem),
+                (egui::ThemePreference::Light, T::ThemeLight),
+                (egui::ThemePreference::Dark, T::ThemeDark),
+            ] {
+                let r = ui.selectable_label(self.settings.theme == theme, self.t(key));
+                if r.clicked() {
+                    self.settings.theme = theme;
+                    ui.ctx().set_theme(theme);
+                }
+            }
+        });
+    }
+}
+
+impl eframe::App for UdpLabApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if self.drain_events(DRAIN_BUDGET) {
+            // Events still waiting: come back next frame rather than freeze this one.
+            ctx.request_repaint();
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
+        let mut commands = std::mem::take(&mut self.commands);
+        let wide = ui.available_width() >= 760.0;
+        egui::CentralPanel::default().show(ui, |ui| {
+            if wide {
+                ui.columns(2, |cols| {
+                    server_panel::server_ui(&mut cols[0], self, &mut commands, true);
+                    client_panel::client_ui(&mut cols[1], self, &mut commands, true);
+                });
+            } else {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    server_panel::server_ui(ui, self, &mut commands, false);
+                    ui.add_space(8.0);
+                    client_panel::client_ui(ui, self, &mut commands, false);
+                });
+            }
+        });
+        for command in commands.drain(..) {
+            self.run(command);
+        }
+        self.commands = commands;
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}
+
+/// egui's own fonts lack arrows, ✗, U+FFFD and most scripts; DejaVu Sans
+/// fills those gaps as a fallback so received text shows instead of boxes.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        "DejaVuSans".into(),
+        Arc::new(egui::FontData::from_static(include_bytes!(
+            "../assets/fonts/DejaVuSans.ttf"
+        ))),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push("DejaVuSans".into());
+    }
+    ctx.set_fonts(fonts);
+}
+
+/// The card each panel sits in.
+fn panel_frame(ui: &egui::Ui) -> egui::Frame {
+    egui::Frame::group(ui.style())
+        .inner_margin(12.0)
+        .corner_radius(8.0)
+}
+
+/// A fixed-width, left-aligned table cell, so columns line up row to row.
+fn cell(ui: &mut egui::Ui, width: f32, height: f32, widget: impl egui::Widget) -> egui::Response {
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, height),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(width);
+            ui.add(widget)
+        },
+    )
+    .inner
+}
+
+/// A status light (a painted dot: no font has to carry the glyph).
+fn status_dot(ui: &mut egui::Ui, color: egui::Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 5.0, color);
+}
+
+fn error_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(255, 110, 100)
+    } else {
+        egui::Color32::from_rgb(190, 30, 30)
+    }
+}
+
+fn ok_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(110, 210, 120)
+    } else {
+        egui::Color32::from_rgb(20, 130, 50)
+    }
+}
+
+#[cfg(test)]
+mod tests;

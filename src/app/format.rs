@@ -1,0 +1,117 @@
+//! Turning bytes and times into text that is always safe to show: invalid
+//! UTF-8, control characters, terminal escapes and bidi overrides are shown
+//! escaped, never interpreted.
+
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+/// Text for a payload: lossy UTF-8 with control and bidi-control characters
+/// escaped, cut after `max_chars` characters (with "…").
+pub fn payload_text(bytes: &[u8], max_chars: usize) -> String {
+    let mut out = String::with_capacity(bytes.len().min(max_chars * 2));
+    for (count, c) in String::from_utf8_lossy(bytes).chars().enumerate() {
+        if count >= max_chars {
+            out.push('…');
+            break;
+        }
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\0' => out.push_str("\\0"),
+        '\\' => out.push_str("\\\\"),
+        c if c.is_control() => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        // Bidi embeddings, overrides and isolates, and zero-width joiners: they
+        // can reorder or hide the text around them.
+        '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{feff}' => {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// "48 65 6c 6c 6f", cut after `max_bytes` bytes (with " …").
+pub fn hex(bytes: &[u8], max_bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes.len().min(max_bytes) * 3);
+    for (i, b) in bytes.iter().take(max_bytes).enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{b:02x}");
+    }
+    if bytes.len() > max_bytes {
+        out.push_str(" …");
+    }
+    out
+}
+
+/// Whether the payload reads as text (valid UTF-8 without odd controls).
+pub fn is_plain_text(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|s| {
+        s.chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+    })
+}
+
+/// Local wall-clock time with milliseconds: "18:13:43.123".
+pub fn clock(at: SystemTime) -> String {
+    let t: chrono::DateTime<chrono::Local> = at.into();
+    t.format("%H:%M:%S%.3f").to_string()
+}
+
+/// A round-trip time at a readable precision: "0.063 ms", "12.4 ms", "1.25 s".
+pub fn rtt(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 1.0 {
+        format!("{ms:.3} ms")
+    } else if ms < 100.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_shown_safely() {
+        assert_eq!(payload_text(b"Hello, server", 100), "Hello, server");
+        assert_eq!(payload_text(b"a\0b\n", 100), "a\\0b\\n");
+        assert_eq!(payload_text(b"\x1b[31mred", 100), "\\x1b[31mred");
+        assert_eq!(payload_text(&[0xff, 0x41], 100), "\u{fffd}A");
+        assert_eq!(
+            payload_text("abc\u{202e}def".as_bytes(), 100),
+            "abc\\u{202e}def"
+        );
+        assert_eq!(payload_text("שלום 👋".as_bytes(), 100), "שלום 👋");
+        assert_eq!(payload_text(b"abcdef", 3), "abc…");
+        assert_eq!(payload_text(b"", 3), "");
+        assert_eq!(hex(b"Hi!", 10), "48 69 21");
+        assert_eq!(hex(b"Hi!", 2), "48 69 …");
+        assert!(is_plain_text(b"Hello"));
+        assert!(!is_plain_text(&[0xff]));
+        assert!(!is_plain_text(b"\x1b[0m"));
+    }
+
+    #[test]
+    fn rtt_reads_well() {
+        assert_eq!(rtt(Duration::from_micros(63)), "0.063 ms");
+        assert_eq!(rtt(Duration::from_micros(12_400)), "12.4 ms");
+        assert_eq!(rtt(Duration::from_millis(1250)), "1.25 s");
+    }
+}

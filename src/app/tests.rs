@@ -1,0 +1,344 @@
+//! The real app, driven through its widgets by egui_kittest, against real
+//! sockets on loopback (ephemeral ports only).
+
+use std::net::UdpSocket;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use super::*;
+
+pub(crate) fn harness_with(settings: Settings) -> Harness<'static, UdpLabApp> {
+    Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| {
+            UdpLabApp::with_settings(&cc.egui_ctx, settings, StartOptions::default())
+        })
+}
+
+/// English UI, server on an ephemeral loopback port, short timeout.
+pub(crate) fn harness() -> Harness<'static, UdpLabApp> {
+    harness_with(Settings {
+        lang: Some(Lang::En),
+        bind: "127.0.0.1:0".into(),
+        timeout_secs: 1.0,
+        ..Settings::default()
+    })
+}
+
+/// Steps frames until `done` holds (events arrive from socket threads).
+pub(crate) fn wait_for(
+    h: &mut Harness<'_, UdpLabApp>,
+    what: &str,
+    done: impl Fn(&UdpLabApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        h.step();
+        if done(h.state()) {
+            h.step();
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+pub(crate) fn listening_port(app: &UdpLabApp) -> Option<u16> {
+    match app.server.status() {
+        ServerStatus::Listening(addr) => Some(addr.port()),
+        _ => None,
+    }
+}
+
+/// Clicks Start and returns the port the server got.
+pub(crate) fn start_server(h: &mut Harness<'_, UdpLabApp>) -> u16 {
+    h.get_by_label("Start").click();
+    wait_for(h, "the server to listen", |app| {
+        listening_port(app).is_some()
+    });
+    let port = listening_port(h.state()).unwrap_or_default();
+    h.get_by_label_contains(&format!("Listening on 127.0.0.1 port {port}"));
+    port
+}
+
+pub(crate) fn set_text(h: &mut Harness<'_, UdpLabApp>, label: &str, text: &str) {
+    h.get_by_label(label).set_text_value_accesskit(text);
+    h.run_steps(2);
+}
+
+#[test]
+fn start_then_send_shows_the_lab_exchange_in_both_panels() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the response", |app| {
+        matches!(app.client.outcome, Some(Outcome::Response { .. }))
+    });
+
+    h.get_by_label("Response from server: Hello, client");
+    h.get_by_label_contains(&format!("from 127.0.0.1:{port} in"));
+    // The server list: the request text and where it came from.
+    h.get_by_label("Hello, server");
+    let row = &h.state().server.rows[0];
+    assert_eq!(&*row.rx.bytes, b"Hello, server");
+    assert!(row.rx.from.ip().is_loopback());
+    h.get_by_label(&row.rx.from.to_string());
+    h.get_by_label("1 received");
+}
+
+#[test]
+fn enter_in_the_message_field_sends() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    set_text(&mut h, "Message", "typed message");
+    let field = h.get_by_label("Message");
+    field.focus();
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the response", |app| {
+        matches!(app.client.outcome, Some(Outcome::Response { .. }))
+    });
+    h.get_by_label("typed message");
+}
+
+#[test]
+fn send_with_no_server_says_nothing_is_listening() {
+    // A port that was free a moment ago: nothing listens there now.
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let mut h = harness();
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the failure", |app| {
+        matches!(app.client.outcome, Some(Outcome::Failed(_)))
+    });
+    let expected = if cfg!(target_os = "linux") {
+        format!("Nothing is listening at 127.0.0.1:{port} (ICMP port unreachable)")
+    } else {
+        "No server answered within 1 s".to_owned()
+    };
+    h.get_by_label(&expected);
+}
+
+#[test]
+fn send_to_a_silent_peer_times_out_in_plain_words() {
+    let silent = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let mut h = harness();
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the timeout", |app| {
+        matches!(app.client.outcome, Some(Outcome::Failed(_)))
+    });
+    h.get_by_label("No server answered within 1 s");
+    let mut buf = [0u8; 64];
+    silent.set_nonblocking(true).expect("nonblocking");
+    let (n, _) = silent.recv_from(&mut buf).expect("the request arrived");
+    assert_eq!(&buf[..n], b"Hello, server");
+}
+
+#[test]
+fn bad_bind_addresses_show_inline_errors_and_start_nothing() {
+    let cases = [
+        (
+            "12345",
+            "Add a host before the port, for example 127.0.0.1:12345",
+        ),
+        (
+            "127.0.0.1:",
+            "Add a port after a colon, for example 127.0.0.1:12345",
+        ),
+        (
+            "127.0.0.1:99999",
+            "Port 99999 is out of range: ports go from 0 to 65535",
+        ),
+        (
+            "999.0.0.1:1",
+            "999.0.0.1 is not an IPv4 address (each part is 0–255)",
+        ),
+        (
+            "hello",
+            "Add a port after a colon, for example 127.0.0.1:12345",
+        ),
+    ];
+    let mut h = harness();
+    for (input, message) in cases {
+        set_text(&mut h, "Bind address", input);
+        h.get_by_label("Start").click();
+        h.run_steps(3);
+        h.get_by_label(message);
+        assert!(
+            h.state().server.handle.is_none(),
+            "{input}: no worker may start"
+        );
+        assert_eq!(h.state().server.status(), ServerStatus::Stopped);
+    }
+}
+
+#[test]
+fn bad_target_shows_inline_error() {
+    let mut h = harness();
+    set_text(&mut h, "Server address", "127.0.0.1:0");
+    h.get_by_label("Send").click();
+    h.run_steps(3);
+    h.get_by_label("Port 0 means \"any free port\": choose the port to send to");
+    assert!(!h.state().client.busy());
+}
+
+#[test]
+fn port_in_use_is_reported_in_the_server_panel() {
+    let holder = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = holder.local_addr().expect("addr").port();
+    let mut h = harness();
+    set_text(&mut h, "Bind address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Start").click();
+    wait_for(&mut h, "the bind error", |app| {
+        matches!(app.server.status(), ServerStatus::Failed(_))
+    });
+    h.get_by_label(&format!("Port {port} is already in use"));
+    // Start is offered again.
+    h.get_by_label("Start");
+}
+
+#[test]
+fn stop_then_start_again_on_the_same_port() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    h.get_by_label("Stop").click();
+    wait_for(&mut h, "the server to stop", |app| {
+        app.server.status() == ServerStatus::Stopped
+    });
+    h.get_by_label("Stopped");
+    set_text(&mut h, "Bind address", &format!("127.0.0.1:{port}"));
+    assert_eq!(start_server(&mut h), port);
+}
+
+#[test]
+fn reply_modes_echo_and_none_work_from_the_ui() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Echo").click();
+    h.run_steps(2);
+    set_text(&mut h, "Message", "ping 42");
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the echo", |app| {
+        matches!(app.client.outcome, Some(Outcome::Response { .. }))
+    });
+    assert_eq!(h.state().settings.reply, ReplyKind::Echo);
+    h.get_by_label("Response from server: ping 42");
+
+    h.get_by_label("No reply").click();
+    h.run_steps(2);
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the timeout", |app| {
+        matches!(app.client.outcome, Some(Outcome::Failed(_)))
+    });
+    h.get_by_label("No server answered within 1 s");
+    assert_eq!(h.state().server.total, 2);
+}
+
+#[test]
+fn invalid_utf8_is_shown_safely_with_hex() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    let peer = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    peer.send_to(
+        &[0xff, 0xfe, b'h', b'i', 0x1b, b'[', b'2', b'J'],
+        ("127.0.0.1", port),
+    )
+    .expect("send");
+    wait_for(&mut h, "the datagram", |app| app.server.total == 1);
+    h.get_by_label("\u{fffd}\u{fffd}hi\\x1b[2J   [ff fe 68 69 1b 5b 32 4a]");
+}
+
+#[test]
+fn incoming_list_is_bounded_and_says_what_it_dropped() {
+    let mut h = harness();
+    let app = h.state_mut();
+    for i in 0..(MAX_INCOMING_ROWS + 25) {
+        app.server.push_row(IncomingRow {
+            rx: Received {
+                from: "127.0.0.1:5000".parse().expect("literal"),
+                bytes: Arc::from(format!("n{i}").as_bytes()),
+                len: 2,
+                truncated: false,
+                at: SystemTime::now(),
+            },
+            reply: Reply::NotSent,
+        });
+    }
+    h.run_steps(2);
+    assert_eq!(h.state().server.rows.len(), MAX_INCOMING_ROWS);
+    h.get_by_label("10025 received");
+    h.get_by_label("25 older rows not kept");
+}
+
+#[test]
+fn russian_ui_translates_the_panels() {
+    let mut h = harness_with(Settings {
+        lang: Some(Lang::Ru),
+        bind: "127.0.0.1:0".into(),
+        ..Settings::default()
+    });
+    h.run_steps(2);
+    h.get_by_label("Запустить");
+    h.get_by_label("Отправить");
+    h.get_by_label("Русский").click();
+    h.get_by_label("English").click();
+    h.run_steps(2);
+    h.get_by_label("Start");
+    assert_eq!(h.state().settings.lang, Some(Lang::En));
+}
+
+#[test]
+fn settings_survive_a_restart_and_bad_files_give_defaults() {
+    let settings = Settings {
+        target: "[::1]:4000".into(),
+        timeout_secs: 0.5,
+        ..Settings::default()
+    };
+    let text = ron_like(&settings);
+    let back: Settings = serde_json_like(&text).unwrap_or_default();
+    assert_eq!(back, settings);
+    // An older file with fewer fields, and a corrupt one.
+    assert_eq!(
+        serde_json_like("(bind: \"0.0.0.0:1\")").map(|s| s.bind),
+        Some("0.0.0.0:1".to_owned())
+    );
+    assert_eq!(serde_json_like("not settings at all {{{"), None);
+}
+
+/// eframe stores settings as RON; go through the same format.
+fn ron_like(s: &Settings) -> String {
+    ron::to_string(s).expect("settings serialize")
+}
+
+fn serde_json_like(text: &str) -> Option<Settings> {
+    ron::from_str(text).ok()
+}
+
+#[test]
+fn narrow_window_still_shows_both_panels() {
+    let mut h = Harness::builder()
+        .with_size([500.0, 700.0])
+        .build_eframe(|cc| {
+            UdpLabApp::with_settings(
+                &cc.egui_ctx,
+                Settings {
+                    lang: Some(Lang::En),
+                    ..Settings::default()
+                },
+                StartOptions::default(),
+            )
+        });
+    h.run_steps(2);
+    h.get_by_label("Start");
+    h.get_by_label("Send");
+}

@@ -1,0 +1,59 @@
+//! UDP Lab's entry point: with no subcommand it opens the window; `server`
+//! and `client` run the same socket layer headless, printing the lab's lines.
+
+// No console window when a student double-clicks the release build on Windows.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use udp_lab::app::{APP_ID, StartOptions, UdpLabApp};
+
+fn main() -> ExitCode {
+    cli::attach_parent_console();
+    let args = cli::Args::parse();
+    match args.command {
+        Some(command) => cli::run(command),
+        None => run_window(StartOptions {
+            bind: args.bind,
+            start_server: args.start_server,
+            send: args.send,
+            lang: args.lang.map(Into::into),
+        }),
+    }
+}
+
+fn run_window(start: StartOptions) -> ExitCode {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("UDP Lab")
+        .with_app_id(APP_ID)
+        .with_inner_size([1100.0, 700.0])
+        .with_min_inner_size([420.0, 360.0]);
+    match eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon-256.png")) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => eprintln!("udp-lab: the window icon did not load: {e}"),
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        // Settings live under the app id: ~/.local/share/<APP_ID> and the like.
+        persistence_path: None,
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        APP_ID,
+        options,
+        Box::new(move |cc| Ok(Box::new(UdpLabApp::new(cc, start)))),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("udp-lab: cannot open the window: {e}");
+            eprintln!("(Without a display, use `udp-lab server` or `udp-lab client`.)");
+            ExitCode::FAILURE
+        }
+    }
+}

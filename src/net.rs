@@ -1,0 +1,82 @@
+//! The socket layer. It knows nothing of the UI: sockets live on `std::thread`
+//! workers, which report [`NetEvent`]s over a bounded channel and wake whoever
+//! listens through a callback.
+
+mod addr;
+mod client;
+mod error;
+mod server;
+mod sink;
+mod sock;
+
+pub use addr::{AddrError, Host, ParsedAddr, parse_addr, resolve};
+pub use client::{
+    ClientEvent, ClientEventKind, ClientHandle, ClientRequest, open_client_socket, spawn_client,
+};
+pub use error::{NetError, fmt_secs};
+pub use server::{
+    Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle, ServerSettings,
+    spawn_server,
+};
+pub use sink::{EventQueue, EventSink, Waker, event_channel};
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// The lab's defaults.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:12345";
+pub const DEFAULT_REQUEST: &str = "Hello, server";
+pub const DEFAULT_REPLY: &str = "Hello, client";
+pub const DEFAULT_BUFFER: usize = 1024;
+/// The largest UDP payload over IPv4 (65 535 − 20 IP − 8 UDP).
+pub const MAX_DATAGRAM: usize = 65_507;
+
+/// Everything a worker reports.
+#[derive(Clone, Debug)]
+pub enum NetEvent {
+    Server(ServerEvent),
+    Client(ClientEvent),
+}
+
+/// A datagram as it was read by `recvfrom`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    pub from: SocketAddr,
+    /// The bytes read: at most the receive buffer.
+    pub bytes: Arc<[u8]>,
+    /// The datagram's real length when the OS tells it (Linux does with
+    /// MSG_TRUNC); otherwise the bytes read.
+    pub len: usize,
+    /// The datagram was longer than the buffer; the rest was discarded.
+    pub truncated: bool,
+    pub at: SystemTime,
+}
+
+/// `socket(AF_INET, …)` or `socket(AF_INET6, …)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    pub fn of(addr: &SocketAddr) -> Self {
+        if addr.is_ipv4() {
+            Family::V4
+        } else {
+            Family::V6
+        }
+    }
+    pub fn af_name(self) -> &'static str {
+        match self {
+            Family::V4 => "AF_INET",
+            Family::V6 => "AF_INET6",
+        }
+    }
+}
+
+/// "127.0.0.1 port 12345", the way the lab's server announces itself.
+pub fn describe_addr(addr: &SocketAddr) -> String {
+    format!("{} port {}", addr.ip(), addr.port())
+}

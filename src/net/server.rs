@@ -1,0 +1,292 @@
+//! The server worker: bind, then `recvfrom` in a loop and answer each
+//! datagram, exactly like the lab's server, reporting every step.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use super::{EventSink, Family, NetError, NetEvent, ParsedAddr, Received, resolve, sock};
+
+/// How often a blocked `recvfrom` looks up to see whether Stop was pressed.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyMode {
+    /// Answer every datagram with this text (the lab: "Hello, client").
+    Fixed(Arc<[u8]>),
+    /// Send back the bytes that were read (never more than arrived).
+    Echo,
+    /// Receive only.
+    None,
+}
+
+/// Settings the user may change while the server runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerSettings {
+    pub reply: ReplyMode,
+    /// `recvfrom`'s buffer size: longer datagrams are truncated.
+    pub buffer: usize,
+    /// At most this many replies per second (None: no limit), so the server
+    /// cannot be turned into a traffic amplifier.
+    pub reply_rate_limit: Option<u32>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            reply: ReplyMode::Fixed(Arc::from(super::DEFAULT_REPLY.as_bytes())),
+            buffer: super::DEFAULT_BUFFER,
+            reply_rate_limit: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub bind: ParsedAddr,
+    pub settings: ServerSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServerEvent {
+    /// Which start of the server this came from (events of an old run may
+    /// still be queued after a restart).
+    pub server: u64,
+    pub at: SystemTime,
+    pub kind: ServerEventKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum ServerEventKind {
+    /// `socket(family, SOCK_DGRAM)` succeeded.
+    Socket { family: Family },
+    /// `bind` succeeded: the server listens at `addr` (the real port).
+    Listening { addr: SocketAddr },
+    /// `recvfrom` returned a datagram, and what the server did about it.
+    Datagram { rx: Received, reply: Reply },
+    /// The worker could not start, or the socket failed; it has ended.
+    Failed { error: NetError },
+    /// `close()`: the socket is closed and the port is free again.
+    Stopped,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Reply mode "none".
+    NotSent,
+    /// `sendto` sent these bytes back to the sender.
+    Sent {
+        bytes: Arc<[u8]>,
+        at: SystemTime,
+    },
+    /// The reply rate limit held this one back.
+    RateLimited,
+    Failed {
+        error: NetError,
+    },
+}
+
+struct Shared {
+    stop: AtomicBool,
+    settings: Mutex<ServerSettings>,
+    /// Bumped when `settings` change, so the worker only locks then.
+    settings_version: AtomicU64,
+    received: AtomicU64,
+}
+
+/// The UI's handle on a running server. Dropping it stops the worker.
+pub struct ServerHandle {
+    pub id: u64,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+static NEXT_SERVER: AtomicU64 = AtomicU64::new(1);
+
+/// Starts a server worker. Resolving and binding happen on the worker; the
+/// outcome arrives as `Listening` or `Failed`.
+pub fn spawn_server(
+    config: ServerConfig,
+    sink: EventSink<NetEvent>,
+) -> Result<ServerHandle, NetError> {
+    let id = NEXT_SERVER.fetch_add(1, Ordering::Relaxed);
+    let shared = Arc::new(Shared {
+        stop: AtomicBool::new(false),
+        settings: Mutex::new(config.settings.clone()),
+        settings_version: AtomicU64::new(0),
+        received: AtomicU64::new(0),
+    });
+    let worker_shared = shared.clone();
+    let thread = std::thread::Builder::new()
+        .name("udp-lab-server".into())
+        .spawn(move || run(id, config.bind, &worker_shared, &sink))
+        .map_err(|e| NetError::Io {
+            call: "thread spawn",
+            message: e.to_string(),
+        })?;
+    Ok(ServerHandle {
+        id,
+        shared,
+        thread: Some(thread),
+    })
+}
+
+impl ServerHandle {
+    /// Asks the worker to close the socket; `Stopped` follows within ~50 ms.
+    pub fn stop(&self) {
+        self.shared.stop.store(true, Ordering::Release);
+    }
+
+    /// Stops and waits for the worker to end (CLI and tests).
+    pub fn join(mut self) {
+        self.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Changes reply mode, buffer or rate limit of the running server.
+    pub fn update(&self, settings: ServerSettings) {
+        if let Ok(mut s) = self.shared.settings.lock() {
+            *s = settings;
+        }
+        self.shared.settings_version.fetch_add(1, Ordering::Release);
+    }
+
+    /// Datagrams received, counted by the worker (even those the UI dropped).
+    pub fn received(&self) -> u64 {
+        self.shared.received.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
+    let emit = |kind| {
+        sink.send(NetEvent::Server(ServerEvent {
+            server: id,
+            at: SystemTime::now(),
+            kind,
+        }));
+    };
+    let fail = |error| emit(ServerEventKind::Failed { error });
+    let addr = match resolve(&bind) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let family = Family::of(&addr);
+    let socket = match sock::open(family) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    emit(ServerEventKind::Socket { family });
+    let local = match sock::bind(&socket, addr) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = sock::set_timeout(&socket, STOP_POLL) {
+        return fail(NetError::Io {
+            call: "setsockopt(SO_RCVTIMEO)",
+            message: e.to_string(),
+        });
+    }
+    emit(ServerEventKind::Listening { addr: local });
+
+    let mut seen_version = u64::MAX;
+    let mut settings = ServerSettings::default();
+    let mut buf = Vec::new();
+    let mut limiter = RateLimiter::default();
+    // Settings may change while recvfrom blocks: look before each read (buffer
+    // size) and again before answering (reply mode).
+    let refresh = |settings: &mut ServerSettings, seen: &mut u64| {
+        let version = shared.settings_version.load(Ordering::Acquire);
+        if version != *seen {
+            if let Ok(s) = shared.settings.lock() {
+                *settings = s.clone();
+            }
+            *seen = version;
+        }
+    };
+    while !shared.stop.load(Ordering::Acquire) {
+        refresh(&mut settings, &mut seen_version);
+        buf.resize(settings.buffer.clamp(1, super::MAX_DATAGRAM + 1), 0);
+        let read = match sock::recv_from(&socket, &mut buf) {
+            Ok(r) => r,
+            Err(e) if sock::is_timeout(&e) || sock::is_stale_icmp(&e) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                fail(NetError::Io {
+                    call: "recvfrom",
+                    message: e.to_string(),
+                });
+                break;
+            }
+        };
+        shared.received.fetch_add(1, Ordering::Relaxed);
+        let rx = Received {
+            from: read.from,
+            bytes: Arc::from(&buf[..read.read]),
+            len: read.len,
+            truncated: read.truncated,
+            at: SystemTime::now(),
+        };
+        refresh(&mut settings, &mut seen_version);
+        let answer = match &settings.reply {
+            ReplyMode::None => None,
+            ReplyMode::Echo => Some(rx.bytes.clone()),
+            ReplyMode::Fixed(text) => Some(text.clone()),
+        };
+        let reply = match answer {
+            None => Reply::NotSent,
+            Some(_) if !limiter.allow(settings.reply_rate_limit) => Reply::RateLimited,
+            Some(bytes) => match sock::send_to(&socket, &bytes, read.from) {
+                Ok(_) => Reply::Sent {
+                    bytes,
+                    at: SystemTime::now(),
+                },
+                Err(e) => Reply::Failed {
+                    error: NetError::from_io("sendto", read.from, &e),
+                },
+            },
+        };
+        emit(ServerEventKind::Datagram { rx, reply });
+    }
+    drop(socket);
+    emit(ServerEventKind::Stopped);
+}
+
+/// A token bucket: `limit` replies per second, bursts up to `limit`.
+#[derive(Default)]
+struct RateLimiter {
+    tokens: f64,
+    last: Option<Instant>,
+}
+
+impl RateLimiter {
+    fn allow(&mut self, limit: Option<u32>) -> bool {
+        let Some(limit) = limit else { return true };
+        let now = Instant::now();
+        let limit = f64::from(limit.max(1));
+        let elapsed = self
+            .last
+            .map_or(limit, |l| now.duration_since(l).as_secs_f64() * limit);
+        self.tokens = (self.tokens + elapsed).min(limit);
+        self.last = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}

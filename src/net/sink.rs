@@ -1,0 +1,152 @@
+//! The channel from socket workers to the UI: bounded, never blocking the
+//! sender, counting what it had to drop, and waking the receiver at most once
+//! per drain (so a flood costs one repaint request per frame, not one per
+//! datagram).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, Instant};
+
+/// Called from worker threads when events are waiting (the app hands in
+/// `ctx.request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+struct Shared {
+    dropped: AtomicU64,
+    wake_pending: AtomicBool,
+    wake: Waker,
+}
+
+/// The sending half, cloned into every worker.
+pub struct EventSink<E> {
+    tx: SyncSender<E>,
+    shared: Arc<Shared>,
+}
+
+impl<E> Clone for EventSink<E> {
+    fn clone(&self) -> Self {
+        Self {
+            tx: self.tx.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// The receiving half, owned by the UI.
+pub struct EventQueue<E> {
+    rx: Receiver<E>,
+    shared: Arc<Shared>,
+}
+
+/// A bounded event channel holding at most `capacity` undelivered events.
+pub fn event_channel<E>(capacity: usize, wake: Waker) -> (EventSink<E>, EventQueue<E>) {
+    let (tx, rx) = sync_channel(capacity);
+    let shared = Arc::new(Shared {
+        dropped: AtomicU64::new(0),
+        wake_pending: AtomicBool::new(false),
+        wake,
+    });
+    (
+        EventSink {
+            tx,
+            shared: shared.clone(),
+        },
+        EventQueue { rx, shared },
+    )
+}
+
+impl<E> EventSink<E> {
+    /// Never blocks: a full channel counts the event as dropped.
+    pub fn send(&self, event: E) {
+        match self.tx.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            // Nobody listens any more (the window closed): nothing to do.
+            Err(TrySendError::Disconnected(_)) => return,
+        }
+        if !self.shared.wake_pending.swap(true, Ordering::AcqRel) {
+            (self.shared.wake)();
+        }
+    }
+}
+
+/// What one [`EventQueue::drain`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Drained {
+    pub count: usize,
+    /// The time budget ran out with events still waiting.
+    pub more: bool,
+}
+
+impl<E> EventQueue<E> {
+    /// Hands waiting events to `handle` until the queue is empty or `budget`
+    /// is spent. When events remain, the caller should ask for another frame.
+    pub fn drain(&self, budget: Duration, mut handle: impl FnMut(E)) -> Drained {
+        // Clear first: an event sent from now on wakes us again.
+        self.shared.wake_pending.store(false, Ordering::Release);
+        let start = Instant::now();
+        let mut drained = Drained::default();
+        while let Ok(event) = self.rx.try_recv() {
+            handle(event);
+            drained.count += 1;
+            // Checking the clock every event would cost more than the events.
+            if drained.count % 64 == 0 && start.elapsed() >= budget {
+                drained.more = true;
+                break;
+            }
+        }
+        drained
+    }
+
+    /// Blocks until one event arrives or `timeout` passes (CLI and tests only).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<E> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Events lost because the channel was full.
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn full_channel_counts_drops_and_wakes_once_per_drain() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = wakes.clone();
+        let (sink, queue) = event_channel::<u32>(
+            4,
+            Arc::new(move || {
+                w.fetch_add(1, Ordering::Relaxed);
+            }),
+        );
+        for i in 0..10 {
+            sink.send(i);
+        }
+        assert_eq!(wakes.load(Ordering::Relaxed), 1, "one wake-up for a burst");
+        assert_eq!(queue.dropped(), 6);
+        let mut got = Vec::new();
+        let d = queue.drain(Duration::from_secs(1), |e| got.push(e));
+        assert_eq!(got, vec![0, 1, 2, 3]);
+        assert_eq!(
+            d,
+            Drained {
+                count: 4,
+                more: false
+            }
+        );
+        sink.send(99);
+        assert_eq!(
+            wakes.load(Ordering::Relaxed),
+            2,
+            "a new event after a drain wakes again"
+        );
+    }
+}
