@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 /// Text for a payload: lossy UTF-8 with control and bidi-control characters
 /// escaped, cut after `max_chars` characters (with "…").
 pub fn payload_text(bytes: &[u8], max_chars: usize) -> String {
-    let mut out = String::with_capacity(bytes.len().min(max_chars * 2));
+    let mut out = String::with_capacity(bytes.len().min(max_chars.saturating_mul(2)));
     for (count, c) in String::from_utf8_lossy(bytes).chars().enumerate() {
         if count >= max_chars {
             out.push('…');
@@ -43,7 +43,7 @@ fn push_escaped(out: &mut String, c: char) {
 
 /// "48 65 6c 6c 6f", cut after `max_bytes` bytes (with " …").
 pub fn hex(bytes: &[u8], max_bytes: usize) -> String {
-    let mut out = String::with_capacity(bytes.len().min(max_bytes) * 3);
+    let mut out = String::with_capacity(bytes.len().min(max_bytes).saturating_mul(3));
     for (i, b) in bytes.iter().take(max_bytes).enumerate() {
         if i > 0 {
             out.push(' ');
