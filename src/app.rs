@@ -6,6 +6,7 @@ mod client_panel;
 pub mod format;
 pub mod i18n;
 mod server_panel;
+pub mod session;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -200,6 +201,8 @@ pub struct UdpLabApp {
     pub lang: Lang,
     pub server: ServerState,
     pub client: ClientState,
+    /// Every socket call and datagram, for the teaching views and exports.
+    pub session: session::Session,
     sink: EventSink<NetEvent>,
     queue: EventQueue<NetEvent>,
     commands: Vec<Command>,
@@ -238,6 +241,7 @@ impl UdpLabApp {
             lang,
             server: ServerState::default(),
             client: ClientState::default(),
+            session: session::Session::default(),
             sink,
             queue,
             commands: Vec::new(),
@@ -271,6 +275,7 @@ impl UdpLabApp {
     }
 
     fn apply_event(&mut self, event: NetEvent) {
+        self.session.record(&event);
         match event {
             NetEvent::Server(ev) => {
                 let current = self

@@ -50,6 +50,8 @@ pub struct Received {
     pub len: usize,
     /// The datagram was longer than the buffer; the rest was discarded.
     pub truncated: bool,
+    /// The buffer `recvfrom` was given.
+    pub buffer: usize,
     pub at: SystemTime,
 }
 

@@ -269,6 +269,7 @@ fn incoming_list_is_bounded_and_says_what_it_dropped() {
                 bytes: Arc::from(format!("n{i}").as_bytes()),
                 len: 2,
                 truncated: false,
+                buffer: 1024,
                 at: SystemTime::now(),
             },
             reply: Reply::NotSent,

@@ -215,6 +215,7 @@ fn exchange(
                     bytes: Arc::from(&buf[..read.read]),
                     len: read.len,
                     truncated: read.truncated,
+                    buffer: buf.len(),
                     at: SystemTime::now(),
                 };
                 return emit(ClientEventKind::Response { seq, rx, rtt });

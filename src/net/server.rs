@@ -238,6 +238,7 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
             bytes: Arc::from(&buf[..read.read]),
             len: read.len,
             truncated: read.truncated,
+            buffer: buf.len(),
             at: SystemTime::now(),
         };
         refresh(&mut settings, &mut seen_version);

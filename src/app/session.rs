@@ -1,0 +1,509 @@
+//! What happened in this session, as the teaching views need it: every
+//! socket call (the trace) and every datagram that crossed, with both of its
+//! ends when UDP Lab was both sender and receiver. Built from net events;
+//! never saved. Both lists are bounded and count what they dropped.
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::net::{ClientEventKind, Family, NetError, NetEvent, Reply, ServerEventKind};
+
+pub const MAX_TRACE: usize = 20_000;
+pub const MAX_DATAGRAMS: usize = 20_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    Server,
+    Client,
+}
+
+/// One socket call, with its real arguments and result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Call {
+    Socket {
+        family: Family,
+    },
+    Bind {
+        addr: SocketAddr,
+    },
+    BindFailed {
+        error: NetError,
+    },
+    RecvFrom {
+        buffer: usize,
+        read: usize,
+        len: usize,
+        from: SocketAddr,
+        truncated: bool,
+    },
+    RecvTimedOut {
+        buffer: usize,
+        after: Duration,
+    },
+    RecvFailed {
+        buffer: usize,
+        error: NetError,
+    },
+    SendTo {
+        len: usize,
+        to: SocketAddr,
+    },
+    SendFailed {
+        len: usize,
+        to: SocketAddr,
+        error: NetError,
+    },
+    /// The reply rate limit held a reply back (no sendto happened).
+    ReplySuppressed {
+        to: SocketAddr,
+    },
+    Close,
+}
+
+impl Call {
+    /// The step of the lab's numbered walk-through this call is.
+    /// Server: 1 socket, 2 bind, 3 print "listening", 4 loop, 5 recvfrom,
+    /// 6 decode, 7 print, 8 build the answer, 9 sendto, 10 close.
+    /// Client: 1 socket, 2 build the message, 3 sendto, 4 recvfrom, 5 decode,
+    /// 6 print, 7 close (8, 9: the lab's error handling and exit).
+    pub fn lab_step(&self, side: Side) -> u8 {
+        match (side, self) {
+            (_, Call::Socket { .. }) => 1,
+            (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => 2,
+            (
+                Side::Server,
+                Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
+            ) => 5,
+            (
+                Side::Server,
+                Call::SendTo { .. } | Call::SendFailed { .. } | Call::ReplySuppressed { .. },
+            ) => 9,
+            (Side::Server, Call::Close) => 10,
+            (Side::Client, Call::Bind { .. } | Call::BindFailed { .. }) => 1,
+            (
+                Side::Client,
+                Call::SendTo { .. } | Call::SendFailed { .. } | Call::ReplySuppressed { .. },
+            ) => 3,
+            (
+                Side::Client,
+                Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
+            ) => 4,
+            (Side::Client, Call::Close) => 7,
+        }
+    }
+
+    /// Whether the call failed or gave up (drawn in the error colour).
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            Call::BindFailed { .. }
+                | Call::RecvFailed { .. }
+                | Call::SendFailed { .. }
+                | Call::RecvTimedOut { .. }
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    pub at: SystemTime,
+    pub side: Side,
+    /// The client operation (Send or burst) this belongs to; 0 for the server.
+    pub op: u64,
+    pub call: Call,
+    /// The datagram this call sent or read, if any.
+    pub datagram: Option<u64>,
+}
+
+/// Which way a datagram goes in the lab's exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Request,
+    Reply,
+}
+
+/// One datagram, seen from one or both ends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatagramRecord {
+    pub id: u64,
+    pub direction: Direction,
+    pub from: SocketAddr,
+    pub to: SocketAddr,
+    /// The payload as sent, or as read when UDP Lab only received it
+    /// (then possibly truncated to the buffer).
+    pub bytes: Arc<[u8]>,
+    /// The payload's real length.
+    pub len: usize,
+    /// The receiver's buffer was too small: it read only `read` bytes.
+    pub truncated: Option<Truncation>,
+    pub sent_at: Option<SystemTime>,
+    pub received_at: Option<SystemTime>,
+    /// Client operation and sequence number for requests UDP Lab sent.
+    pub client: Option<(u64, u32)>,
+    /// No answer came: the client gave up at this time.
+    pub gave_up_at: Option<SystemTime>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Truncation {
+    pub read: usize,
+    pub buffer: usize,
+}
+
+#[derive(Default)]
+pub struct Session {
+    pub trace: VecDeque<TraceRow>,
+    pub trace_dropped: u64,
+    pub datagrams: VecDeque<DatagramRecord>,
+    pub datagrams_dropped: u64,
+    next_id: u64,
+    /// Where the current server listens (to fill in "to" of what it reads).
+    server_addr: Option<SocketAddr>,
+    /// Local address of each running client operation.
+    client_local: Vec<(u64, SocketAddr)>,
+}
+
+impl Session {
+    pub fn clear(&mut self) {
+        *self = Session {
+            server_addr: self.server_addr,
+            client_local: std::mem::take(&mut self.client_local),
+            ..Session::default()
+        };
+    }
+
+    pub fn datagram(&self, id: u64) -> Option<&DatagramRecord> {
+        // Ids grow by one, so the position is a subtraction away (unless dropped in between).
+        let first = self.datagrams.front()?.id;
+        let guess = id
+            .checked_sub(first)
+            .and_then(|i| self.datagrams.get(i as usize));
+        guess
+            .filter(|d| d.id == id)
+            .or_else(|| self.datagrams.iter().find(|d| d.id == id))
+    }
+
+    pub fn record(&mut self, event: &NetEvent) {
+        match event {
+            NetEvent::Server(ev) => self.record_server(ev.at, &ev.kind),
+            NetEvent::Client(ev) => self.record_client(ev.op, ev.at, &ev.kind),
+        }
+    }
+
+    fn trace(&mut self, at: SystemTime, side: Side, op: u64, call: Call, datagram: Option<u64>) {
+        if self.trace.len() >= MAX_TRACE {
+            self.trace.pop_front();
+            self.trace_dropped += 1;
+        }
+        self.trace.push_back(TraceRow {
+            at,
+            side,
+            op,
+            call,
+            datagram,
+        });
+    }
+
+    fn push_datagram(&mut self, mut d: DatagramRecord) -> u64 {
+        self.next_id += 1;
+        d.id = self.next_id;
+        if self.datagrams.len() >= MAX_DATAGRAMS {
+            self.datagrams.pop_front();
+            self.datagrams_dropped += 1;
+        }
+        self.datagrams.push_back(d);
+        self.next_id
+    }
+
+    /// The newest datagram still waiting for its receiving end that matches.
+    fn find_unreceived(
+        &mut self,
+        from: SocketAddr,
+        to_port: u16,
+        direction: Direction,
+        bytes: &[u8],
+    ) -> Option<&mut DatagramRecord> {
+        self.datagrams.iter_mut().rev().take(256).find(|d| {
+            d.received_at.is_none()
+                && d.direction == direction
+                && d.from.port() == from.port()
+                && d.to.port() == to_port
+                && bytes.len() <= d.bytes.len()
+                && d.bytes.starts_with(bytes)
+        })
+    }
+
+    fn record_server(&mut self, at: SystemTime, kind: &ServerEventKind) {
+        let side = Side::Server;
+        match kind {
+            ServerEventKind::Socket { family } => {
+                self.trace(at, side, 0, Call::Socket { family: *family }, None)
+            }
+            ServerEventKind::Listening { addr } => {
+                self.server_addr = Some(*addr);
+                self.trace(at, side, 0, Call::Bind { addr: *addr }, None);
+            }
+            ServerEventKind::Failed { error } => {
+                let call = if self.server_addr.is_none()
+                    || matches!(
+                        error,
+                        NetError::AddrInUse { .. }
+                            | NetError::PermissionDenied { .. }
+                            | NetError::AddrNotAvailable { .. }
+                            | NetError::Resolve { .. }
+                    ) {
+                    Call::BindFailed {
+                        error: error.clone(),
+                    }
+                } else {
+                    Call::RecvFailed {
+                        buffer: 0,
+                        error: error.clone(),
+                    }
+                };
+                self.trace(at, side, 0, call, None);
+            }
+            ServerEventKind::Stopped => {
+                self.server_addr = None;
+                self.trace(at, side, 0, Call::Close, None);
+            }
+            ServerEventKind::Datagram { rx, reply } => {
+                let local = self
+                    .server_addr
+                    .map_or(rx.from, |a| concrete(a, rx.from.ip()));
+                let truncated = rx.truncated.then_some(Truncation {
+                    read: rx.bytes.len(),
+                    buffer: rx.buffer,
+                });
+                let id = match self.find_unreceived(
+                    rx.from,
+                    local.port(),
+                    Direction::Request,
+                    &rx.bytes,
+                ) {
+                    Some(d) => {
+                        d.received_at = Some(rx.at);
+                        d.from = rx.from;
+                        d.truncated = truncated;
+                        d.id
+                    }
+                    None => self.push_datagram(DatagramRecord {
+                        id: 0,
+                        direction: Direction::Request,
+                        from: rx.from,
+                        to: local,
+                        bytes: rx.bytes.clone(),
+                        len: rx.len,
+                        truncated,
+                        sent_at: None,
+                        received_at: Some(rx.at),
+                        client: None,
+                        gave_up_at: None,
+                    }),
+                };
+                let recv = Call::RecvFrom {
+                    buffer: rx.buffer,
+                    read: rx.bytes.len(),
+                    len: rx.len,
+                    from: rx.from,
+                    truncated: rx.truncated,
+                };
+                self.trace(rx.at, side, 0, recv, Some(id));
+                match reply {
+                    Reply::NotSent => {}
+                    Reply::RateLimited => {
+                        self.trace(at, side, 0, Call::ReplySuppressed { to: rx.from }, None)
+                    }
+                    Reply::Failed { error } => {
+                        self.trace(
+                            at,
+                            side,
+                            0,
+                            Call::SendFailed {
+                                len: 0,
+                                to: rx.from,
+                                error: error.clone(),
+                            },
+                            None,
+                        );
+                    }
+                    Reply::Sent { bytes, at: sent_at } => {
+                        let id = self.push_datagram(DatagramRecord {
+                            id: 0,
+                            direction: Direction::Reply,
+                            from: local,
+                            to: rx.from,
+                            bytes: bytes.clone(),
+                            len: bytes.len(),
+                            truncated: None,
+                            sent_at: Some(*sent_at),
+                            received_at: None,
+                            client: None,
+                            gave_up_at: None,
+                        });
+                        self.trace(
+                            *sent_at,
+                            side,
+                            0,
+                            Call::SendTo {
+                                len: bytes.len(),
+                                to: rx.from,
+                            },
+                            Some(id),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn record_client(&mut self, op: u64, at: SystemTime, kind: &ClientEventKind) {
+        let side = Side::Client;
+        match kind {
+            ClientEventKind::Socket { family, .. } => {
+                self.trace(at, side, op, Call::Socket { family: *family }, None)
+            }
+            ClientEventKind::Sent {
+                seq,
+                to,
+                local,
+                bytes,
+            } => {
+                let from = concrete(*local, to.ip());
+                self.client_local.retain(|(o, _)| *o != op);
+                self.client_local.push((op, from));
+                let id = self.push_datagram(DatagramRecord {
+                    id: 0,
+                    direction: Direction::Request,
+                    from,
+                    to: *to,
+                    bytes: bytes.clone(),
+                    len: bytes.len(),
+                    truncated: None,
+                    sent_at: Some(at),
+                    received_at: None,
+                    client: Some((op, *seq)),
+                    gave_up_at: None,
+                });
+                self.trace(
+                    at,
+                    side,
+                    op,
+                    Call::SendTo {
+                        len: bytes.len(),
+                        to: *to,
+                    },
+                    Some(id),
+                );
+            }
+            ClientEventKind::Response { rx, .. } => {
+                let local = self
+                    .client_local
+                    .iter()
+                    .find(|(o, _)| *o == op)
+                    .map_or(rx.from, |(_, a)| *a);
+                let truncated = rx.truncated.then_some(Truncation {
+                    read: rx.bytes.len(),
+                    buffer: rx.buffer,
+                });
+                let id = match self.find_unreceived(
+                    rx.from,
+                    local.port(),
+                    Direction::Reply,
+                    &rx.bytes,
+                ) {
+                    Some(d) => {
+                        d.received_at = Some(rx.at);
+                        d.truncated = truncated;
+                        d.id
+                    }
+                    None => self.push_datagram(DatagramRecord {
+                        id: 0,
+                        direction: Direction::Reply,
+                        from: rx.from,
+                        to: local,
+                        bytes: rx.bytes.clone(),
+                        len: rx.len,
+                        truncated,
+                        sent_at: None,
+                        received_at: Some(rx.at),
+                        client: Some((op, 0)),
+                        gave_up_at: None,
+                    }),
+                };
+                let recv = Call::RecvFrom {
+                    buffer: rx.buffer,
+                    read: rx.bytes.len(),
+                    len: rx.len,
+                    from: rx.from,
+                    truncated: rx.truncated,
+                };
+                self.trace(rx.at, side, op, recv, Some(id));
+            }
+            ClientEventKind::TimedOut { seq, after } => {
+                if let Some(d) = self
+                    .datagrams
+                    .iter_mut()
+                    .rev()
+                    .find(|d| d.client == Some((op, *seq)) && d.direction == Direction::Request)
+                {
+                    d.gave_up_at = Some(at);
+                }
+                self.trace(
+                    at,
+                    side,
+                    op,
+                    Call::RecvTimedOut {
+                        buffer: 0,
+                        after: *after,
+                    },
+                    None,
+                );
+            }
+            ClientEventKind::Failed { seq, error } => {
+                let call = match (seq, error) {
+                    (None, _) => Call::BindFailed {
+                        error: error.clone(),
+                    },
+                    (Some(_), NetError::TooLong { len }) => Call::SendFailed {
+                        len: *len,
+                        to: unspecified(),
+                        error: error.clone(),
+                    },
+                    (Some(s), _) => {
+                        if let Some(d) = self.datagrams.iter_mut().rev().find(|d| {
+                            d.client == Some((op, *s)) && d.direction == Direction::Request
+                        }) {
+                            d.gave_up_at = Some(at);
+                        }
+                        Call::RecvFailed {
+                            buffer: 0,
+                            error: error.clone(),
+                        }
+                    }
+                };
+                self.trace(at, side, op, call, None);
+            }
+            ClientEventKind::Closed { .. } => {
+                self.client_local.retain(|(o, _)| *o != op);
+                self.trace(at, side, op, Call::Close, None);
+            }
+        }
+    }
+}
+
+fn unspecified() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 0))
+}
+
+/// A socket bound to 0.0.0.0 or :: has no one address; for traffic with a
+/// loopback peer the kernel uses the loopback address, so show that.
+fn concrete(local: SocketAddr, peer: IpAddr) -> SocketAddr {
+    if local.ip().is_unspecified() && peer.is_loopback() {
+        SocketAddr::new(peer, local.port())
+    } else {
+        local
+    }
+}
