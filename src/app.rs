@@ -2,11 +2,16 @@
 //! the net events (with a time budget) into the state, then `ui` draws the
 //! panels, which only read the state and push [`Command`]s that run after.
 
+mod anatomy;
 mod client_panel;
+mod diagram;
 pub mod format;
 pub mod i18n;
 mod server_panel;
 pub mod session;
+mod toolbar;
+mod trace_view;
+pub mod views;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -50,6 +55,8 @@ pub struct Settings {
     pub message: String,
     pub timeout_secs: f64,
     pub client_buffer: usize,
+    /// The teaching view shown under the panels.
+    pub view: views::View,
 }
 
 impl Default for Settings {
@@ -65,6 +72,7 @@ impl Default for Settings {
             message: net::DEFAULT_REQUEST.into(),
             timeout_secs: 2.0,
             client_buffer: net::DEFAULT_BUFFER,
+            view: views::View::Trace,
         }
     }
 }
@@ -203,6 +211,8 @@ pub struct UdpLabApp {
     pub client: ClientState,
     /// Every socket call and datagram, for the teaching views and exports.
     pub session: session::Session,
+    /// The datagram the anatomy view shows (picked in the diagram or trace).
+    pub selected_datagram: Option<u64>,
     sink: EventSink<NetEvent>,
     queue: EventQueue<NetEvent>,
     commands: Vec<Command>,
@@ -242,6 +252,7 @@ impl UdpLabApp {
             server: ServerState::default(),
             client: ClientState::default(),
             session: session::Session::default(),
+            selected_datagram: None,
             sink,
             queue,
             commands: Vec::new(),
@@ -440,34 +451,6 @@ impl UdpLabApp {
             Err(e) => self.client.outcome = Some(Outcome::Failed(e)),
         }
     }
-
-    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            ui.heading(egui::RichText::new(self.t(T::AppTitle)).strong());
-            ui.separator();
-            ui.label(self.t(T::Language));
-            for lang in Lang::ALL {
-                let r = ui.selectable_label(self.lang == lang, lang.native_name());
-                if r.clicked() {
-                    self.lang = lang;
-                    self.settings.lang = Some(lang);
-                }
-            }
-            ui.separator();
-            ui.label(self.t(T::Theme));
-            for (theme, key) in [
-                (egui::ThemePreference::System, T::ThemeSystem),
-                (egui::ThemePreference::Light, T::ThemeLight),
-                (egui::ThemePreference::Dark, T::ThemeDark),
-            ] {
-                let r = ui.selectable_label(self.settings.theme == theme, self.t(key));
-                if r.clicked() {
-                    self.settings.theme = theme;
-                    ui.ctx().set_theme(theme);
-                }
-            }
-        });
-    }
 }
 
 impl eframe::App for UdpLabApp {
@@ -479,9 +462,16 @@ impl eframe::App for UdpLabApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
+        egui::Panel::top("toolbar").show(ui, |ui| toolbar::toolbar_ui(ui, self));
         let mut commands = std::mem::take(&mut self.commands);
         let wide = ui.available_width() >= 760.0;
+        if wide {
+            egui::Panel::bottom("views")
+                .resizable(true)
+                .default_size(300.0)
+                .min_size(120.0)
+                .show(ui, |ui| views::views_ui(ui, self));
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             if wide {
                 ui.columns(2, |cols| {
@@ -493,6 +483,8 @@ impl eframe::App for UdpLabApp {
                     server_panel::server_ui(ui, self, &mut commands, false);
                     ui.add_space(8.0);
                     client_panel::client_ui(ui, self, &mut commands, false);
+                    ui.add_space(8.0);
+                    views::views_ui(ui, self);
                 });
             }
         });

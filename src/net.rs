@@ -6,8 +6,10 @@ mod addr;
 mod client;
 mod error;
 mod server;
+pub mod sim;
 mod sink;
 mod sock;
+pub mod stats;
 
 pub use addr::{AddrError, Host, ParsedAddr, parse_addr, resolve};
 pub use client::{
@@ -18,7 +20,9 @@ pub use server::{
     Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle, ServerSettings,
     spawn_server,
 };
+pub use sim::SimFate;
 pub use sink::{EventQueue, EventSink, Waker, event_channel};
+pub use stats::BurstStats;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

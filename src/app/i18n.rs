@@ -104,6 +104,9 @@ texts! {
     NotAnswered => "not answered", "без ответа";
     RateLimited => "rate-limited", "ограничено";
     Theme => "Theme", "Тема";
+    ViewTrace => "Socket calls", "Вызовы сокетов";
+    ViewDiagram => "Sequence diagram", "Диаграмма последовательности";
+    ViewAnatomy => "Datagram anatomy", "Анатомия датаграммы";
     ThemeSystem => "System", "Системная";
     ThemeLight => "Light", "Светлая";
     ThemeDark => "Dark", "Тёмная";

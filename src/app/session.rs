@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::net::{ClientEventKind, Family, NetError, NetEvent, Reply, ServerEventKind};
+use crate::net::{ClientEventKind, Family, NetError, NetEvent, Reply, ServerEventKind, SimFate};
 
 pub const MAX_TRACE: usize = 20_000;
 pub const MAX_DATAGRAMS: usize = 20_000;
@@ -144,6 +144,8 @@ pub struct DatagramRecord {
     pub client: Option<(u64, u32)>,
     /// No answer came: the client gave up at this time.
     pub gave_up_at: Option<SystemTime>,
+    /// What the network simulator did to it (default: nothing).
+    pub sim: SimFate,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -301,6 +303,7 @@ impl Session {
                         received_at: Some(rx.at),
                         client: None,
                         gave_up_at: None,
+                        sim: SimFate::default(),
                     }),
                 };
                 let recv = Call::RecvFrom {
@@ -329,7 +332,11 @@ impl Session {
                             None,
                         );
                     }
-                    Reply::Sent { bytes, at: sent_at } => {
+                    Reply::Sent {
+                        bytes,
+                        at: sent_at,
+                        sim,
+                    } => {
                         let id = self.push_datagram(DatagramRecord {
                             id: 0,
                             direction: Direction::Reply,
@@ -342,6 +349,7 @@ impl Session {
                             received_at: None,
                             client: None,
                             gave_up_at: None,
+                            sim: *sim,
                         });
                         self.trace(
                             *sent_at,
@@ -370,6 +378,7 @@ impl Session {
                 to,
                 local,
                 bytes,
+                sim,
             } => {
                 let from = concrete(*local, to.ip());
                 self.client_local.retain(|(o, _)| *o != op);
@@ -386,6 +395,7 @@ impl Session {
                     received_at: None,
                     client: Some((op, *seq)),
                     gave_up_at: None,
+                    sim: *sim,
                 });
                 self.trace(
                     at,
@@ -431,6 +441,7 @@ impl Session {
                         received_at: Some(rx.at),
                         client: Some((op, 0)),
                         gave_up_at: None,
+                        sim: SimFate::default(),
                     }),
                 };
                 let recv = Call::RecvFrom {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use socket2::Socket;
 
-use super::{EventSink, Family, NetError, NetEvent, ParsedAddr, Received, resolve, sock};
+use super::{EventSink, Family, NetError, NetEvent, ParsedAddr, Received, SimFate, resolve, sock};
 
 #[derive(Clone, Debug)]
 pub struct ClientRequest {
@@ -48,6 +48,7 @@ pub enum ClientEventKind {
         to: SocketAddr,
         local: SocketAddr,
         bytes: Arc<[u8]>,
+        sim: SimFate,
     },
     /// `recvfrom` returned an answer.
     Response {
@@ -187,6 +188,7 @@ fn exchange(
         to: target,
         local,
         bytes: req.payload.clone(),
+        sim: SimFate::default(),
     });
     let deadline = sent_at + req.timeout;
     loop {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{EventSink, Family, NetError, NetEvent, ParsedAddr, Received, resolve, sock};
+use super::{EventSink, Family, NetError, NetEvent, ParsedAddr, Received, SimFate, resolve, sock};
 
 /// How often a blocked `recvfrom` looks up to see whether Stop was pressed.
 const STOP_POLL: Duration = Duration::from_millis(50);
@@ -80,6 +80,7 @@ pub enum Reply {
     Sent {
         bytes: Arc<[u8]>,
         at: SystemTime,
+        sim: SimFate,
     },
     /// The reply rate limit held this one back.
     RateLimited,
@@ -254,6 +255,7 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
                 Ok(_) => Reply::Sent {
                     bytes,
                     at: SystemTime::now(),
+                    sim: SimFate::default(),
                 },
                 Err(e) => Reply::Failed {
                     error: NetError::from_io("sendto", read.from, &e),

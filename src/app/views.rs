@@ -1,0 +1,46 @@
+//! The teaching views under the two panels: socket-call trace, sequence
+//! diagram and datagram anatomy, one at a time behind tabs.
+
+use serde::{Deserialize, Serialize};
+
+use super::{T, UdpLabApp, anatomy, diagram, trace_view};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum View {
+    #[default]
+    Trace,
+    Diagram,
+    Anatomy,
+}
+
+impl View {
+    pub const ALL: [View; 3] = [View::Trace, View::Diagram, View::Anatomy];
+
+    pub fn title(self) -> T {
+        match self {
+            View::Trace => T::ViewTrace,
+            View::Diagram => T::ViewDiagram,
+            View::Anatomy => T::ViewAnatomy,
+        }
+    }
+}
+
+pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+    ui.horizontal(|ui| {
+        for view in View::ALL {
+            let text = egui::RichText::new(app.t(view.title())).strong();
+            if ui
+                .selectable_label(app.settings.view == view, text)
+                .clicked()
+            {
+                app.settings.view = view;
+            }
+        }
+    });
+    ui.separator();
+    match app.settings.view {
+        View::Trace => trace_view::trace_ui(ui, app),
+        View::Diagram => diagram::diagram_ui(ui, app),
+        View::Anatomy => anatomy::anatomy_ui(ui, app),
+    }
+}
