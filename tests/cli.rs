@@ -25,7 +25,10 @@ fn have(tool: &str) -> bool {
         .args(["-c", &format!("command -v {tool}")])
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(found || std::env::var_os("CI").is_none(), "{tool} is missing on CI");
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "{tool} is missing on CI"
+    );
     found
 }
 
@@ -50,7 +53,10 @@ fn start_server(extra: &[&str]) -> (Running, BufReader<std::process::ChildStdout
 }
 
 fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("free port")
+    UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 const PY_CLIENT: &str = r#"
@@ -81,8 +87,15 @@ fn python_client_talks_to_the_udp_lab_server() {
         .args(["-c", PY_CLIENT, &port.to_string(), "Hello, server"])
         .output()
         .expect("python3 runs");
-    assert!(py.status.success(), "python client failed: {}", String::from_utf8_lossy(&py.stderr));
-    assert_eq!(String::from_utf8_lossy(&py.stdout), "Response from server: Hello, client\n");
+    assert!(
+        py.status.success(),
+        "python client failed: {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&py.stdout),
+        "Response from server: Hello, client\n"
+    );
     let mut line = String::new();
     out.read_line(&mut line).expect("server line");
     assert_eq!(line, "Message from client: Hello, server\n");
@@ -100,9 +113,19 @@ fn udp_lab_client_talks_to_a_python_server() {
     let mut line = String::new();
     out.read_line(&mut line).expect("port line");
     let port: u16 = line.trim().parse().expect("port number");
-    let client = Command::new(BIN).args(["client", "--to", &format!("127.0.0.1:{port}")]).output().expect("client runs");
-    assert!(client.status.success(), "{}", String::from_utf8_lossy(&client.stderr));
-    assert_eq!(String::from_utf8_lossy(&client.stdout), "Response from server: Hello, client\n");
+    let client = Command::new(BIN)
+        .args(["client", "--to", &format!("127.0.0.1:{port}")])
+        .output()
+        .expect("client runs");
+    assert!(
+        client.status.success(),
+        "{}",
+        String::from_utf8_lossy(&client.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&client.stdout),
+        "Response from server: Hello, client\n"
+    );
     line.clear();
     out.read_line(&mut line).expect("python server line");
     assert_eq!(line, "Message from client: Hello, server\n");
@@ -121,9 +144,17 @@ fn netcat_client_gets_the_reply_and_echo_mode_echoes() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("nc runs");
-    nc.stdin.take().expect("stdin").write_all(b"hello from netcat").expect("write");
+    nc.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"hello from netcat")
+        .expect("write");
     let mut reply = String::new();
-    nc.stdout.take().expect("stdout").read_to_string(&mut reply).expect("read");
+    nc.stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut reply)
+        .expect("read");
     let _ = nc.wait();
     assert_eq!(reply, "hello from netcat");
     let mut line = String::new();
@@ -150,7 +181,14 @@ fn udp_lab_client_reaches_a_netcat_listener() {
     let mut client = None;
     for _ in 0..50 {
         let out = Command::new(BIN)
-            .args(["client", "--to", &format!("127.0.0.1:{port}"), "--timeout", "0.3", "Hello, netcat"])
+            .args([
+                "client",
+                "--to",
+                &format!("127.0.0.1:{port}"),
+                "--timeout",
+                "0.3",
+                "Hello, netcat",
+            ])
             .output()
             .expect("client runs");
         if !String::from_utf8_lossy(&out.stderr).contains("Nothing is listening") {
@@ -162,16 +200,24 @@ fn udp_lab_client_reaches_a_netcat_listener() {
     let client = client.expect("netcat started listening");
     // netcat does not answer: the client says so and fails.
     assert!(!client.status.success());
-    assert_eq!(String::from_utf8_lossy(&client.stderr), "udp-lab: No server answered within 0.3 s\n");
+    assert_eq!(
+        String::from_utf8_lossy(&client.stderr),
+        "udp-lab: No server answered within 0.3 s\n"
+    );
     let mut got = [0u8; 13];
-    nc_out.read_exact(&mut got).expect("netcat printed the message");
+    nc_out
+        .read_exact(&mut got)
+        .expect("netcat printed the message");
     assert_eq!(&got, b"Hello, netcat");
 }
 
 #[test]
 fn client_reports_nothing_listening_and_timeouts_with_exit_codes() {
     let port = free_port();
-    let out = Command::new(BIN).args(["client", "--to", &format!("127.0.0.1:{port}")]).output().expect("client runs");
+    let out = Command::new(BIN)
+        .args(["client", "--to", &format!("127.0.0.1:{port}")])
+        .output()
+        .expect("client runs");
     assert!(!out.status.success());
     if cfg!(target_os = "linux") {
         assert_eq!(
@@ -181,27 +227,52 @@ fn client_reports_nothing_listening_and_timeouts_with_exit_codes() {
     }
     let silent = UdpSocket::bind("127.0.0.1:0").expect("bind");
     let to = silent.local_addr().expect("addr").to_string();
-    let out = Command::new(BIN).args(["client", "--to", &to, "--timeout", "0.05"]).output().expect("client runs");
+    let out = Command::new(BIN)
+        .args(["client", "--to", &to, "--timeout", "0.05"])
+        .output()
+        .expect("client runs");
     assert!(!out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "udp-lab: No server answered within 0.05 s\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "udp-lab: No server answered within 0.05 s\n"
+    );
 }
 
 #[test]
 fn bad_arguments_are_explained() {
     for (args, message) in [
-        (vec!["client", "--to", "127.0.0.1:99999"], "Port 99999 is out of range: ports go from 0 to 65535"),
-        (vec!["client", "--to", "hello"], "Add a port after a colon, for example 127.0.0.1:12345"),
-        (vec!["server", "--bind", "999.0.0.1:1"], "999.0.0.1 is not an IPv4 address (each part is 0–255)"),
+        (
+            vec!["client", "--to", "127.0.0.1:99999"],
+            "Port 99999 is out of range: ports go from 0 to 65535",
+        ),
+        (
+            vec!["client", "--to", "hello"],
+            "Add a port after a colon, for example 127.0.0.1:12345",
+        ),
+        (
+            vec!["server", "--bind", "999.0.0.1:1"],
+            "999.0.0.1 is not an IPv4 address (each part is 0–255)",
+        ),
     ] {
         let out = Command::new(BIN).args(&args).output().expect("runs");
         assert!(!out.status.success(), "{args:?}");
-        assert_eq!(String::from_utf8_lossy(&out.stderr), format!("udp-lab: {message}\n"), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("udp-lab: {message}\n"),
+            "{args:?}"
+        );
     }
     let holder = UdpSocket::bind("127.0.0.1:0").expect("bind");
     let port = holder.local_addr().expect("addr").port();
-    let out = Command::new(BIN).args(["server", "--bind", &format!("127.0.0.1:{port}")]).output().expect("runs");
+    let out = Command::new(BIN)
+        .args(["server", "--bind", &format!("127.0.0.1:{port}")])
+        .output()
+        .expect("runs");
     assert!(!out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stderr), format!("udp-lab: Port {port} is already in use\n"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("udp-lab: Port {port} is already in use\n")
+    );
 }
 
 #[test]

@@ -117,7 +117,7 @@ mod tests {
             s.summary_lines(),
             vec![
                 "5 sent, 4 answered, 20% lost".to_owned(),
-                "rtt min/avg/p99/max = 0.041/0.134/0.250/0.250 ms".to_owned()
+                "rtt min/avg/p99/max = 0.041/0.133/0.250/0.250 ms".to_owned()
             ]
         );
         assert_eq!(
