@@ -57,6 +57,13 @@ pub struct Settings {
     pub client_buffer: usize,
     /// The teaching view shown under the panels.
     pub view: views::View,
+    /// Datagrams in a burst ("Send N").
+    pub burst_count: u32,
+    /// Pause between one answer (or timeout) and the next send of a burst.
+    pub burst_interval_ms: u64,
+    /// A new socket, so a new source port, for every Send (as the lab's
+    /// client does); off: one socket is kept and reused.
+    pub new_socket_each_send: bool,
 }
 
 impl Default for Settings {
@@ -73,6 +80,9 @@ impl Default for Settings {
             timeout_secs: 2.0,
             client_buffer: net::DEFAULT_BUFFER,
             view: views::View::Trace,
+            burst_count: 20,
+            burst_interval_ms: 100,
+            new_socket_each_send: true,
         }
     }
 }
@@ -122,7 +132,12 @@ pub enum Command {
     /// The reply mode, text or buffer changed: tell the running server.
     UpdateServer,
     ClearIncoming,
+    /// Send the message once.
     Send,
+    /// Send `burst_count` datagrams, lock-step, `burst_interval_ms` apart.
+    SendBurst,
+    /// End a running burst early.
+    CancelSend,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,10 +198,23 @@ pub enum Outcome {
 
 #[derive(Clone, Debug)]
 pub struct HistoryRow {
+    pub op: u64,
+    pub seq: u32,
     pub at: SystemTime,
     pub to: String,
     pub sent: Arc<[u8]>,
     pub outcome: Outcome,
+}
+
+/// One answered (or not) datagram of the latest operation, for the plots.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RttPoint {
+    pub seq: u32,
+    /// Seconds since the operation started, when the answer came (or the
+    /// client gave up).
+    pub at_secs: f64,
+    /// None: no answer.
+    pub rtt_ms: Option<f64>,
 }
 
 #[derive(Default)]
@@ -196,6 +224,14 @@ pub struct ClientState {
     next_op: u64,
     pub outcome: Option<Outcome>,
     pub history: VecDeque<HistoryRow>,
+    /// Datagrams the latest operation was asked to send.
+    pub requested: u32,
+    /// Statistics of the latest operation.
+    pub stats: net::BurstStats,
+    pub points: Vec<RttPoint>,
+    started: Option<SystemTime>,
+    /// The kept socket when "new socket for each Send" is off.
+    kept_socket: Option<Arc<socket2::Socket>>,
 }
 
 impl ClientState {
@@ -324,40 +360,100 @@ impl UdpLabApp {
                     .running
                     .as_ref()
                     .is_some_and(|(op, _)| *op == ev.op);
-                if !current {
-                    return;
-                }
-                let finished = match ev.kind {
-                    ClientEventKind::Socket { .. } | ClientEventKind::Sent { .. } => None,
-                    ClientEventKind::Response { rx, rtt, .. } => Some(Outcome::Response {
-                        from: rx.from,
-                        bytes: rx.bytes,
-                        truncated: rx.truncated,
-                        len: rx.len,
-                        rtt,
-                    }),
-                    ClientEventKind::TimedOut { after, .. } => {
-                        Some(Outcome::Failed(NetError::TimedOut { after }))
-                    }
-                    ClientEventKind::Failed { error, .. } => Some(Outcome::Failed(error)),
-                    ClientEventKind::Closed { .. } => {
-                        self.client.running = None;
-                        if self.client.outcome == Some(Outcome::Waiting) {
-                            self.client.outcome = None;
-                        }
-                        None
-                    }
-                };
-                if let Some(outcome) = finished {
-                    if let Some(row) = self.client.history.back_mut()
-                        && row.outcome == Outcome::Waiting
-                    {
-                        row.outcome = outcome.clone();
-                    }
-                    self.client.outcome = Some(outcome);
+                if current {
+                    self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
             }
         }
+    }
+
+    fn apply_client_event(&mut self, op: u64, at: SystemTime, kind: ClientEventKind) {
+        let client = &mut self.client;
+        let since_start = |at: SystemTime| {
+            client
+                .started
+                .and_then(|s| at.duration_since(s).ok())
+                .map_or(0.0, |d| d.as_secs_f64())
+        };
+        let (seq, outcome) = match kind {
+            ClientEventKind::Socket { .. } => return,
+            ClientEventKind::Sent {
+                seq,
+                to,
+                bytes,
+                sim,
+                ..
+            } => {
+                client.stats.record_sent();
+                if sim.dropped {
+                    client.stats.dropped_by_simulator += 1;
+                }
+                if client.history.len() >= MAX_HISTORY {
+                    client.history.pop_front();
+                }
+                client.history.push_back(HistoryRow {
+                    op,
+                    seq,
+                    at,
+                    to: to.to_string(),
+                    sent: bytes,
+                    outcome: Outcome::Waiting,
+                });
+                return;
+            }
+            ClientEventKind::Response { seq, rx, rtt } => {
+                client.stats.record_answer(rtt);
+                let at_secs = since_start(rx.at);
+                client.points.push(RttPoint {
+                    seq,
+                    at_secs,
+                    rtt_ms: Some(rtt.as_secs_f64() * 1000.0),
+                });
+                let outcome = Outcome::Response {
+                    from: rx.from,
+                    bytes: rx.bytes,
+                    truncated: rx.truncated,
+                    len: rx.len,
+                    rtt,
+                };
+                (Some(seq), outcome)
+            }
+            ClientEventKind::TimedOut { seq, after } => {
+                client.points.push(RttPoint {
+                    seq,
+                    at_secs: since_start(at),
+                    rtt_ms: None,
+                });
+                (Some(seq), Outcome::Failed(NetError::TimedOut { after }))
+            }
+            ClientEventKind::Failed { seq, error } => {
+                if let Some(seq) = seq {
+                    client.points.push(RttPoint {
+                        seq,
+                        at_secs: since_start(at),
+                        rtt_ms: None,
+                    });
+                }
+                (seq, Outcome::Failed(error))
+            }
+            ClientEventKind::Closed { .. } => {
+                client.running = None;
+                if client.outcome == Some(Outcome::Waiting) {
+                    client.outcome = None;
+                }
+                return;
+            }
+        };
+        if let Some(seq) = seq
+            && let Some(row) = client
+                .history
+                .iter_mut()
+                .rev()
+                .find(|r| r.op == op && r.seq == seq)
+        {
+            row.outcome = outcome.clone();
+        }
+        client.outcome = Some(outcome);
     }
 
     /// Runs one command from the panels (or the command line).
@@ -380,7 +476,13 @@ impl UdpLabApp {
                 self.server.total = 0;
                 self.server.rows_dropped = 0;
             }
-            Command::Send => self.send(),
+            Command::Send => self.send(1),
+            Command::SendBurst => self.send(self.settings.burst_count.max(1)),
+            Command::CancelSend => {
+                if let Some((_, handle)) = &self.client.running {
+                    handle.cancel();
+                }
+            }
         }
     }
 
@@ -409,7 +511,7 @@ impl UdpLabApp {
         }
     }
 
-    fn send(&mut self) {
+    fn send(&mut self, count: u32) {
         if self.client.busy() {
             return;
         }
@@ -421,35 +523,57 @@ impl UdpLabApp {
             }
         };
         self.client.target_error = None;
+        let socket = if self.settings.new_socket_each_send {
+            self.client.kept_socket = None;
+            None
+        } else {
+            self.kept_socket(&target)
+        };
         self.client.next_op += 1;
         let op = self.client.next_op;
-        let payload: Arc<[u8]> = Arc::from(self.settings.message.as_bytes());
         let request = ClientRequest {
             op,
-            target: target.clone(),
-            payload: payload.clone(),
+            target,
+            payload: Arc::from(self.settings.message.as_bytes()),
             timeout: self.settings.timeout(),
             buffer: self.settings.client_buffer.clamp(1, net::MAX_DATAGRAM + 1),
-            count: 1,
-            interval: Duration::ZERO,
-            socket: None,
+            count,
+            interval: Duration::from_millis(self.settings.burst_interval_ms.min(60_000)),
+            socket,
         };
         match net::spawn_client(request, self.sink.clone()) {
             Ok(handle) => {
-                self.client.running = Some((op, handle));
-                self.client.outcome = Some(Outcome::Waiting);
-                if self.client.history.len() >= MAX_HISTORY {
-                    self.client.history.pop_front();
-                }
-                self.client.history.push_back(HistoryRow {
-                    at: SystemTime::now(),
-                    to: target.to_string(),
-                    sent: payload,
-                    outcome: Outcome::Waiting,
-                });
+                let client = &mut self.client;
+                client.running = Some((op, handle));
+                client.outcome = Some(Outcome::Waiting);
+                client.requested = count;
+                client.stats = net::BurstStats::default();
+                client.points.clear();
+                client.started = Some(SystemTime::now());
             }
             Err(e) => self.client.outcome = Some(Outcome::Failed(e)),
         }
+    }
+
+    /// The socket kept across sends, opened on first use for the target's
+    /// family (socket() and bind(port 0) never block). Host names are
+    /// resolved later, on the worker; IPv4 is preferred for them.
+    fn kept_socket(&mut self, target: &net::ParsedAddr) -> Option<Arc<socket2::Socket>> {
+        let family = match &target.host {
+            net::Host::Ip(ip) if ip.is_ipv6() => net::Family::V6,
+            _ => net::Family::V4,
+        };
+        let fits = self.client.kept_socket.as_ref().is_some_and(|s| {
+            s.local_addr()
+                .ok()
+                .and_then(|a| a.as_socket())
+                .is_some_and(|a| net::Family::of(&a) == family)
+        });
+        if !fits {
+            // Failing here is not fatal: the worker opens a socket of its own.
+            self.client.kept_socket = net::open_client_socket(family).ok().map(Arc::new);
+        }
+        self.client.kept_socket.clone()
     }
 }
 
@@ -550,6 +674,22 @@ fn error_color(ui: &egui::Ui) -> egui::Color32 {
         egui::Color32::from_rgb(255, 110, 100)
     } else {
         egui::Color32::from_rgb(190, 30, 30)
+    }
+}
+
+fn warn_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(255, 190, 70)
+    } else {
+        egui::Color32::from_rgb(170, 95, 0)
+    }
+}
+
+fn accent_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(100, 170, 255)
+    } else {
+        egui::Color32::from_rgb(20, 90, 190)
     }
 }
 

@@ -9,11 +9,16 @@ use super::{Command, Outcome, UdpLabApp};
 use crate::net;
 
 /// `fill`: stretch to the full height (side by side) rather than fit (stacked).
-pub fn client_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>, fill: bool) {
+pub fn client_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    commands: &mut Vec<Command>,
+    fill_height: bool,
+) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     super::panel_frame(ui).show(ui, |ui| {
-        if fill {
+        if fill_height {
             ui.set_min_height(ui.available_height());
         }
         ui.heading(RichText::new(t(T::Client)).strong());
@@ -61,11 +66,8 @@ pub fn client_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     )
                     .labelled_by(label.id);
                     ui.label(t(T::Seconds));
-                });
-                ui.end_row();
-
-                let label = ui.label(t(T::BufferSize));
-                ui.horizontal(|ui| {
+                    ui.add_space(12.0);
+                    let label = ui.label(t(T::BufferSize));
                     ui.add(
                         egui::DragValue::new(&mut app.settings.client_buffer)
                             .range(1..=net::MAX_DATAGRAM + 1),
@@ -74,9 +76,52 @@ pub fn client_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     ui.label(t(T::Bytes));
                 });
                 ui.end_row();
+
+                let label = ui.label(t(T::Burst));
+                ui.horizontal(|ui| {
+                    ui.add(egui::DragValue::new(&mut app.settings.burst_count).range(1..=100_000))
+                        .labelled_by(label.id);
+                    let interval = ui.label(t(T::Interval));
+                    ui.add(
+                        egui::DragValue::new(&mut app.settings.burst_interval_ms)
+                            .range(0..=60_000)
+                            .speed(5.0),
+                    )
+                    .labelled_by(interval.id);
+                    ui.label(t(T::Milliseconds));
+                    if busy && app.client.requested > 1 {
+                        if ui.button(t(T::Cancel)).clicked() {
+                            commands.push(Command::CancelSend);
+                        }
+                    } else if ui
+                        .add_enabled(
+                            !busy,
+                            egui::Button::new(fill(
+                                t(T::SendBurst),
+                                &[("count", &app.settings.burst_count)],
+                            )),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::SendBurst);
+                    }
+                });
+                ui.end_row();
+
+                ui.label("");
+                ui.checkbox(
+                    &mut app.settings.new_socket_each_send,
+                    t(T::NewSocketEachSend),
+                )
+                .on_hover_text(t(T::NewSocketEachSendHint));
+                ui.end_row();
             });
         ui.separator();
         outcome_ui(ui, app);
+        if app.client.requested > 1 || app.client.stats.sent > 1 {
+            ui.separator();
+            stats_ui(ui, app);
+        }
         ui.separator();
         history_ui(ui, app);
     });
@@ -178,5 +223,139 @@ fn history_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     ui.add(egui::Label::new(RichText::new(text).color(color)).truncate());
                 });
             }
+        });
+}
+
+/// Sent, answered, lost and RTT figures of the latest burst, with the RTT of
+/// each datagram (a loss is a gap) and the answers per second.
+fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
+    let lang = app.lang;
+    let stats = &app.client.stats;
+    let weak = ui.visuals().weak_text_color();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(fill(
+                T::BurstSummary.get(lang),
+                &[
+                    ("sent", &stats.sent),
+                    ("requested", &app.client.requested),
+                    ("answered", &stats.answered),
+                    ("lost", &stats.lost()),
+                    ("percent", &net::stats::fmt_percent(stats.loss_percent())),
+                ],
+            ))
+            .strong(),
+        );
+        if stats.dropped_by_simulator > 0 {
+            ui.label(
+                RichText::new(fill(
+                    T::DroppedBySimulatorCount.get(lang),
+                    &[("count", &stats.dropped_by_simulator)],
+                ))
+                .color(super::warn_color(ui)),
+            );
+        }
+    });
+    if let Some(r) = stats.rtt() {
+        ui.label(
+            RichText::new(format!(
+                "RTT min/avg/p99/max = {} / {} / {} / {}",
+                format::rtt(r.min),
+                format::rtt(r.avg),
+                format::rtt(r.p99),
+                format::rtt(r.max)
+            ))
+            .monospace(),
+        );
+    }
+    let points = &app.client.points;
+    if points.is_empty() {
+        return;
+    }
+    let height = 110.0;
+    ui.columns(2, |cols| {
+        cols[0].label(RichText::new(T::RttPlotTitle.get(lang)).small().color(weak));
+        rtt_plot_ui(&mut cols[0], points, height);
+        cols[1].label(
+            RichText::new(T::RatePlotTitle.get(lang))
+                .small()
+                .color(weak),
+        );
+        rate_plot_ui(&mut cols[1], points, height);
+    });
+}
+
+fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32) {
+    use egui_plot::{Line, Plot, PlotPoints, Points};
+    // One line segment per run of answers, so a loss leaves a visible gap.
+    let mut runs: Vec<Vec<[f64; 2]>> = vec![Vec::new()];
+    let mut lost = Vec::new();
+    let mut sorted: Vec<_> = points.to_vec();
+    sorted.sort_by_key(|p| p.seq);
+    for p in &sorted {
+        match p.rtt_ms {
+            Some(ms) => runs
+                .last_mut()
+                .map_or((), |r| r.push([f64::from(p.seq), ms])),
+            None => {
+                lost.push(f64::from(p.seq));
+                runs.push(Vec::new());
+            }
+        }
+    }
+    let color = super::ok_color(ui);
+    let bad = super::error_color(ui);
+    Plot::new("rtt_plot")
+        .height(height)
+        .allow_scroll(false)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .include_y(0.0)
+        .y_axis_label("ms")
+        .show(ui, |plot| {
+            for (i, run) in runs.into_iter().filter(|r| !r.is_empty()).enumerate() {
+                plot.line(Line::new(format!("rtt{i}"), PlotPoints::from(run.clone())).color(color));
+                plot.points(
+                    Points::new(format!("rttp{i}"), PlotPoints::from(run))
+                        .color(color)
+                        .radius(2.0),
+                );
+            }
+            if !lost.is_empty() {
+                let marks: Vec<[f64; 2]> = lost.iter().map(|&x| [x, 0.0]).collect();
+                plot.points(
+                    Points::new("lost", PlotPoints::from(marks))
+                        .color(bad)
+                        .radius(4.0)
+                        .shape(egui_plot::MarkerShape::Cross),
+                );
+            }
+        });
+}
+
+fn rate_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32) {
+    use egui_plot::{Bar, BarChart, Plot};
+    let last = points.iter().map(|p| p.at_secs).fold(0.0, f64::max);
+    let mut per_second = vec![0u32; last.floor() as usize + 1];
+    for p in points.iter().filter(|p| p.rtt_ms.is_some()) {
+        if let Some(n) = per_second.get_mut(p.at_secs.floor() as usize) {
+            *n += 1;
+        }
+    }
+    let bars: Vec<Bar> = per_second
+        .iter()
+        .enumerate()
+        .map(|(s, &n)| Bar::new(s as f64 + 0.5, f64::from(n)).width(0.9))
+        .collect();
+    let accent = super::accent_color(ui);
+    Plot::new("rate_plot")
+        .height(height)
+        .allow_scroll(false)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .include_y(0.0)
+        .x_axis_label("s")
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("answers", bars).color(accent));
         });
 }

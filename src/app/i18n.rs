@@ -110,6 +110,17 @@ texts! {
     ThemeSystem => "System", "Системная";
     ThemeLight => "Light", "Светлая";
     ThemeDark => "Dark", "Тёмная";
+    Burst => "Burst", "Серия";
+    Interval => "every", "интервал";
+    Milliseconds => "ms", "мс";
+    Cancel => "Cancel", "Отменить";
+    SendBurst => "Send {count}", "Отправить {count}";
+    NewSocketEachSend => "New socket for each Send", "Новый сокет для каждой отправки";
+    NewSocketEachSendHint => "On: every Send comes from a new source port, like the lab's client. Off: one socket (one port) is reused.", "Вкл.: каждая отправка идёт с нового порта, как у клиента из лабораторной. Выкл.: используется один сокет (один порт).";
+    BurstSummary => "{sent} of {requested} sent, {answered} answered, {lost} lost ({percent}%)", "Отправлено {sent} из {requested}, ответов {answered}, потеряно {lost} ({percent}%)";
+    DroppedBySimulatorCount => "{count} dropped by the simulator", "{count} отброшено симулятором";
+    RttPlotTitle => "RTT per datagram (ms); × no answer", "RTT каждой датаграммы (мс); × нет ответа";
+    RatePlotTitle => "Answers per second", "Ответов в секунду";
     ErrEmpty => "Enter an address such as 127.0.0.1:12345", "Введите адрес, например 127.0.0.1:12345";
     ErrTooLong => "The address is too long", "Адрес слишком длинный";
     ErrMissingPort => "Add a port after a colon, for example 127.0.0.1:12345", "Добавьте порт через двоеточие, например 127.0.0.1:12345";

@@ -343,3 +343,106 @@ fn narrow_window_still_shows_both_panels() {
     h.get_by_label("Start");
     h.get_by_label("Send");
 }
+
+#[test]
+fn burst_of_200_on_loopback_loses_nothing_and_reports_plausible_rtts() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Burst").set_value_accesskit(200.0);
+    h.get_by_label("every").set_value_accesskit(0.0);
+    h.run_steps(2);
+    h.get_by_label("Send 200").click();
+    wait_for(&mut h, "the burst to end", |app| {
+        !app.client.busy() && app.client.stats.sent == 200
+    });
+    h.get_by_label("200 of 200 sent, 200 answered, 0 lost (0%)");
+    let app = h.state();
+    assert_eq!(app.server.total, 200);
+    let rtt = app.client.stats.rtt().expect("answers");
+    assert!(
+        rtt.min > Duration::ZERO && rtt.max < Duration::from_secs(1),
+        "{rtt:?}"
+    );
+    assert!(rtt.min <= rtt.avg && rtt.avg <= rtt.p99 && rtt.p99 <= rtt.max);
+    assert_eq!(app.client.points.len(), 200);
+    assert!(app.client.points.iter().all(|p| p.rtt_ms.is_some()));
+    h.get_by_label_contains("RTT min/avg/p99/max = ");
+}
+
+#[test]
+fn a_burst_against_a_silent_peer_counts_every_loss() {
+    let silent = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let mut h = harness();
+    h.state_mut().settings.timeout_secs = 0.05;
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Burst").set_value_accesskit(3.0);
+    h.get_by_label("every").set_value_accesskit(0.0);
+    h.run_steps(2);
+    h.get_by_label("Send 3").click();
+    wait_for(&mut h, "the burst to end", |app| {
+        !app.client.busy() && app.client.stats.sent == 3
+    });
+    h.get_by_label("3 of 3 sent, 0 answered, 3 lost (100%)");
+    assert!(h.state().client.points.iter().all(|p| p.rtt_ms.is_none()));
+}
+
+#[test]
+fn one_server_answers_many_clients_each_with_its_own_port() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    for _ in 0..2 {
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the exchange", |app| {
+            !app.client.busy() && app.client.outcome.is_some()
+        });
+    }
+    let ports: Vec<u16> = h
+        .state()
+        .server
+        .rows
+        .iter()
+        .map(|r| r.rx.from.port())
+        .collect();
+    assert_eq!(ports.len(), 2);
+    assert_ne!(
+        ports[0], ports[1],
+        "a new socket per Send means a new source port"
+    );
+
+    // Keep one socket: the same source port every time.
+    h.get_by_label("New socket for each Send").click();
+    h.run_steps(2);
+    for _ in 0..2 {
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the exchange", |app| {
+            !app.client.busy() && app.server.total >= 3
+        });
+    }
+    wait_for(&mut h, "four datagrams", |app| {
+        app.server.total == 4 && !app.client.busy()
+    });
+    let rows = &h.state().server.rows;
+    assert_eq!(rows[2].rx.from.port(), rows[3].rx.from.port());
+    assert!(!ports.contains(&rows[2].rx.from.port()));
+}
+
+#[test]
+fn a_running_burst_can_be_cancelled() {
+    let mut h = harness();
+    let port = start_server(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Burst").set_value_accesskit(1000.0);
+    h.get_by_label("every").set_value_accesskit(50.0);
+    h.run_steps(2);
+    h.get_by_label("Send 1000").click();
+    wait_for(&mut h, "a few answers", |app| {
+        app.client.stats.answered >= 2
+    });
+    h.get_by_label("Cancel").click();
+    wait_for(&mut h, "the burst to stop", |app| !app.client.busy());
+    let sent = h.state().client.stats.sent;
+    assert!(sent < 100, "cancelled after {sent}");
+}
