@@ -249,6 +249,7 @@ pub struct UdpLabApp {
     pub session: session::Session,
     /// The datagram the anatomy view shows (picked in the diagram or trace).
     pub selected_datagram: Option<u64>,
+    pub views: views::ViewsState,
     sink: EventSink<NetEvent>,
     queue: EventQueue<NetEvent>,
     commands: Vec<Command>,
@@ -289,6 +290,7 @@ impl UdpLabApp {
             client: ClientState::default(),
             session: session::Session::default(),
             selected_datagram: None,
+            views: views::ViewsState::default(),
             sink,
             queue,
             commands: Vec::new(),

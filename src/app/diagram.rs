@@ -2,6 +2,9 @@
 
 use super::UdpLabApp;
 
+#[derive(Default)]
+pub struct DiagramState {}
+
 pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let _ = (ui, app);
 }

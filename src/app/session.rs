@@ -49,6 +49,8 @@ pub enum Call {
     SendTo {
         len: usize,
         to: SocketAddr,
+        /// What the network simulator did to it.
+        sim: SimFate,
     },
     SendFailed {
         len: usize,
@@ -199,7 +201,13 @@ impl Session {
             self.trace.pop_front();
             self.trace_dropped += 1;
         }
-        self.trace.push_back(TraceRow {
+        // Threads report independently: a receive can be reported before
+        // the send that caused it. Keep the trace in time order.
+        let mut at_index = self.trace.len();
+        while at_index > 0 && self.trace[at_index - 1].at > at {
+            at_index -= 1;
+        }
+        self.trace.insert(at_index, TraceRow {
             at,
             side,
             op,
@@ -220,6 +228,29 @@ impl Session {
     }
 
     /// The newest datagram still waiting for its receiving end that matches.
+    /// Records a datagram UDP Lab sent. Its receiving end may have been
+    /// reported first (another thread); then the two halves are joined.
+    fn sent(&mut self, record: DatagramRecord) -> u64 {
+        let earlier = self.datagrams.iter_mut().rev().take(256).find(|d| {
+            d.sent_at.is_none()
+                && d.direction == record.direction
+                && d.from.port() == record.from.port()
+                && d.to.port() == record.to.port()
+                && record.bytes.starts_with(&d.bytes)
+        });
+        match earlier {
+            Some(d) => {
+                d.sent_at = record.sent_at;
+                d.bytes = record.bytes;
+                d.len = record.len;
+                d.sim = record.sim;
+                d.client = record.client.or(d.client);
+                d.id
+            }
+            None => self.push_datagram(record),
+        }
+    }
+
     fn find_unreceived(
         &mut self,
         from: SocketAddr,
@@ -337,7 +368,7 @@ impl Session {
                         at: sent_at,
                         sim,
                     } => {
-                        let id = self.push_datagram(DatagramRecord {
+                        let id = self.sent(DatagramRecord {
                             id: 0,
                             direction: Direction::Reply,
                             from: local,
@@ -358,6 +389,7 @@ impl Session {
                             Call::SendTo {
                                 len: bytes.len(),
                                 to: rx.from,
+                                sim: *sim,
                             },
                             Some(id),
                         );
@@ -383,7 +415,7 @@ impl Session {
                 let from = concrete(*local, to.ip());
                 self.client_local.retain(|(o, _)| *o != op);
                 self.client_local.push((op, from));
-                let id = self.push_datagram(DatagramRecord {
+                let id = self.sent(DatagramRecord {
                     id: 0,
                     direction: Direction::Request,
                     from,
@@ -404,6 +436,7 @@ impl Session {
                     Call::SendTo {
                         len: bytes.len(),
                         to: *to,
+                        sim: *sim,
                     },
                     Some(id),
                 );
@@ -516,5 +549,65 @@ fn concrete(local: SocketAddr, peer: IpAddr) -> SocketAddr {
         SocketAddr::new(peer, local.port())
     } else {
         local
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{ClientEvent, Received, ServerEvent};
+
+    fn addr(s: &str) -> SocketAddr {
+        s.parse().expect("literal")
+    }
+
+    #[test]
+    fn a_receive_reported_before_its_send_joins_the_same_record() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        let t1 = t0 + Duration::from_millis(1);
+        let bytes: Arc<[u8]> = Arc::from(&b"Hello, server"[..]);
+        let mut session = Session::default();
+        session.record(&NetEvent::Server(ServerEvent {
+            server: 1,
+            at: t0,
+            kind: ServerEventKind::Listening { addr: addr("127.0.0.1:12345") },
+        }));
+        // The server reports the arrival first...
+        session.record(&NetEvent::Server(ServerEvent {
+            server: 1,
+            at: t1,
+            kind: ServerEventKind::Datagram {
+                rx: Received {
+                    from: addr("127.0.0.1:40000"),
+                    bytes: bytes.clone(),
+                    len: 13,
+                    truncated: false,
+                    buffer: 1024,
+                    at: t1,
+                },
+                reply: Reply::NotSent,
+            },
+        }));
+        // ...then the client reports the send, stamped before the arrival.
+        session.record(&NetEvent::Client(ClientEvent {
+            op: 7,
+            at: t0,
+            kind: ClientEventKind::Sent {
+                seq: 0,
+                to: addr("127.0.0.1:12345"),
+                local: addr("0.0.0.0:40000"),
+                bytes,
+                sim: SimFate::default(),
+            },
+        }));
+        assert_eq!(session.datagrams.len(), 1);
+        let d = &session.datagrams[0];
+        assert_eq!((d.sent_at, d.received_at), (Some(t0), Some(t1)));
+        assert_eq!(d.client, Some((7, 0)));
+        assert_eq!(d.from, addr("127.0.0.1:40000"));
+        // The trace is in time order: the send comes before the receive.
+        let calls: Vec<&Call> = session.trace.iter().map(|r| &r.call).collect();
+        assert!(matches!(calls[1], Call::SendTo { .. }), "{calls:?}");
+        assert!(matches!(calls[2], Call::RecvFrom { .. }), "{calls:?}");
     }
 }

@@ -1,7 +1,266 @@
-//! The socket-call trace.
+//! The socket-call trace: every call UDP Lab makes, server and client, with
+//! its real arguments and result, the time and the lab's step number.
 
+use egui::RichText;
+
+use super::format;
+use super::i18n::{self, Lang, T, fill};
+use super::session::{Call, Side, TraceRow};
 use super::UdpLabApp;
+use crate::net::SimFate;
+
+/// Which side's calls the trace shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TraceFilter {
+    #[default]
+    All,
+    Only(Side),
+}
+
+impl TraceFilter {
+    fn admits(self, side: Side) -> bool {
+        match self {
+            TraceFilter::All => true,
+            TraceFilter::Only(s) => s == side,
+        }
+    }
+}
 
 pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
-    let _ = (ui, app);
+    let lang = app.lang;
+    let t = |k: T| k.get(lang);
+    let weak = ui.visuals().weak_text_color();
+    ui.horizontal(|ui| {
+        for (filter, key) in [
+            (TraceFilter::All, T::FilterAll),
+            (TraceFilter::Only(Side::Server), T::FilterServer),
+            (TraceFilter::Only(Side::Client), T::FilterClient),
+        ] {
+            if ui.selectable_label(app.views.trace_filter == filter, t(key)).clicked() {
+                app.views.trace_filter = filter;
+            }
+        }
+        ui.separator();
+        ui.label(RichText::new(fill(t(T::TraceCount), &[("count", &app.session.trace.len())])).color(weak));
+        if app.session.trace_dropped > 0 {
+            ui.label(
+                RichText::new(fill(t(T::RowsDropped), &[("count", &app.session.trace_dropped)]))
+                    .color(weak)
+                    .small(),
+            );
+        }
+    });
+    let filter = app.views.trace_filter;
+    let rows: Vec<usize> = app
+        .session
+        .trace
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| filter.admits(r.side))
+        .map(|(i, _)| i)
+        .collect();
+    if rows.is_empty() {
+        ui.add_space(8.0);
+        ui.label(RichText::new(t(T::TraceEmpty)).color(weak).italics());
+        return;
+    }
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace).max(18.0);
+    let mut clicked = None;
+    egui::ScrollArea::vertical()
+        .id_salt("trace")
+        .auto_shrink([false, false])
+        .stick_to_bottom(true)
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for &i in &rows[range] {
+                let row = &app.session.trace[i];
+                let selected = row.datagram.is_some() && row.datagram == app.selected_datagram;
+                if row_ui(ui, lang, row, selected, row_height).clicked() {
+                    clicked = row.datagram;
+                }
+            }
+        });
+    if clicked.is_some() {
+        app.selected_datagram = clicked;
+    }
+}
+
+fn row_ui(ui: &mut egui::Ui, lang: Lang, row: &TraceRow, selected: bool, height: f32) -> egui::Response {
+    let (side_text, side_color) = match row.side {
+        Side::Server => (T::Server.get(lang), super::accent_color(ui)),
+        Side::Client => (T::Client.get(lang), super::warn_color(ui)),
+    };
+    let step = row.call.lab_step(row.side);
+    let color = if row.call.is_error() {
+        super::error_color(ui)
+    } else if sim_of(&row.call).is_some_and(|s| s.is_impaired()) {
+        super::warn_color(ui)
+    } else {
+        ui.visuals().text_color()
+    };
+    let text = call_text(lang, &row.call);
+    let response = ui
+        .horizontal(|ui| {
+            super::cell(ui, 92.0, height, egui::Label::new(RichText::new(format::clock(row.at)).monospace()));
+            super::cell(ui, 64.0, height, egui::Label::new(RichText::new(side_text).color(side_color).strong()));
+            let step_text = fill(T::Step.get(lang), &[("n", &step)]);
+            super::cell(ui, 64.0, height, egui::Label::new(RichText::new(step_text).color(ui.visuals().weak_text_color())))
+                .on_hover_text(step_hint(lang, row.side, step));
+            let label = egui::Label::new(RichText::new(&text).monospace().color(color)).truncate();
+            let label = if row.datagram.is_some() { label.sense(egui::Sense::click()) } else { label };
+            let r = ui.add(label);
+            if selected {
+                ui.painter().rect_stroke(
+                    r.rect.expand(2.0),
+                    3.0,
+                    egui::Stroke::new(1.5, super::accent_color(ui)),
+                    egui::StrokeKind::Outside,
+                );
+            }
+            r
+        })
+        .inner;
+    response
+}
+
+fn sim_of(call: &Call) -> Option<SimFate> {
+    match call {
+        Call::SendTo { sim, .. } => Some(*sim),
+        _ => None,
+    }
+}
+
+/// The call as a C programmer writes it, with the result after "→".
+pub fn call_text(lang: Lang, call: &Call) -> String {
+    let t = |k: T| k.get(lang);
+    match call {
+        Call::Socket { family } => format!("socket({}, SOCK_DGRAM)", family.af_name()),
+        Call::Bind { addr } => format!("bind({addr}) → 0"),
+        Call::BindFailed { error } => format!("bind() → {}", fill(t(T::TraceError), &[("message", &i18n::net_error(lang, error))])),
+        Call::RecvFrom { buffer, read, len, from, truncated } => {
+            let got = fill(t(T::TraceBytesFrom), &[("n", read), ("addr", from)]);
+            let mut s = format!("recvfrom({buffer}) → {got}");
+            if *truncated {
+                s.push_str(" — ");
+                s.push_str(&fill(t(T::Truncated), &[("read", read), ("len", len)]));
+            }
+            s
+        }
+        Call::RecvTimedOut { after, .. } => {
+            format!("recvfrom() → {}", fill(t(T::TraceTimedOut), &[("secs", &i18n::secs(lang, *after))]))
+        }
+        Call::RecvFailed { error, .. } => {
+            format!("recvfrom() → {}", fill(t(T::TraceError), &[("message", &i18n::net_error(lang, error))]))
+        }
+        Call::SendTo { len, to, sim } => {
+            let mut s = format!("sendto({}) → {len}", fill(t(T::TraceBytesTo), &[("n", len), ("addr", to)]));
+            for note in sim_notes(lang, sim) {
+                s.push_str(" — ");
+                s.push_str(&note);
+            }
+            s
+        }
+        Call::SendFailed { len, to, error } => format!(
+            "sendto({}) → {}",
+            fill(t(T::TraceBytesTo), &[("n", len), ("addr", to)]),
+            fill(t(T::TraceError), &[("message", &i18n::net_error(lang, error))])
+        ),
+        Call::ReplySuppressed { to } => fill(t(T::TraceRateLimited), &[("addr", to)]),
+        Call::Close => "close() → 0".to_owned(),
+    }
+}
+
+/// What the network simulator did, in words ("dropped by the simulator").
+pub fn sim_notes(lang: Lang, sim: &SimFate) -> Vec<String> {
+    let mut notes = Vec::new();
+    if sim.dropped {
+        notes.push(T::SimDropped.get(lang).to_owned());
+    }
+    if !sim.delay.is_zero() {
+        notes.push(fill(T::SimDelayed.get(lang), &[("ms", &sim.delay.as_millis())]));
+    }
+    if sim.duplicated {
+        notes.push(T::SimDuplicated.get(lang).to_owned());
+    }
+    if sim.reordered {
+        notes.push(T::SimReordered.get(lang).to_owned());
+    }
+    notes
+}
+
+fn step_hint(lang: Lang, side: Side, step: u8) -> &'static str {
+    let key = match (side, step) {
+        (Side::Server, 1) | (Side::Client, 1) => T::StepSocket,
+        (Side::Server, 2) => T::StepBind,
+        (Side::Server, 5) => T::StepServerRecv,
+        (Side::Server, 9) => T::StepServerSend,
+        (Side::Client, 3) => T::StepClientSend,
+        (Side::Client, 4) => T::StepClientRecv,
+        _ => T::StepClose,
+    };
+    key.get(lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{harness, set_text, start_server, wait_for};
+    use super::*;
+    use egui_kittest::kittest::Queryable;
+
+    #[test]
+    fn an_exchange_traces_the_lab_calls_in_order() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the exchange to close", |app| {
+            !app.client.busy() && app.session.trace.iter().any(|r| r.side == Side::Client && r.call == Call::Close)
+        });
+        let app = h.state();
+        let client_port = app.server.rows[0].rx.from.port();
+        let server = format!("127.0.0.1:{port}");
+        let client = format!("127.0.0.1:{client_port}");
+        let calls: Vec<(Side, u8, String)> = app
+            .session
+            .trace
+            .iter()
+            .map(|r| (r.side, r.call.lab_step(r.side), call_text(Lang::En, &r.call)))
+            .collect();
+        let expected = vec![
+            (Side::Server, 1, "socket(AF_INET, SOCK_DGRAM)".to_owned()),
+            (Side::Server, 2, format!("bind({server}) → 0")),
+            (Side::Client, 1, "socket(AF_INET, SOCK_DGRAM)".to_owned()),
+            (Side::Client, 3, format!("sendto(13 bytes → {server}) → 13")),
+            (Side::Server, 5, format!("recvfrom(1024) → 13 bytes from {client}")),
+            (Side::Server, 9, format!("sendto(13 bytes → {client}) → 13")),
+            (Side::Client, 4, format!("recvfrom(1024) → 13 bytes from {server}")),
+            (Side::Client, 7, "close() → 0".to_owned()),
+        ];
+        assert_eq!(calls, expected);
+        // The trace tab shows them.
+        h.get_by_label(&format!("recvfrom(1024) → 13 bytes from {client}"));
+        h.get_by_label("Client calls").click();
+        h.run_steps(2);
+        assert!(h.query_by_label(&format!("recvfrom(1024) → 13 bytes from {client}")).is_none());
+        h.get_by_label(&format!("recvfrom(1024) → 13 bytes from {server}"));
+    }
+
+    #[test]
+    fn truncation_and_timeouts_are_flagged_in_the_trace() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        let peer = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+        peer.send_to(&[b'x'; 1500], ("127.0.0.1", port)).expect("send");
+        wait_for(&mut h, "the datagram", |app| app.server.total == 1);
+        let from = peer.local_addr().expect("addr");
+        h.get_by_label(&format!(
+            "recvfrom(1024) → 1024 bytes from {from} — read 1024 of 1500 bytes — the rest is discarded by the kernel"
+        ));
+
+        let silent = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let to = silent.local_addr().expect("addr");
+        set_text(&mut h, "Server address", &to.to_string());
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the timeout", |app| !app.client.busy() && app.client.outcome.is_some());
+        h.get_by_label("recvfrom() → no datagram within 1 s");
+    }
 }

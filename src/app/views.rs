@@ -25,6 +25,13 @@ impl View {
     }
 }
 
+/// What the views remember while the app runs (not saved).
+#[derive(Default)]
+pub struct ViewsState {
+    pub trace_filter: trace_view::TraceFilter,
+    pub diagram: diagram::DiagramState,
+}
+
 pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     ui.horizontal(|ui| {
         for view in View::ALL {

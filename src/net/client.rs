@@ -121,13 +121,8 @@ pub fn open_client_socket(family: Family) -> Result<Socket, NetError> {
 
 fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
     let op = req.op;
-    let emit = |kind| {
-        sink.send(NetEvent::Client(ClientEvent {
-            op,
-            at: SystemTime::now(),
-            kind,
-        }))
-    };
+    let emit_at = |kind, at| sink.send(NetEvent::Client(ClientEvent { op, at, kind }));
+    let emit = |kind| emit_at(kind, SystemTime::now());
     let target = match resolve(&req.target) {
         Ok(a) => a,
         Err(error) => return emit(ClientEventKind::Failed { seq: None, error }),
@@ -156,7 +151,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
         if seq > 0 && !sleep_unless_cancelled(req.interval, cancel) {
             break;
         }
-        exchange(seq, &socket, target, &req, &mut buf, &emit);
+        exchange(seq, &socket, target, &req, &mut buf, &emit_at);
     }
     drop(socket);
     emit(ClientEventKind::Closed { reused });
@@ -169,8 +164,12 @@ fn exchange(
     target: SocketAddr,
     req: &ClientRequest,
     buf: &mut [u8],
-    emit: &impl Fn(ClientEventKind),
+    emit_at: &impl Fn(ClientEventKind, SystemTime),
 ) {
+    let emit = |kind| emit_at(kind, SystemTime::now());
+    // Stamped before sendto: the server may report the arrival before this
+    // thread gets to report the send.
+    let sent_wall = SystemTime::now();
     let sent_at = Instant::now();
     if let Err(e) = sock::send_to(socket, &req.payload, target) {
         let mut error = NetError::from_io("sendto", target, &e);
@@ -183,13 +182,16 @@ fn exchange(
         });
     }
     let local = sock::local_addr(socket).unwrap_or(target);
-    emit(ClientEventKind::Sent {
-        seq,
-        to: target,
-        local,
-        bytes: req.payload.clone(),
-        sim: SimFate::default(),
-    });
+    emit_at(
+        ClientEventKind::Sent {
+            seq,
+            to: target,
+            local,
+            bytes: req.payload.clone(),
+            sim: SimFate::default(),
+        },
+        sent_wall,
+    );
     let deadline = sent_at + req.timeout;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
