@@ -1,10 +1,499 @@
-//! Sequence diagram: a lifeline per socket, an arrow per datagram.
+//! Sequence diagram: a lifeline per socket (each client port apart, the
+//! server) and an arrow per datagram at its time. Time runs down the page on
+//! a warped axis: each event gets at least a little room, so a loopback
+//! exchange (microseconds) is readable, while real delays still stretch
+//! arrows and long idle gaps are cut short and marked.
 
-use super::UdpLabApp;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::SystemTime;
 
-#[derive(Default)]
-pub struct DiagramState {}
+use egui::{Pos2, RichText, Stroke, pos2, vec2};
+
+use super::format;
+use super::i18n::{Lang, T, fill};
+use super::session::{DatagramRecord, Direction, Session};
+use super::{UdpLabApp, trace_view};
+use crate::net::SimFate;
+
+/// Client lifelines drawn at most (the most recently active ones).
+pub const MAX_CLIENT_LANES: usize = 6;
+const HEADER_HEIGHT: f32 = 44.0;
+
+pub struct DiagramState {
+    /// Pixels per millisecond of real time between events.
+    pub px_per_ms: f32,
+}
+
+impl Default for DiagramState {
+    fn default() -> Self {
+        Self { px_per_ms: 2.0 }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LaneKind {
+    Client,
+    Server,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lane {
+    pub kind: LaneKind,
+    pub addr: SocketAddr,
+}
+
+/// How an arrow ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ArrowEnd {
+    /// It arrived at this time.
+    Delivered(SystemTime),
+    /// It left UDP Lab towards a peer outside the app; no arrival is known.
+    Sent,
+    /// The simulator dropped it: drawn stopping half way with ✗.
+    Dropped,
+    /// The reply that never came: the client gave up at this time (✗).
+    NeverCame(SystemTime),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    /// The datagram (None for a reply that never came).
+    pub datagram: Option<u64>,
+    pub from: usize,
+    pub to: usize,
+    pub start: SystemTime,
+    pub end: ArrowEnd,
+    pub len: usize,
+    pub preview: String,
+    pub truncated: bool,
+    /// What the network simulator did to it.
+    pub sim: SimFate,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiagramModel {
+    pub lanes: Vec<Lane>,
+    pub arrows: Vec<Arrow>,
+    /// Datagrams on lifelines not drawn (older clients).
+    pub hidden: usize,
+}
+
+/// A socket address with the "any" address made comparable to the one the
+/// peer saw (the session already maps 0.0.0.0 to loopback where it can).
+fn lane_key(a: SocketAddr) -> SocketAddr {
+    a
+}
+
+pub fn build_model(session: &Session) -> DiagramModel {
+    let records: Vec<&DatagramRecord> = session.datagrams.iter().collect();
+    let client_end = |d: &DatagramRecord| match d.direction {
+        Direction::Request => d.from,
+        Direction::Reply => d.to,
+    };
+    let server_end = |d: &DatagramRecord| match d.direction {
+        Direction::Request => d.to,
+        Direction::Reply => d.from,
+    };
+    // The most recently active client sockets get lifelines.
+    let mut clients: Vec<SocketAddr> = Vec::new();
+    for d in records.iter().rev() {
+        let c = lane_key(client_end(d));
+        if !clients.contains(&c) {
+            clients.push(c);
+            if clients.len() == MAX_CLIENT_LANES {
+                break;
+            }
+        }
+    }
+    clients.reverse();
+    let mut servers: Vec<SocketAddr> = Vec::new();
+    for d in &records {
+        let s = lane_key(server_end(d));
+        if !servers.contains(&s) {
+            servers.push(s);
+        }
+    }
+    let mut lanes: Vec<Lane> = clients
+        .iter()
+        .map(|&addr| Lane {
+            kind: LaneKind::Client,
+            addr,
+        })
+        .collect();
+    lanes.extend(servers.iter().map(|&addr| Lane {
+        kind: LaneKind::Server,
+        addr,
+    }));
+    let index: HashMap<(LaneKind, SocketAddr), usize> = lanes
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ((l.kind, l.addr), i))
+        .collect();
+
+    let mut model = DiagramModel {
+        lanes,
+        arrows: Vec::new(),
+        hidden: 0,
+    };
+    for d in records {
+        let (Some(&c), Some(&s)) = (
+            index.get(&(LaneKind::Client, lane_key(client_end(d)))),
+            index.get(&(LaneKind::Server, lane_key(server_end(d)))),
+        ) else {
+            model.hidden += 1;
+            continue;
+        };
+        let (from, to) = match d.direction {
+            Direction::Request => (c, s),
+            Direction::Reply => (s, c),
+        };
+        let end = match (d.received_at, d.sim.dropped) {
+            (Some(at), _) => ArrowEnd::Delivered(at),
+            (None, true) => ArrowEnd::Dropped,
+            (None, false) => ArrowEnd::Sent,
+        };
+        let Some(start) = d.sent_at.or(d.received_at) else {
+            continue;
+        };
+        model.arrows.push(Arrow {
+            datagram: Some(d.id),
+            from,
+            to,
+            start,
+            end,
+            len: d.len,
+            preview: format::payload_text(&d.bytes, 24),
+            truncated: d.truncated.is_some(),
+            sim: d.sim,
+        });
+        if d.direction == Direction::Request
+            && let Some(gave_up) = d.gave_up_at
+        {
+            // The reply this request waited for never came.
+            let from_server = d.received_at.unwrap_or(start);
+            model.arrows.push(Arrow {
+                datagram: None,
+                from: s,
+                to: c,
+                start: from_server,
+                end: ArrowEnd::NeverCame(gave_up),
+                len: 0,
+                preview: String::new(),
+                truncated: false,
+                sim: SimFate::default(),
+            });
+        }
+    }
+    model
+}
+
+impl Arrow {
+    fn end_time(&self) -> SystemTime {
+        match self.end {
+            ArrowEnd::Delivered(t) | ArrowEnd::NeverCame(t) => t,
+            ArrowEnd::Sent | ArrowEnd::Dropped => self.start,
+        }
+    }
+}
+
+/// Maps event times to y offsets: every distinct time gets at least
+/// `min_gap`, real time adds `px_per_ms`, idle stretches are capped.
+struct TimeAxis {
+    times: Vec<SystemTime>,
+    ys: Vec<f32>,
+    /// Where long idle gaps were cut: (y, seconds skipped).
+    breaks: Vec<(f32, f64)>,
+}
+
+impl TimeAxis {
+    fn new(model: &DiagramModel, px_per_ms: f32) -> Self {
+        let mut times: Vec<SystemTime> = model
+            .arrows
+            .iter()
+            .flat_map(|a| [a.start, a.end_time()])
+            .collect();
+        times.sort();
+        times.dedup();
+        let min_gap = 26.0;
+        let max_gap = 140.0;
+        let mut ys = Vec::with_capacity(times.len());
+        let mut breaks = Vec::new();
+        let mut y = 30.0;
+        for (i, t) in times.iter().enumerate() {
+            if i > 0 {
+                let dt = t
+                    .duration_since(times[i - 1])
+                    .map_or(0.0, |d| d.as_secs_f64());
+                let real = (dt * 1000.0) as f32 * px_per_ms;
+                if real > max_gap {
+                    breaks.push((y + max_gap / 2.0, dt));
+                }
+                y += real.clamp(min_gap, max_gap);
+            }
+            ys.push(y);
+        }
+        Self { times, ys, breaks }
+    }
+
+    fn y(&self, t: SystemTime) -> f32 {
+        match self.times.binary_search(&t) {
+            Ok(i) => self.ys[i],
+            Err(i) => self.ys.get(i).or(self.ys.last()).copied().unwrap_or(0.0),
+        }
+    }
+
+    fn height(&self) -> f32 {
+        self.ys.last().copied().unwrap_or(0.0) + 60.0
+    }
+}
 
 pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
-    let _ = (ui, app);
+    let lang = app.lang;
+    let t = |k: T| k.get(lang);
+    let model = build_model(&app.session);
+    ui.horizontal(|ui| {
+        if ui.button("−").on_hover_text(t(T::ZoomOut)).clicked() {
+            app.views.diagram.px_per_ms = (app.views.diagram.px_per_ms / 2.0).max(0.01);
+        }
+        if ui.button("+").on_hover_text(t(T::ZoomIn)).clicked() {
+            app.views.diagram.px_per_ms = (app.views.diagram.px_per_ms * 2.0).min(1000.0);
+        }
+        let scale = 1.0 / app.views.diagram.px_per_ms;
+        ui.label(RichText::new(fill(t(T::DiagramScale), &[("ms", &format_ms(scale))])).weak());
+        ui.separator();
+        ui.label(RichText::new(t(T::DiagramHint)).weak());
+        if model.hidden > 0 {
+            ui.label(RichText::new(fill(t(T::DiagramHidden), &[("count", &model.hidden)])).weak());
+        }
+    });
+    if model.arrows.is_empty() {
+        ui.add_space(8.0);
+        ui.label(RichText::new(t(T::DiagramEmpty)).weak().italics());
+        return;
+    }
+    let stroke_scale = 1.0_f32;
+    let axis = TimeAxis::new(&model, app.views.diagram.px_per_ms);
+    let width = ui.available_width();
+    let lane_x = |i: usize, left: f32| {
+        let n = model.lanes.len().max(1) as f32;
+        left + 60.0 + (width - 90.0) * (i as f32 + 0.5) / n
+    };
+
+    // Lifeline heads stay put; the arrows scroll under them.
+    let (head_rect, _) = ui.allocate_exact_size(vec2(width, HEADER_HEIGHT), egui::Sense::hover());
+    for (i, lane) in model.lanes.iter().enumerate() {
+        let x = lane_x(i, head_rect.left());
+        let (title, color) = match lane.kind {
+            LaneKind::Client => (t(T::Client), super::warn_color(ui)),
+            LaneKind::Server => (t(T::Server), super::accent_color(ui)),
+        };
+        let rect = egui::Rect::from_center_size(pos2(x, head_rect.center().y), vec2(170.0, 38.0));
+        ui.painter().rect(
+            rect,
+            6.0,
+            ui.visuals().extreme_bg_color,
+            Stroke::new(1.5 * stroke_scale, color),
+            egui::StrokeKind::Inside,
+        );
+        ui.painter().text(
+            rect.center_top() + vec2(0.0, 3.0),
+            egui::Align2::CENTER_TOP,
+            title,
+            egui::FontId::proportional(14.0),
+            color,
+        );
+        ui.painter().text(
+            rect.center_bottom() - vec2(0.0, 3.0),
+            egui::Align2::CENTER_BOTTOM,
+            lane.addr.to_string(),
+            egui::FontId::monospace(12.0),
+            ui.visuals().text_color(),
+        );
+    }
+
+    let mut clicked = None;
+    egui::ScrollArea::vertical()
+        .id_salt("diagram")
+        .auto_shrink([false, false])
+        .stick_to_bottom(true)
+        .show(ui, |ui| {
+            let (rect, response) =
+                ui.allocate_exact_size(vec2(width, axis.height()), egui::Sense::click());
+            let painter = ui.painter_at(rect);
+            let line = ui.visuals().weak_text_color();
+            for i in 0..model.lanes.len() {
+                let x = lane_x(i, rect.left());
+                painter.add(egui::Shape::dashed_line(
+                    &[pos2(x, rect.top()), pos2(x, rect.bottom())],
+                    Stroke::new(1.0 * stroke_scale, line),
+                    6.0,
+                    4.0,
+                ));
+            }
+            for &(y, secs) in &axis.breaks {
+                let y = rect.top() + y;
+                painter.text(
+                    pos2(rect.left() + 4.0, y),
+                    egui::Align2::LEFT_CENTER,
+                    format!("⋯ {}", format_secs(secs)),
+                    egui::FontId::proportional(12.0),
+                    line,
+                );
+            }
+            let first = axis.times.first().copied();
+            let pointer = response.hover_pos();
+            let mut nearest: Option<(f32, usize)> = None;
+            for (i, arrow) in model.arrows.iter().enumerate() {
+                let y0 = rect.top() + axis.y(arrow.start);
+                let y1 = rect.top() + axis.y(arrow.end_time());
+                if y1 < ui.clip_rect().top() - 40.0 || y0 > ui.clip_rect().bottom() + 40.0 {
+                    continue;
+                }
+                let a = pos2(lane_x(arrow.from, rect.left()), y0);
+                let mut b = pos2(lane_x(arrow.to, rect.left()), y1.max(y0 + 1.0));
+                if matches!(arrow.end, ArrowEnd::Dropped) {
+                    b = a + (b - a) * 0.5 + vec2(0.0, 10.0);
+                }
+                if let (Some(p), Some(_)) = (pointer, arrow.datagram) {
+                    let d = distance_to_segment(p, a, b);
+                    if d < 8.0 && nearest.is_none_or(|(best, _)| d < best) {
+                        nearest = Some((d, i));
+                    }
+                }
+                let selected = arrow.datagram.is_some() && arrow.datagram == app.selected_datagram;
+                draw_arrow(ui, &painter, arrow, a, b, selected, stroke_scale, lang);
+                if let Some(first) = first {
+                    let ms = arrow
+                        .start
+                        .duration_since(first)
+                        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+                    painter.text(
+                        pos2(rect.left() + 4.0, y0),
+                        egui::Align2::LEFT_CENTER,
+                        format!("{ms:.1} ms"),
+                        egui::FontId::monospace(11.0),
+                        line,
+                    );
+                }
+            }
+            if let Some((_, i)) = nearest {
+                ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+                if response.clicked() {
+                    clicked = model.arrows[i].datagram;
+                }
+            }
+        });
+    if clicked.is_some() {
+        app.selected_datagram = clicked;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_arrow(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    arrow: &Arrow,
+    a: Pos2,
+    b: Pos2,
+    selected: bool,
+    stroke_scale: f32,
+    lang: Lang,
+) {
+    let bad = super::error_color(ui);
+    let mut color = match (arrow.end, arrow.sim.is_impaired(), arrow.truncated) {
+        (ArrowEnd::NeverCame(_) | ArrowEnd::Dropped, _, _) | (_, _, true) => bad,
+        (_, true, _) => super::warn_color(ui),
+        _ if arrow.from < arrow.to => super::ok_color(ui),
+        _ => super::accent_color(ui),
+    };
+    if selected {
+        color = ui.visuals().strong_text_color();
+    }
+    let width = if selected { 3.5 } else { 2.0 } * stroke_scale;
+    let stroke = Stroke::new(width, color);
+    if matches!(arrow.end, ArrowEnd::NeverCame(_)) {
+        painter.add(egui::Shape::dashed_line(&[a, b], stroke, 8.0, 5.0));
+    } else {
+        painter.line_segment([a, b], stroke);
+    }
+    let dir = (b - a).normalized();
+    match arrow.end {
+        ArrowEnd::Dropped | ArrowEnd::NeverCame(_) => {
+            painter.text(
+                b,
+                egui::Align2::CENTER_CENTER,
+                "✗",
+                egui::FontId::proportional(22.0 * stroke_scale.sqrt()),
+                bad,
+            );
+        }
+        _ => {
+            let head = 10.0 * stroke_scale.sqrt();
+            let normal = vec2(-dir.y, dir.x);
+            let tip = b;
+            let base = tip - dir * head;
+            painter.add(egui::Shape::convex_polygon(
+                vec![tip, base + normal * head * 0.5, base - normal * head * 0.5],
+                color,
+                Stroke::NONE,
+            ));
+        }
+    }
+    let label = match arrow.end {
+        ArrowEnd::NeverCame(_) => T::DiagramNoReply.get(lang).to_owned(),
+        _ => {
+            let mut s = fill(
+                T::DiagramLabel.get(lang),
+                &[("len", &arrow.len), ("text", &arrow.preview)],
+            );
+            if arrow.truncated {
+                s.push_str(" ✂");
+            }
+            for note in trace_view::sim_notes(lang, &arrow.sim) {
+                s.push_str(" — ");
+                s.push_str(&note);
+            }
+            s
+        }
+    };
+    let mid = a + (b - a) * 0.5;
+    let text_color = if selected {
+        color
+    } else {
+        ui.visuals().text_color()
+    };
+    painter.text(
+        mid - vec2(0.0, 4.0),
+        egui::Align2::CENTER_BOTTOM,
+        label,
+        egui::FontId::proportional(14.0),
+        text_color,
+    );
+}
+
+fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let len2 = ab.length_sq();
+    if len2 == 0.0 {
+        return p.distance(a);
+    }
+    let t = ((p - a).dot(ab) / len2).clamp(0.0, 1.0);
+    p.distance(a + ab * t)
+}
+
+fn format_ms(ms: f32) -> String {
+    if ms >= 1.0 {
+        format!("{ms:.0}")
+    } else {
+        format!("{ms:.2}")
+    }
+}
+
+fn format_secs(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{:.0} ms", s * 1000.0)
+    }
 }

@@ -122,6 +122,14 @@ texts! {
     RttPlotTitle => "RTT per datagram (ms); × no answer", "RTT каждой датаграммы (мс); × нет ответа";
     RatePlotTitle => "Answers per second", "Ответов в секунду";
     FilterAll => "All", "Все";
+    ZoomIn => "Zoom in (more room per millisecond)", "Крупнее (больше места на миллисекунду)";
+    ZoomOut => "Zoom out", "Мельче";
+    DiagramScale => "1 px = {ms} ms", "1 пикс. = {ms} мс";
+    DiagramHint => "Click an arrow to see the datagram's anatomy.", "Щёлкните стрелку, чтобы увидеть анатомию датаграммы.";
+    DiagramHidden => "{count} datagrams of older clients not drawn", "Датаграмм старых клиентов не показано: {count}";
+    DiagramEmpty => "No datagrams yet. Each one will appear here as an arrow between the client's and the server's lifelines.", "Датаграмм пока нет. Каждая появится здесь стрелкой между линиями жизни клиента и сервера.";
+    DiagramLabel => "{len} B \"{text}\"", "{len} Б «{text}»";
+    DiagramNoReply => "no reply", "ответа нет";
     FilterServer => "Server calls", "Сервер";
     FilterClient => "Client calls", "Клиент";
     TraceCount => "{count} calls", "Вызовов: {count}";

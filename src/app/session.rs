@@ -207,13 +207,16 @@ impl Session {
         while at_index > 0 && self.trace[at_index - 1].at > at {
             at_index -= 1;
         }
-        self.trace.insert(at_index, TraceRow {
-            at,
-            side,
-            op,
-            call,
-            datagram,
-        });
+        self.trace.insert(
+            at_index,
+            TraceRow {
+                at,
+                side,
+                op,
+                call,
+                datagram,
+            },
+        );
     }
 
     fn push_datagram(&mut self, mut d: DatagramRecord) -> u64 {
@@ -570,7 +573,9 @@ mod tests {
         session.record(&NetEvent::Server(ServerEvent {
             server: 1,
             at: t0,
-            kind: ServerEventKind::Listening { addr: addr("127.0.0.1:12345") },
+            kind: ServerEventKind::Listening {
+                addr: addr("127.0.0.1:12345"),
+            },
         }));
         // The server reports the arrival first...
         session.record(&NetEvent::Server(ServerEvent {

@@ -3,10 +3,10 @@
 
 use egui::RichText;
 
+use super::UdpLabApp;
 use super::format;
 use super::i18n::{self, Lang, T, fill};
 use super::session::{Call, Side, TraceRow};
-use super::UdpLabApp;
 use crate::net::SimFate;
 
 /// Which side's calls the trace shows.
@@ -36,17 +36,29 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             (TraceFilter::Only(Side::Server), T::FilterServer),
             (TraceFilter::Only(Side::Client), T::FilterClient),
         ] {
-            if ui.selectable_label(app.views.trace_filter == filter, t(key)).clicked() {
+            if ui
+                .selectable_label(app.views.trace_filter == filter, t(key))
+                .clicked()
+            {
                 app.views.trace_filter = filter;
             }
         }
         ui.separator();
-        ui.label(RichText::new(fill(t(T::TraceCount), &[("count", &app.session.trace.len())])).color(weak));
+        ui.label(
+            RichText::new(fill(
+                t(T::TraceCount),
+                &[("count", &app.session.trace.len())],
+            ))
+            .color(weak),
+        );
         if app.session.trace_dropped > 0 {
             ui.label(
-                RichText::new(fill(t(T::RowsDropped), &[("count", &app.session.trace_dropped)]))
-                    .color(weak)
-                    .small(),
+                RichText::new(fill(
+                    t(T::RowsDropped),
+                    &[("count", &app.session.trace_dropped)],
+                ))
+                .color(weak)
+                .small(),
             );
         }
     });
@@ -84,7 +96,13 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
 }
 
-fn row_ui(ui: &mut egui::Ui, lang: Lang, row: &TraceRow, selected: bool, height: f32) -> egui::Response {
+fn row_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    row: &TraceRow,
+    selected: bool,
+    height: f32,
+) -> egui::Response {
     let (side_text, side_color) = match row.side {
         Side::Server => (T::Server.get(lang), super::accent_color(ui)),
         Side::Client => (T::Client.get(lang), super::warn_color(ui)),
@@ -98,28 +116,45 @@ fn row_ui(ui: &mut egui::Ui, lang: Lang, row: &TraceRow, selected: bool, height:
         ui.visuals().text_color()
     };
     let text = call_text(lang, &row.call);
-    let response = ui
-        .horizontal(|ui| {
-            super::cell(ui, 92.0, height, egui::Label::new(RichText::new(format::clock(row.at)).monospace()));
-            super::cell(ui, 64.0, height, egui::Label::new(RichText::new(side_text).color(side_color).strong()));
-            let step_text = fill(T::Step.get(lang), &[("n", &step)]);
-            super::cell(ui, 64.0, height, egui::Label::new(RichText::new(step_text).color(ui.visuals().weak_text_color())))
-                .on_hover_text(step_hint(lang, row.side, step));
-            let label = egui::Label::new(RichText::new(&text).monospace().color(color)).truncate();
-            let label = if row.datagram.is_some() { label.sense(egui::Sense::click()) } else { label };
-            let r = ui.add(label);
-            if selected {
-                ui.painter().rect_stroke(
-                    r.rect.expand(2.0),
-                    3.0,
-                    egui::Stroke::new(1.5, super::accent_color(ui)),
-                    egui::StrokeKind::Outside,
-                );
-            }
-            r
-        })
-        .inner;
-    response
+    ui.horizontal(|ui| {
+        super::cell(
+            ui,
+            92.0,
+            height,
+            egui::Label::new(RichText::new(format::clock(row.at)).monospace()),
+        );
+        super::cell(
+            ui,
+            64.0,
+            height,
+            egui::Label::new(RichText::new(side_text).color(side_color).strong()),
+        );
+        let step_text = fill(T::Step.get(lang), &[("n", &step)]);
+        super::cell(
+            ui,
+            64.0,
+            height,
+            egui::Label::new(RichText::new(step_text).color(ui.visuals().weak_text_color())),
+        )
+        .on_hover_text(step_hint(lang, row.side, step));
+        let label = egui::Label::new(RichText::new(&text).monospace().color(color)).truncate();
+        let label = if row.datagram.is_some() {
+            label.sense(egui::Sense::click())
+        } else {
+            label
+        };
+        let r = ui.add(label);
+        if selected {
+            ui.painter().rect_stroke(
+                r.rect.expand(2.0),
+                3.0,
+                egui::Stroke::new(1.5, super::accent_color(ui)),
+                egui::StrokeKind::Outside,
+            );
+        }
+        r
+    })
+    .inner
 }
 
 fn sim_of(call: &Call) -> Option<SimFate> {
@@ -135,8 +170,20 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
     match call {
         Call::Socket { family } => format!("socket({}, SOCK_DGRAM)", family.af_name()),
         Call::Bind { addr } => format!("bind({addr}) → 0"),
-        Call::BindFailed { error } => format!("bind() → {}", fill(t(T::TraceError), &[("message", &i18n::net_error(lang, error))])),
-        Call::RecvFrom { buffer, read, len, from, truncated } => {
+        Call::BindFailed { error } => format!(
+            "bind() → {}",
+            fill(
+                t(T::TraceError),
+                &[("message", &i18n::net_error(lang, error))]
+            )
+        ),
+        Call::RecvFrom {
+            buffer,
+            read,
+            len,
+            from,
+            truncated,
+        } => {
             let got = fill(t(T::TraceBytesFrom), &[("n", read), ("addr", from)]);
             let mut s = format!("recvfrom({buffer}) → {got}");
             if *truncated {
@@ -146,13 +193,25 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
             s
         }
         Call::RecvTimedOut { after, .. } => {
-            format!("recvfrom() → {}", fill(t(T::TraceTimedOut), &[("secs", &i18n::secs(lang, *after))]))
+            format!(
+                "recvfrom() → {}",
+                fill(t(T::TraceTimedOut), &[("secs", &i18n::secs(lang, *after))])
+            )
         }
         Call::RecvFailed { error, .. } => {
-            format!("recvfrom() → {}", fill(t(T::TraceError), &[("message", &i18n::net_error(lang, error))]))
+            format!(
+                "recvfrom() → {}",
+                fill(
+                    t(T::TraceError),
+                    &[("message", &i18n::net_error(lang, error))]
+                )
+            )
         }
         Call::SendTo { len, to, sim } => {
-            let mut s = format!("sendto({}) → {len}", fill(t(T::TraceBytesTo), &[("n", len), ("addr", to)]));
+            let mut s = format!(
+                "sendto({}) → {len}",
+                fill(t(T::TraceBytesTo), &[("n", len), ("addr", to)])
+            );
             for note in sim_notes(lang, sim) {
                 s.push_str(" — ");
                 s.push_str(&note);
@@ -162,7 +221,10 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
         Call::SendFailed { len, to, error } => format!(
             "sendto({}) → {}",
             fill(t(T::TraceBytesTo), &[("n", len), ("addr", to)]),
-            fill(t(T::TraceError), &[("message", &i18n::net_error(lang, error))])
+            fill(
+                t(T::TraceError),
+                &[("message", &i18n::net_error(lang, error))]
+            )
         ),
         Call::ReplySuppressed { to } => fill(t(T::TraceRateLimited), &[("addr", to)]),
         Call::Close => "close() → 0".to_owned(),
@@ -176,7 +238,10 @@ pub fn sim_notes(lang: Lang, sim: &SimFate) -> Vec<String> {
         notes.push(T::SimDropped.get(lang).to_owned());
     }
     if !sim.delay.is_zero() {
-        notes.push(fill(T::SimDelayed.get(lang), &[("ms", &sim.delay.as_millis())]));
+        notes.push(fill(
+            T::SimDelayed.get(lang),
+            &[("ms", &sim.delay.as_millis())],
+        ));
     }
     if sim.duplicated {
         notes.push(T::SimDuplicated.get(lang).to_owned());
@@ -213,7 +278,12 @@ mod tests {
         set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
         h.get_by_label("Send").click();
         wait_for(&mut h, "the exchange to close", |app| {
-            !app.client.busy() && app.session.trace.iter().any(|r| r.side == Side::Client && r.call == Call::Close)
+            !app.client.busy()
+                && app
+                    .session
+                    .trace
+                    .iter()
+                    .any(|r| r.side == Side::Client && r.call == Call::Close)
         });
         let app = h.state();
         let client_port = app.server.rows[0].rx.from.port();
@@ -223,16 +293,30 @@ mod tests {
             .session
             .trace
             .iter()
-            .map(|r| (r.side, r.call.lab_step(r.side), call_text(Lang::En, &r.call)))
+            .map(|r| {
+                (
+                    r.side,
+                    r.call.lab_step(r.side),
+                    call_text(Lang::En, &r.call),
+                )
+            })
             .collect();
         let expected = vec![
             (Side::Server, 1, "socket(AF_INET, SOCK_DGRAM)".to_owned()),
             (Side::Server, 2, format!("bind({server}) → 0")),
             (Side::Client, 1, "socket(AF_INET, SOCK_DGRAM)".to_owned()),
             (Side::Client, 3, format!("sendto(13 bytes → {server}) → 13")),
-            (Side::Server, 5, format!("recvfrom(1024) → 13 bytes from {client}")),
+            (
+                Side::Server,
+                5,
+                format!("recvfrom(1024) → 13 bytes from {client}"),
+            ),
             (Side::Server, 9, format!("sendto(13 bytes → {client}) → 13")),
-            (Side::Client, 4, format!("recvfrom(1024) → 13 bytes from {server}")),
+            (
+                Side::Client,
+                4,
+                format!("recvfrom(1024) → 13 bytes from {server}"),
+            ),
             (Side::Client, 7, "close() → 0".to_owned()),
         ];
         assert_eq!(calls, expected);
@@ -240,7 +324,10 @@ mod tests {
         h.get_by_label(&format!("recvfrom(1024) → 13 bytes from {client}"));
         h.get_by_label("Client calls").click();
         h.run_steps(2);
-        assert!(h.query_by_label(&format!("recvfrom(1024) → 13 bytes from {client}")).is_none());
+        assert!(
+            h.query_by_label(&format!("recvfrom(1024) → 13 bytes from {client}"))
+                .is_none()
+        );
         h.get_by_label(&format!("recvfrom(1024) → 13 bytes from {server}"));
     }
 
@@ -249,7 +336,8 @@ mod tests {
         let mut h = harness();
         let port = start_server(&mut h);
         let peer = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
-        peer.send_to(&[b'x'; 1500], ("127.0.0.1", port)).expect("send");
+        peer.send_to(&[b'x'; 1500], ("127.0.0.1", port))
+            .expect("send");
         wait_for(&mut h, "the datagram", |app| app.server.total == 1);
         let from = peer.local_addr().expect("addr");
         h.get_by_label(&format!(
@@ -260,7 +348,9 @@ mod tests {
         let to = silent.local_addr().expect("addr");
         set_text(&mut h, "Server address", &to.to_string());
         h.get_by_label("Send").click();
-        wait_for(&mut h, "the timeout", |app| !app.client.busy() && app.client.outcome.is_some());
+        wait_for(&mut h, "the timeout", |app| {
+            !app.client.busy() && app.client.outcome.is_some()
+        });
         h.get_by_label("recvfrom() → no datagram within 1 s");
     }
 }

@@ -121,7 +121,8 @@ pub fn open_client_socket(family: Family) -> Result<Socket, NetError> {
 
 fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
     let op = req.op;
-    let emit_at = |kind, at| sink.send(NetEvent::Client(ClientEvent { op, at, kind }));
+    // A client paces itself (one datagram in flight), so all its events fit.
+    let emit_at = |kind, at| sink.send_always(NetEvent::Client(ClientEvent { op, at, kind }));
     let emit = |kind| emit_at(kind, SystemTime::now());
     let target = match resolve(&req.target) {
         Ok(a) => a,
@@ -148,8 +149,12 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
         if cancel.load(Ordering::Acquire) {
             break;
         }
-        if seq > 0 && !sleep_unless_cancelled(req.interval, cancel) {
-            break;
+        if seq > 0 {
+            if !sleep_unless_cancelled(req.interval, cancel) {
+                break;
+            }
+            // An answer that came after its timeout must not count for this send.
+            drain_stale(&socket);
         }
         exchange(seq, &socket, target, &req, &mut buf, &emit_at);
     }
@@ -212,6 +217,9 @@ fn exchange(
             });
         }
         match sock::recv_from(socket, buf) {
+            Ok(read) if !from_target(read.from, target) => {
+                // Someone else's datagram (or a stray): not the answer.
+            }
             Ok(read) => {
                 let rtt = sent_at.elapsed();
                 let rx = Received {
@@ -234,6 +242,16 @@ fn exchange(
             }
         }
     }
+}
+
+/// Whether a datagram came from the server we sent to. Loopback addresses
+/// count as one (a server on 0.0.0.0 answers from 127.0.0.1), and a send to
+/// the "any" address reaches this machine.
+fn from_target(from: SocketAddr, target: SocketAddr) -> bool {
+    from.port() == target.port()
+        && (from.ip() == target.ip()
+            || target.ip().is_unspecified()
+            || (from.ip().is_loopback() && target.ip().is_loopback()))
 }
 
 /// A kept socket may hold late answers to earlier sends (or a queued ICMP

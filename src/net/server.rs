@@ -173,13 +173,16 @@ impl Drop for ServerHandle {
 }
 
 fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
-    let emit = |kind| {
-        sink.send(NetEvent::Server(ServerEvent {
+    let event = |kind| {
+        NetEvent::Server(ServerEvent {
             server: id,
             at: SystemTime::now(),
             kind,
-        }));
+        })
     };
+    // Lifecycle events always reach the UI; datagram events may be dropped
+    // (and counted) when a flood outruns it.
+    let emit = |kind| sink.send_always(event(kind));
     let fail = |error| emit(ServerEventKind::Failed { error });
     let addr = match resolve(&bind) {
         Ok(a) => a,
@@ -262,7 +265,7 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
                 },
             },
         };
-        emit(ServerEventKind::Datagram { rx, reply });
+        sink.send(event(ServerEventKind::Datagram { rx, reply }));
     }
     drop(socket);
     emit(ServerEventKind::Stopped);

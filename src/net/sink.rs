@@ -1,11 +1,13 @@
-//! The channel from socket workers to the UI: bounded, never blocking the
-//! sender, counting what it had to drop, and waking the receiver at most once
-//! per drain (so a flood costs one repaint request per frame, not one per
-//! datagram).
+//! The channel from socket workers to the UI. Events a remote peer can flood
+//! (one per datagram) are bounded: past the limit they are counted as
+//! dropped, never blocking the socket thread. Lifecycle events (listening,
+//! stopped, closed, failed) always get through, so the UI never waits for
+//! one that was thrown away. The receiver is woken at most once per drain,
+//! so a flood costs one repaint request per frame, not one per datagram.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 /// Called from worker threads when events are waiting (the app hands in
@@ -13,14 +15,22 @@ use std::time::{Duration, Instant};
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 struct Shared {
+    /// Droppable events queued and not yet taken.
+    queued: AtomicUsize,
+    capacity: usize,
     dropped: AtomicU64,
     wake_pending: AtomicBool,
     wake: Waker,
 }
 
+struct Item<E> {
+    droppable: bool,
+    event: E,
+}
+
 /// The sending half, cloned into every worker.
 pub struct EventSink<E> {
-    tx: SyncSender<E>,
+    tx: Sender<Item<E>>,
     shared: Arc<Shared>,
 }
 
@@ -35,14 +45,16 @@ impl<E> Clone for EventSink<E> {
 
 /// The receiving half, owned by the UI.
 pub struct EventQueue<E> {
-    rx: Receiver<E>,
+    rx: Receiver<Item<E>>,
     shared: Arc<Shared>,
 }
 
-/// A bounded event channel holding at most `capacity` undelivered events.
+/// A channel holding at most `capacity` undelivered droppable events.
 pub fn event_channel<E>(capacity: usize, wake: Waker) -> (EventSink<E>, EventQueue<E>) {
-    let (tx, rx) = sync_channel(capacity);
+    let (tx, rx) = channel();
     let shared = Arc::new(Shared {
+        queued: AtomicUsize::new(0),
+        capacity,
         dropped: AtomicU64::new(0),
         wake_pending: AtomicBool::new(false),
         wake,
@@ -57,16 +69,41 @@ pub fn event_channel<E>(capacity: usize, wake: Waker) -> (EventSink<E>, EventQue
 }
 
 impl<E> EventSink<E> {
-    /// Never blocks: a full channel counts the event as dropped.
+    /// Never blocks: past the capacity the event is counted as dropped.
     pub fn send(&self, event: E) {
-        match self.tx.try_send(event) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                self.shared.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-            // Nobody listens any more (the window closed): nothing to do.
-            Err(TrySendError::Disconnected(_)) => return,
+        if self.shared.queued.fetch_add(1, Ordering::AcqRel) >= self.shared.capacity {
+            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
+            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+        } else if self
+            .tx
+            .send(Item {
+                droppable: true,
+                event,
+            })
+            .is_err()
+        {
+            // Nobody listens any more (the window closed).
+            return;
         }
+        self.wake();
+    }
+
+    /// Always delivered: for the few events per worker whose loss would
+    /// leave the UI waiting (listening, stopped, closed, failed).
+    pub fn send_always(&self, event: E) {
+        if self
+            .tx
+            .send(Item {
+                droppable: false,
+                event,
+            })
+            .is_ok()
+        {
+            self.wake();
+        }
+    }
+
+    fn wake(&self) {
         if !self.shared.wake_pending.swap(true, Ordering::AcqRel) {
             (self.shared.wake)();
         }
@@ -82,6 +119,13 @@ pub struct Drained {
 }
 
 impl<E> EventQueue<E> {
+    fn take(&self, item: Item<E>) -> E {
+        if item.droppable {
+            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
+        }
+        item.event
+    }
+
     /// Hands waiting events to `handle` until the queue is empty or `budget`
     /// is spent. When events remain, the caller should ask for another frame.
     pub fn drain(&self, budget: Duration, mut handle: impl FnMut(E)) -> Drained {
@@ -89,8 +133,8 @@ impl<E> EventQueue<E> {
         self.shared.wake_pending.store(false, Ordering::Release);
         let start = Instant::now();
         let mut drained = Drained::default();
-        while let Ok(event) = self.rx.try_recv() {
-            handle(event);
+        while let Ok(item) = self.rx.try_recv() {
+            handle(self.take(item));
             drained.count += 1;
             // Checking the clock every event would cost more than the events.
             if drained.count % 64 == 0 && start.elapsed() >= budget {
@@ -103,7 +147,10 @@ impl<E> EventQueue<E> {
 
     /// Blocks until one event arrives or `timeout` passes (CLI and tests only).
     pub fn recv_timeout(&self, timeout: Duration) -> Option<E> {
-        self.rx.recv_timeout(timeout).ok()
+        self.rx
+            .recv_timeout(timeout)
+            .ok()
+            .map(|item| self.take(item))
     }
 
     /// Events lost because the channel was full.
@@ -115,7 +162,6 @@ impl<E> EventQueue<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
 
     #[test]
     fn full_channel_counts_drops_and_wakes_once_per_drain() {
@@ -130,15 +176,20 @@ mod tests {
         for i in 0..10 {
             sink.send(i);
         }
+        sink.send_always(100);
         assert_eq!(wakes.load(Ordering::Relaxed), 1, "one wake-up for a burst");
         assert_eq!(queue.dropped(), 6);
         let mut got = Vec::new();
         let d = queue.drain(Duration::from_secs(1), |e| got.push(e));
-        assert_eq!(got, vec![0, 1, 2, 3]);
+        assert_eq!(
+            got,
+            vec![0, 1, 2, 3, 100],
+            "lifecycle events pass a full channel"
+        );
         assert_eq!(
             d,
             Drained {
-                count: 4,
+                count: 5,
                 more: false
             }
         );
@@ -148,5 +199,11 @@ mod tests {
             2,
             "a new event after a drain wakes again"
         );
+        assert_eq!(queue.recv_timeout(Duration::from_secs(1)), Some(99));
+        // Room again after draining.
+        for i in 0..4 {
+            sink.send(i);
+        }
+        assert_eq!(queue.dropped(), 6);
     }
 }
