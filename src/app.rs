@@ -610,7 +610,9 @@ impl eframe::App for UdpLabApp {
                     ui.add_space(8.0);
                     client_panel::client_ui(ui, self, &mut commands, false);
                     ui.add_space(8.0);
-                    views::views_ui(ui, self);
+                    // A fixed height: the views scroll inside themselves.
+                    let size = egui::vec2(ui.available_width(), 380.0);
+                    ui.allocate_ui(size, |ui| views::views_ui(ui, self));
                 });
             }
         });

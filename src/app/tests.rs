@@ -342,6 +342,10 @@ fn narrow_window_still_shows_both_panels() {
     h.run_steps(2);
     h.get_by_label("Start");
     h.get_by_label("Send");
+    h.get_by_label("Socket calls");
+    h.get_by_label("Sequence diagram").click();
+    h.run_steps(2);
+    assert_eq!(h.state().settings.view, views::View::Diagram);
 }
 
 #[test]

@@ -34,9 +34,7 @@ pub struct ViewsState {
 
 pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     // Fill the panel: a panel otherwise shrinks to its first frame's content.
-    if ui.available_height().is_finite() && ui.available_height() < 4000.0 {
-        ui.set_min_height(ui.available_height());
-    }
+    ui.set_min_height(ui.available_height());
     ui.horizontal(|ui| {
         for view in View::ALL {
             let text = egui::RichText::new(app.t(view.title())).strong();
