@@ -8,7 +8,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::net::{ClientEventKind, Family, NetError, NetEvent, Reply, ServerEventKind, SimFate};
+use crate::net::{
+    ClientEventKind, Family, NetError, NetEvent, Received, Reply, ServerEventKind, SimFate,
+};
 
 pub const MAX_TRACE: usize = 20_000;
 pub const MAX_DATAGRAMS: usize = 20_000;
@@ -254,6 +256,53 @@ impl Session {
         }
     }
 
+    /// Records a datagram UDP Lab read with `recvfrom`: joins the record of
+    /// its send when UDP Lab sent it too, and traces the call.
+    fn received(
+        &mut self,
+        rx: &Received,
+        local: SocketAddr,
+        direction: Direction,
+        client: Option<(u64, u32)>,
+        side: Side,
+        op: u64,
+    ) {
+        let truncated = rx.truncated.then_some(Truncation {
+            read: rx.bytes.len(),
+            buffer: rx.buffer,
+        });
+        let id = match self.find_unreceived(rx.from, local.port(), direction, &rx.bytes) {
+            Some(d) => {
+                d.received_at = Some(rx.at);
+                d.from = rx.from;
+                d.truncated = truncated;
+                d.id
+            }
+            None => self.push_datagram(DatagramRecord {
+                id: 0,
+                direction,
+                from: rx.from,
+                to: local,
+                bytes: rx.bytes.clone(),
+                len: rx.len,
+                truncated,
+                sent_at: None,
+                received_at: Some(rx.at),
+                client,
+                gave_up_at: None,
+                sim: SimFate::default(),
+            }),
+        };
+        let recv = Call::RecvFrom {
+            buffer: rx.buffer,
+            read: rx.bytes.len(),
+            len: rx.len,
+            from: rx.from,
+            truncated: rx.truncated,
+        };
+        self.trace(rx.at, side, op, recv, Some(id));
+    }
+
     fn find_unreceived(
         &mut self,
         from: SocketAddr,
@@ -309,45 +358,7 @@ impl Session {
                 let local = self
                     .server_addr
                     .map_or(rx.from, |a| concrete(a, rx.from.ip()));
-                let truncated = rx.truncated.then_some(Truncation {
-                    read: rx.bytes.len(),
-                    buffer: rx.buffer,
-                });
-                let id = match self.find_unreceived(
-                    rx.from,
-                    local.port(),
-                    Direction::Request,
-                    &rx.bytes,
-                ) {
-                    Some(d) => {
-                        d.received_at = Some(rx.at);
-                        d.from = rx.from;
-                        d.truncated = truncated;
-                        d.id
-                    }
-                    None => self.push_datagram(DatagramRecord {
-                        id: 0,
-                        direction: Direction::Request,
-                        from: rx.from,
-                        to: local,
-                        bytes: rx.bytes.clone(),
-                        len: rx.len,
-                        truncated,
-                        sent_at: None,
-                        received_at: Some(rx.at),
-                        client: None,
-                        gave_up_at: None,
-                        sim: SimFate::default(),
-                    }),
-                };
-                let recv = Call::RecvFrom {
-                    buffer: rx.buffer,
-                    read: rx.bytes.len(),
-                    len: rx.len,
-                    from: rx.from,
-                    truncated: rx.truncated,
-                };
-                self.trace(rx.at, side, 0, recv, Some(id));
+                self.received(rx, local, Direction::Request, None, side, 0);
                 match reply {
                     Reply::NotSent => {}
                     Reply::RateLimited => {
@@ -450,44 +461,7 @@ impl Session {
                     .iter()
                     .find(|(o, _)| *o == op)
                     .map_or(rx.from, |(_, a)| *a);
-                let truncated = rx.truncated.then_some(Truncation {
-                    read: rx.bytes.len(),
-                    buffer: rx.buffer,
-                });
-                let id = match self.find_unreceived(
-                    rx.from,
-                    local.port(),
-                    Direction::Reply,
-                    &rx.bytes,
-                ) {
-                    Some(d) => {
-                        d.received_at = Some(rx.at);
-                        d.truncated = truncated;
-                        d.id
-                    }
-                    None => self.push_datagram(DatagramRecord {
-                        id: 0,
-                        direction: Direction::Reply,
-                        from: rx.from,
-                        to: local,
-                        bytes: rx.bytes.clone(),
-                        len: rx.len,
-                        truncated,
-                        sent_at: None,
-                        received_at: Some(rx.at),
-                        client: Some((op, 0)),
-                        gave_up_at: None,
-                        sim: SimFate::default(),
-                    }),
-                };
-                let recv = Call::RecvFrom {
-                    buffer: rx.buffer,
-                    read: rx.bytes.len(),
-                    len: rx.len,
-                    from: rx.from,
-                    truncated: rx.truncated,
-                };
-                self.trace(rx.at, side, op, recv, Some(id));
+                self.received(rx, local, Direction::Reply, Some((op, 0)), side, op);
             }
             ClientEventKind::TimedOut { seq, after } => {
                 if let Some(d) = self

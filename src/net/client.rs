@@ -222,14 +222,7 @@ fn exchange(
             }
             Ok(read) => {
                 let rtt = sent_at.elapsed();
-                let rx = Received {
-                    from: read.from,
-                    bytes: Arc::from(&buf[..read.read]),
-                    len: read.len,
-                    truncated: read.truncated,
-                    buffer: buf.len(),
-                    at: SystemTime::now(),
-                };
+                let rx = read.received(buf);
                 return emit(ClientEventKind::Response { seq, rx, rtt });
             }
             Err(e) if sock::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}

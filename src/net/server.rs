@@ -237,27 +237,23 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
             }
         };
         shared.received.fetch_add(1, Ordering::Relaxed);
-        let rx = Received {
-            from: read.from,
-            bytes: Arc::from(&buf[..read.read]),
-            len: read.len,
-            truncated: read.truncated,
-            buffer: buf.len(),
-            at: SystemTime::now(),
-        };
+        let rx = read.received(&buf);
         refresh(&mut settings, &mut seen_version);
         let answer = match &settings.reply {
             ReplyMode::None => None,
             ReplyMode::Echo => Some(rx.bytes.clone()),
             ReplyMode::Fixed(text) => Some(text.clone()),
         };
+        // Stamped before sendto: the client may report the answer before
+        // this thread gets to report the send.
+        let reply_at = SystemTime::now();
         let reply = match answer {
             None => Reply::NotSent,
             Some(_) if !limiter.allow(settings.reply_rate_limit) => Reply::RateLimited,
             Some(bytes) => match sock::send_to(&socket, &bytes, read.from) {
                 Ok(_) => Reply::Sent {
                     bytes,
-                    at: SystemTime::now(),
+                    at: reply_at,
                     sim: SimFate::default(),
                 },
                 Err(e) => Reply::Failed {

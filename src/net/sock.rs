@@ -56,6 +56,20 @@ pub struct Read {
     pub truncated: bool,
 }
 
+impl Read {
+    /// The datagram as workers report it: the bytes read from `buf`.
+    pub fn received(&self, buf: &[u8]) -> super::Received {
+        super::Received {
+            from: self.from,
+            bytes: std::sync::Arc::from(&buf[..self.read]),
+            len: self.len,
+            truncated: self.truncated,
+            buffer: buf.len(),
+            at: std::time::SystemTime::now(),
+        }
+    }
+}
+
 #[cfg(target_os = "linux")]
 const TRUNC_FLAG: libc::c_int = libc::MSG_TRUNC;
 #[cfg(not(target_os = "linux"))]
