@@ -26,9 +26,23 @@ def draw(size):
     arrow(s * 0.7, s * 0.54, s * 0.3, s * 0.7, (120, 220, 140, 255))
     return img.resize((size, size), Image.LANCZOS)
 
-for size in (16, 24, 32, 48, 64, 128, 256, 512):
-    draw(size).save(f"assets/icons/{size}x{size}.png")
-draw(256).save("assets/icon-256.png")
-imgs = [draw(x) for x in (16, 24, 32, 48, 64, 128, 256)]
-imgs[-1].save("assets/icon.ico", sizes=[(x, x) for x in (16, 24, 32, 48, 64, 128, 256)])
-print("icons written")
+def write_all():
+    # Linux (hicolor theme sizes; the .deb and the README install these).
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        draw(size).save(f"assets/icons/{size}x{size}.png")
+    # The window icon (embedded by src/main.rs).
+    draw(256).save("assets/icon-256.png")
+    # Windows.
+    imgs = [draw(x) for x in (16, 24, 32, 48, 64, 128, 256)]
+    imgs[-1].save("assets/icon.ico", sizes=[(x, x) for x in (16, 24, 32, 48, 64, 128, 256)])
+    write_icns()
+    print("icons written")
+
+
+def write_icns():
+    # macOS: Pillow scales the 1024 px picture into every size an .icns holds.
+    draw(1024).save("assets/icons/udp-lab.icns")
+
+
+if __name__ == "__main__":
+    write_all()

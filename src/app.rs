@@ -5,11 +5,18 @@
 mod anatomy;
 mod client_panel;
 mod diagram;
+pub mod export;
+mod flood_bench;
 pub mod format;
 pub mod i18n;
+mod lenient;
+pub mod network_panel;
+mod presentation;
+mod screenshot;
 mod server_panel;
 pub mod session;
-mod toolbar;
+mod this_computer;
+pub mod toolbar;
 mod trace_view;
 pub mod views;
 
@@ -38,16 +45,22 @@ pub const MAX_HISTORY: usize = 200;
 /// Undelivered events the channel holds before it drops (and counts) them.
 const EVENT_CAPACITY: usize = 65_536;
 /// Time per frame spent applying events, so a flood cannot freeze the window.
-const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+pub const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 
-/// Everything that is saved between runs, and nothing else.
+/// Everything that is saved between runs, and nothing else. A file from
+/// another version still loads: unknown fields are skipped (never
+/// `deny_unknown_fields`), missing ones take their defaults, and a value
+/// this version cannot read resets that field alone (`lenient`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// None until the user picks one: the system locale decides.
+    #[serde(deserialize_with = "lenient::or_default")]
     pub lang: Option<Lang>,
+    #[serde(deserialize_with = "lenient::or_default")]
     pub theme: egui::ThemePreference,
     pub bind: String,
+    #[serde(deserialize_with = "lenient::or_default")]
     pub reply: ReplyKind,
     pub reply_text: String,
     pub server_buffer: usize,
@@ -56,6 +69,7 @@ pub struct Settings {
     pub timeout_secs: f64,
     pub client_buffer: usize,
     /// The teaching view shown under the panels.
+    #[serde(deserialize_with = "lenient::or_default")]
     pub view: views::View,
     /// Datagrams in a burst ("Send N").
     pub burst_count: u32,
@@ -64,6 +78,16 @@ pub struct Settings {
     /// A new socket, so a new source port, for every Send (as the lab's
     /// client does); off: one socket is kept and reused.
     pub new_socket_each_send: bool,
+    /// Answer at most `reply_rate_limit` datagrams per second (off by
+    /// default), so the server cannot be made a traffic amplifier.
+    pub limit_replies: bool,
+    pub reply_rate_limit: u32,
+    /// The network simulator's knobs (both the requests and the replies).
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub network: net::Impairments,
+    /// Presentation mode and screenshot options (see toolbar.rs).
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub tools: toolbar::ToolSettings,
 }
 
 impl Default for Settings {
@@ -83,6 +107,10 @@ impl Default for Settings {
             burst_count: 20,
             burst_interval_ms: 100,
             new_socket_each_send: true,
+            limit_replies: false,
+            reply_rate_limit: 10,
+            network: net::Impairments::default(),
+            tools: toolbar::ToolSettings::default(),
         }
     }
 }
@@ -104,7 +132,8 @@ impl Settings {
                 ReplyKind::None => ReplyMode::None,
             },
             buffer: self.server_buffer.clamp(1, net::MAX_DATAGRAM + 1),
-            reply_rate_limit: None,
+            reply_rate_limit: self.limit_replies.then_some(self.reply_rate_limit.max(1)),
+            network: self.network,
         }
     }
 
@@ -122,6 +151,8 @@ pub struct StartOptions {
     /// Send the message once the server listens (demos and screenshots).
     pub send: bool,
     pub lang: Option<Lang>,
+    /// The client's target (`--to`).
+    pub to: Option<String>,
 }
 
 /// What the panels ask for; run after drawing.
@@ -165,6 +196,10 @@ pub struct ServerState {
     pub rows: VecDeque<IncomingRow>,
     pub total: u64,
     pub rows_dropped: u64,
+    /// Replies the rate limit held back, among the rows counted in `total`.
+    pub rate_limited: u64,
+    /// Pause view and the arrival rate (see server_panel.rs).
+    pub view: server_panel::IncomingView,
 }
 
 impl ServerState {
@@ -176,6 +211,9 @@ impl ServerState {
         if self.rows.len() >= MAX_INCOMING_ROWS {
             self.rows.pop_front();
             self.rows_dropped += 1;
+        }
+        if matches!(row.reply, Reply::RateLimited) {
+            self.rate_limited += 1;
         }
         self.rows.push_back(row);
         self.total += 1;
@@ -251,10 +289,15 @@ pub struct UdpLabApp {
     pub selected_datagram: Option<u64>,
     pub views: views::ViewsState,
     sink: EventSink<NetEvent>,
-    queue: EventQueue<NetEvent>,
+    /// Shared only so `drain_events` can apply events while it takes them.
+    queue: std::rc::Rc<EventQueue<NetEvent>>,
     commands: Vec<Command>,
     /// `--send`: send once the server is listening.
     send_when_listening: bool,
+    /// Screenshot, exports, presentation mode, "This computer" (toolbar.rs).
+    pub tools: toolbar::ToolsState,
+    /// `UDP_LAB_FLOOD_BENCH=N`: frame times under a flood (flood_bench.rs).
+    flood: Option<flood_bench::FloodBench>,
 }
 
 impl UdpLabApp {
@@ -265,12 +308,28 @@ impl UdpLabApp {
             .storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
-        Self::with_settings(&cc.egui_ctx, settings, start)
+        let flood = flood_bench::FloodBench::from_env();
+        let start = match flood {
+            // The benchmark's own server: any free loopback port.
+            Some(_) => StartOptions {
+                bind: Some("127.0.0.1:0".into()),
+                start_server: true,
+                send: false,
+                ..start
+            },
+            None => start,
+        };
+        let mut app = Self::with_settings(&cc.egui_ctx, settings, start);
+        app.flood = flood;
+        app
     }
 
     pub fn with_settings(ctx: &egui::Context, mut settings: Settings, start: StartOptions) -> Self {
         if let Some(bind) = start.bind {
             settings.bind = bind;
+        }
+        if let Some(to) = start.to {
+            settings.target = to;
         }
         let lang = start
             .lang
@@ -283,6 +342,7 @@ impl UdpLabApp {
         );
         ctx.set_theme(settings.theme);
         install_fonts(ctx);
+        let tools = toolbar::ToolsState::new(ctx, &settings);
         let mut app = Self {
             settings,
             lang,
@@ -292,9 +352,11 @@ impl UdpLabApp {
             selected_datagram: None,
             views: views::ViewsState::default(),
             sink,
-            queue,
+            queue: std::rc::Rc::new(queue),
             commands: Vec::new(),
             send_when_listening: start.send,
+            tools,
+            flood: None,
         };
         if start.start_server {
             app.run(Command::StartServer);
@@ -315,12 +377,21 @@ impl UdpLabApp {
 
     /// Applies waiting net events; true when the time budget ran out first.
     pub fn drain_events(&mut self, budget: Duration) -> bool {
-        let mut events = Vec::new();
-        let drained = self.queue.drain(budget, |e| events.push(e));
-        for event in events {
-            self.apply_event(event);
+        // Each event is applied as it is taken, so the budget bounds the
+        // work (not only the taking) and nothing is buffered in between.
+        let queue = std::rc::Rc::clone(&self.queue);
+        let more = queue.drain(budget, |e| self.apply_event(e)).more;
+        // Stop was pressed and the worker has ended (its socket is closed):
+        // say so now, even while a flood's events still queue ahead of its
+        // Stopped. They are still applied; that Stopped is then not current.
+        let server = &mut self.server;
+        if server.status == Some(ServerStatus::Stopping)
+            && server.handle.as_ref().is_some_and(|h| h.is_finished())
+        {
+            server.status = Some(ServerStatus::Stopped);
+            server.handle = None;
         }
-        drained.more
+        more
     }
 
     fn apply_event(&mut self, event: NetEvent) {
@@ -421,6 +492,10 @@ impl UdpLabApp {
                 (Some(seq), outcome)
             }
             ClientEventKind::TimedOut { seq, after } => {
+                // The server's simulator dropped the answer: its loss, not the network's.
+                if self.session.reply_dropped_by_simulator(op, seq) {
+                    client.stats.dropped_by_simulator += 1;
+                }
                 client.points.push(RttPoint {
                     seq,
                     at_secs: since_start(at),
@@ -435,6 +510,10 @@ impl UdpLabApp {
                         at_secs: since_start(at),
                         rtt_ms: None,
                     });
+                } else {
+                    // It never started (a name that does not resolve, no
+                    // socket): no Closed follows, so it is over now.
+                    client.running = None;
                 }
                 (seq, Outcome::Failed(error))
             }
@@ -477,6 +556,8 @@ impl UdpLabApp {
                 self.server.rows.clear();
                 self.server.total = 0;
                 self.server.rows_dropped = 0;
+                self.server.rate_limited = 0;
+                self.server.view.clear();
             }
             Command::Send => self.send(1),
             Command::SendBurst => self.send(self.settings.burst_count.max(1)),
@@ -542,6 +623,7 @@ impl UdpLabApp {
             count,
             interval: Duration::from_millis(self.settings.burst_interval_ms.min(60_000)),
             socket,
+            network: self.settings.network,
         };
         match net::spawn_client(request, self.sink.clone()) {
             Ok(handle) => {
@@ -580,7 +662,8 @@ impl UdpLabApp {
 }
 
 impl eframe::App for UdpLabApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        flood_bench::on_frame(self, ctx, frame);
         if self.drain_events(DRAIN_BUDGET) {
             // Events still waiting: come back next frame rather than freeze this one.
             ctx.request_repaint();
@@ -588,7 +671,8 @@ impl eframe::App for UdpLabApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::Panel::top("toolbar").show(ui, |ui| toolbar::toolbar_ui(ui, self));
+        toolbar::toolbar_panel_ui(ui, self);
+        egui::Panel::top("network").show(ui, |ui| network_panel::network_ui(ui, self));
         let mut commands = std::mem::take(&mut self.commands);
         let wide = ui.available_width() >= 760.0;
         if wide {
@@ -623,6 +707,10 @@ impl eframe::App for UdpLabApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.flood.is_some() {
+            // A benchmark run changed the bind address: keep the user's.
+            return;
+        }
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
     }
 }

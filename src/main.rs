@@ -22,6 +22,7 @@ fn main() -> ExitCode {
             start_server: args.start_server,
             send: args.send,
             lang: args.lang.map(Into::into),
+            to: args.to,
         }),
     }
 }

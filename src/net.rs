@@ -3,6 +3,7 @@
 //! listens through a callback.
 
 mod addr;
+mod batch;
 mod client;
 mod error;
 mod server;
@@ -10,6 +11,7 @@ pub mod sim;
 mod sink;
 mod sock;
 pub mod stats;
+pub mod udp_header;
 
 pub use addr::{AddrError, Host, ParsedAddr, parse_addr, resolve};
 pub use client::{
@@ -20,7 +22,7 @@ pub use server::{
     Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle, ServerSettings,
     spawn_server,
 };
-pub use sim::SimFate;
+pub use sim::{Impairments, Preset, SimFate, Simulator};
 pub use sink::{EventQueue, EventSink, Waker, event_channel};
 pub use stats::BurstStats;
 

@@ -60,6 +60,7 @@ fn settings(reply: ReplyMode, buffer: usize) -> ServerSettings {
         reply,
         buffer,
         reply_rate_limit: None,
+        network: Default::default(),
     }
 }
 
@@ -240,6 +241,7 @@ fn request(op: u64, target: ParsedAddr, payload: &[u8], timeout: Duration) -> Cl
         count: 1,
         interval: Duration::ZERO,
         socket: None,
+        network: Default::default(),
     }
 }
 

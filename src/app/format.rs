@@ -29,10 +29,12 @@ fn push_escaped(out: &mut String, c: char) {
         c if c.is_control() => {
             let _ = write!(out, "\\x{:02x}", c as u32);
         }
-        // Bidi embeddings, overrides and isolates, and zero-width joiners: they
-        // can reorder or hide the text around them.
-        '\u{200b}'..='\u{200f}'
-        | '\u{202a}'..='\u{202e}'
+        // Bidi marks, embeddings, overrides and isolates, and zero-width
+        // joiners: they can reorder or hide the text around them. Line and
+        // paragraph separators would break the one-line view.
+        '\u{061c}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
         | '\u{2066}'..='\u{2069}'
         | '\u{feff}' => {
             let _ = write!(out, "\\u{{{:04x}}}", c as u32);

@@ -1,11 +1,14 @@
 //! The server panel: bind address, Start/Stop, status, reply, and the list
-//! of incoming datagrams.
+//! of incoming datagrams, with its arrival rate and a pause for reading.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText};
 
 use super::format;
 use super::i18n::{self, T, fill};
-use super::{Command, ReplyKind, ServerStatus, UdpLabApp};
+use super::{Command, IncomingRow, ReplyKind, ServerStatus, UdpLabApp, this_computer};
 use crate::net::{self, Reply};
 
 /// Wide enough for "[ffff:…]:65535"-style sources without jumping.
@@ -31,6 +34,16 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
         ui.separator();
 
         let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
+        // Messages under the bind field wrap within the panel rather than
+        // widen the grid (a grid cell would grow to the longest line).
+        let message_width = (ui.available_width() - 130.0).max(160.0);
+        let wrapped = |ui: &mut egui::Ui, add: &dyn Fn(&mut egui::Ui)| {
+            ui.scope(|ui| {
+                ui.set_max_width(message_width);
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                add(ui);
+            });
+        };
         egui::Grid::new("server_settings")
             .num_columns(2)
             .spacing([8.0, 6.0])
@@ -65,7 +78,16 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 ui.end_row();
                 if let Some(e) = &app.server.bind_error {
                     ui.label("");
-                    ui.colored_label(super::error_color(ui), i18n::addr_error(lang, e));
+                    let text = i18n::addr_error(lang, e);
+                    wrapped(ui, &|ui| {
+                        ui.colored_label(super::error_color(ui), text.as_str());
+                    });
+                    ui.end_row();
+                }
+                // 0.0.0.0, :: or a network address: say so before it binds.
+                if this_computer::exposure_warning(&app.settings.bind).is_some() {
+                    ui.label("");
+                    wrapped(ui, &|ui| this_computer::exposure_warning_ui(ui, app));
                     ui.end_row();
                 }
 
@@ -108,10 +130,36 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     ui.label(t(T::Bytes));
                 });
                 ui.end_row();
+
+                ui.label(t(T::ReplyLimit))
+                    .on_hover_text(t(T::ReplyLimitHint));
+                ui.horizontal(|ui| {
+                    let on = ui
+                        .checkbox(&mut app.settings.limit_replies, t(T::LimitRepliesTo))
+                        .on_hover_text(t(T::ReplyLimitHint));
+                    let value = ui.add_enabled(
+                        app.settings.limit_replies,
+                        egui::DragValue::new(&mut app.settings.reply_rate_limit)
+                            .range(1..=1_000_000)
+                            .speed(1.0),
+                    );
+                    let unit = ui.label(t(T::RepliesPerSecond));
+                    if on.changed() || value.labelled_by(unit.id).changed() {
+                        commands.push(Command::UpdateServer);
+                    }
+                });
+                ui.end_row();
             });
 
         ui.separator();
-        incoming_ui(ui, app, commands);
+        let source = app.server.handle.as_ref().map(|h| (h.id, h.received()));
+        let rate = app.server.view.rate.update(source, Instant::now());
+        if rate > 0 {
+            // Traffic drives the repaints; this one lets the rate fall to 0
+            // when it stops. None while idle: no repaint loop.
+            ui.ctx().request_repaint_after(RATE_WINDOW);
+        }
+        incoming_ui(ui, app, commands, rate);
     });
 }
 
@@ -148,10 +196,11 @@ fn status_ui(ui: &mut egui::Ui, app: &UdpLabApp, status: &ServerStatus) {
     super::status_dot(ui, dot);
 }
 
-fn incoming_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>) {
+fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>, rate: u64) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
-    let server = &app.server;
+    let listening = matches!(app.server.status(), ServerStatus::Listening(_));
+    let server = &mut app.server;
     ui.horizontal(|ui| {
         ui.label(RichText::new(t(T::Incoming)).strong());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -161,24 +210,45 @@ fn incoming_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>) 
             {
                 commands.push(Command::ClearIncoming);
             }
+            let mut paused = server.view.paused.is_some();
+            if ui
+                .toggle_value(&mut paused, t(T::PauseView))
+                .on_hover_text(t(T::PauseViewHint))
+                .clicked()
+            {
+                server.view.set_paused(paused, &server.rows, server.total);
+            }
             ui.label(fill(t(T::ReceivedTotal), &[("total", &server.total)]));
+            if listening {
+                ui.label(fill(t(T::RatePerSecond), &[("rate", &rate)]));
+            }
         });
     });
     let weak = ui.visuals().weak_text_color();
-    if server.rows_dropped > 0 {
+    let note = |ui: &mut egui::Ui, text: String| {
+        ui.label(RichText::new(text).color(weak).small());
+    };
+    if let Some(paused) = &server.view.paused {
+        let newer = server.total.saturating_sub(paused.total);
         ui.label(
-            RichText::new(fill(t(T::RowsDropped), &[("count", &server.rows_dropped)]))
-                .color(weak)
-                .small(),
+            RichText::new(fill(t(T::PausedNew), &[("count", &newer)])).color(super::warn_color(ui)),
+        );
+    }
+    if server.rate_limited > 0 {
+        note(
+            ui,
+            fill(t(T::RepliesHeldBack), &[("count", &server.rate_limited)]),
+        );
+    }
+    if server.rows_dropped > 0 {
+        note(
+            ui,
+            fill(t(T::RowsDropped), &[("count", &server.rows_dropped)]),
         );
     }
     let events_dropped = app.events_dropped();
     if events_dropped > 0 {
-        ui.label(
-            RichText::new(fill(t(T::EventsDropped), &[("count", &events_dropped)]))
-                .color(weak)
-                .small(),
-        );
+        note(ui, fill(t(T::EventsDropped), &[("count", &events_dropped)]));
     }
 
     ui.horizontal(|ui| {
@@ -196,18 +266,26 @@ fn incoming_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>) 
         }
         ui.label(RichText::new(t(T::ColText)).color(weak));
     });
-    if server.rows.is_empty() {
+    let server = &app.server;
+    let (rows, salt) = match &server.view.paused {
+        Some(p) => (&p.rows, ("incoming-paused", server.view.generation)),
+        None => (&server.rows, ("incoming", server.view.generation)),
+    };
+    if rows.is_empty() {
         ui.add_space(12.0);
         ui.label(RichText::new(t(T::NoDatagramsYet)).color(weak).italics());
         return;
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body);
+    // Only the visible rows are laid out, however many are kept. A new id
+    // after each pause starts a scroll state stuck to the newest row; the
+    // frozen list never grows, so sticking to its end does not move it.
     egui::ScrollArea::vertical()
-        .id_salt("incoming")
+        .id_salt(salt)
         .auto_shrink([false, false])
         .stick_to_bottom(true)
-        .show_rows(ui, row_height, server.rows.len(), |ui, range| {
-            for row in server.rows.range(range) {
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for row in rows.range(range) {
                 row_ui(ui, lang, row, row_height);
             }
         });
@@ -241,7 +319,10 @@ fn row_ui(ui: &mut egui::Ui, lang: super::Lang, row: &super::IncomingRow, height
             ));
         }
         let mut text = format::payload_text(&rx.bytes, 200);
-        if !format::is_plain_text(&rx.bytes) {
+        if rx.bytes.is_empty() {
+            // A zero-length datagram is a datagram too: say so, not a blank.
+            text = T::EmptyDatagram.get(lang).to_owned();
+        } else if !format::is_plain_text(&rx.bytes) {
             text = format!("{text}   [{}]", format::hex(&rx.bytes, 16));
         }
         let reply = match &row.reply {
@@ -254,3 +335,104 @@ fn row_ui(ui: &mut egui::Ui, lang: super::Lang, row: &super::IncomingRow, height
             .on_hover_text(format!("{}\n{}", format::hex(&rx.bytes, 64), reply));
     });
 }
+
+/// How far back the arrival rate looks.
+const RATE_WINDOW: Duration = Duration::from_secs(1);
+
+/// What the incoming list shows: live rows, or the rows as they were when
+/// "Pause view" was pressed; and the arrival rate.
+#[derive(Default)]
+pub struct IncomingView {
+    paused: Option<Paused>,
+    /// Bumped on every pause and resume: each list gets a fresh scroll
+    /// state, which starts at the newest row.
+    generation: u64,
+    rate: RateMeter,
+}
+
+struct Paused {
+    rows: VecDeque<IncomingRow>,
+    /// `ServerState::total` then, to tell how many came since.
+    total: u64,
+}
+
+impl IncomingView {
+    pub fn is_paused(&self) -> bool {
+        self.paused.is_some()
+    }
+
+    /// Rows in the frozen list (None when live).
+    pub fn paused_rows(&self) -> Option<&VecDeque<IncomingRow>> {
+        self.paused.as_ref().map(|p| &p.rows)
+    }
+
+    fn set_paused(&mut self, pause: bool, rows: &VecDeque<IncomingRow>, total: u64) {
+        self.generation += 1;
+        // A copy of at most MAX_INCOMING_ROWS rows; the bytes are shared.
+        self.paused = pause.then(|| Paused {
+            rows: rows.clone(),
+            total,
+        });
+    }
+
+    /// The list was cleared: nothing frozen is kept either.
+    pub fn clear(&mut self) {
+        if let Some(p) = &mut self.paused {
+            p.rows.clear();
+            p.total = 0;
+        }
+    }
+}
+
+/// Datagrams per second, from a counter sampled each frame. Frames come
+/// with traffic (each arrival requests one), so the samples are dense
+/// while the rate changes; the rate is the count since the newest sample
+/// at least a second old.
+#[derive(Default)]
+pub struct RateMeter {
+    /// (when, counter) of recent frames, oldest first.
+    samples: VecDeque<(Instant, u64)>,
+    /// Which server the counter belongs to (a restart starts it at 0).
+    source: Option<u64>,
+}
+
+impl RateMeter {
+    /// Records the counter of server `source.0` (`source.1`) at `now` and
+    /// returns the datagrams of the last second. None: no server, rate 0.
+    pub fn update(&mut self, source: Option<(u64, u64)>, now: Instant) -> u64 {
+        let Some((id, count)) = source else {
+            self.samples.clear();
+            self.source = None;
+            return 0;
+        };
+        if self.source != Some(id) {
+            self.samples.clear();
+            self.source = Some(id);
+        }
+        // Keep one sample at least a window old, and nothing older.
+        while self
+            .samples
+            .get(1)
+            .is_some_and(|(t, _)| now.saturating_duration_since(*t) >= RATE_WINDOW)
+        {
+            self.samples.pop_front();
+        }
+        let rate = self
+            .samples
+            .front()
+            .map_or(0, |(_, base)| count.saturating_sub(*base));
+        // Samples closer than 10 ms add nothing but memory: the newest one
+        // then moves forward instead (at most ~100 are kept).
+        let n = self.samples.len();
+        let crowded = n >= 2
+            && now.saturating_duration_since(self.samples[n - 2].0) < Duration::from_millis(10);
+        match self.samples.back_mut() {
+            Some(back) if crowded => *back = (now, count),
+            _ => self.samples.push_back((now, count)),
+        }
+        rate
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -169,6 +169,9 @@ pub struct Session {
     server_addr: Option<SocketAddr>,
     /// Local address of each running client operation.
     client_local: Vec<(u64, SocketAddr)>,
+    /// `next_id` after the latest client event: no record a client event
+    /// made or joined is newer. See [`Session::no_client_nearby`].
+    last_client_record: u64,
 }
 
 impl Session {
@@ -194,7 +197,10 @@ impl Session {
     pub fn record(&mut self, event: &NetEvent) {
         match event {
             NetEvent::Server(ev) => self.record_server(ev.at, &ev.kind),
-            NetEvent::Client(ev) => self.record_client(ev.op, ev.at, &ev.kind),
+            NetEvent::Client(ev) => {
+                self.record_client(ev.op, ev.at, &ev.kind);
+                self.last_client_record = self.next_id;
+            }
         }
     }
 
@@ -236,23 +242,83 @@ impl Session {
     /// Records a datagram UDP Lab sent. Its receiving end may have been
     /// reported first (another thread); then the two halves are joined.
     fn sent(&mut self, record: DatagramRecord) -> u64 {
-        let earlier = self.datagrams.iter_mut().rev().take(256).find(|d| {
+        // A datagram the simulator dropped never arrived anywhere.
+        if record.sim.dropped {
+            return self.push_datagram(record);
+        }
+        let Some(id) = self.join_receive_only(&record) else {
+            return self.push_datagram(record);
+        };
+        if record.sim.duplicated {
+            // Both copies may have been read before the send was reported.
+            self.join_receive_only(&record);
+        }
+        self.repair_overtaken(id);
+        id
+    }
+
+    /// Gives `record`'s send to the newest matching record that so far has
+    /// only its receiving end.
+    fn join_receive_only(&mut self, record: &DatagramRecord) -> Option<u64> {
+        if record.direction == Direction::Reply && self.no_client_nearby() {
+            return None;
+        }
+        let d = self.datagrams.iter_mut().rev().take(256).find(|d| {
             d.sent_at.is_none()
                 && d.direction == record.direction
                 && d.from.port() == record.from.port()
                 && d.to.port() == record.to.port()
                 && record.bytes.starts_with(&d.bytes)
-        });
-        match earlier {
-            Some(d) => {
-                d.sent_at = record.sent_at;
-                d.bytes = record.bytes;
-                d.len = record.len;
-                d.sim = record.sim;
-                d.client = record.client.or(d.client);
-                d.id
+                // Nothing arrives before it was sent.
+                && !matches!((d.received_at, record.sent_at), (Some(r), Some(s)) if r < s)
+        })?;
+        d.sent_at = record.sent_at;
+        d.bytes = record.bytes.clone();
+        d.len = record.len;
+        d.sim = record.sim;
+        d.client = record.client.or(d.client);
+        Some(d.id)
+    }
+
+    /// A reordered datagram goes right after the one that overtakes it. When
+    /// the overtaker's arrival was reported before its send (another thread),
+    /// that arrival was taken for the held datagram's (same bytes, same
+    /// ports). Seen now that `id` got its send: if the held one "arrived"
+    /// after `id` was sent but before `id`'s own arrival, the two arrivals
+    /// belong the other way round; swap them, in the trace too.
+    fn repair_overtaken(&mut self, id: u64) {
+        let Some(joined) = self.datagram(id).cloned() else {
+            return;
+        };
+        let (Some(sent), Some(arrived)) = (joined.sent_at, joined.received_at) else {
+            return;
+        };
+        let Some(held) = self.datagrams.iter_mut().rev().take(256).find(|d| {
+            d.id < id
+                && d.sim.reordered
+                && d.direction == joined.direction
+                && d.from.port() == joined.from.port()
+                && d.to.port() == joined.to.port()
+                && d.bytes == joined.bytes
+                && d.received_at.is_some_and(|r| r >= sent && r < arrived)
+        }) else {
+            return;
+        };
+        let held_id = held.id;
+        let held_arrival = (held.received_at, held.from, held.truncated);
+        (held.received_at, held.from, held.truncated) =
+            (joined.received_at, joined.from, joined.truncated);
+        if let Some(d) = self.datagrams.iter_mut().rev().find(|d| d.id == id) {
+            (d.received_at, d.from, d.truncated) = held_arrival;
+        }
+        for row in self.trace.iter_mut().rev().take(1024) {
+            if matches!(row.call, Call::RecvFrom { .. }) {
+                if row.datagram == Some(id) {
+                    row.datagram = Some(held_id);
+                } else if row.datagram == Some(held_id) {
+                    row.datagram = Some(id);
+                }
             }
-            None => self.push_datagram(record),
         }
     }
 
@@ -278,20 +344,28 @@ impl Session {
                 d.truncated = truncated;
                 d.id
             }
-            None => self.push_datagram(DatagramRecord {
-                id: 0,
-                direction,
-                from: rx.from,
-                to: local,
-                bytes: rx.bytes.clone(),
-                len: rx.len,
-                truncated,
-                sent_at: None,
-                received_at: Some(rx.at),
-                client,
-                gave_up_at: None,
-                sim: SimFate::default(),
-            }),
+            None => {
+                // The second copy of a datagram the simulator duplicated:
+                // a record of its own, with the send it shares.
+                let copy_of = self
+                    .duplicated_source(rx.from, local.port(), direction, &rx.bytes)
+                    .map(|d| (d.sent_at, d.client, d.sim));
+                let (sent_at, from_client, sim) = copy_of.unwrap_or_default();
+                self.push_datagram(DatagramRecord {
+                    id: 0,
+                    direction,
+                    from: rx.from,
+                    to: local,
+                    bytes: rx.bytes.clone(),
+                    len: rx.len,
+                    truncated,
+                    sent_at,
+                    received_at: Some(rx.at),
+                    client: from_client.or(client),
+                    gave_up_at: None,
+                    sim,
+                })
+            }
         };
         let recv = Call::RecvFrom {
             buffer: rx.buffer,
@@ -303,6 +377,15 @@ impl Session {
         self.trace(rx.at, side, op, recv, Some(id));
     }
 
+    /// The server's joins (a request read, a reply sent) can only match
+    /// records a client event made or joined, and only look at the newest
+    /// 256 records. With none of those among them — a server flooded by
+    /// other machines — the scans are skipped: they cost more than the rest
+    /// of the datagram's bookkeeping.
+    fn no_client_nearby(&self) -> bool {
+        self.last_client_record + 256 <= self.next_id
+    }
+
     fn find_unreceived(
         &mut self,
         from: SocketAddr,
@@ -310,13 +393,68 @@ impl Session {
         direction: Direction,
         bytes: &[u8],
     ) -> Option<&mut DatagramRecord> {
+        if direction == Direction::Request && self.no_client_nearby() {
+            return None;
+        }
         self.datagrams.iter_mut().rev().take(256).find(|d| {
             d.received_at.is_none()
+                && !d.sim.dropped
                 && d.direction == direction
                 && d.from.port() == from.port()
                 && d.to.port() == to_port
                 && bytes.len() <= d.bytes.len()
                 && d.bytes.starts_with(bytes)
+        })
+    }
+
+    /// Whether the request (`op`, `seq`) reached UDP Lab's server and the
+    /// server's simulator dropped the reply: then a timeout is the
+    /// simulator's doing, not the network's. (A lock-step client has one
+    /// exchange in flight, so a dropped reply to its port sent after the
+    /// request is this one's.)
+    pub fn reply_dropped_by_simulator(&self, op: u64, seq: u32) -> bool {
+        let recent = || self.datagrams.iter().rev().take(256);
+        let Some(request) =
+            recent().find(|d| d.direction == Direction::Request && d.client == Some((op, seq)))
+        else {
+            return false;
+        };
+        !request.sim.dropped
+            && recent().any(|d| {
+                d.direction == Direction::Reply
+                    && d.sim.dropped
+                    && d.to.port() == request.from.port()
+                    && d.from.port() == request.to.port()
+                    && d.sent_at >= request.sent_at
+            })
+    }
+
+    /// The sent, duplicated and already received datagram a second arrival
+    /// is the copy of (only one copy each: the simulator sends two).
+    fn duplicated_source(
+        &self,
+        from: SocketAddr,
+        to_port: u16,
+        direction: Direction,
+        bytes: &[u8],
+    ) -> Option<&DatagramRecord> {
+        if direction == Direction::Request && self.no_client_nearby() {
+            return None;
+        }
+        let recent = || self.datagrams.iter().rev().take(256);
+        recent().find(|d| {
+            d.sim.duplicated
+                && d.sent_at.is_some()
+                && d.received_at.is_some()
+                && d.direction == direction
+                && d.from.port() == from.port()
+                && d.to.port() == to_port
+                && d.bytes.starts_with(bytes)
+                && d.client.is_some()
+                && recent()
+                    .filter(|o| o.client == d.client && o.direction == direction)
+                    .count()
+                    < 2
         })
     }
 

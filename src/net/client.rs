@@ -10,7 +10,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use socket2::Socket;
 
-use super::{EventSink, Family, NetError, NetEvent, ParsedAddr, Received, SimFate, resolve, sock};
+use super::{
+    EventSink, Family, Impairments, NetError, NetEvent, ParsedAddr, Received, SimFate, Simulator,
+    resolve, sock,
+};
 
 #[derive(Clone, Debug)]
 pub struct ClientRequest {
@@ -29,6 +32,9 @@ pub struct ClientRequest {
     /// Reuse this socket (same source port every time) instead of opening a
     /// new one, as the lab's client does.
     pub socket: Option<Arc<Socket>>,
+    /// The network simulator's knobs for the requests (a fresh pattern from
+    /// the seed for every operation).
+    pub network: Impairments,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +151,10 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
         drain_stale(&socket);
     }
     let mut buf = vec![0u8; req.buffer.clamp(1, super::MAX_DATAGRAM + 1)];
+    // A reordered request waits until the next one (after this one's timeout
+    // and the interval) has overtaken it.
+    let hold = req.timeout + req.interval + Duration::from_millis(500);
+    let mut simulator = Simulator::for_client(req.network).with_max_hold(hold);
     for seq in 0..req.count.max(1) {
         if cancel.load(Ordering::Acquire) {
             break;
@@ -156,8 +166,18 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
             // An answer that came after its timeout must not count for this send.
             drain_stale(&socket);
         }
-        exchange(seq, &socket, target, &req, &mut buf, &emit_at);
+        exchange(
+            seq,
+            &socket,
+            &mut simulator,
+            target,
+            &req,
+            &mut buf,
+            &emit_at,
+        );
     }
+    // Before the socket closes: a request still held back goes out now.
+    drop(simulator);
     drop(socket);
     emit(ClientEventKind::Closed { reused });
 }
@@ -165,7 +185,8 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
 /// One `sendto` and the `recvfrom` that waits for its answer.
 fn exchange(
     seq: u32,
-    socket: &Socket,
+    socket: &Arc<Socket>,
+    simulator: &mut Simulator,
     target: SocketAddr,
     req: &ClientRequest,
     buf: &mut [u8],
@@ -176,16 +197,21 @@ fn exchange(
     // thread gets to report the send.
     let sent_wall = SystemTime::now();
     let sent_at = Instant::now();
-    if let Err(e) = sock::send_to(socket, &req.payload, target) {
-        let mut error = NetError::from_io("sendto", target, &e);
-        if let NetError::TooLong { len } = &mut error {
-            *len = req.payload.len();
+    // A dropped request still "succeeds": the client waits and times out,
+    // which is what the student should see.
+    let sim = match simulator.send(socket, &req.payload, target) {
+        Ok(fate) => fate,
+        Err(e) => {
+            let mut error = NetError::from_io("sendto", target, &e);
+            if let NetError::TooLong { len } = &mut error {
+                *len = req.payload.len();
+            }
+            return emit(ClientEventKind::Failed {
+                seq: Some(seq),
+                error,
+            });
         }
-        return emit(ClientEventKind::Failed {
-            seq: Some(seq),
-            error,
-        });
-    }
+    };
     let local = sock::local_addr(socket).unwrap_or(target);
     emit_at(
         ClientEventKind::Sent {
@@ -193,7 +219,7 @@ fn exchange(
             to: target,
             local,
             bytes: req.payload.clone(),
-            sim: SimFate::default(),
+            sim,
         },
         sent_wall,
     );

@@ -7,7 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{EventSink, Family, NetError, NetEvent, ParsedAddr, Received, SimFate, resolve, sock};
+use super::{
+    EventSink, Family, Impairments, NetError, NetEvent, ParsedAddr, Received, SimFate, Simulator,
+    resolve, sock,
+};
 
 /// How often a blocked `recvfrom` looks up to see whether Stop was pressed.
 const STOP_POLL: Duration = Duration::from_millis(50);
@@ -23,7 +26,7 @@ pub enum ReplyMode {
 }
 
 /// Settings the user may change while the server runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ServerSettings {
     pub reply: ReplyMode,
     /// `recvfrom`'s buffer size: longer datagrams are truncated.
@@ -31,6 +34,8 @@ pub struct ServerSettings {
     /// At most this many replies per second (None: no limit), so the server
     /// cannot be turned into a traffic amplifier.
     pub reply_rate_limit: Option<u32>,
+    /// The network simulator's knobs for the replies.
+    pub network: Impairments,
 }
 
 impl Default for ServerSettings {
@@ -39,6 +44,7 @@ impl Default for ServerSettings {
             reply: ReplyMode::Fixed(Arc::from(super::DEFAULT_REPLY.as_bytes())),
             buffer: super::DEFAULT_BUFFER,
             reply_rate_limit: None,
+            network: Impairments::default(),
         }
     }
 }
@@ -189,8 +195,10 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
         Err(e) => return fail(e),
     };
     let family = Family::of(&addr);
+    // An Arc, so the simulator's scheduler can send delayed replies on it
+    // (it holds only a Weak: closing still frees the port at once).
     let socket = match sock::open(family) {
-        Ok(s) => s,
+        Ok(s) => Arc::new(s),
         Err(e) => return fail(e),
     };
     emit(ServerEventKind::Socket { family });
@@ -208,8 +216,10 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
 
     let mut seen_version = u64::MAX;
     let mut settings = ServerSettings::default();
-    let mut buf = Vec::new();
+    // Reads every datagram already waiting in one system call (a flood).
+    let mut batch = super::batch::RecvBatch::default();
     let mut limiter = RateLimiter::default();
+    let mut simulator = Simulator::for_server(Impairments::default());
     // Settings may change while recvfrom blocks: look before each read (buffer
     // size) and again before answering (reply mode).
     let refresh = |settings: &mut ServerSettings, seen: &mut u64| {
@@ -223,8 +233,8 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
     };
     while !shared.stop.load(Ordering::Acquire) {
         refresh(&mut settings, &mut seen_version);
-        buf.resize(settings.buffer.clamp(1, super::MAX_DATAGRAM + 1), 0);
-        let read = match sock::recv_from(&socket, &mut buf) {
+        let size = settings.buffer.clamp(1, super::MAX_DATAGRAM + 1);
+        let (read, buf) = match batch.recv(&socket, size) {
             Ok(r) => r,
             Err(e) if sock::is_timeout(&e) || sock::is_stale_icmp(&e) => continue,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -237,8 +247,12 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
             }
         };
         shared.received.fetch_add(1, Ordering::Relaxed);
-        let rx = read.received(&buf);
+        let rx = read.received(buf);
         refresh(&mut settings, &mut seen_version);
+        if !simulator.is_for(&settings.network) {
+            // New knobs, new pattern: the seed starts over.
+            simulator = Simulator::for_server(settings.network);
+        }
         let answer = match &settings.reply {
             ReplyMode::None => None,
             ReplyMode::Echo => Some(rx.bytes.clone()),
@@ -250,11 +264,11 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
         let reply = match answer {
             None => Reply::NotSent,
             Some(_) if !limiter.allow(settings.reply_rate_limit) => Reply::RateLimited,
-            Some(bytes) => match sock::send_to(&socket, &bytes, read.from) {
-                Ok(_) => Reply::Sent {
+            Some(bytes) => match simulator.send(&socket, &bytes, read.from) {
+                Ok(sim) => Reply::Sent {
                     bytes,
                     at: reply_at,
-                    sim: SimFate::default(),
+                    sim,
                 },
                 Err(e) => Reply::Failed {
                     error: NetError::from_io("sendto", read.from, &e),
@@ -264,6 +278,8 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
         sink.send(event(ServerEventKind::Datagram { rx, reply }));
     }
     drop(socket);
+    // After the socket: a reply still held back dies with it.
+    drop(simulator);
     emit(ServerEventKind::Stopped);
 }
 

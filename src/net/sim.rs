@@ -1,7 +1,26 @@
-//! The network simulator: what it did to one datagram UDP Lab sent.
-//! (The impairment engine and its scheduler thread build on this type.)
+//! The unreliable-network simulator. Loopback never loses, delays, duplicates
+//! or reorders anything, so UDP Lab does it on purpose to the datagrams it
+//! sends itself (the client's requests and the server's replies): addresses
+//! and ports stay real, and every impaired datagram is marked with its
+//! [`SimFate`] so no one mistakes the effect for a bug.
+//!
+//! Decisions come from a small seeded PRNG, so the same seed gives the same
+//! pattern for the same sequence of sends. Sends that must wait go to a
+//! scheduler thread (a binary heap of due times), so neither the sending
+//! thread nor the UI ever sleeps for them.
 
-use std::time::Duration;
+use std::cmp::Ordering as CmpOrdering;
+use std::collections::BinaryHeap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use socket2::Socket;
+
+use super::sock;
 
 /// The fate the simulator gave one sent datagram. The default is "sent as is".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,5 +38,663 @@ pub struct SimFate {
 impl SimFate {
     pub fn is_impaired(&self) -> bool {
         *self != SimFate::default()
+    }
+}
+
+/// The longest delay (and jitter) the knobs accept.
+pub const MAX_DELAY_MS: u32 = 10_000;
+
+/// The simulator's knobs. All zero (the default) means "perfect": datagrams
+/// go straight to `sendto` with no overhead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Impairments {
+    /// Chance (0–100) that a datagram is never sent.
+    pub loss_percent: f64,
+    /// Added before each `sendto`, one way (so a round trip gets it twice).
+    pub delay_ms: u32,
+    /// The delay varies uniformly by up to ± this much.
+    pub jitter_ms: u32,
+    /// Chance (0–100) that a datagram is sent twice.
+    pub duplicate_percent: f64,
+    /// Chance (0–100) that a datagram is held back until the next one has
+    /// gone out, so the receiver sees them in the wrong order.
+    pub reorder_percent: f64,
+    /// The PRNG's seed: the same seed gives the same pattern.
+    pub seed: u64,
+}
+
+impl Impairments {
+    /// Whether every knob is zero (the seed does not matter then).
+    pub fn is_off(&self) -> bool {
+        let n = self.normalized();
+        n.loss_percent == 0.0
+            && n.delay_ms == 0
+            && n.jitter_ms == 0
+            && n.duplicate_percent == 0.0
+            && n.reorder_percent == 0.0
+    }
+
+    /// Percentages within 0–100 (NaN counts as 0), delays within
+    /// [`MAX_DELAY_MS`]: a hand-edited settings file cannot break the sender.
+    pub fn normalized(&self) -> Self {
+        let pct = |p: f64| if p.is_nan() { 0.0 } else { p.clamp(0.0, 100.0) };
+        Self {
+            loss_percent: pct(self.loss_percent),
+            delay_ms: self.delay_ms.min(MAX_DELAY_MS),
+            jitter_ms: self.jitter_ms.min(MAX_DELAY_MS),
+            duplicate_percent: pct(self.duplicate_percent),
+            reorder_percent: pct(self.reorder_percent),
+            seed: self.seed,
+        }
+    }
+}
+
+/// Ready-made networks for the classroom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    Perfect,
+    WiFi,
+    BadMobile,
+    Satellite,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 4] = [
+        Preset::Perfect,
+        Preset::WiFi,
+        Preset::BadMobile,
+        Preset::Satellite,
+    ];
+
+    /// The preset's knobs, keeping the caller's seed.
+    pub fn impairments(self, seed: u64) -> Impairments {
+        let (loss, delay, jitter, duplicate, reorder) = match self {
+            Preset::Perfect => (0.0, 0, 0, 0.0, 0.0),
+            // A busy home network: a little loss, a few ms, some jitter.
+            Preset::WiFi => (2.0, 5, 3, 0.0, 1.0),
+            // A weak cell signal: real loss, long and jittery delays.
+            Preset::BadMobile => (10.0, 80, 40, 1.0, 5.0),
+            // Geostationary: ~600 ms round trip, little loss.
+            Preset::Satellite => (1.0, 300, 20, 0.0, 0.0),
+        };
+        Impairments {
+            loss_percent: loss,
+            delay_ms: delay,
+            jitter_ms: jitter,
+            duplicate_percent: duplicate,
+            reorder_percent: reorder,
+            seed,
+        }
+    }
+
+    /// The preset these knobs are, if any (the seed does not count).
+    pub fn matching(imp: &Impairments) -> Option<Preset> {
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.impairments(imp.seed) == *imp)
+    }
+}
+
+/// SplitMix64: tiny, fast and good enough to decide fates; no dependency.
+#[derive(Clone, Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+/// Which end sends: the client and the server draw from different streams,
+/// so with one seed a dropped request does not mean a dropped reply.
+const CLIENT_SALT: u64 = 0x636c_6965_6e74_0001;
+const SERVER_SALT: u64 = 0x7365_7276_6572_0002;
+
+/// How long a reordered datagram waits for a later one to overtake it
+/// before it goes anyway (a server's default; a client uses its timeout).
+pub const DEFAULT_MAX_HOLD: Duration = Duration::from_secs(5);
+
+/// Decides each datagram's fate and sends it (now, later, twice or never).
+/// One per sending thread: the server worker has one, each client operation
+/// has its own.
+pub struct Simulator {
+    /// The knobs as given (to tell cheaply whether new ones came).
+    given: Impairments,
+    imp: Impairments,
+    off: bool,
+    rng: Rng,
+    max_hold: Duration,
+    scheduler: Option<Scheduler>,
+    /// A reordered datagram waiting for the next send to overtake it.
+    held: Option<Held>,
+    /// Tie-break for jobs due at the same instant: first scheduled, first sent.
+    order: u64,
+    /// Sends the scheduler could not make (socket closed meanwhile, or an
+    /// error); shared with it.
+    failed: Arc<AtomicU64>,
+}
+
+struct Held {
+    claim: Arc<AtomicBool>,
+    socket: Weak<Socket>,
+    bytes: Arc<[u8]>,
+    to: SocketAddr,
+    copies: u8,
+}
+
+impl Simulator {
+    pub fn for_client(imp: Impairments) -> Self {
+        Self::new(imp, CLIENT_SALT)
+    }
+
+    pub fn for_server(imp: Impairments) -> Self {
+        Self::new(imp, SERVER_SALT)
+    }
+
+    fn new(given: Impairments, salt: u64) -> Self {
+        let imp = given.normalized();
+        Self {
+            given,
+            off: imp.is_off(),
+            rng: Rng(imp.seed ^ salt),
+            imp,
+            max_hold: DEFAULT_MAX_HOLD,
+            scheduler: None,
+            held: None,
+            order: 0,
+            failed: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// How long a reordered datagram may wait for a later one. A lock-step
+    /// client sets its timeout plus interval, so the next request really
+    /// does overtake the held one.
+    pub fn with_max_hold(mut self, hold: Duration) -> Self {
+        self.max_hold = hold;
+        self
+    }
+
+    /// The knobs in force (normalised).
+    pub fn impairments(&self) -> &Impairments {
+        &self.imp
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.off
+    }
+
+    /// Whether this simulator was built from these knobs (the usual case
+    /// costs one comparison; a NaN from a hand-edited file still matches).
+    pub fn is_for(&self, knobs: &Impairments) -> bool {
+        self.given == *knobs || self.imp == knobs.normalized()
+    }
+
+    /// Delayed or held sends that failed when their time came.
+    pub fn late_failures(&self) -> u64 {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// The next datagram's fate. Always draws four numbers, so the pattern
+    /// of drops for a seed does not depend on the other knobs.
+    pub fn decide(&mut self) -> SimFate {
+        let (u_loss, u_jitter, u_dup, u_reorder) = (
+            self.rng.next_f64(),
+            self.rng.next_f64(),
+            self.rng.next_f64(),
+            self.rng.next_f64(),
+        );
+        let imp = &self.imp;
+        let chance = |u: f64, percent: f64| u * 100.0 < percent;
+        if chance(u_loss, imp.loss_percent) {
+            return SimFate {
+                dropped: true,
+                ..SimFate::default()
+            };
+        }
+        let jitter = (2.0 * u_jitter - 1.0) * f64::from(imp.jitter_ms);
+        let delay_ms = (f64::from(imp.delay_ms) + jitter).max(0.0);
+        SimFate {
+            dropped: false,
+            delay: Duration::from_micros((delay_ms * 1000.0).round() as u64),
+            duplicated: chance(u_dup, imp.duplicate_percent),
+            reordered: chance(u_reorder, imp.reorder_percent),
+        }
+    }
+
+    /// `sendto` through the simulator. An error is returned only for a send
+    /// made now; one made later by the scheduler that fails is counted in
+    /// [`Simulator::late_failures`].
+    pub fn send(
+        &mut self,
+        socket: &Arc<Socket>,
+        bytes: &Arc<[u8]>,
+        to: SocketAddr,
+    ) -> io::Result<SimFate> {
+        if self.off {
+            // The server's hot path: nothing but the syscall.
+            sock::send_to(socket, bytes, to)?;
+            return Ok(SimFate::default());
+        }
+        let mut fate = self.decide();
+        let now = Instant::now();
+        // A datagram held back earlier goes right after this one (a dropped
+        // datagram overtakes nothing, so it keeps waiting).
+        let release = if fate.dropped {
+            None
+        } else {
+            self.held
+                .take()
+                .filter(|h| !h.claim.swap(true, Ordering::AcqRel))
+        };
+        if release.is_some() || self.held.is_some() {
+            // This one is the overtaker (or one is held already): not held itself.
+            fate.reordered = false;
+        }
+        let copies = if fate.duplicated { 2 } else { 1 };
+        let mut result = Ok(());
+        let mut due = now;
+        if fate.dropped {
+        } else if fate.reordered {
+            let claim = Arc::new(AtomicBool::new(false));
+            let job = Job {
+                due: now + fate.delay + self.max_hold,
+                order: 0,
+                socket: Arc::downgrade(socket),
+                bytes: bytes.clone(),
+                to,
+                copies,
+                claim: Some(claim.clone()),
+            };
+            self.schedule(job);
+            self.held = Some(Held {
+                claim,
+                socket: Arc::downgrade(socket),
+                bytes: bytes.clone(),
+                to,
+                copies,
+            });
+        } else if fate.delay.is_zero() {
+            result = sock::send_to(socket, bytes, to).map(|_| ());
+            if result.is_ok() && copies == 2 && sock::send_to(socket, bytes, to).is_err() {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        } else {
+            due = now + fate.delay;
+            let job = Job {
+                due,
+                order: 0,
+                socket: Arc::downgrade(socket),
+                bytes: bytes.clone(),
+                to,
+                copies,
+                claim: None,
+            };
+            self.schedule(job);
+        }
+        if let Some(h) = release {
+            let job = Job {
+                due,
+                order: 0,
+                socket: h.socket,
+                bytes: h.bytes,
+                to: h.to,
+                copies: h.copies,
+                claim: None,
+            };
+            if due <= now {
+                perform(&job, &self.failed);
+            } else {
+                self.schedule(job);
+            }
+        }
+        result.map(|()| fate)
+    }
+
+    fn schedule(&mut self, mut job: Job) {
+        self.order += 1;
+        job.order = self.order;
+        if self.scheduler.is_none() {
+            self.scheduler = Scheduler::start(self.failed.clone());
+        }
+        match &self.scheduler {
+            Some(s) => s.push(job),
+            // No thread for the scheduler: send now rather than never.
+            None => perform(&job, &self.failed),
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        // A held datagram has nothing left to wait for: it goes now (if its
+        // socket is still open), as the network would deliver it eventually.
+        if let Some(h) = self.held.take()
+            && !h.claim.swap(true, Ordering::AcqRel)
+        {
+            let job = Job {
+                due: Instant::now(),
+                order: 0,
+                socket: h.socket,
+                bytes: h.bytes,
+                to: h.to,
+                copies: h.copies,
+                claim: None,
+            };
+            perform(&job, &self.failed);
+        }
+    }
+}
+
+/// One send the scheduler makes when `due` comes.
+struct Job {
+    due: Instant,
+    order: u64,
+    /// Weak: a stopped server or finished client closes its socket (and
+    /// frees its port) at once; what was still pending is then lost.
+    socket: Weak<Socket>,
+    bytes: Arc<[u8]>,
+    to: SocketAddr,
+    copies: u8,
+    /// For a reordered datagram: set by whoever sends it first (the next
+    /// send that overtakes it, or the scheduler when the hold runs out).
+    claim: Option<Arc<AtomicBool>>,
+}
+
+impl PartialEq for Job {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == CmpOrdering::Equal
+    }
+}
+
+impl Eq for Job {}
+
+impl PartialOrd for Job {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Job {
+    /// Reversed: `BinaryHeap` is a max-heap and the earliest job comes first.
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        (other.due, other.order).cmp(&(self.due, self.order))
+    }
+}
+
+fn perform(job: &Job, failed: &AtomicU64) {
+    if let Some(claim) = &job.claim
+        && claim.swap(true, Ordering::AcqRel)
+    {
+        return; // The overtaking send already took it.
+    }
+    let Some(socket) = job.socket.upgrade() else {
+        failed.fetch_add(u64::from(job.copies), Ordering::Relaxed);
+        return;
+    };
+    for _ in 0..job.copies {
+        if sock::send_to(&socket, &job.bytes, job.to).is_err() {
+            failed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: BinaryHeap<Job>,
+    /// The simulator is gone: finish what is pending, then end.
+    closed: bool,
+}
+
+struct SchedShared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+}
+
+/// The simulator's side of the scheduler thread. Dropping it lets the
+/// thread end once nothing is pending (or every pending socket is closed).
+struct Scheduler {
+    shared: Arc<SchedShared>,
+}
+
+/// Threads name themselves this, so tests can see that they end.
+pub const SCHEDULER_THREAD: &str = "udp-lab-sim";
+
+impl Scheduler {
+    fn start(failed: Arc<AtomicU64>) -> Option<Self> {
+        let shared = Arc::new(SchedShared {
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+        });
+        let worker = shared.clone();
+        std::thread::Builder::new()
+            .name(SCHEDULER_THREAD.into())
+            .spawn(move || run_scheduler(&worker, &failed))
+            .ok()?;
+        Some(Self { shared })
+    }
+
+    fn push(&self, job: Job) {
+        lock(&self.shared.queue).jobs.push(job);
+        self.shared.wake.notify_one();
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        lock(&self.shared.queue).closed = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+fn lock(m: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    // A panic while holding the lock leaves a consistent heap: carry on.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn run_scheduler(shared: &SchedShared, failed: &AtomicU64) {
+    let mut queue = lock(&shared.queue);
+    loop {
+        if queue.closed {
+            // Nobody will add more: what can no longer be sent is lost now,
+            // not when its time comes, so the thread ends promptly.
+            queue.jobs.retain(|j| {
+                if j.claim_taken() {
+                    return false; // Already sent by the send that overtook it.
+                }
+                let alive = j.socket.strong_count() > 0;
+                if !alive {
+                    failed.fetch_add(u64::from(j.copies), Ordering::Relaxed);
+                }
+                alive
+            });
+            if queue.jobs.is_empty() {
+                return;
+            }
+        }
+        let now = Instant::now();
+        match queue.jobs.peek().map(|j| j.due) {
+            Some(due) if due <= now => {
+                if let Some(job) = queue.jobs.pop() {
+                    // Never send while holding the lock: the sender must not wait.
+                    drop(queue);
+                    perform(&job, failed);
+                    queue = lock(&shared.queue);
+                }
+            }
+            Some(due) => {
+                queue = shared
+                    .wake
+                    .wait_timeout(queue, due - now)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            None => {
+                queue = shared
+                    .wake
+                    .wait(queue)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+    }
+}
+
+impl Job {
+    fn claim_taken(&self) -> bool {
+        self.claim
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Acquire))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn imp(loss: f64, seed: u64) -> Impairments {
+        Impairments {
+            loss_percent: loss,
+            seed,
+            ..Impairments::default()
+        }
+    }
+
+    #[test]
+    fn splitmix_matches_the_reference_sequence() {
+        // From the reference implementation, seed 1234567.
+        let mut r = Rng(1_234_567);
+        assert_eq!(r.next_u64(), 6_457_827_717_110_365_317);
+        assert_eq!(r.next_u64(), 3_203_168_211_198_807_973);
+        for _ in 0..1000 {
+            let u = r.next_f64();
+            assert!((0.0..1.0).contains(&u));
+        }
+    }
+
+    #[test]
+    fn all_zero_is_off_and_decides_nothing() {
+        let mut s = Simulator::for_client(Impairments {
+            seed: 99,
+            ..Impairments::default()
+        });
+        assert!(s.is_off());
+        for _ in 0..100 {
+            assert!(!s.decide().is_impaired());
+        }
+    }
+
+    #[test]
+    fn extremes_are_exact() {
+        let mut all = Simulator::for_client(imp(100.0, 1));
+        let mut none = Simulator::for_client(imp(0.0, 1));
+        for _ in 0..1000 {
+            assert!(all.decide().dropped);
+            assert!(!none.decide().dropped);
+        }
+        let mut dup = Simulator::for_server(Impairments {
+            duplicate_percent: 100.0,
+            delay_ms: 50,
+            ..Impairments::default()
+        });
+        for _ in 0..100 {
+            let f = dup.decide();
+            assert!(f.duplicated && !f.dropped);
+            assert_eq!(f.delay, Duration::from_millis(50));
+        }
+    }
+
+    #[test]
+    fn jitter_stays_within_its_band() {
+        let mut s = Simulator::for_client(Impairments {
+            delay_ms: 20,
+            jitter_ms: 30,
+            ..Impairments::default()
+        });
+        let delays: Vec<Duration> = (0..2000).map(|_| s.decide().delay).collect();
+        assert!(delays.iter().all(|d| *d <= Duration::from_millis(50)));
+        // Negative totals clamp to zero; both ends of the band occur.
+        assert!(delays.iter().any(|d| d.is_zero()));
+        assert!(delays.iter().any(|d| *d > Duration::from_millis(45)));
+    }
+
+    #[test]
+    fn drop_pattern_depends_on_seed_and_side_only() {
+        let pattern = |s: &mut Simulator| (0..500).map(|_| s.decide().dropped).collect::<Vec<_>>();
+        let a = pattern(&mut Simulator::for_client(imp(30.0, 7)));
+        let b = pattern(&mut Simulator::for_client(Impairments {
+            delay_ms: 40,
+            jitter_ms: 10,
+            duplicate_percent: 50.0,
+            ..imp(30.0, 7)
+        }));
+        assert_eq!(a, b, "other knobs do not change the drops");
+        assert_ne!(a, pattern(&mut Simulator::for_client(imp(30.0, 8))));
+        assert_ne!(a, pattern(&mut Simulator::for_server(imp(30.0, 7))));
+    }
+
+    #[test]
+    fn normalizing_clamps_bad_values() {
+        let n = Impairments {
+            loss_percent: f64::NAN,
+            delay_ms: u32::MAX,
+            jitter_ms: 5,
+            duplicate_percent: 250.0,
+            reorder_percent: -3.0,
+            seed: 4,
+        }
+        .normalized();
+        assert_eq!(n.loss_percent, 0.0);
+        assert_eq!(n.delay_ms, MAX_DELAY_MS);
+        assert_eq!(n.duplicate_percent, 100.0);
+        assert_eq!(n.reorder_percent, 0.0);
+        assert!(!n.is_off());
+        // The server rebuilds its simulator only when the knobs change.
+        let nan = Impairments {
+            loss_percent: f64::NAN,
+            ..Impairments::default()
+        };
+        let s = Simulator::for_server(nan);
+        assert!(s.is_off() && s.is_for(&nan) && s.is_for(&Impairments::default()));
+        assert!(!s.is_for(&imp(1.0, 0)));
+    }
+
+    #[test]
+    fn presets_are_recognised_and_perfect_is_off() {
+        for p in Preset::ALL {
+            let i = p.impairments(42);
+            assert_eq!(i.seed, 42);
+            assert_eq!(Preset::matching(&i), Some(p));
+            assert_eq!(i.is_off(), p == Preset::Perfect);
+        }
+        assert_eq!(Preset::matching(&imp(33.0, 0)), None);
+    }
+
+    #[test]
+    fn jobs_come_out_earliest_first_then_in_order() {
+        let t = Instant::now();
+        let job = |ms: u64, order: u64| Job {
+            due: t + Duration::from_millis(ms),
+            order,
+            socket: Weak::new(),
+            bytes: Arc::from(&b""[..]),
+            to: SocketAddr::from(([127, 0, 0, 1], 9)),
+            copies: 1,
+            claim: None,
+        };
+        let mut heap = BinaryHeap::from(vec![job(30, 1), job(10, 3), job(10, 2), job(20, 4)]);
+        let mut out = Vec::new();
+        while let Some(j) = heap.pop() {
+            out.push(j.order);
+        }
+        assert_eq!(out, vec![2, 3, 4, 1]);
     }
 }

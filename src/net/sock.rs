@@ -47,6 +47,7 @@ pub fn set_timeout(socket: &Socket, timeout: Duration) -> io::Result<()> {
 }
 
 /// What one `recvfrom` read.
+#[derive(Clone, Copy, Debug)]
 pub struct Read {
     pub from: SocketAddr,
     /// Bytes written into the buffer.

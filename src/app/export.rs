@@ -1,0 +1,896 @@
+//! Files for lab reports: the session's datagrams as CSV (for a spreadsheet)
+//! and as pcap (for Wireshark and tshark), and where such files go. Nothing
+//! here touches egui, so the writers run on a worker thread.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::net::{IpAddr, Ipv6Addr};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use etherparse::{IpNumber, Ipv4Header, Ipv6Header, PacketBuilder, UdpHeader};
+use pcap_file::DataLink;
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+
+use super::format;
+use super::session::{DatagramRecord, Direction};
+
+/// The CSV's first line; the columns never change with the UI language, so
+/// scripts that read the file keep working.
+pub const CSV_HEADER: &str = "time,direction,from,to,length,text,hex,note";
+
+/// TTL / hop limit written into the pcap's IP headers (Linux's default).
+const TTL: u8 = 64;
+
+// ---------------------------------------------------------------------------
+// Where files go
+
+/// The user's Pictures folder (XDG user dirs on Linux, ~/Pictures elsewhere),
+/// if it exists.
+pub fn pictures_dir() -> Option<PathBuf> {
+    let home = home_dir();
+    let from_env = std::env::var_os("XDG_PICTURES_DIR")
+        .filter(|v| !v.is_empty())
+        .map(|v| expand_home(&v.to_string_lossy(), home.as_deref()));
+    let from_user_dirs = || {
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")))?;
+        let text = std::fs::read_to_string(config.join("user-dirs.dirs")).ok()?;
+        user_dirs_pictures(&text, home.as_deref())
+    };
+    let candidate = from_env
+        .or_else(from_user_dirs)
+        .or_else(|| home.as_ref().map(|h| h.join("Pictures")))?;
+    // user-dirs.dirs sets a folder to $HOME itself to mean "none".
+    let is_home = home.as_deref().is_some_and(|h| h == candidate.as_path());
+    (!is_home && candidate.is_dir()).then_some(candidate)
+}
+
+/// The folder screenshots and exports are saved to: `override_dir`, else
+/// Pictures, else the working directory.
+pub fn output_dir(override_dir: Option<&Path>) -> PathBuf {
+    if let Some(dir) = override_dir {
+        return dir.to_owned();
+    }
+    pictures_dir()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn home_dir() -> Option<PathBuf> {
+    let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+fn expand_home(value: &str, home: Option<&Path>) -> PathBuf {
+    match (value.strip_prefix("$HOME"), home) {
+        (Some(rest), Some(home)) => home.join(rest.trim_start_matches('/')),
+        _ => PathBuf::from(value),
+    }
+}
+
+/// `XDG_PICTURES_DIR="$HOME/Bilder"` from a user-dirs.dirs file.
+fn user_dirs_pictures(text: &str, home: Option<&Path>) -> Option<PathBuf> {
+    text.lines().find_map(|line| {
+        let value = line.trim().strip_prefix("XDG_PICTURES_DIR=")?;
+        let value = value.trim().trim_matches('"');
+        (!value.is_empty()).then(|| expand_home(value, home))
+    })
+}
+
+/// Creates `udp-lab-YYYYMMDD-HHMMSS.<ext>` in `dir` without overwriting
+/// anything: a second file in the same second gets "-2", "-3", …
+pub fn create_timestamped(dir: &Path, ext: &str, at: SystemTime) -> io::Result<(PathBuf, File)> {
+    let local: chrono::DateTime<chrono::Local> = at.into();
+    let stem = format!("udp-lab-{}", local.format("%Y%m%d-%H%M%S"));
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        let path = dir.join(name);
+        match File::options().write(true).create_new(true).open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "too many files with the same name",
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// CSV
+
+/// When the datagram left (or, if UDP Lab only received it, arrived).
+pub fn record_time(d: &DatagramRecord) -> Option<SystemTime> {
+    d.sent_at.or(d.received_at)
+}
+
+/// Local time with microseconds, a form spreadsheets read as a date.
+pub fn csv_time(at: SystemTime) -> String {
+    let local: chrono::DateTime<chrono::Local> = at.into();
+    local.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+}
+
+pub fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Request => "request",
+        Direction::Reply => "reply",
+    }
+}
+
+/// What the other columns cannot say: truncation and the simulator's doing.
+pub fn note(d: &DatagramRecord) -> String {
+    let mut notes = Vec::new();
+    if let Some(t) = d.truncated {
+        notes.push(format!(
+            "truncated: read {} of {} bytes (buffer {})",
+            t.read, d.len, t.buffer
+        ));
+    }
+    if d.sim.dropped {
+        notes.push("dropped by the simulator".to_owned());
+    }
+    if d.sim.duplicated {
+        notes.push("duplicated by the simulator".to_owned());
+    }
+    if !d.sim.delay.is_zero() {
+        notes.push(format!(
+            "delayed {} ms by the simulator",
+            d.sim.delay.as_millis()
+        ));
+    }
+    if d.sim.reordered {
+        notes.push("reordered by the simulator".to_owned());
+    }
+    if d.gave_up_at.is_some() {
+        notes.push("no answer".to_owned());
+    }
+    notes.join("; ")
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line
+/// break. A field a spreadsheet would run as a formula gets a leading `'`:
+/// the text comes from whoever sent the datagram (its bytes stay exact in
+/// the hex column).
+pub fn csv_field(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) || guarded.trim() != guarded {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// The CSV row of one datagram (no line ending).
+pub fn csv_row(d: &DatagramRecord) -> String {
+    let fields = [
+        record_time(d).map(csv_time).unwrap_or_default(),
+        direction_name(d.direction).to_owned(),
+        d.from.to_string(),
+        d.to.to_string(),
+        d.len.to_string(),
+        format::payload_text(&d.bytes, usize::MAX),
+        format::hex(&d.bytes, usize::MAX),
+        note(d),
+    ];
+    fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// UTF-8 with a byte-order mark (so spreadsheets on Windows read Cyrillic
+/// right), CRLF line ends as RFC 4180 asks.
+pub fn write_csv<'a>(
+    out: &mut impl Write,
+    datagrams: impl IntoIterator<Item = &'a DatagramRecord>,
+) -> io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    out.write_all(CSV_HEADER.as_bytes())?;
+    out.write_all(b"\r\n")?;
+    for d in datagrams {
+        out.write_all(csv_row(d).as_bytes())?;
+        out.write_all(b"\r\n")?;
+    }
+    out.flush()
+}
+
+// ---------------------------------------------------------------------------
+// pcap
+
+/// One raw IP packet (IPv4 or IPv6 + UDP, checksums filled in) carrying the
+/// datagram, and its length on the wire. A datagram UDP Lab read only in part
+/// (truncated) keeps its real lengths in the headers, with only the bytes it
+/// read after them, as a capture with a short snap length would; its UDP
+/// checksum is 0 ("not computed"), as the missing bytes are unknown.
+pub fn ip_packet(d: &DatagramRecord) -> io::Result<(Vec<u8>, usize)> {
+    let invalid =
+        |e: &dyn std::fmt::Display| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
+    let (src, dst) = (d.from.ip().to_canonical(), d.to.ip().to_canonical());
+    let (sport, dport) = (d.from.port(), d.to.port());
+    let complete = d.bytes.len() >= d.len;
+    let mut packet = Vec::with_capacity(48 + d.bytes.len());
+    match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(t)) if complete => {
+            PacketBuilder::ipv4(s.octets(), t.octets(), TTL)
+                .udp(sport, dport)
+                .write(&mut packet, &d.bytes)
+                .map_err(|e| invalid(&e))?;
+        }
+        (IpAddr::V4(s), IpAddr::V4(t)) => {
+            let udp_len = UdpHeader::LEN + d.len;
+            let ip = Ipv4Header::new(
+                u16::try_from(udp_len).map_err(|e| invalid(&e))?,
+                TTL,
+                IpNumber::UDP,
+                s.octets(),
+                t.octets(),
+            )
+            .map_err(|e| invalid(&e))?;
+            // `write` fills in the header checksum.
+            ip.write(&mut packet)?;
+            write_udp_header(&mut packet, sport, dport, udp_len)?;
+            packet.extend_from_slice(&d.bytes);
+        }
+        (s, t) => {
+            let (s, t) = (v6(s), v6(t));
+            if complete {
+                PacketBuilder::ipv6(s.octets(), t.octets(), TTL)
+                    .udp(sport, dport)
+                    .write(&mut packet, &d.bytes)
+                    .map_err(|e| invalid(&e))?;
+            } else {
+                let udp_len = UdpHeader::LEN + d.len;
+                let ip = Ipv6Header {
+                    payload_length: u16::try_from(udp_len).map_err(|e| invalid(&e))?,
+                    next_header: IpNumber::UDP,
+                    hop_limit: TTL,
+                    source: s.octets(),
+                    destination: t.octets(),
+                    ..Default::default()
+                };
+                ip.write(&mut packet)?;
+                write_udp_header(&mut packet, sport, dport, udp_len)?;
+                packet.extend_from_slice(&d.bytes);
+            }
+        }
+    }
+    let on_wire = packet.len() + (d.len - d.bytes.len().min(d.len));
+    Ok((packet, on_wire))
+}
+
+fn write_udp_header(out: &mut Vec<u8>, sport: u16, dport: u16, udp_len: usize) -> io::Result<()> {
+    let header = UdpHeader {
+        source_port: sport,
+        destination_port: dport,
+        length: u16::try_from(udp_len)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
+        checksum: 0,
+    };
+    out.extend_from_slice(&header.to_bytes());
+    Ok(())
+}
+
+fn v6(ip: IpAddr) -> Ipv6Addr {
+    match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    }
+}
+
+/// A pcap file (link type 101, raw IP, microsecond timestamps) with one
+/// packet per datagram that went on the wire, oldest first. Datagrams the
+/// simulator dropped never reached the network, so they are left out.
+/// Returns how many packets were written.
+pub fn write_pcap<'a>(
+    out: impl Write,
+    datagrams: impl IntoIterator<Item = &'a DatagramRecord>,
+) -> io::Result<usize> {
+    let mut on_wire: Vec<(&DatagramRecord, SystemTime)> = datagrams
+        .into_iter()
+        .filter(|d| !d.sim.dropped)
+        .filter_map(|d| Some((d, record_time(d)?)))
+        .collect();
+    on_wire.sort_by_key(|(_, at)| *at);
+    let header = PcapHeader {
+        datalink: DataLink::RAW,
+        endianness: pcap_file::Endianness::native(),
+        ..PcapHeader::default()
+    };
+    let mut writer = PcapWriter::with_header(out, header).map_err(pcap_io)?;
+    for (d, at) in &on_wire {
+        let (data, orig_len) = ip_packet(d)?;
+        let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let orig_len = u32::try_from(orig_len).unwrap_or(u32::MAX);
+        writer
+            .write_packet(&PcapPacket::new(timestamp, orig_len, &data))
+            .map_err(pcap_io)?;
+    }
+    writer.into_writer().flush()?;
+    Ok(on_wire.len())
+}
+
+fn pcap_io(e: pcap_file::PcapError) -> io::Error {
+    match e {
+        pcap_file::PcapError::IoError(e) => e,
+        other => io::Error::other(other.to_string()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Saving
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    Csv,
+    Pcap,
+}
+
+impl ExportKind {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportKind::Csv => "csv",
+            ExportKind::Pcap => "pcap",
+        }
+    }
+}
+
+/// Writes the datagrams to a new timestamped file in `dir`.
+pub fn save(kind: ExportKind, dir: &Path, datagrams: &[DatagramRecord]) -> io::Result<PathBuf> {
+    let (path, file) = create_timestamped(dir, kind.extension(), SystemTime::now())?;
+    let mut out = BufWriter::new(file);
+    let written = match kind {
+        ExportKind::Csv => write_csv(&mut out, datagrams),
+        ExportKind::Pcap => write_pcap(&mut out, datagrams).map(|_| ()),
+    };
+    match written.and_then(|()| out.into_inner().map_err(|e| e.into_error())?.sync_all()) {
+        Ok(()) => Ok(path),
+        Err(e) => {
+            // A half-written file is worse than none.
+            let _ = std::fs::remove_file(&path);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+    use pcap_file::pcap::PcapReader;
+
+    use super::super::tests::{harness_with, set_text, wait_for};
+    use super::super::toolbar::NoticeKind;
+    use super::super::{Lang, Outcome, Settings, UdpLabApp};
+    use super::*;
+    use crate::app::session::Truncation;
+    use crate::net::SimFate;
+
+    /// A fresh folder under the system's temp dir, removed when dropped.
+    pub(crate) struct TempDir(pub PathBuf);
+
+    impl TempDir {
+        pub(crate) fn new(tag: &str) -> Self {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            let dir =
+                std::env::temp_dir().join(format!("udp-lab-{tag}-{}-{nanos}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            Self(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Starts the app's server on `bind`, sends the lab's message from the
+    /// app's client to it, and waits until both datagrams are in the session.
+    fn real_exchange(bind: &str, host: &str) -> (Harness<'static, UdpLabApp>, TempDir, u16) {
+        let mut h = harness_with(Settings {
+            lang: Some(Lang::En),
+            bind: bind.into(),
+            timeout_secs: 2.0,
+            ..Settings::default()
+        });
+        let out = TempDir::new("export");
+        h.state_mut().tools.output_dir = Some(out.0.clone());
+        h.get_by_label("Start").click();
+        wait_for(&mut h, "the server to listen", |app| {
+            super::super::tests::listening_port(app).is_some()
+        });
+        let port = super::super::tests::listening_port(h.state()).unwrap_or_default();
+        set_text(&mut h, "Server address", &format!("{host}:{port}"));
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the response", |app| {
+            matches!(app.client.outcome, Some(Outcome::Response { .. }))
+                && app.session.datagrams.len() == 2
+                && app
+                    .session
+                    .datagrams
+                    .iter()
+                    .all(|d| d.received_at.is_some())
+        });
+        (h, out, port)
+    }
+
+    /// Clicks an export button and returns the file it wrote.
+    fn export_with(h: &mut Harness<'static, UdpLabApp>, button: &str) -> PathBuf {
+        h.state_mut().tools.notice = None;
+        h.get_by_label(button).click();
+        wait_for(h, "the file to be written", |app| {
+            app.tools.notice.is_some()
+        });
+        match &h.state().tools.notice {
+            Some(n) => match &n.kind {
+                NoticeKind::Saved { path, .. } => {
+                    h.get_by_label_contains(&path.display().to_string());
+                    path.clone()
+                }
+                _ => panic!(
+                    "export failed: {}",
+                    super::super::toolbar::notice_text(Lang::En, &n.kind)
+                ),
+            },
+            None => unreachable!(),
+        }
+    }
+
+    /// A minimal RFC 4180 reader, to read the file back independently.
+    fn parse_csv(text: &str) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        let mut row = Vec::new();
+        let mut field = String::new();
+        let mut quoted = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                (true, '"') => quoted = false,
+                (true, c) => field.push(c),
+                (false, '"') => quoted = true,
+                (false, ',') => row.push(std::mem::take(&mut field)),
+                (false, '\r') => {}
+                (false, '\n') => {
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
+                (false, c) => field.push(c),
+            }
+        }
+        assert!(
+            field.is_empty() && row.is_empty(),
+            "the file ends with CRLF"
+        );
+        rows
+    }
+
+    fn micros(at: SystemTime) -> Duration {
+        let d = at.duration_since(UNIX_EPOCH).expect("after 1970");
+        Duration::from_micros(d.as_micros() as u64)
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("Hello"), "Hello");
+        assert_eq!(csv_field("Hello, server"), "\"Hello, server\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field(" padded"), "\" padded\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("-1,5"), "\"'-1,5\"");
+        assert_eq!(csv_field("Привет"), "Привет");
+        assert_eq!(csv_field(""), "");
+    }
+
+    #[test]
+    fn pictures_folder_comes_from_user_dirs() {
+        let home = Path::new("/home/student");
+        let text = "# comment\nXDG_DESKTOP_DIR=\"$HOME/Desktop\"\nXDG_PICTURES_DIR=\"$HOME/Изображения\"\n";
+        assert_eq!(
+            user_dirs_pictures(text, Some(home)),
+            Some(PathBuf::from("/home/student/Изображения"))
+        );
+        assert_eq!(
+            user_dirs_pictures("XDG_PICTURES_DIR=\"/data/pics\"", Some(home)),
+            Some(PathBuf::from("/data/pics"))
+        );
+        assert_eq!(
+            user_dirs_pictures("XDG_MUSIC_DIR=\"$HOME/Music\"", Some(home)),
+            None
+        );
+        let dir = TempDir::new("override");
+        assert_eq!(output_dir(Some(&dir.0)), dir.0);
+    }
+
+    #[test]
+    fn timestamped_names_never_overwrite() {
+        let dir = TempDir::new("names");
+        let at = SystemTime::now();
+        let local: chrono::DateTime<chrono::Local> = at.into();
+        let stem = format!("udp-lab-{}", local.format("%Y%m%d-%H%M%S"));
+        let (a, _) = create_timestamped(&dir.0, "csv", at).expect("first");
+        let (b, _) = create_timestamped(&dir.0, "csv", at).expect("second");
+        assert_eq!(a, dir.0.join(format!("{stem}.csv")));
+        assert_eq!(b, dir.0.join(format!("{stem}-2.csv")));
+        let missing = dir.0.join("no such folder");
+        let err = create_timestamped(&missing, "png", at).expect_err("no folder");
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+
+    fn record(from: &str, to: &str, bytes: &[u8], len: usize) -> DatagramRecord {
+        DatagramRecord {
+            id: 1,
+            direction: Direction::Request,
+            from: from.parse().expect("literal"),
+            to: to.parse().expect("literal"),
+            bytes: Arc::from(bytes),
+            len,
+            truncated: None,
+            sent_at: Some(UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456)),
+            received_at: None,
+            client: None,
+            gave_up_at: None,
+            sim: SimFate::default(),
+        }
+    }
+
+    #[test]
+    fn pcap_handles_mapped_addresses_truncation_and_the_simulator() {
+        let mapped = record("[::ffff:10.0.0.1]:5000", "10.0.0.2:6000", b"mapped", 6);
+        let v6 = record("[2001:db8::1]:5000", "[2001:db8::2]:6000", b"six", 3);
+        let mut cut = record("10.0.0.3:7000", "10.0.0.4:8000", b"abcd", 10);
+        cut.sent_at = None;
+        cut.received_at = Some(UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+        cut.truncated = Some(Truncation { read: 4, buffer: 4 });
+        let mut dropped = record("10.0.0.5:1", "10.0.0.6:2", b"lost", 4);
+        dropped.sim.dropped = true;
+
+        let mut file = Vec::new();
+        let n = write_pcap(&mut file, [&cut, &mapped, &dropped, &v6]).expect("pcap");
+        assert_eq!(n, 3, "the dropped datagram never was on the wire");
+        let mut reader = PcapReader::new(&file[..]).expect("reader");
+        assert_eq!(reader.header().datalink, DataLink::RAW);
+        let mut packets = Vec::new();
+        while let Some(p) = reader.next_packet() {
+            let p = p.expect("packet");
+            packets.push((p.timestamp, p.orig_len, p.data.into_owned()));
+        }
+        assert_eq!(packets.len(), 3);
+
+        // IPv4-mapped IPv6 goes out as IPv4.
+        let sliced = SlicedPacket::from_ip(&packets[0].2).expect("parse");
+        let Some(NetSlice::Ipv4(ip)) = &sliced.net else {
+            panic!("IPv4 expected");
+        };
+        assert_eq!(ip.header().source_addr().to_string(), "10.0.0.1");
+        let Some(TransportSlice::Udp(udp)) = &sliced.transport else {
+            panic!("UDP expected");
+        };
+        assert_eq!(udp.payload(), b"mapped");
+        let ip_header = ip.header().to_header();
+        assert_eq!(
+            ip_header.calc_header_checksum(),
+            ip.header().header_checksum()
+        );
+        assert_eq!(
+            udp.to_header()
+                .calc_checksum_ipv4(&ip_header, udp.payload()),
+            Ok(udp.checksum())
+        );
+
+        let sliced = SlicedPacket::from_ip(&packets[1].2).expect("parse");
+        let Some(NetSlice::Ipv6(ip)) = &sliced.net else {
+            panic!("IPv6 expected");
+        };
+        let Some(TransportSlice::Udp(udp)) = &sliced.transport else {
+            panic!("UDP expected");
+        };
+        assert_eq!(udp.payload(), b"six");
+        assert_eq!(
+            udp.to_header()
+                .calc_checksum_ipv6(&ip.header().to_header(), udp.payload()),
+            Ok(udp.checksum())
+        );
+
+        // Truncated: real lengths in the headers, only the bytes read after.
+        let (at, orig_len, data) = &packets[2];
+        assert_eq!(*at, Duration::from_secs(1_800_000_000));
+        assert_eq!(data.len(), 20 + 8 + 4);
+        assert_eq!(*orig_len as usize, 20 + 8 + 10);
+        let ip = etherparse::Ipv4HeaderSlice::from_slice(data).expect("ip");
+        assert_eq!(ip.total_len(), 38);
+        let udp = UdpHeader::from_slice(&data[20..]).expect("udp").0;
+        assert_eq!((udp.source_port, udp.length, udp.checksum), (7000, 18, 0));
+        assert_eq!(&data[28..], b"abcd");
+    }
+
+    #[test]
+    fn csv_and_pcap_of_a_real_ipv4_exchange_read_back_exactly() {
+        let (mut h, _out, port) = real_exchange("127.0.0.1:0", "127.0.0.1");
+        let client_port = h.state().server.rows[0].rx.from.port();
+        let server: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+        let client: SocketAddr = format!("127.0.0.1:{client_port}").parse().expect("addr");
+        let times: Vec<SystemTime> = h
+            .state()
+            .session
+            .datagrams
+            .iter()
+            .map(|d| d.sent_at.expect("UDP Lab sent both"))
+            .collect();
+
+        let csv_path = export_with(&mut h, "Export CSV");
+        assert!(
+            csv_path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("udp-lab-") && n.ends_with(".csv"))
+        );
+        let bytes = std::fs::read(&csv_path).expect("csv");
+        let text = std::str::from_utf8(&bytes).expect("UTF-8");
+        let text = text.strip_prefix('\u{feff}').expect("BOM");
+        let rows = parse_csv(text);
+        let expected = [
+            vec![
+                "time",
+                "direction",
+                "from",
+                "to",
+                "length",
+                "text",
+                "hex",
+                "note",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>(),
+            vec![
+                csv_time(times[0]),
+                "request".into(),
+                client.to_string(),
+                server.to_string(),
+                "13".into(),
+                "Hello, server".into(),
+                "48 65 6c 6c 6f 2c 20 73 65 72 76 65 72".into(),
+                String::new(),
+            ],
+            vec![
+                csv_time(times[1]),
+                "reply".into(),
+                server.to_string(),
+                client.to_string(),
+                "13".into(),
+                "Hello, client".into(),
+                "48 65 6c 6c 6f 2c 20 63 6c 69 65 6e 74".into(),
+                String::new(),
+            ],
+        ];
+        assert_eq!(rows, expected);
+        // The time column is the datagram's own time, to the microsecond.
+        let parsed = chrono::NaiveDateTime::parse_from_str(&rows[1][0], "%Y-%m-%d %H:%M:%S%.f")
+            .expect("time");
+        let local: chrono::DateTime<chrono::Local> = times[0].into();
+        assert_eq!(
+            parsed.and_utc().timestamp_micros(),
+            local.naive_local().and_utc().timestamp_micros()
+        );
+
+        let pcap_path = export_with(&mut h, "Export pcap");
+        let file = std::fs::File::open(&pcap_path).expect("pcap");
+        let mut reader = PcapReader::new(file).expect("pcap header");
+        assert_eq!(reader.header().datalink, DataLink::RAW);
+        let want = [
+            (client, server, &b"Hello, server"[..]),
+            (server, client, &b"Hello, client"[..]),
+        ];
+        let mut count = 0;
+        while let Some(packet) = reader.next_packet() {
+            let packet = packet.expect("packet");
+            let (from, to, payload) = want[count];
+            assert_eq!(packet.timestamp, micros(times[count]));
+            assert_eq!(packet.orig_len as usize, packet.data.len());
+            let sliced = SlicedPacket::from_ip(&packet.data).expect("IP packet");
+            let Some(NetSlice::Ipv4(ip)) = &sliced.net else {
+                panic!("IPv4 expected");
+            };
+            let Some(TransportSlice::Udp(udp)) = &sliced.transport else {
+                panic!("UDP expected");
+            };
+            assert_eq!(std::net::IpAddr::V4(ip.header().source_addr()), from.ip());
+            assert_eq!(
+                std::net::IpAddr::V4(ip.header().destination_addr()),
+                to.ip()
+            );
+            assert_eq!(
+                (udp.source_port(), udp.destination_port()),
+                (from.port(), to.port())
+            );
+            assert_eq!(udp.payload(), payload);
+            assert_eq!(udp.length() as usize, 8 + payload.len());
+            let ip_header = ip.header().to_header();
+            assert_eq!(
+                ip_header.calc_header_checksum(),
+                ip.header().header_checksum()
+            );
+            assert_ne!(udp.checksum(), 0, "a real checksum, not \"none\"");
+            assert_eq!(
+                udp.to_header()
+                    .calc_checksum_ipv4(&ip_header, udp.payload()),
+                Ok(udp.checksum())
+            );
+            count += 1;
+        }
+        assert_eq!(count, 2);
+
+        tshark_reads(
+            &pcap_path,
+            &[
+                format!(
+                    "{},{},{},{},21,1,{}",
+                    client.ip(),
+                    client.port(),
+                    server.ip(),
+                    server.port(),
+                    hex_of(b"Hello, server")
+                ),
+                format!(
+                    "{},{},{},{},21,1,{}",
+                    server.ip(),
+                    server.port(),
+                    client.ip(),
+                    client.port(),
+                    hex_of(b"Hello, client")
+                ),
+            ],
+            false,
+        );
+    }
+
+    #[test]
+    fn pcap_of_a_real_ipv6_exchange_reads_back() {
+        if std::net::UdpSocket::bind("[::1]:0").is_err() {
+            eprintln!("skipped: no IPv6 loopback here");
+            return;
+        }
+        let (mut h, _out, port) = real_exchange("[::1]:0", "[::1]");
+        let client_port = h.state().server.rows[0].rx.from.port();
+        let pcap_path = export_with(&mut h, "Export pcap");
+        let file = std::fs::File::open(&pcap_path).expect("pcap");
+        let mut reader = PcapReader::new(file).expect("pcap header");
+        let mut seen = Vec::new();
+        while let Some(packet) = reader.next_packet() {
+            let packet = packet.expect("packet");
+            let sliced = SlicedPacket::from_ip(&packet.data).expect("IP packet");
+            let Some(NetSlice::Ipv6(ip)) = &sliced.net else {
+                panic!("IPv6 expected");
+            };
+            let Some(TransportSlice::Udp(udp)) = &sliced.transport else {
+                panic!("UDP expected");
+            };
+            assert_eq!(ip.header().source_addr(), std::net::Ipv6Addr::LOCALHOST);
+            assert_eq!(
+                ip.header().destination_addr(),
+                std::net::Ipv6Addr::LOCALHOST
+            );
+            assert_eq!(
+                udp.to_header()
+                    .calc_checksum_ipv6(&ip.header().to_header(), udp.payload()),
+                Ok(udp.checksum())
+            );
+            seen.push((
+                udp.source_port(),
+                udp.destination_port(),
+                udp.payload().to_vec(),
+            ));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (client_port, port, b"Hello, server".to_vec()),
+                (port, client_port, b"Hello, client".to_vec()),
+            ]
+        );
+        tshark_reads(
+            &pcap_path,
+            &[
+                format!(
+                    "::1,{client_port},::1,{port},21,1,{}",
+                    hex_of(b"Hello, server")
+                ),
+                format!(
+                    "::1,{port},::1,{client_port},21,1,{}",
+                    hex_of(b"Hello, client")
+                ),
+            ],
+            true,
+        );
+    }
+
+    fn hex_of(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Wireshark's own reading of the file, when tshark is installed:
+    /// addresses, ports, UDP length, checksum status (1 = good) and payload.
+    fn tshark_reads(path: &Path, want: &[String], v6: bool) {
+        let src = if v6 { "ipv6.src" } else { "ip.src" };
+        let dst = if v6 { "ipv6.dst" } else { "ip.dst" };
+        let output = std::process::Command::new("tshark")
+            .args(["-n", "-r"])
+            .arg(path)
+            .args([
+                "-o",
+                "udp.check_checksum:TRUE",
+                "-T",
+                "fields",
+                "-E",
+                "separator=,",
+            ])
+            .args([
+                "-e",
+                src,
+                "-e",
+                "udp.srcport",
+                "-e",
+                dst,
+                "-e",
+                "udp.dstport",
+            ])
+            .args([
+                "-e",
+                "udp.length",
+                "-e",
+                "udp.checksum.status",
+                "-e",
+                "udp.payload",
+            ])
+            .output();
+        let output = match output {
+            Ok(o) => o,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // CI installs tshark (.ci/run), so there it must run.
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "CI is set but tshark is not installed"
+                );
+                eprintln!("skipped: tshark is not installed");
+                return;
+            }
+            Err(e) => panic!("tshark: {e}"),
+        };
+        assert!(
+            output.status.success(),
+            "tshark failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines, want.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+}

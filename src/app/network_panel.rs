@@ -1,0 +1,703 @@
+//! The "Network" strip under the toolbar: the simulator's knobs (loss,
+//! delay, jitter, duplicates, reordering, seed), presets, the teacher's demo,
+//! and a warning-coloured note whenever anything is impaired, so nobody
+//! mistakes a lost datagram for a bug in UDP Lab.
+
+use egui::RichText;
+
+use super::i18n::{T, fill};
+use super::{Command, Lang, UdpLabApp, views};
+use crate::net::sim::MAX_DELAY_MS;
+use crate::net::stats::fmt_percent;
+use crate::net::{Impairments, Preset};
+
+/// The demo's burst: "send 20 with 30 % loss", always the same pattern.
+pub const DEMO_COUNT: u32 = 20;
+pub const DEMO_LOSS_PERCENT: f64 = 30.0;
+pub const DEMO_SEED: u64 = 2024;
+/// The demo should not keep a class waiting: at most this per lost answer.
+const DEMO_MAX_TIMEOUT_SECS: f64 = 1.0;
+
+/// Below this width the window stacks its panels; the knobs fold away
+/// behind a header so the panels keep their room.
+const NARROW: f32 = 760.0;
+
+pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+    let lang = app.lang;
+    let t = |k: T| k.get(lang);
+    let before = app.settings.network;
+    let narrow = ui.available_width() < NARROW;
+    if narrow {
+        egui::CollapsingHeader::new(RichText::new(t(T::Network)).strong())
+            .id_salt("network_knobs")
+            .default_open(false)
+            .show(ui, |ui| knobs_ui(ui, app, false));
+    } else {
+        knobs_ui(ui, app, true);
+    }
+    // Second row: what is on (or that nothing is), and the teacher's demo.
+    let mut demo = false;
+    ui.horizontal_wrapped(|ui| {
+        let on = !app.settings.network.is_off();
+        if on || !narrow {
+            note_ui(ui, lang, &app.settings.network);
+            ui.add_space(12.0);
+        }
+        demo = ui
+            .add_enabled(!app.client.busy(), egui::Button::new(t(T::SimDemo)))
+            .on_hover_text(t(T::SimDemoHint))
+            .clicked();
+    });
+    if demo {
+        start_demo(app);
+    } else if app.settings.network != before {
+        // The running server takes new knobs at once; the client's next
+        // Send takes them when it starts.
+        app.run(Command::UpdateServer);
+    }
+}
+
+/// The knobs, the seed and the presets, wrapping as the width allows.
+fn knobs_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, title: bool) {
+    let lang = app.lang;
+    let t = |k: T| k.get(lang);
+    ui.horizontal_wrapped(|ui| {
+        if title {
+            ui.label(RichText::new(t(T::Network)).strong())
+                .on_hover_text(t(T::NetworkHint));
+            ui.separator();
+        }
+        let net = &mut app.settings.network;
+        percent_knob(ui, lang, T::SimLoss, T::SimLossHint, &mut net.loss_percent);
+        ms_knob(
+            ui,
+            lang,
+            T::SimDelay,
+            T::SimDelayHint,
+            &mut net.delay_ms,
+            "",
+        );
+        ms_knob(
+            ui,
+            lang,
+            T::SimJitter,
+            T::SimJitterHint,
+            &mut net.jitter_ms,
+            t(T::PlusMinus),
+        );
+        percent_knob(
+            ui,
+            lang,
+            T::SimDuplicate,
+            T::SimDuplicateHint,
+            &mut net.duplicate_percent,
+        );
+        percent_knob(
+            ui,
+            lang,
+            T::SimReorder,
+            T::SimReorderHint,
+            &mut net.reorder_percent,
+        );
+        wrap_unless_fits(ui, &[t(T::SimSeed)], VALUE_WIDTH);
+        let label = ui.label(t(T::SimSeed)).on_hover_text(t(T::SimSeedHint));
+        ui.add(egui::DragValue::new(&mut net.seed).range(0..=u64::from(u32::MAX)))
+            .labelled_by(label.id)
+            .on_hover_text(t(T::SimSeedHint));
+        // The presets wrap as a group, never one orphaned on its own row.
+        let names = Preset::ALL.map(|p| t(preset_name(p)));
+        let padding = 2.0 * ui.spacing().button_padding.x * names.len() as f32;
+        if !wrap_unless_fits(ui, &names, padding + ui.spacing().item_spacing.x) {
+            ui.separator();
+        }
+        let current = Preset::matching(net);
+        for preset in Preset::ALL {
+            if ui
+                .selectable_label(current == Some(preset), t(preset_name(preset)))
+                .clicked()
+            {
+                *net = preset.impairments(net.seed);
+            }
+        }
+    });
+}
+
+/// The teacher's demo: 30 % loss each way with a fixed seed (nothing else
+/// impaired), a burst of 20, and the sequence diagram to watch it in.
+pub fn start_demo(app: &mut UdpLabApp) {
+    app.settings.network = Impairments {
+        loss_percent: DEMO_LOSS_PERCENT,
+        seed: DEMO_SEED,
+        ..Impairments::default()
+    };
+    app.settings.burst_count = DEMO_COUNT;
+    app.settings.timeout_secs = app.settings.timeout_secs.min(DEMO_MAX_TIMEOUT_SECS);
+    app.settings.view = views::View::Diagram;
+    app.run(Command::UpdateServer);
+    app.run(Command::SendBurst);
+}
+
+fn preset_name(p: Preset) -> T {
+    match p {
+        Preset::Perfect => T::PresetPerfect,
+        Preset::WiFi => T::PresetWiFi,
+        Preset::BadMobile => T::PresetBadMobile,
+        Preset::Satellite => T::PresetSatellite,
+    }
+}
+
+/// Room for a DragValue's number.
+const VALUE_WIDTH: f32 = 50.0;
+
+/// In the wrapping strip, starts a new row unless `texts` and `extra` pixels
+/// of widgets fit on this one, so a label never wraps away from its value.
+/// True when it started a new row.
+fn wrap_unless_fits(ui: &mut egui::Ui, texts: &[&str], extra: f32) -> bool {
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let spacing = ui.spacing().item_spacing.x;
+    let width: f32 = texts
+        .iter()
+        .map(|t| {
+            let galley =
+                ui.painter()
+                    .layout_no_wrap((*t).to_owned(), font.clone(), egui::Color32::WHITE);
+            galley.size().x + spacing
+        })
+        .sum::<f32>()
+        + extra;
+    let left = ui.available_size_before_wrap().x;
+    let row_started = left < ui.max_rect().width() - 1.0;
+    let wrap = row_started && left < width;
+    if wrap {
+        ui.end_row();
+    }
+    wrap
+}
+
+fn percent_knob(ui: &mut egui::Ui, lang: Lang, name: T, hint: T, value: &mut f64) {
+    let unit = T::PercentSign.get(lang);
+    wrap_unless_fits(ui, &[name.get(lang), unit], VALUE_WIDTH);
+    let label = ui.label(name.get(lang)).on_hover_text(hint.get(lang));
+    ui.add(
+        egui::DragValue::new(value)
+            .range(0.0..=100.0)
+            .speed(0.5)
+            .max_decimals(1),
+    )
+    .labelled_by(label.id)
+    .on_hover_text(hint.get(lang));
+    ui.label(unit);
+    ui.add_space(4.0);
+}
+
+fn ms_knob(ui: &mut egui::Ui, lang: Lang, name: T, hint: T, value: &mut u32, prefix: &str) {
+    let unit = T::Milliseconds.get(lang);
+    wrap_unless_fits(ui, &[name.get(lang), unit], VALUE_WIDTH);
+    let label = ui.label(name.get(lang)).on_hover_text(hint.get(lang));
+    ui.add(
+        egui::DragValue::new(value)
+            .range(0..=MAX_DELAY_MS)
+            .speed(1.0)
+            .prefix(prefix),
+    )
+    .labelled_by(label.id)
+    .on_hover_text(hint.get(lang));
+    ui.label(unit);
+    ui.add_space(4.0);
+}
+
+/// "30% loss, 50 ms delay, ±10 ms jitter": the knobs that are on.
+pub fn describe(lang: Lang, net: &Impairments) -> String {
+    let net = net.normalized();
+    let t = |k: T| k.get(lang);
+    let mut parts = Vec::new();
+    if net.loss_percent > 0.0 {
+        parts.push(fill(
+            t(T::SimOnLoss),
+            &[("p", &fmt_percent(net.loss_percent))],
+        ));
+    }
+    if net.delay_ms > 0 {
+        parts.push(fill(t(T::SimOnDelay), &[("ms", &net.delay_ms)]));
+    }
+    if net.jitter_ms > 0 {
+        parts.push(fill(t(T::SimOnJitter), &[("ms", &net.jitter_ms)]));
+    }
+    if net.duplicate_percent > 0.0 {
+        parts.push(fill(
+            t(T::SimOnDuplicate),
+            &[("p", &fmt_percent(net.duplicate_percent))],
+        ));
+    }
+    if net.reorder_percent > 0.0 {
+        parts.push(fill(
+            t(T::SimOnReorder),
+            &[("p", &fmt_percent(net.reorder_percent))],
+        ));
+    }
+    parts.join(", ")
+}
+
+fn note_ui(ui: &mut egui::Ui, lang: Lang, net: &Impairments) {
+    if net.is_off() {
+        ui.label(
+            RichText::new(T::SimOff.get(lang))
+                .color(ui.visuals().weak_text_color())
+                .italics(),
+        );
+        return;
+    }
+    let warn = super::warn_color(ui);
+    egui::Frame::new()
+        .fill(warn.gamma_multiply(0.12))
+        .stroke((1.0, warn))
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(8, 3))
+        .show(ui, |ui| {
+            let text = fill(T::SimOn.get(lang), &[("what", &describe(lang, net))]);
+            ui.label(RichText::new(text).color(warn).strong());
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::app::session::{Direction, Session};
+    use crate::app::tests::{harness, harness_with, set_text, start_server, wait_for};
+    use crate::app::{Outcome, Settings};
+    use crate::net::{
+        ClientEvent, ClientEventKind, NetEvent, Received, Reply, ServerEvent, ServerEventKind,
+        SimFate, Simulator,
+    };
+
+    fn knob(h: &mut egui_kittest::Harness<'static, UdpLabApp>, name: &str, value: f64) {
+        h.get_by_label(name).set_value_accesskit(value);
+        h.run_steps(2);
+    }
+
+    #[test]
+    fn full_loss_set_with_the_widget_times_out_and_the_server_receives_nothing() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        h.get_by_label("Perfect network: every datagram is delivered once, in order");
+        knob(&mut h, "Loss", 100.0);
+        assert_eq!(h.state().settings.network.loss_percent, 100.0);
+        h.get_by_label("Simulator on: 100% loss — each way, requests and replies");
+
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the timeout", |app| {
+            matches!(app.client.outcome, Some(Outcome::Failed(_))) && !app.client.busy()
+        });
+        h.get_by_label("No server answered within 1 s");
+        h.get_by_label("0 received");
+        let app = h.state();
+        assert_eq!(app.server.total, 0);
+        assert_eq!(app.server.handle.as_ref().map(|s| s.received()), Some(0));
+        assert_eq!(app.client.stats.dropped_by_simulator, 1);
+        // The request's record says why nothing arrived.
+        let request = app
+            .session
+            .datagrams
+            .iter()
+            .find(|d| d.direction == Direction::Request)
+            .expect("the request is recorded");
+        assert!(request.sim.dropped);
+        assert!(request.received_at.is_none() && request.gave_up_at.is_some());
+    }
+
+    #[test]
+    fn a_delay_set_while_the_server_runs_reaches_it_and_doubles_in_the_rtt() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        // Set after Start: the running server must take it (replies delayed too).
+        knob(&mut h, "Delay", 60.0);
+        h.get_by_label("Simulator on: 60 ms delay — each way, requests and replies");
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the delayed answer", |app| {
+            matches!(app.client.outcome, Some(Outcome::Response { .. }))
+        });
+        let app = h.state();
+        let Some(Outcome::Response { rtt, .. }) = &app.client.outcome else {
+            unreachable!("waited for a response");
+        };
+        assert!(*rtt >= Duration::from_millis(120), "rtt {rtt:?}");
+        match &app.server.rows[0].reply {
+            Reply::Sent { sim, .. } => assert_eq!(sim.delay, Duration::from_millis(60)),
+            other => panic!("the reply was not sent: {other:?}"),
+        }
+        let sims: Vec<SimFate> = app.session.datagrams.iter().map(|d| d.sim).collect();
+        assert!(
+            sims.iter()
+                .all(|s| s.delay == Duration::from_millis(60) && !s.dropped),
+            "{sims:?}"
+        );
+    }
+
+    #[test]
+    fn duplicate_set_with_the_widget_makes_the_server_read_it_twice() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        knob(&mut h, "Duplicate", 100.0);
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "both copies", |app| {
+            app.server.total == 2 && !app.client.busy()
+        });
+        h.get_by_label("2 received");
+        let app = h.state();
+        let rows = &app.server.rows;
+        assert_eq!(rows[0].rx.bytes, rows[1].rx.bytes);
+        assert_eq!(rows[0].rx.from, rows[1].rx.from);
+        // Two records of the request, each with both ends, one send.
+        let requests: Vec<_> = app
+            .session
+            .datagrams
+            .iter()
+            .filter(|d| d.direction == Direction::Request)
+            .collect();
+        assert_eq!(requests.len(), 2, "{requests:?}");
+        assert!(requests.iter().all(|d| d.sim.duplicated
+            && d.sent_at.is_some()
+            && d.received_at.is_some()
+            && d.client.is_some()));
+        assert_eq!(requests[0].sent_at, requests[1].sent_at);
+    }
+
+    #[test]
+    fn a_reordered_request_crosses_the_one_that_overtook_it() {
+        let mut h = harness();
+        h.state_mut().settings.timeout_secs = 0.1;
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        knob(&mut h, "Reorder", 100.0);
+        knob(&mut h, "Burst", 2.0);
+        knob(&mut h, "every", 0.0);
+        h.get_by_label("Send 2").click();
+        wait_for(&mut h, "both requests at the server", |app| {
+            app.server.total == 2 && !app.client.busy()
+        });
+        let app = h.state();
+        let record = |seq: u32| {
+            app.session
+                .datagrams
+                .iter()
+                .find(|d| d.direction == Direction::Request && d.client.map(|c| c.1) == Some(seq))
+                .unwrap_or_else(|| panic!("request {seq} recorded"))
+        };
+        let (first, second) = (record(0), record(1));
+        assert!(first.sim.reordered && !second.sim.reordered);
+        // Sent first, arrived last: the arrows cross.
+        assert!(first.sent_at < second.sent_at);
+        assert!(
+            first.received_at > second.received_at,
+            "{first:?}\n{second:?}"
+        );
+        // The held request was not lost: the client timed out on it, then
+        // the second one was answered.
+        assert_eq!(app.client.stats.answered, 1);
+    }
+
+    #[test]
+    fn the_demo_sends_20_with_30_percent_loss_and_counts_every_drop() {
+        let mut h = harness();
+        h.state_mut().settings.timeout_secs = 0.3;
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        knob(&mut h, "every", 0.0);
+        h.get_by_label("Demo: send 20 with 30 % loss").click();
+        h.run_steps(2);
+        h.get_by_label("Simulator on: 30% loss — each way, requests and replies");
+        wait_for(&mut h, "the demo burst", |app| {
+            !app.client.busy() && app.client.stats.sent == DEMO_COUNT
+        });
+        // The same seed gives the same pattern: work out what must happen.
+        let imp = Impairments {
+            loss_percent: DEMO_LOSS_PERCENT,
+            seed: DEMO_SEED,
+            ..Impairments::default()
+        };
+        let (mut client, mut server) = (Simulator::for_client(imp), Simulator::for_server(imp));
+        let mut answered = 0;
+        for _ in 0..DEMO_COUNT {
+            if !client.decide().dropped && !server.decide().dropped {
+                answered += 1;
+            }
+        }
+        let app = h.state();
+        assert_eq!(app.settings.network, imp);
+        assert_eq!(app.settings.view, views::View::Diagram);
+        let stats = &app.client.stats;
+        assert_eq!(stats.answered, answered);
+        assert!(answered > 0 && answered < DEMO_COUNT);
+        // On loopback every loss is the simulator's.
+        assert_eq!(stats.dropped_by_simulator, DEMO_COUNT - answered);
+        let lost = DEMO_COUNT - answered;
+        h.get_by_label_contains(&format!("20 of 20 sent, {answered} answered, {lost} lost"));
+        assert_eq!(
+            app.client
+                .points
+                .iter()
+                .filter(|p| p.rtt_ms.is_none())
+                .count() as u32,
+            lost,
+            "each loss is a gap in the RTT plot"
+        );
+    }
+
+    #[test]
+    fn presets_fill_the_knobs_and_perfect_turns_the_note_off() {
+        let mut h = harness();
+        knob(&mut h, "Seed", 77.0);
+        h.get_by_label("Satellite").click();
+        h.run_steps(2);
+        assert_eq!(
+            h.state().settings.network,
+            Preset::Satellite.impairments(77)
+        );
+        h.get_by_label_contains("300 ms delay");
+        h.get_by_label("Bad mobile").click();
+        h.run_steps(2);
+        h.get_by_label(
+            "Simulator on: 10% loss, 80 ms delay, ±40 ms jitter, 1% duplicated, 5% reordered \
+             — each way, requests and replies",
+        );
+        h.get_by_label("Perfect").click();
+        h.run_steps(2);
+        assert!(h.state().settings.network.is_off());
+        assert_eq!(h.state().settings.network.seed, 77);
+        assert!(h.query_by_label_contains("Simulator on").is_none());
+    }
+
+    #[test]
+    fn a_narrow_window_folds_the_knobs_but_never_the_warning() {
+        let mut h = egui_kittest::Harness::builder()
+            .with_size([500.0, 700.0])
+            .build_eframe(|cc| {
+                UdpLabApp::with_settings(
+                    &cc.egui_ctx,
+                    Settings {
+                        lang: Some(Lang::En),
+                        network: Impairments {
+                            duplicate_percent: 5.0,
+                            ..Impairments::default()
+                        },
+                        ..Settings::default()
+                    },
+                    crate::app::StartOptions::default(),
+                )
+            });
+        h.run_steps(2);
+        assert!(h.query_by_label("Loss").is_none(), "folded by default");
+        h.get_by_label("Simulator on: 5% duplicated — each way, requests and replies");
+        h.get_by_label("Network").click();
+        h.run_steps(3);
+        knob(&mut h, "Duplicate", 0.0);
+        assert!(h.state().settings.network.is_off());
+        assert!(h.query_by_label_contains("Simulator on").is_none());
+        h.get_by_label("Demo: send 20 with 30 % loss");
+    }
+
+    #[test]
+    fn the_strip_speaks_russian() {
+        let mut h = harness_with(Settings {
+            lang: Some(Lang::Ru),
+            network: Impairments {
+                loss_percent: 12.5,
+                delay_ms: 40,
+                ..Impairments::default()
+            },
+            ..Settings::default()
+        });
+        h.run_steps(2);
+        h.get_by_label("Сеть");
+        h.get_by_label("Потери");
+        h.get_by_label("Спутник");
+        h.get_by_label(
+            "Симулятор включён: потери 12.5%, задержка 40 мс — в обе стороны, запросы и ответы",
+        );
+    }
+
+    // The session keeps one record per datagram that crossed, whatever the
+    // simulator did and in whatever order the two ends were reported.
+
+    fn addr(s: &str) -> SocketAddr {
+        s.parse().expect("literal")
+    }
+
+    fn at(ms: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1000) + Duration::from_millis(ms)
+    }
+
+    fn sent(op: u64, seq: u32, ms: u64, bytes: &[u8], sim: SimFate) -> NetEvent {
+        NetEvent::Client(ClientEvent {
+            op,
+            at: at(ms),
+            kind: ClientEventKind::Sent {
+                seq,
+                to: addr("127.0.0.1:12345"),
+                local: addr("0.0.0.0:40000"),
+                bytes: Arc::from(bytes),
+                sim,
+            },
+        })
+    }
+
+    fn arrived(ms: u64, bytes: &[u8]) -> NetEvent {
+        NetEvent::Server(ServerEvent {
+            server: 1,
+            at: at(ms),
+            kind: ServerEventKind::Datagram {
+                rx: Received {
+                    from: addr("127.0.0.1:40000"),
+                    bytes: Arc::from(bytes),
+                    len: bytes.len(),
+                    truncated: false,
+                    buffer: 1024,
+                    at: at(ms),
+                },
+                reply: Reply::NotSent,
+            },
+        })
+    }
+
+    fn session() -> Session {
+        let mut s = Session::default();
+        s.record(&NetEvent::Server(ServerEvent {
+            server: 1,
+            at: at(0),
+            kind: ServerEventKind::Listening {
+                addr: addr("127.0.0.1:12345"),
+            },
+        }));
+        s
+    }
+
+    fn arrivals(s: &Session) -> Vec<(Option<u32>, Option<SystemTime>)> {
+        s.datagrams
+            .iter()
+            .map(|d| (d.client.map(|c| c.1), d.received_at))
+            .collect()
+    }
+
+    const DUP: SimFate = SimFate {
+        dropped: false,
+        delay: Duration::ZERO,
+        duplicated: true,
+        reordered: false,
+    };
+    const DROP: SimFate = SimFate {
+        dropped: true,
+        delay: Duration::ZERO,
+        duplicated: false,
+        reordered: false,
+    };
+    const HELD: SimFate = SimFate {
+        dropped: false,
+        delay: Duration::ZERO,
+        duplicated: false,
+        reordered: true,
+    };
+
+    #[test]
+    fn a_duplicate_gives_two_records_whichever_end_is_reported_first() {
+        // Send reported first, then both copies.
+        let mut s = session();
+        for e in [
+            sent(1, 0, 10, b"hi", DUP),
+            arrived(11, b"hi"),
+            arrived(12, b"hi"),
+        ] {
+            s.record(&e);
+        }
+        assert_eq!(
+            arrivals(&s),
+            vec![(Some(0), Some(at(11))), (Some(0), Some(at(12)))]
+        );
+        assert!(s.datagrams.iter().all(|d| d.sent_at == Some(at(10))));
+        // Both copies reported before the send.
+        let mut s = session();
+        for e in [
+            arrived(11, b"hi"),
+            arrived(12, b"hi"),
+            sent(1, 0, 10, b"hi", DUP),
+        ] {
+            s.record(&e);
+        }
+        assert_eq!(s.datagrams.len(), 2);
+        assert!(
+            s.datagrams
+                .iter()
+                .all(|d| d.sent_at == Some(at(10)) && d.client == Some((1, 0)) && d.sim.duplicated)
+        );
+    }
+
+    #[test]
+    fn a_dropped_datagram_never_takes_an_arrival() {
+        let mut s = session();
+        // Kept socket, same text: seq 0 dropped, seq 1 arrives.
+        for e in [
+            sent(1, 0, 10, b"hi", DROP),
+            sent(1, 1, 20, b"hi", SimFate::default()),
+            arrived(21, b"hi"),
+            // A stray copy from the same port must not revive the dropped one.
+            arrived(30, b"hi"),
+        ] {
+            s.record(&e);
+        }
+        assert_eq!(s.datagrams[0].received_at, None);
+        assert!(s.datagrams[0].sim.dropped);
+        assert_eq!(s.datagrams[1].received_at, Some(at(21)));
+        assert_eq!(s.datagrams.len(), 3);
+    }
+
+    #[test]
+    fn an_overtaken_datagram_gets_the_later_arrival_even_when_reported_early() {
+        // seq 0 held back; seq 1 sent at 20 arrives at 21, then seq 0 at 22;
+        // the server reports seq 1's arrival before the client reports its send.
+        let mut s = session();
+        for e in [
+            sent(1, 0, 10, b"hi", HELD),
+            arrived(21, b"hi"),
+            arrived(22, b"hi"),
+            sent(1, 1, 20, b"hi", SimFate::default()),
+        ] {
+            s.record(&e);
+        }
+        assert_eq!(
+            arrivals(&s),
+            vec![(Some(0), Some(at(22))), (Some(1), Some(at(21)))]
+        );
+        // The trace's receive calls point at the right records too.
+        let received: Vec<(SystemTime, Option<u64>)> = s
+            .trace
+            .iter()
+            .filter(|r| matches!(r.call, crate::app::session::Call::RecvFrom { .. }))
+            .map(|r| (r.at, r.datagram))
+            .collect();
+        let id = |i: usize| Some(s.datagrams[i].id);
+        assert_eq!(received, vec![(at(21), id(1)), (at(22), id(0))]);
+
+        // In the usual order nothing needs repairing.
+        let mut s = session();
+        for e in [
+            sent(1, 0, 10, b"hi", HELD),
+            sent(1, 1, 20, b"hi", SimFate::default()),
+            arrived(21, b"hi"),
+            arrived(22, b"hi"),
+        ] {
+            s.record(&e);
+        }
+        assert_eq!(
+            arrivals(&s),
+            vec![(Some(0), Some(at(22))), (Some(1), Some(at(21)))]
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! "Screenshot": a PNG of the whole window for a lab report. eframe reads the
+//! pixels of the frame painted after the request and hands them to a
+//! callback; the PNG is encoded and written on a worker thread.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use image::ImageEncoder;
+
+use super::export;
+use super::toolbar::{Job, NoticeKind, ToolsState};
+
+/// Ctrl+Shift+S (Cmd+Shift+S on a Mac).
+pub const SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
+    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+    egui::Key::S,
+);
+
+/// A picture that has not come by then never will (the window was hidden,
+/// or the renderer could not read its pixels).
+const GIVE_UP_AFTER: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+pub struct ScreenshotState {
+    /// A picture was asked for and has not arrived yet.
+    waiting_since: Option<Instant>,
+}
+
+impl ScreenshotState {
+    /// Between the request and the picture: the toolbar (if the user asked)
+    /// and the notices stay out of the frame being captured.
+    pub fn capturing(&self) -> bool {
+        self.waiting_since.is_some()
+    }
+}
+
+/// Asks eframe for a picture of the next painted frame.
+pub fn request(ctx: &egui::Context, tools: &mut ToolsState) {
+    if tools.screenshot.capturing() {
+        return;
+    }
+    let tx = tools.jobs_tx.clone();
+    let repaint = ctx.clone();
+    ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
+        egui::ScreenshotCallback::new(move |image| {
+            // The app may be closing: then nobody needs the picture.
+            let _ = tx.send(Job::Captured(image));
+            repaint.request_repaint();
+        }),
+    ));
+    tools.screenshot.waiting_since = Some(Instant::now());
+    // The old notice would be in the picture.
+    tools.notice = None;
+}
+
+/// Each frame: gives up on a picture that is not coming.
+pub fn check_timeout(ctx: &egui::Context, tools: &mut ToolsState) {
+    let Some(since) = tools.screenshot.waiting_since else {
+        return;
+    };
+    let waited = since.elapsed();
+    if waited >= GIVE_UP_AFTER {
+        tools.screenshot.waiting_since = None;
+        tools.show(NoticeKind::ScreenshotNotDelivered);
+    } else {
+        ctx.request_repaint_after(GIVE_UP_AFTER - waited);
+    }
+}
+
+/// The picture arrived: the toolbar comes back, the PNG is written off the
+/// UI thread.
+pub fn on_captured(ctx: &egui::Context, tools: &mut ToolsState, image: Arc<egui::ColorImage>) {
+    if !tools.screenshot.capturing() {
+        return; // Already given up on; the user was told.
+    }
+    tools.screenshot.waiting_since = None;
+    let dir = export::output_dir(tools.output_dir.as_deref());
+    let tx = tools.jobs_tx.clone();
+    let repaint = ctx.clone();
+    let job = move || {
+        let result = save_png(&dir, &image, SystemTime::now());
+        let _ = tx.send(Job::Saved {
+            what: super::toolbar::Saved::Screenshot,
+            dir,
+            result,
+            image: Some(image),
+        });
+        repaint.request_repaint();
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("udp-lab-screenshot".into())
+        .spawn(job)
+    {
+        tools.show(NoticeKind::SaveFailed {
+            what: super::toolbar::Saved::Screenshot,
+            dir: export::output_dir(tools.output_dir.as_deref()),
+            kind: e.kind(),
+            message: e.to_string(),
+        });
+    }
+}
+
+/// Writes the picture as `udp-lab-YYYYMMDD-HHMMSS.png` in `dir`. The window
+/// is opaque, so the PNG is RGB (alpha would only make it bigger).
+pub fn save_png(dir: &Path, image: &egui::ColorImage, at: SystemTime) -> io::Result<PathBuf> {
+    let [w, h] = image.size;
+    let (width, height) = (
+        u32::try_from(w).map_err(io::Error::other)?,
+        u32::try_from(h).map_err(io::Error::other)?,
+    );
+    let rgb: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| [c.r(), c.g(), c.b()])
+        .collect();
+    let (path, file) = export::create_timestamped(dir, "png", at)?;
+    let written = (|| {
+        let mut out = BufWriter::new(file);
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(&rgb, width, height, image::ExtendedColorType::Rgb8)
+            .map_err(io::Error::other)?;
+        out.flush()?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    })();
+    match written {
+        Ok(()) => Ok(path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui::{Color32, ColorImage};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::super::UdpLabApp;
+    use super::super::export::tests::TempDir;
+    use super::super::tests::{harness, wait_for};
+    use super::*;
+
+    /// The screenshot callback the app handed to eframe in the last frame.
+    fn screenshot_request(h: &Harness<'_, UdpLabApp>) -> Option<egui::ScreenshotCallback> {
+        h.output()
+            .viewport_output
+            .values()
+            .flat_map(|v| v.commands.iter())
+            .find_map(|c| match c {
+                egui::ViewportCommand::Screenshot(cb) => Some(cb.clone()),
+                _ => None,
+            })
+    }
+
+    /// What eframe would read back: a picture the size of the window in
+    /// pixels, with a marked corner to check the file really holds it.
+    fn window_picture(h: &Harness<'_, UdpLabApp>) -> ColorImage {
+        let size = h.ctx.content_rect().size() * h.ctx.pixels_per_point();
+        let mut image = ColorImage::filled(
+            [size.x.round() as usize, size.y.round() as usize],
+            Color32::from_rgb(10, 20, 30),
+        );
+        image.pixels[0] = Color32::from_rgb(255, 0, 0);
+        image
+    }
+
+    fn saved_path(app: &UdpLabApp) -> Option<PathBuf> {
+        match &app.tools.notice.as_ref()?.kind {
+            NoticeKind::Saved { path, .. } => Some(path.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn screenshot_button_saves_a_png_of_the_window() {
+        let mut h = harness();
+        let out = TempDir::new("shot");
+        h.state_mut().tools.output_dir = Some(out.0.clone());
+        h.run_steps(2);
+        assert!(screenshot_request(&h).is_none());
+        h.get_by_label("Screenshot").click();
+        h.step();
+        let callback = screenshot_request(&h).expect("a Screenshot viewport command");
+        let picture = window_picture(&h);
+        assert_eq!(picture.size, [1100, 700]);
+        callback.complete(Arc::new(picture));
+        wait_for(&mut h, "the PNG", |app| app.tools.notice.is_some());
+        let path = saved_path(h.state()).expect("saved");
+        assert_eq!(path.parent(), Some(out.0.as_path()));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        assert!(
+            name.starts_with("udp-lab-") && name.ends_with(".png") && name.len() == 27,
+            "{name}"
+        );
+        h.get_by_label(&format!("Screenshot saved: {}", path.display()));
+        h.get_by_label("Open folder");
+
+        let png = image::open(&path).expect("a valid PNG").to_rgb8();
+        assert_eq!(png.dimensions(), (1100, 700));
+        assert_eq!(png.get_pixel(0, 0).0, [255, 0, 0]);
+        assert_eq!(png.get_pixel(1099, 699).0, [10, 20, 30]);
+
+        // "Copy image" hands the same picture to the clipboard.
+        h.get_by_label("Copy image").click();
+        h.step();
+        let copied = h
+            .output()
+            .platform_output
+            .commands
+            .iter()
+            .find_map(|c| match c {
+                egui::OutputCommand::CopyImage(image) => Some(image.size),
+                _ => None,
+            });
+        assert_eq!(copied, Some([1100, 700]));
+        h.run_steps(2);
+        h.get_by_label("Copied to the clipboard");
+        h.get_by_label("Close").click();
+        h.run_steps(2);
+        assert!(h.state().tools.notice.is_none());
+    }
+
+    #[test]
+    fn ctrl_shift_s_takes_a_screenshot_too() {
+        let mut h = harness();
+        h.run_steps(2);
+        // kittest runs one frame per queued event and keeps the last frame's
+        // output, so the key goes in alone (its own modifiers say Ctrl+Shift).
+        let key = |pressed| egui::Event::Key {
+            key: egui::Key::S,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        };
+        h.event(key(true));
+        h.step();
+        assert!(screenshot_request(&h).is_some());
+        assert!(h.state().tools.screenshot.capturing());
+        h.event(key(false));
+        h.step();
+        // Plain S (typing) does nothing.
+        let mut h = harness();
+        h.run_steps(2);
+        h.key_press(egui::Key::S);
+        h.run_steps(2);
+        assert!(!h.state().tools.screenshot.capturing());
+    }
+
+    #[test]
+    fn without_toolbar_leaves_the_toolbar_out_of_the_picture() {
+        let mut h = harness();
+        let out = TempDir::new("shot-hidden");
+        h.state_mut().tools.output_dir = Some(out.0.clone());
+        h.run_steps(2);
+        h.get_by_label("Screenshot without toolbar").click();
+        h.run_steps(2);
+        assert!(h.state().settings.tools.screenshot_hide_toolbar);
+        h.get_by_label("Screenshot").click();
+        h.step();
+        let callback = screenshot_request(&h).expect("a Screenshot viewport command");
+        // The frame eframe captures: no toolbar in it.
+        h.step();
+        assert!(h.query_by_label("Screenshot").is_none());
+        assert!(h.query_by_label("Language").is_none());
+        h.get_by_label("Start");
+        callback.complete(Arc::new(window_picture(&h)));
+        wait_for(&mut h, "the PNG", |app| saved_path(app).is_some());
+        // And back it comes.
+        h.get_by_label("Screenshot");
+    }
+
+    #[test]
+    fn a_folder_that_is_gone_is_reported_in_plain_words() {
+        let mut h = harness();
+        let out = TempDir::new("shot-gone");
+        let gone = out.0.join("deleted");
+        h.state_mut().tools.output_dir = Some(gone.clone());
+        h.run_steps(2);
+        h.get_by_label("Screenshot").click();
+        h.step();
+        let callback = screenshot_request(&h).expect("a Screenshot viewport command");
+        callback.complete(Arc::new(window_picture(&h)));
+        wait_for(&mut h, "the failure", |app| app.tools.notice.is_some());
+        h.get_by_label(&format!(
+            "Could not save the screenshot: the folder {} does not exist",
+            gone.display()
+        ));
+        // A failure stays until closed, and the toolbar works again.
+        h.get_by_label("Close");
+        h.get_by_label("Screenshot");
+    }
+
+    #[test]
+    fn a_picture_that_never_comes_is_given_up_on() {
+        let mut h = harness();
+        h.state_mut().settings.tools.screenshot_hide_toolbar = true;
+        h.run_steps(2);
+        h.get_by_label("Screenshot").click();
+        h.run_steps(2);
+        assert!(h.query_by_label("Screenshot").is_none());
+        let deadline = Instant::now() + GIVE_UP_AFTER + Duration::from_secs(5);
+        while h.state().tools.notice.is_none() {
+            assert!(Instant::now() < deadline, "never gave up");
+            std::thread::sleep(Duration::from_millis(50));
+            h.step();
+        }
+        h.run_steps(2);
+        h.get_by_label(
+            "The window did not hand over a picture. Try again with the window visible.",
+        );
+        h.get_by_label("Screenshot");
+    }
+}

@@ -1,0 +1,375 @@
+//! "This computer": the machine's addresses, per interface, so a student can
+//! tell a classmate where to send, and pick one as the server's bind address.
+//! Interfaces are listed on a worker thread each time the box opens.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use super::i18n::fill;
+use super::toolbar::Job;
+use super::{ServerStatus, T, UdpLabApp};
+use crate::net;
+
+/// One address of one interface.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    pub interface: String,
+    pub ip: IpAddr,
+}
+
+#[derive(Default)]
+pub struct ThisComputer {
+    pub open: bool,
+    /// None until the first listing arrives; Err: why it failed.
+    pub addresses: Option<Result<Vec<Address>, String>>,
+    pub loading: bool,
+    /// The address just copied (acknowledged next to the list).
+    copied: Option<IpAddr>,
+}
+
+/// The machine's addresses: other machines' view first (IPv4, then IPv6),
+/// loopback last.
+pub fn list_addresses() -> io::Result<Vec<Address>> {
+    let mut list: Vec<Address> = if_addrs::get_if_addrs()?
+        .into_iter()
+        .map(|i| Address {
+            ip: i.ip(),
+            interface: i.name,
+        })
+        .collect();
+    list.sort_by_key(|a| {
+        (
+            a.ip.is_loopback(),
+            a.ip.is_ipv6(),
+            a.interface.clone(),
+            a.ip,
+        )
+    });
+    list.dedup();
+    Ok(list)
+}
+
+/// Lists the interfaces again, off the UI thread.
+pub fn refresh(ctx: &egui::Context, app: &mut UdpLabApp) {
+    let tools = &mut app.tools;
+    if tools.this_computer.loading {
+        return;
+    }
+    let tx = tools.jobs_tx.clone();
+    let repaint = ctx.clone();
+    let job = move || {
+        let _ = tx.send(Job::Addresses(list_addresses()));
+        repaint.request_repaint();
+    };
+    match std::thread::Builder::new()
+        .name("udp-lab-interfaces".into())
+        .spawn(job)
+    {
+        Ok(_) => tools.this_computer.loading = true,
+        Err(e) => tools.this_computer.addresses = Some(Err(e.to_string())),
+    }
+}
+
+pub fn on_addresses(state: &mut ThisComputer, result: io::Result<Vec<Address>>) {
+    state.loading = false;
+    state.addresses = Some(result.map_err(|e| e.to_string()));
+}
+
+/// Opens or closes the box (a fresh listing each time it opens: a laptop
+/// may have joined another network since).
+pub fn toggle(ctx: &egui::Context, app: &mut UdpLabApp) {
+    app.tools.this_computer.open = !app.tools.this_computer.open;
+    if app.tools.this_computer.open {
+        app.tools.this_computer.copied = None;
+        refresh(ctx, app);
+    }
+}
+
+/// The warning for a bind address other machines can reach: all interfaces
+/// (0.0.0.0, ::) or one network address. None for loopback, host names and
+/// text that does not parse (the server panel explains those).
+pub fn exposure_warning(bind: &str) -> Option<T> {
+    let parsed = net::parse_addr(bind, false).ok()?;
+    match parsed.host {
+        net::Host::Ip(ip) if ip.is_unspecified() => Some(T::ExposedAllInterfaces),
+        net::Host::Ip(ip) if !ip.to_canonical().is_loopback() => Some(T::ExposedNetwork),
+        _ => None,
+    }
+}
+
+/// The exposure warning, in the warning colour, where the bind address is
+/// edited (nothing when the address is private to this computer).
+pub fn exposure_warning_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
+    if let Some(key) = exposure_warning(&app.settings.bind) {
+        ui.label(egui::RichText::new(app.t(key)).color(super::warn_color(ui)));
+    }
+}
+
+/// `ip` with the port of the current bind address (the lab's port when the
+/// current one does not parse).
+pub fn bind_with_ip(current: &str, ip: IpAddr) -> String {
+    let port = net::parse_addr(current, false)
+        .map(|p| p.port)
+        .or_else(|_| net::parse_addr(net::DEFAULT_ADDR, false).map(|p| p.port))
+        .unwrap_or(12345);
+    SocketAddr::new(ip, port).to_string()
+}
+
+/// A link-local IPv6 address needs an interface scope to bind, which the
+/// address field cannot hold.
+fn bindable(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(_) => true,
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) != 0xfe80,
+    }
+}
+
+pub fn show_window(ctx: &egui::Context, app: &mut UdpLabApp) {
+    if !app.tools.this_computer.open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new(app.t(T::ThisComputer))
+        .id(egui::Id::unique("udp-lab-this-computer"))
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(-200.0, 60.0))
+        .show(ctx, |ui| this_computer_ui(ui, app));
+    app.tools.this_computer.open &= open;
+}
+
+fn this_computer_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+    ui.set_max_width(560.0);
+    ui.label(app.t(T::ThisComputerIntro));
+    ui.add_space(6.0);
+    let stopped = matches!(
+        app.server.status(),
+        ServerStatus::Stopped | ServerStatus::Failed(_)
+    );
+    let mut rows: Vec<(String, IpAddr)> = Vec::new();
+    match &app.tools.this_computer.addresses {
+        None => {}
+        Some(Err(reason)) => {
+            let text = fill(app.t(T::InterfacesFailed), &[("reason", reason)]);
+            ui.label(egui::RichText::new(text).color(super::error_color(ui)));
+        }
+        Some(Ok(list)) if list.is_empty() => {
+            ui.label(app.t(T::NoInterfaces));
+        }
+        Some(Ok(list)) => {
+            for a in list {
+                let name = if a.ip.to_canonical().is_loopback() {
+                    format!("{} ({})", a.interface, app.t(T::LoopbackOnly))
+                } else {
+                    a.interface.clone()
+                };
+                rows.push((name, a.ip));
+            }
+        }
+    }
+    if app.tools.this_computer.addresses.is_some() {
+        rows.push((
+            app.t(T::AllInterfacesV4).to_owned(),
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        ));
+        rows.push((
+            app.t(T::AllInterfacesV6).to_owned(),
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        ));
+    }
+    if !rows.is_empty() {
+        egui::Grid::new("udp-lab-addresses")
+            .num_columns(4)
+            .spacing([12.0, 6.0])
+            .striped(true)
+            .show(ui, |ui| {
+                ui.label(egui::RichText::new(app.t(T::Interface)).strong());
+                ui.label(egui::RichText::new(app.t(T::Address)).strong());
+                ui.end_row();
+                for (name, ip) in rows {
+                    address_row_ui(ui, app, &name, ip, stopped);
+                    ui.end_row();
+                }
+            });
+    }
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if app.tools.this_computer.loading {
+            ui.spinner();
+            ui.label(app.t(T::LookingUpAddresses));
+        } else if ui.button(app.t(T::Refresh)).clicked() {
+            app.tools.this_computer.copied = None;
+            refresh(ui.ctx(), app);
+        }
+        if let Some(ip) = app.tools.this_computer.copied {
+            ui.label(fill(app.t(T::Copied), &[("text", &ip)]));
+        }
+    });
+    ui.separator();
+    ui.label(fill(app.t(T::CurrentBind), &[("addr", &app.settings.bind)]));
+    exposure_warning_ui(ui, app);
+    if !stopped {
+        ui.label(egui::RichText::new(app.t(T::StopServerToRebind)).weak());
+    }
+}
+
+fn address_row_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, name: &str, ip: IpAddr, stopped: bool) {
+    ui.label(name);
+    ui.label(egui::RichText::new(ip.to_string()).monospace());
+    if !ip.is_unspecified() {
+        // Every row's buttons read "Copy": the accessible name says which.
+        let copy = ui
+            .button(app.t(T::Copy))
+            .accessible_name(fill(app.t(T::CopyAddress), &[("ip", &ip)]));
+        if copy.clicked() {
+            ui.ctx().copy_text(ip.to_string());
+            app.tools.this_computer.copied = Some(ip);
+        }
+    } else {
+        ui.label("");
+    }
+    let can_bind = bindable(ip);
+    let use_it = ui
+        .add_enabled(stopped && can_bind, egui::Button::new(app.t(T::UseAsBind)))
+        .accessible_name(fill(app.t(T::UseAsBindAddress), &[("ip", &ip)]));
+    let use_it = if !can_bind {
+        use_it.on_disabled_hover_text(app.t(T::LinkLocalNoBind))
+    } else if !stopped {
+        use_it.on_disabled_hover_text(app.t(T::StopServerToRebind))
+    } else {
+        use_it
+    };
+    if use_it.clicked() {
+        app.settings.bind = bind_with_ip(&app.settings.bind, ip);
+        app.server.bind_error = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{harness, set_text, start_server, wait_for};
+    use super::*;
+    use egui_kittest::kittest::Queryable;
+
+    #[test]
+    fn exposure_warning_only_for_addresses_others_can_reach() {
+        assert_eq!(
+            exposure_warning("0.0.0.0:12345"),
+            Some(T::ExposedAllInterfaces)
+        );
+        assert_eq!(exposure_warning("[::]:1"), Some(T::ExposedAllInterfaces));
+        assert_eq!(
+            exposure_warning("192.168.1.20:12345"),
+            Some(T::ExposedNetwork)
+        );
+        assert_eq!(exposure_warning("127.0.0.1:12345"), None);
+        assert_eq!(exposure_warning("[::1]:0"), None);
+        assert_eq!(exposure_warning("localhost:12345"), None);
+        assert_eq!(exposure_warning("not an address"), None);
+    }
+
+    #[test]
+    fn bind_with_ip_keeps_the_port() {
+        let v4: IpAddr = "10.0.0.7".parse().expect("literal");
+        let v6: IpAddr = "2001:db8::7".parse().expect("literal");
+        assert_eq!(bind_with_ip("127.0.0.1:4000", v4), "10.0.0.7:4000");
+        assert_eq!(bind_with_ip("127.0.0.1:4000", v6), "[2001:db8::7]:4000");
+        assert_eq!(bind_with_ip("garbage", v4), "10.0.0.7:12345");
+        assert!(!bindable("fe80::1".parse().expect("literal")));
+        assert!(bindable("2001:db8::1".parse().expect("literal")));
+    }
+
+    #[test]
+    fn the_list_has_loopback_and_matches_the_os() {
+        let list = list_addresses().expect("interfaces");
+        assert!(
+            list.iter().any(|a| a.ip == IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            "{list:?}"
+        );
+        // Loopback last: it is no use to a classmate.
+        let first_loopback = list.iter().position(|a| a.ip.is_loopback());
+        assert!(
+            first_loopback.is_some_and(|i| list[i..].iter().all(|a| a.ip.is_loopback())),
+            "{list:?}"
+        );
+    }
+
+    #[test]
+    fn this_computer_box_lists_addresses_and_sets_the_bind_address() {
+        let mut h = harness();
+        h.state_mut().settings.bind = "127.0.0.1:4567".into();
+        h.run_steps(2);
+        h.get_by_label("This computer").click();
+        wait_for(&mut h, "the address list", |app| {
+            !app.tools.this_computer.loading && app.tools.this_computer.addresses.is_some()
+        });
+        h.get_by_label("Copy 127.0.0.1");
+        h.get_by_label("Server bind address: 127.0.0.1:4567");
+        assert!(
+            h.query_all_by_label_contains("other computers")
+                .next()
+                .is_none(),
+            "no warning for loopback"
+        );
+
+        // All interfaces: the port stays, the warning shows.
+        h.get_by_label("Use 0.0.0.0 as bind address").click();
+        h.run_steps(2);
+        assert_eq!(h.state().settings.bind, "0.0.0.0:4567");
+        h.get_by_label("Server bind address: 0.0.0.0:4567");
+        assert!(
+            h.get_all_by_label(T::ExposedAllInterfaces.get(crate::app::Lang::En))
+                .count()
+                >= 1
+        );
+
+        h.get_by_label("Copy 127.0.0.1").click();
+        h.run_steps(2);
+        h.get_by_label("Copied 127.0.0.1");
+        let copied = h
+            .output()
+            .platform_output
+            .commands
+            .iter()
+            .any(|c| matches!(c, egui::OutputCommand::CopyText(t) if t == "127.0.0.1"))
+            || h.state().tools.this_computer.copied == Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert!(copied);
+
+        h.get_by_label("Use 127.0.0.1 as bind address").click();
+        h.run_steps(2);
+        assert_eq!(h.state().settings.bind, "127.0.0.1:4567");
+        assert!(
+            h.query_all_by_label_contains("other computers")
+                .next()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_bind_address_cannot_change_while_the_server_runs() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        h.get_by_label("This computer").click();
+        wait_for(&mut h, "the address list", |app| {
+            app.tools.this_computer.addresses.is_some()
+        });
+        let before = h.state().settings.bind.clone();
+        h.get_by_label("Use 0.0.0.0 as bind address").click();
+        h.run_steps(2);
+        assert_eq!(h.state().settings.bind, before);
+        h.get_by_label("Stop the server first: the bind address applies when it starts");
+        assert!(port > 0);
+        // Typed by hand it still warns, in the box.
+        h.get_by_label("Stop").click();
+        wait_for(&mut h, "the server to stop", |app| {
+            app.server.status() == ServerStatus::Stopped
+        });
+        set_text(&mut h, "Bind address", "0.0.0.0:0");
+        assert!(
+            h.get_all_by_label(T::ExposedAllInterfaces.get(crate::app::Lang::En))
+                .count()
+                >= 1
+        );
+    }
+}
