@@ -678,7 +678,7 @@ impl eframe::App for UdpLabApp {
         if wide {
             egui::Panel::bottom("views")
                 .resizable(true)
-                .default_size(300.0)
+                .default_size(260.0)
                 .min_size(120.0)
                 .show(ui, |ui| views::views_ui(ui, self));
         }

@@ -19,11 +19,11 @@ use crate::net::udp_header::{self, HEADER_LEN, HeaderError, PseudoHeader, UdpHea
 pub const MAX_SHOWN: usize = 4096;
 const BYTES_PER_ROW: usize = 16;
 /// Monospace size of the hex dump and of the header values (projector).
-const DUMP_FONT: f32 = 16.0;
+const DUMP_FONT: f32 = 14.0;
 const VALUE_FONT: f32 = 22.0;
 /// The header diagram is never wider than this (bits stay readable).
 const HEADER_MAX_WIDTH: f32 = 640.0;
-const HEADER_MIN_WIDTH: f32 = 440.0;
+const HEADER_MIN_WIDTH: f32 = 400.0;
 
 /// What the view can say about a datagram's checksum.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use egui::RichText;
 
 use super::format;
-use super::i18n::{self, T, fill};
+use super::i18n::{self, Lang, T, fill};
 use super::{Command, Outcome, UdpLabApp};
 use crate::net;
 
@@ -155,7 +155,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             );
             ui.label(fill(
                 T::ResponseDetails.get(lang),
-                &[("from", from), ("rtt", &format::rtt(*rtt))],
+                &[("from", from), ("rtt", &format::rtt(*rtt, lang))],
             ));
             if *truncated {
                 ui.colored_label(
@@ -207,7 +207,7 @@ fn history_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                             format!(
                                 "← \"{}\"  {}",
                                 format::payload_text(bytes, 40),
-                                format::rtt(*rtt)
+                                format::rtt(*rtt, lang)
                             ),
                             super::ok_color(ui),
                         ),
@@ -258,12 +258,14 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     });
     if let Some(r) = stats.rtt() {
         ui.label(
-            RichText::new(format!(
-                "RTT min/avg/p99/max = {} / {} / {} / {}",
-                format::rtt(r.min),
-                format::rtt(r.avg),
-                format::rtt(r.p99),
-                format::rtt(r.max)
+            RichText::new(fill(
+                T::RttSummary.get(lang),
+                &[
+                    ("min", &format::rtt(r.min, lang)),
+                    ("avg", &format::rtt(r.avg, lang)),
+                    ("p99", &format::rtt(r.p99, lang)),
+                    ("max", &format::rtt(r.max, lang)),
+                ],
             ))
             .monospace(),
         );
@@ -275,7 +277,7 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     let height = 110.0;
     ui.columns(2, |cols| {
         cols[0].label(RichText::new(T::RttPlotTitle.get(lang)).small().color(weak));
-        rtt_plot_ui(&mut cols[0], points, height);
+        rtt_plot_ui(&mut cols[0], points, height, lang);
         cols[1].label(
             RichText::new(T::RatePlotTitle.get(lang))
                 .small()
@@ -285,7 +287,7 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     });
 }
 
-fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32) {
+fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang: Lang) {
     use egui_plot::{Line, Plot, PlotPoints, Points};
     // One line segment per run of answers, so a loss leaves a visible gap.
     let mut runs: Vec<Vec<[f64; 2]>> = vec![Vec::new()];
@@ -311,7 +313,7 @@ fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32) {
         .allow_drag(false)
         .allow_zoom(false)
         .include_y(0.0)
-        .y_axis_label("ms")
+        .y_axis_label(T::Milliseconds.get(lang))
         .show(ui, |plot| {
             for (i, run) in runs.into_iter().filter(|r| !r.is_empty()).enumerate() {
                 plot.line(Line::new(format!("rtt{i}"), PlotPoints::from(run.clone())).color(color));

@@ -272,7 +272,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         ui.label(RichText::new(t(T::DiagramEmpty)).weak().italics());
         return;
     }
-    let stroke_scale = 1.0_f32;
+    let stroke_scale = app.stroke_scale();
     let axis = TimeAxis::new(&model, app.views.diagram.px_per_ms);
     let width = ui.available_width();
     let lane_x = |i: usize, left: f32| {

@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
+use super::i18n::{Lang, T};
+
 /// Text for a payload: lossy UTF-8 with control and bidi-control characters
 /// escaped, cut after `max_chars` characters (with "…").
 pub fn payload_text(bytes: &[u8], max_chars: usize) -> String {
@@ -72,18 +74,24 @@ pub fn clock(at: SystemTime) -> String {
     t.format("%H:%M:%S%.3f").to_string()
 }
 
-/// A round-trip time at a readable precision: "0.063 ms", "12.4 ms", "1.25 s".
-pub fn rtt(d: Duration) -> String {
+/// A round-trip time at a readable precision: "0.063 ms", "12.4 ms", "1.25 s"
+/// (in Russian "0,063 мс", with the decimal comma).
+pub fn rtt(d: Duration, lang: Lang) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms < 1.0 {
-        format!("{ms:.3} ms")
+    let (value, unit) = if ms < 1.0 {
+        (format!("{ms:.3}"), T::Milliseconds)
     } else if ms < 100.0 {
-        format!("{ms:.1} ms")
+        (format!("{ms:.1}"), T::Milliseconds)
     } else if ms < 1000.0 {
-        format!("{ms:.0} ms")
+        (format!("{ms:.0}"), T::Milliseconds)
     } else {
-        format!("{:.2} s", ms / 1000.0)
-    }
+        (format!("{:.2}", ms / 1000.0), T::Seconds)
+    };
+    let value = match lang {
+        Lang::En => value,
+        Lang::Ru => value.replace('.', ","),
+    };
+    format!("{value} {}", unit.get(lang))
 }
 
 #[cfg(test)]
@@ -112,8 +120,10 @@ mod tests {
 
     #[test]
     fn rtt_reads_well() {
-        assert_eq!(rtt(Duration::from_micros(63)), "0.063 ms");
-        assert_eq!(rtt(Duration::from_micros(12_400)), "12.4 ms");
-        assert_eq!(rtt(Duration::from_millis(1250)), "1.25 s");
+        assert_eq!(rtt(Duration::from_micros(63), Lang::En), "0.063 ms");
+        assert_eq!(rtt(Duration::from_micros(12_400), Lang::En), "12.4 ms");
+        assert_eq!(rtt(Duration::from_millis(1250), Lang::En), "1.25 s");
+        assert_eq!(rtt(Duration::from_micros(63), Lang::Ru), "0,063 мс");
+        assert_eq!(rtt(Duration::from_millis(1250), Lang::Ru), "1,25 с");
     }
 }

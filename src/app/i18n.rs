@@ -108,9 +108,8 @@ texts! {
     PauseViewHint => "Freeze the list to read it; counting goes on. Press again to jump to the newest.", "Остановить список, чтобы прочитать; подсчёт продолжается. Нажмите ещё раз, чтобы перейти к последним.";
     PausedNew => "Paused: {count} newer datagrams not shown", "Пауза: новых датаграмм не показано: {count}";
     RatePerSecond => "{rate} per second", "{rate} в секунду";
-    ReplyLimit => "Rate limit", "Ограничение";
     LimitRepliesTo => "Limit replies to", "Не больше";
-    RepliesPerSecond => "replies per second", "ответов в секунду";
+    RepliesPerSecond => "replies/s", "ответов/с";
     ReplyLimitHint => "A reply can be sent to a forged sender address: limiting replies keeps the server from being used to flood someone else.", "Ответ может уйти на поддельный адрес отправителя: ограничение не даёт использовать сервер для заваливания трафиком кого-то другого.";
     RepliesHeldBack => "{count} replies held back by the rate limit", "Ответов сдержано ограничением: {count}";
     Theme => "Theme", "Тема";
@@ -212,6 +211,7 @@ texts! {
     Burst => "Burst", "Серия";
     Interval => "every", "интервал";
     Milliseconds => "ms", "мс";
+    RttSummary => "RTT min/avg/p99/max = {min} / {avg} / {p99} / {max}", "RTT мин./сред./p99/макс. = {min} / {avg} / {p99} / {max}";
     Cancel => "Cancel", "Отменить";
     SendBurst => "Send {count}", "Отправить {count}";
     NewSocketEachSend => "New socket for each Send", "Новый сокет для каждой отправки";
@@ -234,6 +234,8 @@ texts! {
     TraceCount => "{count} calls", "Вызовов: {count}";
     TraceEmpty => "No socket calls yet. Start the server or send a message: every call appears here as it happens.", "Вызовов пока нет. Запустите сервер или отправьте сообщение: каждый вызов появится здесь сразу.";
     Step => "step {n}", "шаг {n}";
+    TraceByteFrom => "{n} byte from {addr}", "{n} байт от {addr}";
+    TraceByteTo => "{n} byte → {addr}", "{n} байт → {addr}";
     TraceBytesFrom => "{n} bytes from {addr}", "{n} байт от {addr}";
     TraceBytesTo => "{n} bytes → {addr}", "{n} байт → {addr}";
     TraceTimedOut => "no datagram within {secs}", "нет датаграммы за {secs}";

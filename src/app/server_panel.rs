@@ -117,6 +117,8 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 }
                 ui.end_row();
 
+                // The rate limit shares the buffer's row: a short window
+                // leaves the incoming list room for more rows.
                 let label = ui.label(t(T::BufferSize));
                 ui.horizontal(|ui| {
                     let r = ui.add(
@@ -128,12 +130,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                         commands.push(Command::UpdateServer);
                     }
                     ui.label(t(T::Bytes));
-                });
-                ui.end_row();
-
-                ui.label(t(T::ReplyLimit))
-                    .on_hover_text(t(T::ReplyLimitHint));
-                ui.horizontal(|ui| {
+                    ui.separator();
                     let on = ui
                         .checkbox(&mut app.settings.limit_replies, t(T::LimitRepliesTo))
                         .on_hover_text(t(T::ReplyLimitHint));
@@ -143,7 +140,9 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                             .range(1..=1_000_000)
                             .speed(1.0),
                     );
-                    let unit = ui.label(t(T::RepliesPerSecond));
+                    let unit = ui
+                        .label(t(T::RepliesPerSecond))
+                        .on_hover_text(t(T::ReplyLimitHint));
                     if on.changed() || value.labelled_by(unit.id).changed() {
                         commands.push(Command::UpdateServer);
                     }

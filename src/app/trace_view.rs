@@ -184,7 +184,10 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
             from,
             truncated,
         } => {
-            let got = fill(t(T::TraceBytesFrom), &[("n", read), ("addr", from)]);
+            let got = fill(
+                t(one_or_many(*read, T::TraceByteFrom, T::TraceBytesFrom)),
+                &[("n", read), ("addr", from)],
+            );
             let mut s = format!("recvfrom({buffer}) → {got}");
             if *truncated {
                 s.push_str(" — ");
@@ -210,7 +213,10 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
         Call::SendTo { len, to, sim } => {
             let mut s = format!(
                 "sendto({}) → {len}",
-                fill(t(T::TraceBytesTo), &[("n", len), ("addr", to)])
+                fill(
+                    t(one_or_many(*len, T::TraceByteTo, T::TraceBytesTo)),
+                    &[("n", len), ("addr", to)]
+                )
             );
             for note in sim_notes(lang, sim) {
                 s.push_str(" — ");
@@ -220,7 +226,10 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
         }
         Call::SendFailed { len, to, error } => format!(
             "sendto({}) → {}",
-            fill(t(T::TraceBytesTo), &[("n", len), ("addr", to)]),
+            fill(
+                t(one_or_many(*len, T::TraceByteTo, T::TraceBytesTo)),
+                &[("n", len), ("addr", to)]
+            ),
             fill(
                 t(T::TraceError),
                 &[("message", &i18n::net_error(lang, error))]
@@ -353,4 +362,9 @@ mod tests {
         });
         h.get_by_label("recvfrom() → no datagram within 1 s");
     }
+}
+
+/// "1 byte" but "13 bytes" (Russian says "байт" for both).
+fn one_or_many(n: usize, one: T, many: T) -> T {
+    if n == 1 { one } else { many }
 }

@@ -547,8 +547,7 @@ fn rate_meter_window() {
 fn reply_rate_limit_answers_about_ten_of_a_flood_of_200() {
     let mut h = harness();
     h.get_by_label("Limit replies to").click();
-    h.get_by_label("replies per second")
-        .set_value_accesskit(10.0);
+    h.get_by_label("replies/s").set_value_accesskit(10.0);
     h.run_steps(2);
     assert!(h.state().settings.limit_replies);
     assert_eq!(h.state().settings.reply_rate_limit, 10);
