@@ -53,7 +53,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 cargo build --release --quiet
-bin=$PWD/target/release/udp-lab
+# CARGO_TARGET_DIR may put the build elsewhere; cargo knows where.
+target_dir=$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+bin=$target_dir/release/udp-lab
 [ -x "$bin" ] || die "no $bin after cargo build --release"
 
 work=$(mktemp -d)

@@ -336,7 +336,10 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 painter.text(
                     pos2(rect.left() + 4.0, y),
                     egui::Align2::LEFT_CENTER,
-                    format!("⋯ {}", format_secs(secs)),
+                    format!(
+                        "⋯ {}",
+                        super::format::rtt(std::time::Duration::from_secs_f64(secs), lang)
+                    ),
                     egui::FontId::proportional(12.0),
                     line,
                 );
@@ -371,7 +374,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     painter.text(
                         pos2(rect.left() + 4.0, y0),
                         egui::Align2::LEFT_CENTER,
-                        format!("{ms:.1} ms"),
+                        super::format::millis(ms, lang),
                         egui::FontId::monospace(11.0),
                         line,
                     );
@@ -487,14 +490,6 @@ fn format_ms(ms: f32) -> String {
         format!("{ms:.0}")
     } else {
         format!("{ms:.2}")
-    }
-}
-
-fn format_secs(s: f64) -> String {
-    if s >= 1.0 {
-        format!("{s:.1} s")
-    } else {
-        format!("{:.0} ms", s * 1000.0)
     }
 }
 

@@ -94,6 +94,16 @@ pub fn rtt(d: Duration, lang: Lang) -> String {
     format!("{value} {}", unit.get(lang))
 }
 
+/// A time axis label at 0.1 ms: "916.1 ms" ("916,1 мс").
+pub fn millis(ms: f64, lang: Lang) -> String {
+    let value = format!("{ms:.1}");
+    let value = match lang {
+        Lang::En => value,
+        Lang::Ru => value.replace('.', ","),
+    };
+    format!("{value} {}", T::Milliseconds.get(lang))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
