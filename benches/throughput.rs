@@ -47,7 +47,9 @@ fn main() {
     let secs = env_num("UDP_LAB_BENCH_SECS", 2.0);
     let rounds = env_num("UDP_LAB_BENCH_ROUNDS", 5.0) as usize;
     let run_for = Duration::from_secs_f64(secs);
-    let only = std::env::var("UDP_LAB_BENCH_ONLY").ok();
+    let only = std::env::var("UDP_LAB_BENCH_ONLY")
+        .ok()
+        .filter(|s| !s.is_empty());
     let only = only.as_deref();
     let wanted = |path: &str| only.is_none_or(|o| o == path);
 

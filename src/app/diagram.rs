@@ -344,7 +344,6 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     line,
                 );
             }
-            let first = axis.times.first().copied();
             let pointer = response.hover_pos();
             let mut nearest: Option<(f32, usize)> = None;
             for (i, arrow) in model.arrows.iter().enumerate() {
@@ -366,19 +365,13 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 }
                 let selected = arrow.datagram.is_some() && arrow.datagram == app.selected_datagram;
                 draw_arrow(ui, &painter, arrow, a, b, selected, stroke_scale, lang);
-                if let Some(first) = first {
-                    let ms = arrow
-                        .start
-                        .duration_since(first)
-                        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-                    painter.text(
-                        pos2(rect.left() + 4.0, y0),
-                        egui::Align2::LEFT_CENTER,
-                        super::format::millis(ms, lang),
-                        egui::FontId::monospace(11.0),
-                        line,
-                    );
-                }
+                painter.text(
+                    pos2(rect.left() + 4.0, y0),
+                    egui::Align2::LEFT_CENTER,
+                    super::format::clock_fine(arrow.start),
+                    egui::FontId::monospace(11.0),
+                    line,
+                );
             }
             if let Some((_, i)) = nearest {
                 ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);

@@ -94,19 +94,27 @@ pub fn rtt(d: Duration, lang: Lang) -> String {
     format!("{value} {}", unit.get(lang))
 }
 
-/// A time axis label at 0.1 ms: "916.1 ms" ("916,1 мс").
-pub fn millis(ms: f64, lang: Lang) -> String {
-    let value = format!("{ms:.1}");
-    let value = match lang {
-        Lang::En => value,
-        Lang::Ru => value.replace('.', ","),
-    };
-    format!("{value} {}", T::Milliseconds.get(lang))
+/// Wall-clock time to 0.1 ms, for the diagram's time axis: "18:13:43.1234".
+/// Same clock as the lists and the trace, one digit finer, because a request
+/// and its answer on loopback are often less than a millisecond apart.
+pub fn clock_fine(at: SystemTime) -> String {
+    let tenth = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_micros() / 100 % 10);
+    format!("{}{tenth}", clock(at))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fine_clock_adds_the_tenth_of_a_millisecond() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_micros(1_234_567);
+        let fine = clock_fine(at);
+        assert!(fine.ends_with(":01.2345"), "{fine}");
+        assert_eq!(fine.len(), "00:00:01.2345".len());
+    }
 
     #[test]
     fn payloads_are_shown_safely() {
