@@ -268,7 +268,7 @@ texts! {
     SimDemo => "Demo: send 20 with 30 % loss", "Демо: 20 датаграмм при 30 % потерь";
     SimDemoHint => "Sets 30 % loss each way (fixed seed, nothing else) and sends a burst of 20 to the server address; start the server first. A request or its reply may be lost, so about half the exchanges fail: 1 − 0.7 × 0.7 ≈ 51 %.", "Включает 30 % потерь в каждую сторону (фиксированное зерно, остальное выключено) и отправляет серию из 20 на адрес сервера; сначала запустите сервер. Теряться может и запрос, и ответ, поэтому не удаётся около половины обменов: 1 − 0,7 × 0,7 ≈ 51 %.";
     SimOn => "Simulator on: {what} — each way, requests and replies", "Симулятор включён: {what} — в обе стороны, запросы и ответы";
-    SimOff => "Perfect network: every datagram is delivered once, in order", "Идеальная сеть: каждая датаграмма доставляется один раз и по порядку";
+    SimOff => "Perfect network: every datagram is delivered once, in order", "Идеальная сеть: всё доходит один раз и по порядку";
     SimOnLoss => "{p}% loss", "потери {p}%";
     SimOnDelay => "{ms} ms delay", "задержка {ms} мс";
     SimOnJitter => "±{ms} ms jitter", "разброс ±{ms} мс";

@@ -27,27 +27,17 @@ pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let t = |k: T| k.get(lang);
     let before = app.settings.network;
     let narrow = ui.available_width() < NARROW;
-    if narrow {
+    let demo = if narrow {
         egui::CollapsingHeader::new(RichText::new(t(T::Network)).strong())
             .id_salt("network_knobs")
             .default_open(false)
             .show(ui, |ui| knobs_ui(ui, app, false));
+        // Below the folded knobs: what is on, and the teacher's demo.
+        ui.horizontal_wrapped(|ui| status_and_demo_ui(ui, app, true))
+            .inner
     } else {
-        knobs_ui(ui, app, true);
-    }
-    // Second row: what is on (or that nothing is), and the teacher's demo.
-    let mut demo = false;
-    ui.horizontal_wrapped(|ui| {
-        let on = !app.settings.network.is_off();
-        if on || !narrow {
-            note_ui(ui, lang, &app.settings.network);
-            ui.add_space(12.0);
-        }
-        demo = ui
-            .add_enabled(!app.client.busy(), egui::Button::new(t(T::SimDemo)))
-            .on_hover_text(t(T::SimDemoHint))
-            .clicked();
-    });
+        knobs_ui(ui, app, true)
+    };
     if demo {
         start_demo(app);
     } else if app.settings.network != before {
@@ -57,12 +47,15 @@ pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
 }
 
-/// The knobs, the seed and the presets, wrapping as the width allows.
-fn knobs_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, title: bool) {
+/// The knobs, the seed and the presets, wrapping as the width allows; in a
+/// wide window followed in the same flow by what is on and the demo button
+/// (whether it was pressed is returned), so a language with longer words
+/// takes two rows, not three.
+fn knobs_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, wide: bool) -> bool {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     ui.horizontal_wrapped(|ui| {
-        if title {
+        if wide {
             ui.label(RichText::new(t(T::Network)).strong())
                 .on_hover_text(t(T::NetworkHint));
             ui.separator();
@@ -119,7 +112,35 @@ fn knobs_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, title: bool) {
                 *net = preset.impairments(net.seed);
             }
         }
-    });
+        wide && {
+            ui.add_space(12.0);
+            status_and_demo_ui(ui, app, false)
+        }
+    })
+    .inner
+}
+
+/// What the simulator does (or that the network is perfect) and the demo
+/// button, kept together on one row when they fit. Returns whether the
+/// demo was asked for.
+fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> bool {
+    let lang = app.lang;
+    let net = &app.settings.network;
+    let on = !net.is_off();
+    let note = if on {
+        fill(T::SimOn.get(lang), &[("what", &describe(lang, net))])
+    } else {
+        T::SimOff.get(lang).to_owned()
+    };
+    if on || !narrow {
+        // Frame margins, button padding and the gap between them.
+        wrap_unless_fits(ui, &[&note, T::SimDemo.get(lang)], 48.0);
+        note_ui(ui, lang, net);
+        ui.add_space(12.0);
+    }
+    ui.add_enabled(!app.client.busy(), egui::Button::new(T::SimDemo.get(lang)))
+        .on_hover_text(T::SimDemoHint.get(lang))
+        .clicked()
 }
 
 /// The teacher's demo: 30 % loss each way with a fixed seed (nothing else
