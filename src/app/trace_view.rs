@@ -274,6 +274,11 @@ fn step_hint(lang: Lang, side: Side, step: u8) -> &'static str {
     key.get(lang)
 }
 
+/// "1 byte" but "13 bytes" (Russian says "байт" for both).
+fn one_or_many(n: usize, one: T, many: T) -> T {
+    if n == 1 { one } else { many }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::{harness, set_text, start_server, wait_for};
@@ -362,9 +367,4 @@ mod tests {
         });
         h.get_by_label("recvfrom() → no datagram within 1 s");
     }
-}
-
-/// "1 byte" but "13 bytes" (Russian says "байт" for both).
-fn one_or_many(n: usize, one: T, many: T) -> T {
-    if n == 1 { one } else { many }
 }
