@@ -2,31 +2,19 @@
 //! per row of the table (the UI rows are in
 //! src/app/server_panel/tests.rs). Loopback only, ephemeral ports.
 
+mod common;
+
 use std::net::{SocketAddr, UdpSocket};
 use std::process::Command;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{BIN, WAIT, exclusive, shared};
 use udp_lab::app::{self, ReplyKind, ServerStatus, Settings, StartOptions, UdpLabApp};
 use udp_lab::net::{
     self, ClientEventKind, ClientRequest, EventQueue, NetError, NetEvent, ReplyMode, ServerConfig,
     ServerEventKind, ServerHandle, ServerSettings,
 };
-
-const BIN: &str = env!("CARGO_BIN_EXE_udp-lab");
-const WAIT: Duration = Duration::from_secs(5);
-
-// The cycle test counts the process's threads and descriptors, so it runs
-// alone; every other test holds the shared side of this lock.
-static PROCESS: RwLock<()> = RwLock::new(());
-
-fn shared() -> RwLockReadGuard<'static, ()> {
-    PROCESS.read().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn exclusive() -> RwLockWriteGuard<'static, ()> {
-    PROCESS.write().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// A server worker on 127.0.0.1:0; returns it, its queue and its address.
 fn server(settings: ServerSettings) -> (ServerHandle, EventQueue<NetEvent>, SocketAddr) {

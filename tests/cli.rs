@@ -1,22 +1,14 @@
 //! The command line against peers UDP Lab did not write: python3's socket
 //! module and netcat-openbsd, both directions, on loopback only.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_udp-lab");
-
-/// Kills the child when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{BIN, Running, cli_server};
 
 /// Whether a peer tool is installed. CI installs them, so there a missing
 /// tool is a failure, not a skip.
@@ -30,26 +22,6 @@ fn have(tool: &str) -> bool {
         "{tool} is missing on CI"
     );
     found
-}
-
-/// Starts `udp-lab server` on an ephemeral port; returns it and its port.
-fn start_server(extra: &[&str]) -> (Running, BufReader<std::process::ChildStdout>, u16) {
-    let mut child = Command::new(BIN)
-        .args(["server", "--bind", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start udp-lab server");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    out.read_line(&mut line).expect("first line");
-    let port = line
-        .trim()
-        .strip_prefix("Server is listening on 127.0.0.1 port ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    (Running(child), out, port)
 }
 
 fn free_port() -> u16 {
@@ -82,7 +54,7 @@ s.close()
 
 #[test]
 fn python_client_talks_to_the_udp_lab_server() {
-    let (_server, mut out, port) = start_server(&[]);
+    let (_server, mut out, port) = cli_server(&[]);
     let py = Command::new("python3")
         .args(["-c", PY_CLIENT, &port.to_string(), "Hello, server"])
         .output()
@@ -137,7 +109,7 @@ fn netcat_client_gets_the_reply_and_echo_mode_echoes() {
         eprintln!("netcat is not installed; .ci/run installs netcat-openbsd");
         return;
     }
-    let (_server, mut out, port) = start_server(&["--echo"]);
+    let (_server, mut out, port) = cli_server(&["--echo"]);
     let mut nc = Command::new("nc")
         .args(["-u", "-w1", "127.0.0.1", &port.to_string()])
         .stdin(Stdio::piped())

@@ -2,43 +2,21 @@
 //! statistics, with the network simulator's knobs; against `udp-lab server`
 //! and a python3 echo peer, on loopback only.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
+use common::{BIN, Running, cli_server};
 use udp_lab::net::{Impairments, Simulator};
-
-const BIN: &str = env!("CARGO_BIN_EXE_udp-lab");
-
-/// Kills the child when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Starts `udp-lab server` on an ephemeral port (no simulator: loss-free).
 fn udp_lab_server() -> (Running, u16) {
-    let mut child = Command::new(BIN)
-        .args(["server", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start udp-lab server");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    out.read_line(&mut line).expect("first line");
-    let port = line
-        .trim()
-        .strip_prefix("Server is listening on 127.0.0.1 port ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    let (server, out, port) = cli_server(&[]);
     // Keep reading so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in out.lines() {});
-    (Running(child), port)
+    (server, port)
 }
 
 const PY_ECHO: &str = r#"

@@ -2,35 +2,20 @@
 //! only, every port ephemeral. Each test waits for events (never sleeps to
 //! synchronise) and asserts what a peer or the event stream can observe.
 
+mod common;
+
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use common::{WAIT, exclusive, shared};
 use udp_lab::net::{
     ClientEvent, ClientEventKind, ClientRequest, EventQueue, EventSink, Family, NetError, NetEvent,
     ParsedAddr, Received, Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind,
     ServerHandle, ServerSettings, event_channel, open_client_socket, parse_addr, spawn_client,
     spawn_server,
 };
-
-/// How long to wait for anything that should happen: generous, so a loaded
-/// machine is slow but never wrong.
-const WAIT: Duration = Duration::from_secs(5);
-
-// ---------------------------------------------------------------------------
-// Isolation: the leak test counts the process's threads and descriptors, so
-// it runs alone; every other test holds the shared side of this lock.
-
-static PROCESS: RwLock<()> = RwLock::new(());
-
-fn shared() -> RwLockReadGuard<'static, ()> {
-    PROCESS.read().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn exclusive() -> RwLockWriteGuard<'static, ()> {
-    PROCESS.write().unwrap_or_else(PoisonError::into_inner)
-}
 
 // ---------------------------------------------------------------------------
 // Helpers.

@@ -1,10 +1,13 @@
 //! The network simulator on real loopback sockets (every port ephemeral),
 //! with fixed seeds so every run sees the same pattern.
 
+mod common;
+
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{WAIT, exclusive, shared};
 use socket2::Socket;
 use udp_lab::net::{
     ClientEvent, ClientEventKind, ClientRequest, EventQueue, Family, Impairments, NetEvent,
@@ -12,20 +15,6 @@ use udp_lab::net::{
     SimFate, Simulator, event_channel, open_client_socket, parse_addr, sim, spawn_client,
     spawn_server,
 };
-
-const WAIT: Duration = Duration::from_secs(5);
-
-// The thread-counting test looks at the whole process: it runs alone, every
-// other test holds the shared side.
-static PROCESS: RwLock<()> = RwLock::new(());
-
-fn shared() -> RwLockReadGuard<'static, ()> {
-    PROCESS.read().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn exclusive() -> RwLockWriteGuard<'static, ()> {
-    PROCESS.write().unwrap_or_else(PoisonError::into_inner)
-}
 
 fn loss(percent: f64, seed: u64) -> Impairments {
     Impairments {
