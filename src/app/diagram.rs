@@ -131,6 +131,26 @@ pub fn build_model(session: &Session) -> DiagramModel {
         .map(|(i, l)| ((l.kind, l.addr), i))
         .collect();
 
+    // When each server socket sent something to each client socket: a
+    // request that timed out although a reply left (dropped, or too late)
+    // is drawn as the client's wait, not as a reply that was never sent.
+    let mut replies_sent: HashMap<(SocketAddr, SocketAddr), Vec<SystemTime>> = HashMap::new();
+    for d in &records {
+        if d.direction == Direction::Reply
+            && let Some(at) = d.sent_at.or(d.received_at)
+        {
+            replies_sent
+                .entry((lane_key(client_end(d)), lane_key(server_end(d))))
+                .or_default()
+                .push(at);
+        }
+    }
+    let reply_left = |d: &DatagramRecord, from: SystemTime, until: SystemTime| {
+        replies_sent
+            .get(&(lane_key(client_end(d)), lane_key(server_end(d))))
+            .is_some_and(|times| times.iter().any(|t| (from..=until).contains(t)))
+    };
+
     let mut model = DiagramModel {
         lanes,
         arrows: Vec::new(),
@@ -170,13 +190,21 @@ pub fn build_model(session: &Session) -> DiagramModel {
         if d.direction == Direction::Request
             && let Some(gave_up) = d.gave_up_at
         {
-            // The reply this request waited for never came.
-            let from_server = d.received_at.unwrap_or(start);
+            // The reply this request waited for never came. If the server
+            // never got the request, or its reply was lost on the way, an
+            // arrow from the server would claim a reply that was not sent:
+            // the wait is drawn down the client's own lifeline instead.
+            let (from_lane, from_time) =
+                if end == ArrowEnd::Dropped || reply_left(d, start, gave_up) {
+                    (c, start)
+                } else {
+                    (s, d.received_at.unwrap_or(start))
+                };
             model.arrows.push(Arrow {
                 datagram: None,
-                from: s,
+                from: from_lane,
                 to: c,
-                start: from_server,
+                start: from_time,
                 end: ArrowEnd::NeverCame(gave_up),
                 len: 0,
                 preview: String::new(),
@@ -459,9 +487,15 @@ fn draw_arrow(
     } else {
         ui.visuals().text_color()
     };
+    // A wait down one lifeline is labelled beside it, not across it.
+    let (at, align) = if (b.x - a.x).abs() < 1.0 {
+        (mid + vec2(10.0, 0.0), egui::Align2::LEFT_CENTER)
+    } else {
+        (mid - vec2(0.0, 4.0), egui::Align2::CENTER_BOTTOM)
+    };
     painter.text(
-        mid - vec2(0.0, 4.0),
-        egui::Align2::CENTER_BOTTOM,
+        at,
+        align,
         label,
         egui::FontId::proportional(14.0),
         text_color,
@@ -573,6 +607,71 @@ mod tests {
         h.get_by_label("Sequence diagram").click();
         h.run_steps(3);
         h.get_by_label("Click an arrow to see the datagram's anatomy.");
+    }
+
+    /// The timed-out waits of a burst through a lossy simulator, each with
+    /// the request it belongs to.
+    fn waits_after_a_lossy_burst(loss_percent: f64, seed: u64) -> DiagramModel {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        {
+            let settings = &mut h.state_mut().settings;
+            settings.network.loss_percent = loss_percent;
+            settings.network.seed = seed;
+            settings.timeout_secs = 0.2;
+            settings.burst_count = 12;
+            settings.burst_interval_ms = 0;
+        }
+        h.state_mut().run(super::super::Command::UpdateServer);
+        h.state_mut().run(super::super::Command::SendBurst);
+        wait_for(&mut h, "the burst", |app| {
+            !app.client.busy() && app.client.stats.sent == 12
+        });
+        build_model(&h.state().session)
+    }
+
+    #[test]
+    fn a_lost_request_or_reply_is_drawn_as_the_clients_wait_not_a_reply() {
+        let model = waits_after_a_lossy_burst(50.0, 7);
+        let server = model
+            .lanes
+            .iter()
+            .position(|l| l.kind == LaneKind::Server)
+            .expect("server lane");
+        let never: Vec<&Arrow> = model
+            .arrows
+            .iter()
+            .filter(|a| matches!(a.end, ArrowEnd::NeverCame(_)))
+            .collect();
+        let dropped = |from: usize| {
+            model
+                .arrows
+                .iter()
+                .filter(|a| a.end == ArrowEnd::Dropped && a.from == from)
+                .count()
+        };
+        // 50 % each way over 12 requests: some requests and some replies
+        // are dropped (the seed fixes which), and every one is a timeout.
+        let client = never.first().expect("some answers were lost").to;
+        assert!(dropped(client) > 0, "a request was dropped");
+        assert!(dropped(server) > 0, "a reply was dropped");
+        assert_eq!(never.len(), dropped(client) + dropped(server));
+        for wait in never {
+            assert_eq!(
+                (wait.from, wait.to),
+                (client, client),
+                "nothing came from the server: the wait runs down the client's lifeline"
+            );
+            let ArrowEnd::NeverCame(gave_up) = wait.end else {
+                unreachable!()
+            };
+            let waited = gave_up.duration_since(wait.start).expect("in order");
+            assert!(
+                waited >= std::time::Duration::from_millis(200),
+                "{waited:?}"
+            );
+        }
     }
 
     #[test]
