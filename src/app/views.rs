@@ -37,11 +37,14 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     ui.set_min_height(ui.available_height());
     ui.horizontal(|ui| {
         for view in View::ALL {
-            let text = egui::RichText::new(app.t(view.title())).strong();
-            if ui
-                .selectable_label(app.settings.view == view, text)
-                .clicked()
-            {
+            let selected = app.settings.view == view;
+            let mut text = egui::RichText::new(app.t(view.title())).strong();
+            if selected {
+                // Strong text is black in a light theme: on the selection's
+                // fill it needs the selection's own text colour.
+                text = text.color(ui.visuals().selection.stroke.color);
+            }
+            if ui.selectable_label(selected, text).clicked() {
                 app.settings.view = view;
             }
         }
