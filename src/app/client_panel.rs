@@ -59,10 +59,9 @@ pub fn client_ui(
                 let label = ui.label(t(T::Timeout));
                 ui.horizontal(|ui| {
                     ui.add(
-                        egui::DragValue::new(&mut app.settings.timeout_secs)
+                        super::format::decimal_drag(&mut app.settings.timeout_secs, lang, 2)
                             .range(0.01..=600.0)
-                            .speed(0.05)
-                            .max_decimals(2),
+                            .speed(0.05),
                     )
                     .labelled_by(label.id);
                     ui.label(t(T::Seconds));

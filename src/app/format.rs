@@ -104,9 +104,48 @@ pub fn clock_fine(at: SystemTime) -> String {
     format!("{}{tenth}", clock(at))
 }
 
+/// A fractional number field in the UI language: "2,00" in Russian, and
+/// "2,5" or "2.5" both accepted as typed in either language (egui's own
+/// parser takes only the dot, and would silently keep the old value).
+pub fn decimal_drag(value: &mut f64, lang: Lang, decimals: usize) -> egui::DragValue<'_> {
+    egui::DragValue::new(value)
+        .custom_formatter(move |v, _| {
+            let text = format!("{v:.decimals$}");
+            match lang {
+                Lang::En => text,
+                Lang::Ru => text.replace('.', ","),
+            }
+        })
+        .custom_parser(parse_decimal)
+}
+
+/// "0,5", "0.5", " 1 000,25 " and "−3" (the typographic minus).
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let text: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            ',' => '.',
+            '−' => '-',
+            c => c,
+        })
+        .collect();
+    text.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_parse_with_a_comma_or_a_dot() {
+        assert_eq!(parse_decimal("0,5"), Some(0.5));
+        assert_eq!(parse_decimal("0.5"), Some(0.5));
+        assert_eq!(parse_decimal(" 1 000,25 "), Some(1000.25));
+        assert_eq!(parse_decimal("−3"), Some(-3.0));
+        assert_eq!(parse_decimal("1,2,3"), None);
+        assert_eq!(parse_decimal("abc"), None);
+    }
 
     #[test]
     fn fine_clock_adds_the_tenth_of_a_millisecond() {

@@ -200,10 +200,9 @@ fn percent_knob(ui: &mut egui::Ui, lang: Lang, name: T, hint: T, value: &mut f64
     wrap_unless_fits(ui, &[name.get(lang), unit], VALUE_WIDTH);
     let label = ui.label(name.get(lang)).on_hover_text(hint.get(lang));
     ui.add(
-        egui::DragValue::new(value)
+        super::format::decimal_drag(value, lang, 1)
             .range(0.0..=100.0)
-            .speed(0.5)
-            .max_decimals(1),
+            .speed(0.5),
     )
     .labelled_by(label.id)
     .on_hover_text(hint.get(lang));

@@ -450,3 +450,25 @@ fn a_running_burst_can_be_cancelled() {
     let sent = h.state().client.stats.sent;
     assert!(sent < 100, "cancelled after {sent}");
 }
+
+#[test]
+fn russian_decimal_fields_show_and_take_a_comma() {
+    let mut h = harness_with(Settings {
+        lang: Some(Lang::Ru),
+        bind: "127.0.0.1:0".into(),
+        timeout_secs: 2.0,
+        ..Settings::default()
+    });
+    h.run_steps(2);
+    let field = h.get_by_label("Тайм-аут");
+    assert_eq!(field.value().as_deref(), Some("2,00"));
+    // Typed as a Russian user would: a comma, not a dot.
+    field.click();
+    h.run_steps(2);
+    h.get_by_label("Тайм-аут").type_text("0,5");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().settings.timeout_secs, 0.5);
+    assert_eq!(h.get_by_label("Тайм-аут").value().as_deref(), Some("0,50"));
+}
