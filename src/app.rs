@@ -40,6 +40,9 @@ pub const APP_ID: &str = "io.github.udplab.UdpLab";
 
 /// Rows kept in the incoming list; older ones are dropped and counted.
 pub const MAX_INCOMING_ROWS: usize = 10_000;
+/// Height of the incoming list and the history when the panels are stacked
+/// (a narrow window), so both panels stay in reach.
+const STACKED_LIST_HEIGHT: f32 = 220.0;
 /// Exchanges kept in the client's history.
 pub const MAX_HISTORY: usize = 200;
 /// Undelivered events the channel holds before it drops (and counts) them.

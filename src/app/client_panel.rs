@@ -122,7 +122,14 @@ pub fn client_ui(
             stats_ui(ui, app);
         }
         ui.separator();
-        history_ui(ui, app);
+        if fill_height {
+            history_ui(ui, app);
+        } else {
+            ui.scope(|ui| {
+                ui.set_max_height(super::STACKED_LIST_HEIGHT);
+                history_ui(ui, app);
+            });
+        }
     });
 }
 
