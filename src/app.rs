@@ -758,6 +758,22 @@ fn cell(ui: &mut egui::Ui, width: f32, height: f32, widget: impl egui::Widget) -
     .inner
 }
 
+/// A list that grows with traffic: the rest of the panel's height when the
+/// panels stand side by side (`fill`), a fixed height when they are stacked,
+/// or the list would take the whole window and push the next panel out of
+/// sight.
+fn list_area_ui<R>(ui: &mut egui::Ui, fill: bool, list: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    if fill {
+        list(ui)
+    } else {
+        ui.scope(|ui| {
+            ui.set_max_height(STACKED_LIST_HEIGHT);
+            list(ui)
+        })
+        .inner
+    }
+}
+
 /// A status light (a painted dot: no font has to carry the glyph).
 fn status_dot(ui: &mut egui::Ui, color: egui::Color32) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());

@@ -8,21 +8,7 @@ use std::net::UdpSocket;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{BIN, Running, cli_server};
-
-/// Whether a peer tool is installed. CI installs them, so there a missing
-/// tool is a failure, not a skip.
-fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "{tool} is missing on CI"
-    );
-    found
-}
+use common::{BIN, Running, cli_server, have};
 
 fn free_port() -> u16 {
     UdpSocket::bind("127.0.0.1:0")

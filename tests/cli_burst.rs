@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::net::UdpSocket;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use common::{BIN, Running, cli_server};
+use common::{BIN, Running, cli_server, have, spawn_reading_first_line};
 use udp_lab::net::{Impairments, Simulator};
 
 /// Starts `udp-lab server` on an ephemeral port (no simulator: loss-free).
@@ -31,27 +31,12 @@ while True:
 
 /// A python3 echo peer, when python3 is installed (CI has it).
 fn python_echo() -> Option<(Running, u16)> {
-    let found = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "python3 is missing on CI"
-    );
-    if !found {
+    if !have("python3") {
         return None;
     }
-    let mut child = Command::new("python3")
-        .args(["-c", PY_ECHO])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start python3");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    out.read_line(&mut line).expect("port line");
+    let (peer, _, line) = spawn_reading_first_line(Command::new("python3").args(["-c", PY_ECHO]));
     let port = line.trim().parse().expect("a port");
-    Some((Running(child), port))
+    Some((peer, port))
 }
 
 fn client(port: u16, args: &[&str]) -> Output {

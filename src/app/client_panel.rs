@@ -122,14 +122,7 @@ pub fn client_ui(
             stats_ui(ui, app);
         }
         ui.separator();
-        if fill_height {
-            history_ui(ui, app);
-        } else {
-            ui.scope(|ui| {
-                ui.set_max_height(super::STACKED_LIST_HEIGHT);
-                history_ui(ui, app);
-            });
-        }
+        super::list_area_ui(ui, fill_height, |ui| history_ui(ui, app));
     });
 }
 

@@ -87,11 +87,16 @@ pub fn rtt(d: Duration, lang: Lang) -> String {
     } else {
         (format!("{:.2}", ms / 1000.0), T::Seconds)
     };
-    let value = match lang {
-        Lang::En => value,
-        Lang::Ru => value.replace('.', ","),
-    };
-    format!("{value} {}", unit.get(lang))
+    format!("{} {}", decimal_point(value, lang), unit.get(lang))
+}
+
+/// A formatted number with the language's decimal separator: "0.063" stays,
+/// in Russian it becomes "0,063".
+pub fn decimal_point(number: String, lang: Lang) -> String {
+    match lang {
+        Lang::En => number,
+        Lang::Ru => number.replace('.', ","),
+    }
 }
 
 /// Wall-clock time to 0.1 ms, for the diagram's time axis: "18:13:43.1234".
@@ -109,13 +114,7 @@ pub fn clock_fine(at: SystemTime) -> String {
 /// parser takes only the dot, and would silently keep the old value).
 pub fn decimal_drag(value: &mut f64, lang: Lang, decimals: usize) -> egui::DragValue<'_> {
     egui::DragValue::new(value)
-        .custom_formatter(move |v, _| {
-            let text = format!("{v:.decimals$}");
-            match lang {
-                Lang::En => text,
-                Lang::Ru => text.replace('.', ","),
-            }
-        })
+        .custom_formatter(move |v, _| decimal_point(format!("{v:.decimals$}"), lang))
         .custom_parser(parse_decimal)
 }
 

@@ -135,7 +135,7 @@ fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> bool 
     if on || !narrow {
         // Frame margins, button padding and the gap between them.
         wrap_unless_fits(ui, &[&note, T::SimDemo.get(lang)], 48.0);
-        note_ui(ui, lang, net);
+        note_ui(ui, on, note);
         ui.add_space(12.0);
     }
     ui.add_enabled(!app.client.busy(), egui::Button::new(T::SimDemo.get(lang)))
@@ -258,10 +258,11 @@ pub fn describe(lang: Lang, net: &Impairments) -> String {
     parts.join(", ")
 }
 
-fn note_ui(ui: &mut egui::Ui, lang: Lang, net: &Impairments) {
-    if net.is_off() {
+/// The simulator's state: a quiet line when it is off, a warning box when on.
+fn note_ui(ui: &mut egui::Ui, on: bool, text: String) {
+    if !on {
         ui.label(
-            RichText::new(T::SimOff.get(lang))
+            RichText::new(text)
                 .color(ui.visuals().weak_text_color())
                 .italics(),
         );
@@ -274,7 +275,6 @@ fn note_ui(ui: &mut egui::Ui, lang: Lang, net: &Impairments) {
         .corner_radius(4.0)
         .inner_margin(egui::Margin::symmetric(8, 3))
         .show(ui, |ui| {
-            let text = fill(T::SimOn.get(lang), &[("what", &describe(lang, net))]);
             ui.label(RichText::new(text).color(warn).strong());
         });
 }

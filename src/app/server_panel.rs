@@ -158,16 +158,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             // when it stops. None while idle: no repaint loop.
             ui.ctx().request_repaint_after(RATE_WINDOW);
         }
-        if fill {
-            incoming_ui(ui, app, commands, rate);
-        } else {
-            // Stacked: the list must not take the whole window's height,
-            // or the client panel below is out of sight.
-            ui.scope(|ui| {
-                ui.set_max_height(super::STACKED_LIST_HEIGHT);
-                incoming_ui(ui, app, commands, rate);
-            });
-        }
+        super::list_area_ui(ui, fill, |ui| incoming_ui(ui, app, commands, rate));
     });
 }
 

@@ -35,23 +35,51 @@ impl Drop for Running {
     }
 }
 
+/// Whether a peer tool is installed. CI installs them, so there a missing
+/// tool is a failure, not a skip.
+pub fn have(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "{tool} is missing on CI"
+    );
+    found
+}
+
+/// Starts `command` with its stdout piped and reads the first line, where a
+/// server says which port it got; returns the child, the rest of its
+/// stdout, and that line.
+pub fn spawn_reading_first_line(
+    command: &mut Command,
+) -> (Running, BufReader<ChildStdout>, String) {
+    let mut child = Running(
+        command
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the peer"),
+    );
+    let mut out = BufReader::new(child.0.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    out.read_line(&mut line).expect("first line");
+    (child, out, line)
+}
+
 /// Starts `udp-lab server` on an ephemeral loopback port with `extra`
 /// arguments; returns it, its stdout after the first line, and its port.
 pub fn cli_server(extra: &[&str]) -> (Running, BufReader<ChildStdout>, u16) {
-    let mut child = Command::new(BIN)
-        .args(["server", "--bind", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start udp-lab server");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    out.read_line(&mut line).expect("first line");
+    let (server, out, line) = spawn_reading_first_line(
+        Command::new(BIN)
+            .args(["server", "--bind", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::null()),
+    );
     let port = line
         .trim()
         .strip_prefix("Server is listening on 127.0.0.1 port ")
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    (Running(child), out, port)
+    (server, out, port)
 }
