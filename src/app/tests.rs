@@ -383,7 +383,10 @@ fn burst_of_200_on_loopback_loses_nothing_and_reports_plausible_rtts() {
         rtt.min > Duration::ZERO && rtt.max < Duration::from_secs(1),
         "{rtt:?}"
     );
-    assert!(rtt.min <= rtt.avg && rtt.avg <= rtt.p99 && rtt.p99 <= rtt.max);
+    // The mean can exceed p99: one stall among 200 answers (a loaded
+    // machine) lifts the mean, while p99 (the 198th of 200) ignores it.
+    assert!(rtt.min <= rtt.avg && rtt.avg <= rtt.max, "{rtt:?}");
+    assert!(rtt.min <= rtt.p99 && rtt.p99 <= rtt.max, "{rtt:?}");
     assert_eq!(app.client.points.len(), 200);
     assert!(app.client.points.iter().all(|p| p.rtt_ms.is_some()));
     h.get_by_label_contains("RTT min/avg/p99/max = ");
