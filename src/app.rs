@@ -233,6 +233,8 @@ pub enum Outcome {
         truncated: bool,
         len: usize,
         rtt: Duration,
+        /// Where the request went, when the answer came from elsewhere.
+        other_source: Option<SocketAddr>,
     },
     Failed(NetError),
 }
@@ -477,8 +479,16 @@ impl UdpLabApp {
                 });
                 return;
             }
-            ClientEventKind::Response { seq, rx, rtt } => {
+            ClientEventKind::Response {
+                seq,
+                rx,
+                rtt,
+                other_source,
+            } => {
                 client.stats.record_answer(rtt);
+                if other_source.is_some() {
+                    client.stats.from_other_source += 1;
+                }
                 let at_secs = since_start(rx.at);
                 client.points.push(RttPoint {
                     seq,
@@ -491,6 +501,7 @@ impl UdpLabApp {
                     truncated: rx.truncated,
                     len: rx.len,
                     rtt,
+                    other_source,
                 };
                 (Some(seq), outcome)
             }

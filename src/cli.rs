@@ -1,16 +1,19 @@
 //! The headless command line. Prints the same lines as the lab's scripts so
 //! students can compare; always in English.
 
+use std::io::Write as _;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
-use udp_lab::app::{Lang, format};
+use udp_lab::app::i18n::fill;
+use udp_lab::app::{Lang, T, format};
 use udp_lab::net::{
-    self, BurstStats, ClientEventKind, ClientRequest, Impairments, NetError, NetEvent, ReplyMode,
-    ServerConfig, ServerEventKind, ServerSettings, SimFate, sim,
+    self, BurstStats, ClientEventKind, ClientRequest, Impairments, NetError, NetEvent, Received,
+    ReplyMode, ServerConfig, ServerEventKind, ServerSettings, SimFate, sim,
 };
 
 #[derive(Parser, Debug)]
@@ -70,13 +73,13 @@ pub enum CliCommand {
         #[arg(long, value_name = "TEXT", default_value = net::DEFAULT_REPLY, conflicts_with_all = ["echo", "no_reply"])]
         reply: String,
         /// Send each datagram back as it came.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_reply")]
         echo: bool,
         /// Receive only, never answer.
         #[arg(long)]
         no_reply: bool,
-        /// recvfrom's buffer size in bytes; longer datagrams are truncated.
-        #[arg(long, value_name = "N", default_value_t = net::DEFAULT_BUFFER)]
+        /// recvfrom's buffer size in bytes (1-65508); longer datagrams are truncated.
+        #[arg(long, value_name = "N", default_value_t = net::DEFAULT_BUFFER, value_parser = buffer_bytes)]
         buffer: usize,
         /// The network simulator, applied to the replies.
         #[command(flatten)]
@@ -88,20 +91,22 @@ pub enum CliCommand {
         /// The server's address and port.
         #[arg(long, value_name = "ADDR", default_value = net::DEFAULT_ADDR)]
         to: String,
-        /// Seconds to wait for the answer (fractions allowed, e.g. 0.05).
-        #[arg(long, value_name = "SECS", default_value_t = 2.0)]
-        timeout: f64,
-        /// recvfrom's buffer size in bytes.
-        #[arg(long, value_name = "N", default_value_t = net::DEFAULT_BUFFER)]
+        /// Seconds to wait for the answer, 0.001-3600 (fractions allowed, e.g.
+        /// 0.05; "50ms" works too).
+        #[arg(long, value_name = "SECS", default_value = "2", value_parser = timeout_secs)]
+        timeout: Duration,
+        /// recvfrom's buffer size in bytes (1-65508).
+        #[arg(long, value_name = "N", default_value_t = net::DEFAULT_BUFFER, value_parser = buffer_bytes)]
         buffer: usize,
-        /// Datagrams to send, each waiting for its answer (or the timeout)
-        /// before the interval and the next; prints a line per datagram and
-        /// ping-style statistics.
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        /// Datagrams to send (1-1000000), each waiting for its answer (or the
+        /// timeout) before the interval and the next; prints a line per
+        /// datagram and ping-style statistics.
+        #[arg(long, value_name = "N", value_parser = count)]
         count: Option<u32>,
-        /// Milliseconds between one answer (or timeout) and the next send.
-        #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
-        interval: u64,
+        /// Milliseconds between one answer (or timeout) and the next send,
+        /// 0-60000 (fractions allowed; "0.5s" works too).
+        #[arg(long, value_name = "MS", default_value = "100", value_parser = interval_ms)]
+        interval: Duration,
         /// The network simulator, applied to the requests.
         #[command(flatten)]
         network: SimArgs,
@@ -115,22 +120,22 @@ pub enum CliCommand {
 #[derive(ClapArgs, Debug, Clone, Copy)]
 pub struct SimArgs {
     /// Simulator: percent of datagrams dropped before sendto (0-100).
-    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = percent)]
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = |s: &str| percent(s, "--loss"))]
     loss: f64,
-    /// Simulator: milliseconds each datagram is held back before sendto.
-    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=i64::from(sim::MAX_DELAY_MS)))]
+    /// Simulator: milliseconds each datagram is held back before sendto (0-10000).
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = |s: &str| sim_ms(s, "--delay"))]
     delay: u32,
-    /// Simulator: the delay varies by up to plus or minus this many ms.
-    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=i64::from(sim::MAX_DELAY_MS)))]
+    /// Simulator: the delay varies by up to plus or minus this many ms (0-10000).
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = |s: &str| sim_ms(s, "--jitter"))]
     jitter: u32,
     /// Simulator: percent of datagrams sent twice (0-100).
-    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = percent)]
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = |s: &str| percent(s, "--duplicate"))]
     duplicate: f64,
     /// Simulator: percent of datagrams held back until the next has gone (0-100).
-    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = percent)]
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = |s: &str| percent(s, "--reorder"))]
     reorder: f64,
     /// Simulator: the random seed; the same seed gives the same pattern.
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, value_name = "S", default_value_t = 0, value_parser = seed)]
     seed: u64,
 }
 
@@ -147,18 +152,154 @@ impl From<SimArgs> for Impairments {
     }
 }
 
-/// A percentage from 0 to 100 (fractions allowed).
-fn percent(s: &str) -> Result<f64, String> {
-    let p: f64 = s
-        .trim()
-        .trim_end_matches('%')
-        .parse()
-        .map_err(|_| format!("\"{s}\" is not a number"))?;
+// The knobs' parsers. clap puts their message after "invalid value 'X' for
+// '--knob'"; each says what is wrong and the knob's range, on that one line.
+
+/// A decimal number as a person types it: "0.5", "0,5", "1e3".
+fn decimal(s: &str) -> Result<f64, String> {
+    let text = s.trim();
+    match text.replace(',', ".").parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        // "1e400" overflows to infinity: a number, just far too large.
+        Ok(v) if v == f64::INFINITY && !text.to_ascii_lowercase().contains("inf") => {
+            Err(format!("{text} is too large"))
+        }
+        _ => Err(format!("\"{text}\" is not a number")),
+    }
+}
+
+/// A percentage from 0 to 100 (fractions allowed, "12.5%" too).
+fn percent(s: &str, knob: &str) -> Result<f64, String> {
+    let range = format!("{knob} takes a percentage from 0 to 100");
+    let p = decimal(s.trim().trim_end_matches('%')).map_err(|e| format!("{e}; {range}"))?;
     if (0.0..=100.0).contains(&p) {
         Ok(p)
     } else {
-        Err(format!("{s} is not between 0 and 100"))
+        Err(format!("{} is not between 0 and 100; {range}", s.trim()))
     }
+}
+
+/// A time in milliseconds; a bare number is in `unit` ("s" or "ms", the
+/// knob's unit as it always was), "ms" or "s" after it says otherwise.
+fn time_ms(s: &str, unit: &str) -> Result<f64, String> {
+    let text = s.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else if unit == "s" {
+        (text, 1000.0)
+    } else {
+        (text, 1.0)
+    };
+    Ok(decimal(number)? * scale)
+}
+
+/// Checks a time against its range; `whole` when only whole milliseconds can
+/// be honoured (rounding would change what the user typed).
+fn time_in_range(
+    s: &str,
+    knob: &str,
+    unit: &str,
+    (min_ms, max_ms): (f64, f64),
+    whole: bool,
+) -> Result<f64, String> {
+    let shown = |ms: f64| {
+        let v = if unit == "s" { ms / 1000.0 } else { ms };
+        format!("{v} {unit}")
+    };
+    let range = format!("{knob} takes {} to {}", shown(min_ms), shown(max_ms));
+    let text = s.trim();
+    let ms = time_ms(text, unit).map_err(|e| format!("{e}; {range}"))?;
+    if ms > max_ms {
+        Err(format!(
+            "{text} is too large: at most {}; {range}",
+            shown(max_ms)
+        ))
+    } else if ms < min_ms {
+        Err(format!(
+            "{text} is too small: at least {}; {range}",
+            shown(min_ms)
+        ))
+    } else if whole && (ms - ms.round()).abs() > 1e-6 {
+        Err(format!(
+            "{text} is not a whole number of milliseconds; {range}"
+        ))
+    } else if whole {
+        Ok(ms.round())
+    } else {
+        Ok(ms)
+    }
+}
+
+/// `--timeout`: seconds, to the millisecond (SO_RCVTIMEO's useful grain, and
+/// what "within N s" can show).
+fn timeout_secs(s: &str) -> Result<Duration, String> {
+    let ms = time_in_range(s, "--timeout", "s", (1.0, 3_600_000.0), true)?;
+    Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+/// `--interval`: milliseconds, fractions allowed.
+fn interval_ms(s: &str) -> Result<Duration, String> {
+    let ms = time_in_range(s, "--interval", "ms", (0.0, 60_000.0), false)?;
+    Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+/// `--delay`, `--jitter`: the simulator works in whole milliseconds.
+fn sim_ms(s: &str, knob: &str) -> Result<u32, String> {
+    let ms = time_in_range(s, knob, "ms", (0.0, f64::from(sim::MAX_DELAY_MS)), true)?;
+    // In range and whole: the cast is exact.
+    Ok(ms as u32)
+}
+
+/// A whole number in `min..=max`, named by `knob` when refused ("1e3" is
+/// a whole number too).
+fn whole(s: &str, knob: &str, (min, max): (u64, u64), unit: &str) -> Result<u64, String> {
+    let text = s.trim();
+    let range = format!("{knob} takes {min} to {max}{unit}");
+    let value = match text.parse::<u64>() {
+        Ok(v) => v,
+        Err(_) => match decimal(text) {
+            Ok(v) if v < 0.0 => return Err(format!("{text} is too small; {range}")),
+            Ok(v) if v.fract() != 0.0 => {
+                return Err(format!("{text} is not a whole number; {range}"));
+            }
+            // Digits past u64 are far above any maximum here.
+            Ok(v) if v >= 2f64.powi(64) => return Err(format!("{text} is too large; {range}")),
+            // Whole and below 2^64: the cast is exact.
+            Ok(v) => v as u64,
+            Err(e) => return Err(format!("{e}; {range}")),
+        },
+    };
+    if value < min {
+        Err(format!("{text} is too small; {range}"))
+    } else if value > max {
+        Err(format!("{text} is too large; {range}"))
+    } else {
+        Ok(value)
+    }
+}
+
+/// `--buffer`: recvfrom reads nothing into 0 bytes, and no datagram is
+/// longer than 65 507 bytes.
+fn buffer_bytes(s: &str) -> Result<usize, String> {
+    let max = net::MAX_DATAGRAM + 1;
+    if s.trim() == "0" {
+        return Err(format!(
+            "recvfrom needs room for at least 1 byte; --buffer takes 1 to {max} bytes"
+        ));
+    }
+    let n = whole(s, "--buffer", (1, max as u64), " bytes")?;
+    usize::try_from(n).map_err(|e| e.to_string())
+}
+
+fn count(s: &str) -> Result<u32, String> {
+    let n = whole(s, "--count", (1, 1_000_000), "")?;
+    u32::try_from(n).map_err(|e| e.to_string())
+}
+
+fn seed(s: &str) -> Result<u64, String> {
+    whole(s, "--seed", (0, u64::MAX), "")
 }
 
 /// A windows-subsystem build has no console: attach to the terminal that
@@ -205,7 +346,7 @@ pub fn run(command: CliCommand) -> ExitCode {
             timeout,
             buffer,
             count,
-            interval: Duration::from_millis(interval),
+            interval,
             network: network.into(),
             message,
         }),
@@ -213,10 +354,51 @@ pub fn run(command: CliCommand) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("udp-lab: {e}");
+            // Nowhere to say it when stderr is closed too; the exit code says it.
+            let _ = warn(format_args!("udp-lab: {e}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Stdout or stderr was closed (`| head -3`, a closed terminal), or a write
+/// failed otherwise: nothing more can be shown, so the CLI stops printing
+/// and ends quietly instead of panicking as `println!` does.
+#[derive(Clone, Copy, Debug)]
+struct Gone;
+
+fn say(line: std::fmt::Arguments<'_>) -> Result<(), Gone> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|_| Gone)
+}
+
+fn warn(line: std::fmt::Arguments<'_>) -> Result<(), Gone> {
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "{line}")
+        .and_then(|()| err.flush())
+        .map_err(|_| Gone)
+}
+
+/// The CLI prints English (the lab's own words); the window's texts are
+/// shared so both say the same.
+const LANG: Lang = Lang::En;
+
+/// The note after a truncated datagram, as the window words it.
+fn truncation_note(rx: &Received) -> String {
+    let read = rx.bytes.len();
+    if rx.len > read {
+        fill(T::Truncated.get(LANG), &[("read", &read), ("len", &rx.len)])
+    } else {
+        // The OS did not tell the real length (no MSG_TRUNC).
+        fill(T::AnatomyTruncatedUnknownLen.get(LANG), &[("read", &read)])
+    }
+}
+
+/// A payload on one line, as the window's incoming list shows it.
+fn payload(bytes: &[u8]) -> String {
+    format::payload_line(bytes, usize::MAX, 64, LANG)
 }
 
 fn channel() -> (net::EventSink<NetEvent>, net::EventQueue<NetEvent>) {
@@ -233,7 +415,7 @@ fn server(
     let (sink, queue) = channel();
     let settings = ServerSettings {
         reply,
-        buffer: buffer.clamp(1, net::MAX_DATAGRAM + 1),
+        buffer,
         reply_rate_limit: None,
         network,
     };
@@ -242,33 +424,41 @@ fn server(
         let Some(NetEvent::Server(ev)) = queue.recv_timeout(Duration::from_secs(3600)) else {
             continue;
         };
-        match ev.kind {
-            ServerEventKind::Listening { addr } => {
-                println!("Server is listening on {}", net::describe_addr(&addr));
-            }
-            ServerEventKind::Datagram { rx, .. } => {
-                println!(
-                    "Message from client: {}",
-                    format::payload_text(&rx.bytes, usize::MAX)
-                );
-                if rx.truncated {
-                    eprintln!(
-                        "  (read {} of {} bytes: the rest was discarded)",
-                        rx.bytes.len(),
-                        rx.len
-                    );
+        // A reader that went away ends the server quietly, with exit 0.
+        let printed = match ev.kind {
+            ServerEventKind::Listening { addr } => say(format_args!(
+                "Server is listening on {}",
+                net::describe_addr(&addr)
+            ))
+            .and_then(|()| {
+                if addr.ip().is_unspecified() {
+                    warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))
+                } else {
+                    Ok(())
                 }
+            }),
+            ServerEventKind::Datagram { rx, .. } => {
+                say(format_args!("Message from client: {}", payload(&rx.bytes))).and_then(|()| {
+                    if rx.truncated {
+                        warn(format_args!("  ({})", truncation_note(&rx)))
+                    } else {
+                        Ok(())
+                    }
+                })
             }
             ServerEventKind::Failed { error } => return Err(error),
             ServerEventKind::Stopped => return Ok(()),
-            ServerEventKind::Socket { .. } => {}
+            ServerEventKind::Socket { .. } => Ok(()),
+        };
+        if printed.is_err() {
+            return Ok(());
         }
     }
 }
 
 struct ClientOpts {
     to: String,
-    timeout: f64,
+    timeout: Duration,
     buffer: usize,
     count: Option<u32>,
     interval: Duration,
@@ -278,13 +468,7 @@ struct ClientOpts {
 
 fn client(opts: &ClientOpts) -> Result<(), NetError> {
     let target = net::parse_addr(&opts.to, true)?;
-    let timeout = Duration::try_from_secs_f64(opts.timeout)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| NetError::Io {
-            call: "--timeout",
-            message: format!("{} is not a positive number of seconds", opts.timeout),
-        })?;
+    let timeout = opts.timeout;
     let count = opts.count.unwrap_or(1);
     let (sink, queue) = channel();
     let request = ClientRequest {
@@ -292,22 +476,61 @@ fn client(opts: &ClientOpts) -> Result<(), NetError> {
         target,
         payload: Arc::from(opts.message.as_bytes()),
         timeout,
-        buffer: opts.buffer.clamp(1, net::MAX_DATAGRAM + 1),
+        buffer: opts.buffer,
         count,
         interval: opts.interval,
         socket: None,
         network: opts.network,
     };
     let handle = net::spawn_client(request, sink)?;
+    let mut out = Printer {
+        handle: &handle,
+        gone: false,
+    };
     // The lab's single line, unless a burst or the simulator calls for
     // ping-style lines and statistics.
     let outcome = if count > 1 || !opts.network.is_off() {
-        ping_report(&queue, &opts.to, timeout + opts.interval)
+        ping_report(&queue, &opts.to, timeout + opts.interval, &mut out)
     } else {
-        lab_report(&queue, timeout)
+        lab_report(&queue, timeout, &mut out)
     };
     handle.join();
     outcome
+}
+
+/// The client's output. Once stdout or stderr is gone the client prints
+/// nothing more and cancels the rest of a burst (nobody reads it); its exit
+/// code still says whether it got its answers.
+struct Printer<'a> {
+    handle: &'a net::ClientHandle,
+    gone: bool,
+}
+
+impl Printer<'_> {
+    fn say(&mut self, line: std::fmt::Arguments<'_>) {
+        if !self.gone && say(line).is_err() {
+            self.stop();
+        }
+    }
+
+    fn warn(&mut self, line: std::fmt::Arguments<'_>) {
+        if !self.gone && warn(line).is_err() {
+            self.stop();
+        }
+    }
+
+    fn stop(&mut self) {
+        self.gone = true;
+        self.handle.cancel();
+    }
+}
+
+/// "The answer came from A, not from B where the request went".
+fn other_source_note(from: SocketAddr, to: SocketAddr) -> String {
+    fill(
+        T::AnswerFromOtherSource.get(LANG),
+        &[("from", &from), ("to", &to)],
+    )
 }
 
 /// Prints a line per datagram and the statistics; fails when nothing answered.
@@ -315,6 +538,7 @@ fn ping_report(
     queue: &net::EventQueue<NetEvent>,
     to: &str,
     step: Duration,
+    out: &mut Printer<'_>,
 ) -> Result<(), NetError> {
     let mut stats = BurstStats::default();
     let mut header = to.to_owned();
@@ -332,25 +556,40 @@ fn ping_report(
                     stats.dropped_by_simulator += 1;
                 }
             }
-            ClientEventKind::Response { seq, rx, rtt } => {
+            ClientEventKind::Response {
+                seq,
+                rx,
+                rtt,
+                other_source,
+            } => {
                 stats.record_answer(rtt);
-                println!(
+                out.say(format_args!(
                     "{} bytes from {}: seq={seq} time={:.3} ms",
                     rx.len,
                     rx.from,
                     rtt.as_secs_f64() * 1000.0
-                );
+                ));
+                if rx.truncated {
+                    out.warn(format_args!("  ({})", truncation_note(&rx)));
+                }
+                if let Some(sent_to) = other_source {
+                    // Said once; the summary counts them all.
+                    if stats.from_other_source == 0 {
+                        out.warn(format_args!("  ({})", other_source_note(rx.from, sent_to)));
+                    }
+                    stats.from_other_source += 1;
+                }
             }
             ClientEventKind::TimedOut { seq, after } => {
                 let secs = net::fmt_secs(after);
                 if fate.dropped {
-                    println!("seq={seq} dropped by the simulator");
+                    out.say(format_args!("seq={seq} dropped by the simulator"));
                 } else if fate.reordered {
-                    println!(
+                    out.say(format_args!(
                         "seq={seq} no answer within {secs} (held back by the simulator until the next one overtakes it)"
-                    );
+                    ));
                 } else {
-                    println!("seq={seq} no answer within {secs}");
+                    out.say(format_args!("seq={seq} no answer within {secs}"));
                 }
                 last_error = Some(NetError::TimedOut { after });
             }
@@ -358,7 +597,7 @@ fn ping_report(
                 seq: Some(seq),
                 error,
             } => {
-                println!("seq={seq} {error}");
+                out.say(format_args!("seq={seq} {error}"));
                 last_error = Some(error);
             }
             ClientEventKind::Failed { seq: None, error } => start_error = Some(error),
@@ -369,10 +608,10 @@ fn ping_report(
     if let Some(error) = start_error {
         return Err(error);
     }
-    println!();
-    println!("--- {header} UDP statistics ---");
+    out.say(format_args!(""));
+    out.say(format_args!("--- {header} UDP statistics ---"));
     for line in stats.summary_lines() {
-        println!("{line}");
+        out.say(format_args!("{line}"));
     }
     match last_error {
         Some(error) if stats.answered == 0 => Err(error),
@@ -380,16 +619,26 @@ fn ping_report(
     }
 }
 
-/// Prints "Response from server: …" exactly as the lab's client does.
-fn lab_report(queue: &net::EventQueue<NetEvent>, timeout: Duration) -> Result<(), NetError> {
+/// Prints "Response from server: …" exactly as the lab's client does, with
+/// a note on stderr when the answer was cut short or came from elsewhere.
+fn lab_report(
+    queue: &net::EventQueue<NetEvent>,
+    timeout: Duration,
+    out: &mut Printer<'_>,
+) -> Result<(), NetError> {
     let mut outcome = Ok(());
     while let Some(NetEvent::Client(ev)) = queue.recv_timeout(timeout + Duration::from_secs(30)) {
         match ev.kind {
-            ClientEventKind::Response { rx, .. } => {
-                println!(
-                    "Response from server: {}",
-                    format::payload_text(&rx.bytes, usize::MAX)
-                );
+            ClientEventKind::Response {
+                rx, other_source, ..
+            } => {
+                out.say(format_args!("Response from server: {}", payload(&rx.bytes)));
+                if rx.truncated {
+                    out.warn(format_args!("  ({})", truncation_note(&rx)));
+                }
+                if let Some(sent_to) = other_source {
+                    out.warn(format_args!("  ({})", other_source_note(rx.from, sent_to)));
+                }
             }
             ClientEventKind::TimedOut { after, .. } => outcome = Err(NetError::TimedOut { after }),
             ClientEventKind::Failed { error, .. } => outcome = Err(error),

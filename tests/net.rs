@@ -256,7 +256,12 @@ fn single_response(kinds: &[ClientEventKind]) -> (Received, Duration) {
         [
             ClientEventKind::Socket { .. },
             ClientEventKind::Sent { seq: 0, .. },
-            ClientEventKind::Response { seq: 0, rx, rtt },
+            ClientEventKind::Response {
+                seq: 0,
+                rx,
+                rtt,
+                other_source: None,
+            },
             ClientEventKind::Closed { .. },
         ] => (rx.clone(), *rtt),
         other => panic!("expected Socket, Sent, Response, Closed; got {other:#?}"),
@@ -653,7 +658,12 @@ fn client_send_reports_socket_sent_response_closed_in_order() {
                 bytes,
                 ..
             },
-            ClientEventKind::Response { seq: 0, rx, rtt },
+            ClientEventKind::Response {
+                seq: 0,
+                rx,
+                rtt,
+                other_source: None,
+            },
             ClientEventKind::Closed { reused: false },
         ] => {
             assert_eq!(*to, server_addr);

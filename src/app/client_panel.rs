@@ -144,6 +144,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             truncated,
             len,
             rtt,
+            other_source,
         }) => {
             let text = format::payload_text(bytes, 500);
             ui.label(
@@ -156,6 +157,15 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                 T::ResponseDetails.get(lang),
                 &[("from", from), ("rtt", &format::rtt(*rtt, lang))],
             ));
+            if let Some(to) = other_source {
+                ui.colored_label(
+                    super::warn_color(ui),
+                    fill(
+                        T::AnswerFromOtherSource.get(lang),
+                        &[("from", from), ("to", to)],
+                    ),
+                );
+            }
             if *truncated {
                 ui.colored_label(
                     super::error_color(ui),
@@ -250,6 +260,15 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                 RichText::new(fill(
                     T::DroppedBySimulatorCount.get(lang),
                     &[("count", &stats.dropped_by_simulator)],
+                ))
+                .color(super::warn_color(ui)),
+            );
+        }
+        if stats.from_other_source > 0 {
+            ui.label(
+                RichText::new(fill(
+                    T::FromOtherSourceCount.get(lang),
+                    &[("count", &stats.from_other_source)],
                 ))
                 .color(super::warn_color(ui)),
             );

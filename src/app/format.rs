@@ -60,6 +60,23 @@ pub fn hex(bytes: &[u8], max_bytes: usize) -> String {
     out
 }
 
+/// A received payload on one line as the incoming list shows it: the escaped
+/// text, "(empty datagram)" for zero bytes, and the hex after a payload that
+/// is not plain text (invalid UTF-8 shows as U+FFFD, so the bytes go beside it).
+pub fn payload_line(bytes: &[u8], max_chars: usize, max_hex: usize, lang: Lang) -> String {
+    if bytes.is_empty() {
+        T::EmptyDatagram.get(lang).to_owned()
+    } else if is_plain_text(bytes) {
+        payload_text(bytes, max_chars)
+    } else {
+        format!(
+            "{}   [{}]",
+            payload_text(bytes, max_chars),
+            hex(bytes, max_hex)
+        )
+    }
+}
+
 /// Whether the payload reads as text (valid UTF-8 without odd controls).
 pub fn is_plain_text(bytes: &[u8]) -> bool {
     std::str::from_utf8(bytes).is_ok_and(|s| {
@@ -170,6 +187,12 @@ mod tests {
         assert_eq!(hex(b"Hi!", 10), "48 69 21");
         assert_eq!(hex(b"Hi!", 2), "48 69 …");
         assert!(is_plain_text(b"Hello"));
+        assert_eq!(payload_line(b"Hi", 9, 9, Lang::En), "Hi");
+        assert_eq!(payload_line(b"", 9, 9, Lang::En), "(empty datagram)");
+        assert_eq!(
+            payload_line(b"\xff\xfe(", 9, 9, Lang::En),
+            "\u{fffd}\u{fffd}(   [ff fe 28]"
+        );
         assert!(!is_plain_text(&[0xff]));
         assert!(!is_plain_text(b"\x1b[0m"));
     }

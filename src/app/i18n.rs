@@ -301,6 +301,9 @@ texts! {
     ErrTimedOut => "No server answered within {secs}", "Сервер не ответил за {secs}";
     ErrTooLongDatagram => "The message is too long for one UDP datagram (at most 65507 bytes)", "Сообщение слишком длинное для одной UDP-датаграммы (не больше 65507 байт)";
     ErrIo => "{call} failed: {message}", "Ошибка {call}: {message}";
+    // CLI and client: an answer from another address or port than the request's target (issue 11, cli).
+    AnswerFromOtherSource => "The answer came from {from}, not from {to} where the request went", "Ответ пришёл с {from}, а не с {to}, куда ушёл запрос";
+    FromOtherSourceCount => "{count} answered from another address or port", "{count} ответили с другого адреса или порта";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

@@ -61,6 +61,10 @@ pub enum ClientEventKind {
         seq: u32,
         rx: Received,
         rtt: Duration,
+        /// Where the request went, when the answer came from another address
+        /// or port (a server that answers from a second socket). The lab's
+        /// `recvfrom` takes it all the same, and so does this client.
+        other_source: Option<SocketAddr>,
     },
     /// `recvfrom` waited `after` and nothing came.
     TimedOut { seq: u32, after: Duration },
@@ -243,13 +247,16 @@ fn exchange(
             });
         }
         match sock::recv_from(socket, buf) {
-            Ok(read) if !from_target(read.from, target) => {
-                // Someone else's datagram (or a stray): not the answer.
-            }
             Ok(read) => {
                 let rtt = sent_at.elapsed();
+                let other_source = (!from_target(read.from, target)).then_some(target);
                 let rx = read.received(buf);
-                return emit(ClientEventKind::Response { seq, rx, rtt });
+                return emit(ClientEventKind::Response {
+                    seq,
+                    rx,
+                    rtt,
+                    other_source,
+                });
             }
             Err(e) if sock::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
@@ -263,7 +270,8 @@ fn exchange(
     }
 }
 
-/// Whether a datagram came from the server we sent to. Loopback addresses
+/// Whether a datagram came from the server we sent to (an answer from
+/// elsewhere is still taken, and flagged). Loopback addresses
 /// count as one (a server on 0.0.0.0 answers from 127.0.0.1), and a send to
 /// the "any" address reaches this machine.
 fn from_target(from: SocketAddr, target: SocketAddr) -> bool {

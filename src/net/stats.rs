@@ -10,6 +10,9 @@ pub struct BurstStats {
     /// Requests the network simulator dropped on purpose (counted apart
     /// from what the network lost).
     pub dropped_by_simulator: u32,
+    /// Answers that came from another address or port than the one the
+    /// request went to (counted among the answered, and shown apart).
+    pub from_other_source: u32,
     /// RTT of each answer, in order of arrival.
     pub rtts: Vec<Duration>,
 }
@@ -72,6 +75,12 @@ impl BurstStats {
                 self.lost().saturating_sub(self.dropped_by_simulator)
             ));
         }
+        if self.from_other_source > 0 {
+            lines[0].push_str(&format!(
+                "; {} answered from another address or port",
+                self.from_other_source
+            ));
+        }
         if let Some(r) = self.rtt() {
             let ms = |d: Duration| format!("{:.3}", d.as_secs_f64() * 1000.0);
             lines.push(format!(
@@ -119,6 +128,11 @@ mod tests {
                 "5 sent, 4 answered, 20% lost".to_owned(),
                 "rtt min/avg/p99/max = 0.041/0.133/0.250/0.250 ms".to_owned()
             ]
+        );
+        s.from_other_source = 2;
+        assert_eq!(
+            s.summary_lines()[0],
+            "5 sent, 4 answered, 20% lost; 2 answered from another address or port"
         );
         assert_eq!(
             BurstStats::default().summary_lines(),
