@@ -1113,3 +1113,37 @@ fn kept_socket_still_hears_answers_after_many_icmp_errors() {
     server.datagram();
     server.stop();
 }
+
+/// A server that answers from a second socket (a common student bug): the
+/// client takes the answer, as the lab's recvfrom does, and flags it.
+#[test]
+fn an_answer_from_another_port_is_taken_and_flagged() {
+    let _g = shared();
+    let rx = peer();
+    let tx = peer();
+    let (to, from) = (local(&rx), local(&tx));
+    let answerer = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        rx.set_read_timeout(Some(WAIT)).expect("timeout");
+        if let Ok((n, client)) = rx.recv_from(&mut buf) {
+            tx.send_to(&buf[..n], client).expect("answer");
+        }
+    });
+    let kinds = run_client(request(1, target_of(to), b"Hello", WAIT));
+    let _ = answerer.join();
+    match &kinds[..] {
+        [
+            ClientEventKind::Socket { .. },
+            ClientEventKind::Sent { .. },
+            ClientEventKind::Response {
+                rx, other_source, ..
+            },
+            ClientEventKind::Closed { .. },
+        ] => {
+            assert_eq!(rx.from, from);
+            assert_eq!(&rx.bytes[..], b"Hello");
+            assert_eq!(*other_source, Some(to));
+        }
+        other => panic!("expected the answer from the second socket; got {other:#?}"),
+    }
+}

@@ -490,3 +490,34 @@ fn russian_decimal_fields_show_and_take_a_comma() {
     assert_eq!(h.state().settings.timeout_secs, 0.5);
     assert_eq!(h.get_by_label("Тайм-аут").value().as_deref(), Some("0,50"));
 }
+
+/// A peer that answers from a second socket: the client panel shows the
+/// answer and says plainly where it came from (issue 11, item 3).
+#[test]
+fn an_answer_from_another_port_is_shown_with_a_note() {
+    let rx = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let tx = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let (to, from) = (
+        rx.local_addr().expect("addr"),
+        tx.local_addr().expect("addr"),
+    );
+    let answerer = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        rx.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("timeout");
+        if let Ok((n, client)) = rx.recv_from(&mut buf) {
+            let _ = tx.send_to(&buf[..n], client);
+        }
+    });
+    let mut h = harness();
+    set_text(&mut h, "Server address", &to.to_string());
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the response", |app| {
+        matches!(app.client.outcome, Some(Outcome::Response { .. }))
+    });
+    let _ = answerer.join();
+    h.get_by_label("Response from server: Hello, server");
+    h.get_by_label(&format!(
+        "The answer came from {from}, not from {to} where the request went"
+    ));
+}
