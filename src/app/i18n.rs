@@ -301,6 +301,8 @@ texts! {
     ErrTimedOut => "No server answered within {secs}", "Сервер не ответил за {secs}";
     ErrTooLongDatagram => "The message is too long for one UDP datagram (at most 65507 bytes)", "Сообщение слишком длинное для одной UDP-датаграммы (не больше 65507 байт)";
     ErrIo => "{call} failed: {message}", "Ошибка {call}: {message}";
+    // Layout (the window in front of a class).
+    ResponsePreviewNote => "… {bytes} bytes, see Datagram anatomy", "… {bytes} байт, см. «Анатомия датаграммы»";
 }
 
 /// Replaces `{name}` placeholders in a translated template.
