@@ -43,6 +43,14 @@ pub const MAX_INCOMING_ROWS: usize = 10_000;
 /// Height of the incoming list and the history when the panels are stacked
 /// (a narrow window), so both panels stay in reach.
 const STACKED_LIST_HEIGHT: f32 = 220.0;
+/// From this width (in points, after zoom) the panels stand side by side:
+/// 1024×768 at presentation mode's 1.5× is 683 points wide.
+const WIDE: f32 = 640.0;
+/// The panels' height the views panel always leaves (side by side).
+const MIN_PANELS_HEIGHT: f32 = 300.0;
+const MIN_VIEWS_HEIGHT: f32 = 150.0;
+/// The smallest height of a list in a panel that stands side by side.
+const MIN_LIST_HEIGHT: f32 = 90.0;
 /// Exchanges kept in the client's history.
 pub const MAX_HISTORY: usize = 200;
 /// Undelivered events the channel holds before it drops (and counts) them.
@@ -685,22 +693,35 @@ impl eframe::App for UdpLabApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        presentation::keys(ui.ctx(), self);
         toolbar::toolbar_panel_ui(ui, self);
         egui::Panel::top("network").show(ui, |ui| network_panel::network_ui(ui, self));
         let mut commands = std::mem::take(&mut self.commands);
-        let wide = ui.available_width() >= 760.0;
+        let wide = ui.available_width() >= WIDE;
         if wide {
+            // The views get a share of the height, but never so much that the
+            // panels drop below a few rows (a projector's 1280×800 at 1.5×
+            // leaves ~530 points); both scroll inside themselves.
+            let rest = ui.available_height();
+            let max_views = (rest - MIN_PANELS_HEIGHT).max(MIN_VIEWS_HEIGHT);
             egui::Panel::bottom("views")
                 .resizable(true)
-                .default_size(260.0)
-                .min_size(120.0)
+                .default_size((rest * 0.38).clamp(MIN_VIEWS_HEIGHT, max_views))
+                .min_size(MIN_VIEWS_HEIGHT)
+                .max_size(max_views)
                 .show(ui, |ui| views::views_ui(ui, self));
         }
         egui::CentralPanel::default().show(ui, |ui| {
             if wide {
                 ui.columns(2, |cols| {
-                    server_panel::server_ui(&mut cols[0], self, &mut commands, true);
-                    client_panel::client_ui(&mut cols[1], self, &mut commands, true);
+                    // Each panel scrolls on its own: what does not fit (the
+                    // statistics, a long history) stays in reach.
+                    panel_scroll("server_scroll").show(&mut cols[0], |ui| {
+                        server_panel::server_ui(ui, self, &mut commands, true);
+                    });
+                    panel_scroll("client_scroll").show(&mut cols[1], |ui| {
+                        client_panel::client_ui(ui, self, &mut commands, true);
+                    });
                 });
             } else {
                 egui::ScrollArea::vertical().show(ui, |ui| {
@@ -769,13 +790,27 @@ fn cell(ui: &mut egui::Ui, width: f32, height: f32, widget: impl egui::Widget) -
     .inner
 }
 
+/// A panel's own scroll area (both ways: a row wider than a narrow column
+/// scrolls rather than being cut off).
+fn panel_scroll(salt: &str) -> egui::ScrollArea {
+    egui::ScrollArea::both()
+        .id_salt(salt)
+        .auto_shrink([false, false])
+}
+
 /// A list that grows with traffic: the rest of the panel's height when the
 /// panels stand side by side (`fill`), a fixed height when they are stacked,
 /// or the list would take the whole window and push the next panel out of
 /// sight.
 fn list_area_ui<R>(ui: &mut egui::Ui, fill: bool, list: impl FnOnce(&mut egui::Ui) -> R) -> R {
     if fill {
-        list(ui)
+        // At least a few rows, even when the settings above took the
+        // panel's height: the panel then scrolls to them.
+        let size = egui::vec2(
+            ui.available_width(),
+            ui.available_height().max(MIN_LIST_HEIGHT),
+        );
+        ui.allocate_ui(size, list).inner
     } else {
         ui.scope(|ui| {
             ui.set_max_height(STACKED_LIST_HEIGHT);
@@ -823,5 +858,7 @@ fn ok_color(ui: &egui::Ui) -> egui::Color32 {
     }
 }
 
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod tests;

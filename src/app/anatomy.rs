@@ -383,17 +383,25 @@ fn header_diagram_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32, lang: Lan
     let weak = visuals.weak_text_color();
     let strong = visuals.strong_text_color();
 
-    let ruler_font = FontId::monospace(if bit >= 16.0 { 11.0 } else { 8.5 });
+    let ruler_font = FontId::monospace(super::presentation::legible(
+        ui,
+        if bit >= 16.0 { 11.0 } else { 8.5 },
+    ));
+    let label_all = ruler_font.size * 1.3 <= bit;
     for b in 0..32 {
         let x = rect.left() + b as f32 * bit;
         let edge = b % 8 == 0 || b % 8 == 7;
-        painter.text(
-            pos2(x + bit / 2.0, rect.top() + ruler_h - 6.0),
-            Align2::CENTER_BOTTOM,
-            b.to_string(),
-            ruler_font.clone(),
-            if edge { strong } else { weak },
-        );
+        // Two digits wider than a bit (presentation mode's larger font):
+        // number the byte starts and the last bit only, rather than overlap.
+        if label_all || b % 8 == 0 || b == 31 {
+            painter.text(
+                pos2(x + bit / 2.0, rect.top() + ruler_h - 6.0),
+                Align2::CENTER_BOTTOM,
+                b.to_string(),
+                ruler_font.clone(),
+                if edge { strong } else { weak },
+            );
+        }
         let tick = if b % 8 == 0 { 6.0 } else { 3.0 };
         painter.vline(
             x,

@@ -146,13 +146,23 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             rtt,
             other_source,
         }) => {
-            let text = format::payload_text(bytes, 500);
-            ui.label(
-                RichText::new(fill(T::ResponseFromServer.get(lang), &[("text", &text)]))
-                    .size(18.0)
-                    .strong()
-                    .color(super::ok_color(ui)),
+            // The line keeps its size; a long payload is cut to one line
+            // here and previewed in a bounded box under it, so the notes and
+            // the history below stay in reach.
+            let long = bytes.len() > RESPONSE_LINE_CHARS;
+            let text = format::payload_text(bytes, RESPONSE_LINE_CHARS);
+            ui.add(
+                egui::Label::new(
+                    RichText::new(fill(T::ResponseFromServer.get(lang), &[("text", &text)]))
+                        .size(18.0)
+                        .strong()
+                        .color(super::ok_color(ui)),
+                )
+                .truncate(),
             );
+            if long {
+                long_payload_ui(ui, bytes, lang);
+            }
             ui.label(fill(
                 T::ResponseDetails.get(lang),
                 &[("from", from), ("rtt", &format::rtt(*rtt, lang))],
@@ -184,6 +194,36 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             );
         }
     }
+}
+
+/// Characters of the answer on the response line itself.
+const RESPONSE_LINE_CHARS: usize = 60;
+/// Characters of a long answer in its preview box (the anatomy view shows all).
+const PREVIEW_CHARS: usize = 600;
+/// Height of that box: a few lines, whatever the payload.
+const PREVIEW_HEIGHT: f32 = 72.0;
+
+/// The start of a long answer in a box of bounded height, and how long the
+/// whole one is and where to read it.
+fn long_payload_ui(ui: &mut egui::Ui, bytes: &[u8], lang: Lang) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("response_preview")
+            .max_height(PREVIEW_HEIGHT)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format::payload_text(bytes, PREVIEW_CHARS)).monospace(),
+                    )
+                    .wrap(),
+                );
+            });
+    });
+    ui.label(fill(
+        T::ResponsePreviewNote.get(lang),
+        &[("bytes", &format::grouped(bytes.len() as u64, lang))],
+    ));
 }
 
 fn history_ui(ui: &mut egui::Ui, app: &UdpLabApp) {

@@ -335,7 +335,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             rect.center_bottom() - vec2(0.0, 3.0),
             egui::Align2::CENTER_BOTTOM,
             lane.addr.to_string(),
-            egui::FontId::monospace(12.0),
+            egui::FontId::monospace(super::presentation::legible(ui, 12.0)),
             ui.visuals().text_color(),
         );
     }
@@ -368,7 +368,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                         "⋯ {}",
                         super::format::rtt(std::time::Duration::from_secs_f64(secs), lang)
                     ),
-                    egui::FontId::proportional(12.0),
+                    egui::FontId::proportional(super::presentation::legible(ui, 12.0)),
                     line,
                 );
             }
@@ -397,7 +397,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     pos2(rect.left() + 4.0, y0),
                     egui::Align2::LEFT_CENTER,
                     super::format::clock_fine(arrow.start),
-                    egui::FontId::monospace(11.0),
+                    egui::FontId::monospace(super::presentation::legible(ui, 11.0)),
                     line,
                 );
             }

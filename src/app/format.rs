@@ -119,6 +119,24 @@ pub fn decimal_point(number: String, lang: Lang) -> String {
 /// Wall-clock time to 0.1 ms, for the diagram's time axis: "18:13:43.1234".
 /// Same clock as the lists and the trace, one digit finer, because a request
 /// and its answer on loopback are often less than a millisecond apart.
+/// A count with its thousands grouped as the language writes them:
+/// "65,507" in English, "65 507" (a no-break space) in Russian.
+pub fn grouped(n: u64, lang: Lang) -> String {
+    let digits = n.to_string();
+    let sep = match lang {
+        Lang::En => ',',
+        Lang::Ru => '\u{a0}',
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn clock_fine(at: SystemTime) -> String {
     let tenth = at
         .duration_since(SystemTime::UNIX_EPOCH)

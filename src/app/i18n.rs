@@ -304,6 +304,8 @@ texts! {
     // CLI and client: an answer from another address or port than the request's target (issue 11, cli).
     AnswerFromOtherSource => "The answer came from {from}, not from {to} where the request went", "Ответ пришёл с {from}, а не с {to}, куда ушёл запрос";
     FromOtherSourceCount => "{count} answered from another address or port", "{count} ответили с другого адреса или порта";
+    // Layout (the window in front of a class).
+    ResponsePreviewNote => "… {bytes} bytes, see Datagram anatomy", "… {bytes} байт, см. «Анатомия датаграммы»";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

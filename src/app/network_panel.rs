@@ -21,12 +21,15 @@ const DEMO_MAX_TIMEOUT_SECS: f64 = 1.0;
 /// Below this width the window stacks its panels; the knobs fold away
 /// behind a header so the panels keep their room.
 const NARROW: f32 = 760.0;
+/// Below this height (in points) the knobs fold away as well.
+const SHORT: f32 = 600.0;
 
 pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     let before = app.settings.network;
-    let narrow = ui.available_width() < NARROW;
+    // A short window (a projector, presentation mode) folds the knobs too.
+    let narrow = ui.available_width() < NARROW || ui.ctx().content_rect().height() < SHORT;
     let demo = if narrow {
         egui::CollapsingHeader::new(RichText::new(t(T::Network)).strong())
             .id_salt("network_knobs")

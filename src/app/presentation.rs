@@ -31,6 +31,25 @@ impl UdpLabApp {
     }
 }
 
+/// A font size for text painted by hand (diagrams, rulers): never smaller
+/// than the style's small text, which presentation mode lifts to the body
+/// size.
+pub fn legible(ui: &egui::Ui, size: f32) -> f32 {
+    let small = egui::TextStyle::Small.resolve(ui.style()).size;
+    size.max(small)
+}
+
+/// Ctrl+0 goes back to presentation mode's zoom while presenting, not to
+/// 1.0× (egui's own reset, which runs at the end of the frame, finds the
+/// shortcut taken).
+pub fn keys(ctx: &egui::Context, app: &UdpLabApp) {
+    if app.settings.tools.presentation
+        && ctx.input_mut(|i| i.consume_shortcut(&egui::gui_zoom::kb_shortcuts::ZOOM_RESET))
+    {
+        ctx.set_zoom_factor(ZOOM);
+    }
+}
+
 /// At start: keyboard zoom on, and presentation mode as it was saved.
 pub fn apply_at_start(ctx: &egui::Context, on: bool, state: &mut PresentationState) {
     ctx.options_mut(|o| o.zoom_with_keyboard = true);
@@ -82,6 +101,14 @@ fn enter_styles(ctx: &egui::Context, state: &mut PresentationState) {
 /// Pure background, pure text colour, framed widgets and thicker strokes:
 /// a projector washes out greys and hairlines.
 pub fn high_contrast(style: &mut egui::Style) {
+    // Small text vanishes on a projector: nothing smaller than the body.
+    let body = style
+        .text_styles
+        .get(&egui::TextStyle::Body)
+        .map_or(13.0, |f| f.size);
+    if let Some(small) = style.text_styles.get_mut(&egui::TextStyle::Small) {
+        small.size = small.size.max(body);
+    }
     let v = &mut style.visuals;
     let gray = Color32::from_gray;
     let (bg, fg, faint, weak, button, hover, accent) = if v.dark_mode {

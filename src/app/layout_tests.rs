@@ -1,0 +1,171 @@
+//! The window in front of a class: at the screens a class uses, in normal
+//! and presentation mode, in both languages, what a teacher points at is on
+//! screen at once, and the rest is in reach by scrolling its panel. Real
+//! exchanges over loopback (port 0).
+
+use std::net::UdpSocket;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use super::i18n::fill;
+use super::tests::{listening_port, wait_for};
+use super::*;
+
+const SCREENS: [(f32, f32); 4] = [
+    (1024.0, 768.0),
+    (1280.0, 800.0),
+    (1366.0, 768.0),
+    (1920.0, 1080.0),
+];
+
+fn app_at(size: (f32, f32), lang: Lang, presentation: bool) -> Harness<'static, UdpLabApp> {
+    let mut settings = Settings {
+        lang: Some(lang),
+        bind: "127.0.0.1:0".into(),
+        timeout_secs: 1.0,
+        burst_count: 5,
+        burst_interval_ms: 0,
+        ..Settings::default()
+    };
+    settings.tools.presentation = presentation;
+    Harness::builder()
+        .with_size([size.0, size.1])
+        .build_eframe(move |cc| {
+            UdpLabApp::with_settings(&cc.egui_ctx, settings, StartOptions::default())
+        })
+}
+
+/// Starts the server and runs a burst to it: a response line, a newest
+/// datagram and statistics exist afterwards. Returns the server's port.
+fn exchange(h: &mut Harness<'_, UdpLabApp>) -> u16 {
+    h.run_steps(2);
+    h.state_mut().run(Command::StartServer);
+    wait_for(h, "the server to listen", |app| {
+        listening_port(app).is_some()
+    });
+    let port = listening_port(h.state()).unwrap_or_default();
+    h.state_mut().settings.target = format!("127.0.0.1:{port}");
+    h.state_mut().run(Command::SendBurst);
+    wait_for(h, "the burst to end", |app| {
+        !app.client.busy() && app.client.stats.sent == 5 && app.server.total == 5
+    });
+    h.run_steps(3);
+    port
+}
+
+fn inside(what: &str, rect: egui::Rect, area: egui::Rect, at: &str) {
+    assert!(
+        area.expand(0.5).contains_rect(rect),
+        "{at}: {what} {rect:?} is not inside {area:?}"
+    );
+}
+
+#[test]
+fn what_a_class_watches_is_on_screen_at_every_size() {
+    for (w, hgt) in SCREENS {
+        for presentation in [false, true] {
+            for lang in [Lang::En, Lang::Ru] {
+                let at = format!("{w}×{hgt}, presentation {presentation}, {lang:?}");
+                let mut h = app_at((w, hgt), lang, presentation);
+                let port = exchange(&mut h);
+                let t = |k: T| k.get(lang);
+                let window = h.ctx.content_rect();
+                // The teaching view: its tab and some of its content.
+                let tab = h.get_by_label(t(T::ViewTrace)).rect();
+                inside("the views' tab", tab, window, &at);
+                assert!(
+                    window.bottom() - tab.bottom() >= 100.0,
+                    "{at}: the view has only {} points",
+                    window.bottom() - tab.bottom()
+                );
+                // The panels' widgets sit above the views (not under them).
+                let panels =
+                    egui::Rect::from_min_max(window.min, egui::pos2(window.right(), tab.top()));
+                let status = fill(t(T::ListeningOn), &[("ip", &"127.0.0.1"), ("port", &port)]);
+                inside(
+                    "the server's status",
+                    h.get_by_label(&status).rect(),
+                    panels,
+                    &at,
+                );
+                let newest = h.state().server.rows.back().map(|r| r.rx.from.to_string());
+                let newest = newest.unwrap_or_default();
+                // A burst comes from one socket: the newest row is the lowest.
+                let newest = h
+                    .query_all_by_label(&newest)
+                    .map(|n| n.rect())
+                    .max_by(|a, b| a.top().total_cmp(&b.top()));
+                let Some(newest) = newest else {
+                    panic!("{at}: no row in the incoming list");
+                };
+                inside("the newest datagram", newest, panels, &at);
+                let response = fill(t(T::ResponseFromServer), &[("text", &"Hello, client")]);
+                inside(
+                    "the response line",
+                    h.get_by_label(&response).rect(),
+                    panels,
+                    &at,
+                );
+                // The statistics are in reach: scroll the client panel to them.
+                // A piece of the summary's words (between two numbers).
+                let words = t(T::BurstSummary)
+                    .split("{requested}")
+                    .nth(1)
+                    .and_then(|rest| rest.split('{').next())
+                    .unwrap_or_default();
+                h.get_by_label_contains(words).scroll_to_me();
+                h.run_steps(3);
+                let stats = h.get_by_label_contains(words);
+                inside("the statistics", stats.rect(), panels, &at);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_maximum_size_reply_is_previewed_in_a_bounded_box() {
+    let peer = UdpSocket::bind("127.0.0.1:0").expect("bind a loopback peer");
+    let port = peer.local_addr().expect("addr").port();
+    for lang in [Lang::En, Lang::Ru] {
+        let mut h = app_at((1280.0, 800.0), lang, true);
+        h.run_steps(2);
+        h.state_mut().settings.target = format!("127.0.0.1:{port}");
+        h.state_mut().settings.client_buffer = net::MAX_DATAGRAM + 1;
+        h.state_mut().run(Command::Send);
+        let mut buf = [0u8; 64];
+        peer.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("timeout");
+        let (_, from) = peer.recv_from(&mut buf).expect("the request");
+        let reply = vec![b'x'; net::MAX_DATAGRAM];
+        peer.send_to(&reply, from).expect("the reply");
+        wait_for(&mut h, "the reply", |app| {
+            matches!(app.client.outcome, Some(Outcome::Response { .. }))
+        });
+        let note = match lang {
+            Lang::En => "… 65,507 bytes, see Datagram anatomy",
+            Lang::Ru => "… 65\u{a0}507 байт, см. «Анатомия датаграммы»",
+        };
+        let window = h.ctx.content_rect();
+        let line = h
+            .get_by_label_contains(
+                T::ResponseFromServer
+                    .get(lang)
+                    .split('{')
+                    .next()
+                    .unwrap_or_default(),
+            )
+            .rect();
+        // One line, not a wall of text.
+        assert!(line.height() < 40.0, "{lang:?}: response line {line:?}");
+        let note = h.get_by_label(note).rect();
+        assert!(
+            note.bottom() - line.top() < 200.0,
+            "{lang:?}: the preview is not bounded: {line:?} .. {note:?}"
+        );
+        inside("the preview's note", note, window, &format!("{lang:?}"));
+        // The history is still under it, in the same panel.
+        let history = h.get_by_label(T::History.get(lang)).rect();
+        assert!(history.top() >= note.bottom(), "{lang:?}: {history:?}");
+    }
+}
