@@ -609,14 +609,14 @@ impl UdpLabApp {
             }
         };
         self.client.target_error = None;
+        self.client.next_op += 1;
+        let op = self.client.next_op;
         let socket = if self.settings.new_socket_each_send {
             self.client.kept_socket = None;
             None
         } else {
-            self.kept_socket(&target)
+            self.kept_socket(op, &target)
         };
-        self.client.next_op += 1;
-        let op = self.client.next_op;
         let request = ClientRequest {
             op,
             target,
@@ -645,7 +645,7 @@ impl UdpLabApp {
     /// The socket kept across sends, opened on first use for the target's
     /// family (socket() and bind(port 0) never block). Host names are
     /// resolved later, on the worker; IPv4 is preferred for them.
-    fn kept_socket(&mut self, target: &net::ParsedAddr) -> Option<Arc<socket2::Socket>> {
+    fn kept_socket(&mut self, op: u64, target: &net::ParsedAddr) -> Option<Arc<socket2::Socket>> {
         let family = match &target.host {
             net::Host::Ip(ip) if ip.is_ipv6() => net::Family::V6,
             _ => net::Family::V4,
@@ -659,6 +659,12 @@ impl UdpLabApp {
         if !fits {
             // Failing here is not fatal: the worker opens a socket of its own.
             self.client.kept_socket = net::open_client_socket(family).ok().map(Arc::new);
+            let local = self.client.kept_socket.as_ref().and_then(|s| {
+                s.local_addr().ok().and_then(|a| a.as_socket())
+            });
+            if let Some(local) = local {
+                self.session.kept_socket_opened(op, family, local);
+            }
         }
         self.client.kept_socket.clone()
     }
