@@ -273,6 +273,9 @@ pub struct ClientState {
     started: Option<SystemTime>,
     /// The kept socket when "new socket for each Send" is off.
     kept_socket: Option<Arc<socket2::Socket>>,
+    /// `--send` waited for a server that did not start, so it was dropped
+    /// (the panel says so until the next Send).
+    pub send_cancelled: bool,
 }
 
 impl ClientState {
@@ -421,6 +424,7 @@ impl UdpLabApp {
                     ServerEventKind::Failed { error } if current => {
                         self.server.status = Some(ServerStatus::Failed(error));
                         self.server.handle = None;
+                        self.cancel_pending_send();
                     }
                     ServerEventKind::Failed { .. } => {}
                     ServerEventKind::Stopped if current => {
@@ -580,6 +584,7 @@ impl UdpLabApp {
             Ok(b) => b,
             Err(e) => {
                 self.server.bind_error = Some(e);
+                self.cancel_pending_send();
                 return;
             }
         };
@@ -593,7 +598,18 @@ impl UdpLabApp {
                 self.server.handle = Some(handle);
                 self.server.status = Some(ServerStatus::Starting);
             }
-            Err(e) => self.server.status = Some(ServerStatus::Failed(e)),
+            Err(e) => {
+                self.server.status = Some(ServerStatus::Failed(e));
+                self.cancel_pending_send();
+            }
+        }
+    }
+
+    /// A start that failed cancels the `--send` that waited on it: a later
+    /// Start by hand must not send a message nobody asked for then.
+    fn cancel_pending_send(&mut self) {
+        if std::mem::take(&mut self.send_when_listening) {
+            self.client.send_cancelled = true;
         }
     }
 
@@ -601,6 +617,7 @@ impl UdpLabApp {
         if self.client.busy() {
             return;
         }
+        self.client.send_cancelled = false;
         let target = match net::parse_addr(&self.settings.target, true) {
             Ok(t) => t,
             Err(e) => {

@@ -309,6 +309,7 @@ texts! {
     StepClientSend => "Handout, client step 6: the message is sent to the server with sendto(), as bytes, with the server's address; the OS picks a free source port.", "Методичка, клиент, пункт 6: сообщение отправляется серверу методом sendto() в виде байтовой строки с адресом сервера; порт отправителя выбирает ОС.";
     StepClientRecv => "Handout, client step 7: the server's reply is received with recvfrom(), given the maximum size in bytes (1024). Step 8 prints it (decode()).", "Методичка, клиент, пункт 7: ответ сервера принимается методом recvfrom(), указывая максимальный размер в байтах (1024). Пункт 8 выводит его (decode()).";
     StepClientTimedOut => "Handout, client step 7: recvfrom() waits for the server's reply. The lab's client would wait forever; UDP Lab gives up after its timeout (settimeout(), which is not in the lab).", "Методичка, клиент, пункт 7: recvfrom() ждёт ответ сервера. Клиент из лабораторной ждал бы вечно; UDP Lab прекращает ждать по тайм-ауту (settimeout(), которого нет в методичке).";
+    SendCancelled => "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.", "Сервер не запустился, поэтому сообщение, ждавшее его (--send), не отправлено. Нажмите «Отправить», когда сервер будет слушать.";
     StepClientClose => "Handout, client step 9: the client socket is closed with close().", "Методичка, клиент, пункт 9: сокет клиента закрывается методом close().";
 }
 
