@@ -676,9 +676,11 @@ impl UdpLabApp {
         if !fits {
             // Failing here is not fatal: the worker opens a socket of its own.
             self.client.kept_socket = net::open_client_socket(family).ok().map(Arc::new);
-            let local = self.client.kept_socket.as_ref().and_then(|s| {
-                s.local_addr().ok().and_then(|a| a.as_socket())
-            });
+            let local = self
+                .client
+                .kept_socket
+                .as_ref()
+                .and_then(|s| s.local_addr().ok().and_then(|a| a.as_socket()));
             if let Some(local) = local {
                 self.session.kept_socket_opened(op, family, local);
             }

@@ -341,9 +341,17 @@ mod tests {
         // The handout's numbers: server 4 socket, 5 bind, 7 recvfrom,
         // 10 sendto; client 5 socket, 6 sendto, 7 recvfrom, 9 close.
         let expected = vec![
-            (Side::Server, Some(4), "socket(AF_INET, SOCK_DGRAM)".to_owned()),
+            (
+                Side::Server,
+                Some(4),
+                "socket(AF_INET, SOCK_DGRAM)".to_owned(),
+            ),
             (Side::Server, Some(5), format!("bind({server}) → 0")),
-            (Side::Client, Some(5), "socket(AF_INET, SOCK_DGRAM)".to_owned()),
+            (
+                Side::Client,
+                Some(5),
+                "socket(AF_INET, SOCK_DGRAM)".to_owned(),
+            ),
             (
                 Side::Client,
                 Some(6),
