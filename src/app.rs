@@ -283,6 +283,9 @@ pub struct ClientState {
     started: Option<SystemTime>,
     /// The kept socket when "new socket for each Send" is off.
     kept_socket: Option<Arc<socket2::Socket>>,
+    /// `--send` waited for a server that did not start, so it was dropped
+    /// (the panel says so until the next Send).
+    pub send_cancelled: bool,
 }
 
 impl ClientState {
@@ -431,6 +434,7 @@ impl UdpLabApp {
                     ServerEventKind::Failed { error } if current => {
                         self.server.status = Some(ServerStatus::Failed(error));
                         self.server.handle = None;
+                        self.cancel_pending_send();
                     }
                     ServerEventKind::Failed { .. } => {}
                     ServerEventKind::Stopped if current => {
@@ -599,6 +603,7 @@ impl UdpLabApp {
             Ok(b) => b,
             Err(e) => {
                 self.server.bind_error = Some(e);
+                self.cancel_pending_send();
                 return;
             }
         };
@@ -612,7 +617,18 @@ impl UdpLabApp {
                 self.server.handle = Some(handle);
                 self.server.status = Some(ServerStatus::Starting);
             }
-            Err(e) => self.server.status = Some(ServerStatus::Failed(e)),
+            Err(e) => {
+                self.server.status = Some(ServerStatus::Failed(e));
+                self.cancel_pending_send();
+            }
+        }
+    }
+
+    /// A start that failed cancels the `--send` that waited on it: a later
+    /// Start by hand must not send a message nobody asked for then.
+    fn cancel_pending_send(&mut self) {
+        if std::mem::take(&mut self.send_when_listening) {
+            self.client.send_cancelled = true;
         }
     }
 
@@ -620,6 +636,7 @@ impl UdpLabApp {
         if self.client.busy() {
             return;
         }
+        self.client.send_cancelled = false;
         let target = match net::parse_addr(&self.settings.target, true) {
             Ok(t) => t,
             Err(e) => {
@@ -628,14 +645,14 @@ impl UdpLabApp {
             }
         };
         self.client.target_error = None;
+        self.client.next_op += 1;
+        let op = self.client.next_op;
         let socket = if self.settings.new_socket_each_send {
             self.client.kept_socket = None;
             None
         } else {
-            self.kept_socket(&target)
+            self.kept_socket(op, &target)
         };
-        self.client.next_op += 1;
-        let op = self.client.next_op;
         let request = ClientRequest {
             op,
             target,
@@ -664,7 +681,7 @@ impl UdpLabApp {
     /// The socket kept across sends, opened on first use for the target's
     /// family (socket() and bind(port 0) never block). Host names are
     /// resolved later, on the worker; IPv4 is preferred for them.
-    fn kept_socket(&mut self, target: &net::ParsedAddr) -> Option<Arc<socket2::Socket>> {
+    fn kept_socket(&mut self, op: u64, target: &net::ParsedAddr) -> Option<Arc<socket2::Socket>> {
         let family = match &target.host {
             net::Host::Ip(ip) if ip.is_ipv6() => net::Family::V6,
             _ => net::Family::V4,
@@ -678,6 +695,14 @@ impl UdpLabApp {
         if !fits {
             // Failing here is not fatal: the worker opens a socket of its own.
             self.client.kept_socket = net::open_client_socket(family).ok().map(Arc::new);
+            let local = self
+                .client
+                .kept_socket
+                .as_ref()
+                .and_then(|s| s.local_addr().ok().and_then(|a| a.as_socket()));
+            if let Some(local) = local {
+                self.session.kept_socket_opened(op, family, local);
+            }
         }
         self.client.kept_socket.clone()
     }

@@ -129,6 +129,13 @@ pub fn client_ui(
 fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     let lang = app.lang;
     match &app.client.outcome {
+        None if app.client.send_cancelled => {
+            ui.label(
+                RichText::new(T::SendCancelled.get(lang))
+                    .color(super::warn_color(ui))
+                    .italics(),
+            );
+        }
         None => {
             ui.label(RichText::new(" ").size(18.0));
         }

@@ -274,13 +274,6 @@ texts! {
     SimOnJitter => "±{ms} ms jitter", "разброс ±{ms} мс";
     SimOnDuplicate => "{p}% duplicated", "дубли {p}%";
     SimOnReorder => "{p}% reordered", "перестановка {p}%";
-    StepSocket => "Create the socket: socket(AF_INET, SOCK_DGRAM) gives a UDP socket (AF_INET6 for IPv6).", "Создание сокета: socket(AF_INET, SOCK_DGRAM) даёт UDP-сокет (AF_INET6 для IPv6).";
-    StepBind => "Bind the socket to the address and port clients will send to.", "Привязка сокета к адресу и порту, на которые будут слать клиенты.";
-    StepServerRecv => "recvfrom(1024) waits for a datagram and returns its bytes (at most the buffer) and the sender's address.", "recvfrom(1024) ждёт датаграмму и возвращает её байты (не больше буфера) и адрес отправителя.";
-    StepServerSend => "sendto sends the answer to the address recvfrom returned: no connection is needed.", "sendto отправляет ответ по адресу, который вернул recvfrom: соединение не нужно.";
-    StepClientSend => "sendto sends the message to the server; the OS picks a free source port.", "sendto отправляет сообщение серверу; ОС выбирает свободный порт отправителя.";
-    StepClientRecv => "recvfrom(1024) waits for the answer, or gives up after the timeout.", "recvfrom(1024) ждёт ответ или сдаётся по тайм-ауту.";
-    StepClose => "close() releases the socket and its port.", "close() освобождает сокет и его порт.";
     ErrEmpty => "Enter an address such as 127.0.0.1:12345", "Введите адрес, например 127.0.0.1:12345";
     ErrTooLong => "The address is too long", "Адрес слишком длинный";
     ErrMissingPort => "Add a port after a colon, for example 127.0.0.1:12345", "Добавьте порт через двоеточие, например 127.0.0.1:12345";
@@ -306,6 +299,23 @@ texts! {
     FromOtherSourceCount => "{count} answered from another address or port", "{count} ответили с другого адреса или порта";
     // Layout (the window in front of a class).
     ResponsePreviewNote => "… {bytes} bytes, see Datagram anatomy", "… {bytes} байт, см. «Анатомия датаграммы»";
+    // Handout step numbers and hints, settings saving, Open folder, the
+    // demo, the diagram's click, small wording (the "steps" helper).
+    StepNotInLab => "not in the lab", "нет в методичке";
+    StepServerSocket => "Handout, server step 4: the server socket is created with socket.socket(), with AF_INET (IPv4) and SOCK_DGRAM (UDP).", "Методичка, сервер, пункт 4: создаётся сокет сервера функцией socket.socket() с параметрами AF_INET (IPv4) и SOCK_DGRAM (UDP).";
+    StepServerBind => "Handout, server step 5: the socket is bound to the server's IP address and port with bind(). Step 6 then prints \"Server is listening on …\".", "Методичка, сервер, пункт 5: сокет сервера связывается с заданным IP-адресом и портом методом bind(). Затем пункт 6 выводит «Server is listening on …».";
+    StepServerRecv => "Handout, server step 7: in an endless loop the server receives a message from a client with recvfrom(), given the maximum size in bytes (1024). Steps 8 and 9 print it (decode()) and build the answer.", "Методичка, сервер, пункт 7: в бесконечном цикле сервер принимает сообщение от клиента методом recvfrom(), указывая максимальный размер в байтах (1024). Пункты 8 и 9 выводят его (decode()) и создают ответ.";
+    StepServerSend => "Handout, server step 10: the answer is sent to the client with sendto(), as bytes (encode()), to the address recvfrom() returned: no connection is needed.", "Методичка, сервер, пункт 10: ответ отправляется клиенту методом sendto() в виде байтов (encode()) по адресу, который вернул recvfrom(): соединение не нужно.";
+    StepServerClose => "Not in the lab: the lab's server loops forever and never closes its socket. UDP Lab closes it when you press Stop.", "Нет в методичке: сервер из лабораторной работает в бесконечном цикле и сокет не закрывает. UDP Lab закрывает его по кнопке «Остановить».";
+    StepReplySuppressed => "Not in the lab: the reply rate limit held this answer back, so no sendto() happened.", "Нет в методичке: ограничение частоты ответов задержало этот ответ, sendto() не вызывался.";
+    StepClientSocket => "Handout, client step 5: the client socket is created with socket.socket(), with AF_INET (IPv4) and SOCK_DGRAM (UDP).", "Методичка, клиент, пункт 5: создаётся сокет клиента функцией socket.socket() с параметрами AF_INET (IPv4) и SOCK_DGRAM (UDP).";
+    StepClientBind => "Not in the lab: the lab's client never calls bind() (its sendto() picks a free port). With \"New socket for each Send\" off, UDP Lab binds one socket to a free port once, so every Send leaves from the same port.", "Нет в методичке: клиент из лабораторной не вызывает bind() (порт выбирает sendto()). Когда «Новый сокет для каждой отправки» выключен, UDP Lab один раз привязывает сокет к свободному порту, и все отправки идут с одного порта.";
+    StepClientNoStart => "Not in the lab: the client could not start (no socket, or the host name was not found), so none of the lab's steps ran.", "Нет в методичке: клиент не смог начать работу (нет сокета или имя хоста не найдено), ни один пункт лабораторной не выполнен.";
+    StepClientSend => "Handout, client step 6: the message is sent to the server with sendto(), as bytes, with the server's address; the OS picks a free source port.", "Методичка, клиент, пункт 6: сообщение отправляется серверу методом sendto() в виде байтовой строки с адресом сервера; порт отправителя выбирает ОС.";
+    StepClientRecv => "Handout, client step 7: the server's reply is received with recvfrom(), given the maximum size in bytes (1024). Step 8 prints it (decode()).", "Методичка, клиент, пункт 7: ответ сервера принимается методом recvfrom(), указывая максимальный размер в байтах (1024). Пункт 8 выводит его (decode()).";
+    StepClientTimedOut => "Handout, client step 7: recvfrom() waits for the server's reply. The lab's client would wait forever; UDP Lab gives up after its timeout (settimeout(), which is not in the lab).", "Методичка, клиент, пункт 7: recvfrom() ждёт ответ сервера. Клиент из лабораторной ждал бы вечно; UDP Lab прекращает ждать по тайм-ауту (settimeout(), которого нет в методичке).";
+    SendCancelled => "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.", "Сервер не запустился, поэтому сообщение, ждавшее его (--send), не отправлено. Нажмите «Отправить», когда сервер будет слушать.";
+    StepClientClose => "Handout, client step 9: the client socket is closed with close().", "Методичка, клиент, пункт 9: сокет клиента закрывается методом close().";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

@@ -67,34 +67,39 @@ pub enum Call {
 }
 
 impl Call {
-    /// The step of the lab's numbered walk-through this call is.
-    /// Server: 1 socket, 2 bind, 3 print "listening", 4 loop, 5 recvfrom,
-    /// 6 decode, 7 print, 8 build the answer, 9 sendto, 10 close.
-    /// Client: 1 socket, 2 build the message, 3 sendto, 4 recvfrom, 5 decode,
-    /// 6 print, 7 close (8, 9: the lab's error handling and exit).
-    pub fn lab_step(&self, side: Side) -> u8 {
+    /// The step of the lab's handout (/work/shared/lab) this call is, or
+    /// None for a call the lab's programs never make. The handout numbers
+    /// the lines of each program, not only the socket calls:
+    /// server 1 import, 2 main(), 3 IP and port, 4 socket, 5 bind,
+    /// 6 print "listening", 7 recvfrom, 8 print, 9 build the answer,
+    /// 10 sendto; client 1 import, 2 main(), 3 server's IP and port,
+    /// 4 message, 5 socket, 6 sendto, 7 recvfrom, 8 print, 9 close.
+    pub fn lab_step(&self, side: Side) -> Option<u8> {
         match (side, self) {
-            (_, Call::Socket { .. }) => 1,
-            (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => 2,
+            (Side::Server, Call::Socket { .. }) => Some(4),
+            (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => Some(5),
             (
                 Side::Server,
                 Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
-            ) => 5,
-            (
-                Side::Server,
-                Call::SendTo { .. } | Call::SendFailed { .. } | Call::ReplySuppressed { .. },
-            ) => 9,
-            (Side::Server, Call::Close) => 10,
-            (Side::Client, Call::Bind { .. } | Call::BindFailed { .. }) => 1,
-            (
-                Side::Client,
-                Call::SendTo { .. } | Call::SendFailed { .. } | Call::ReplySuppressed { .. },
-            ) => 3,
+            ) => Some(7),
+            (Side::Server, Call::SendTo { .. } | Call::SendFailed { .. }) => Some(10),
+            // The lab's server loops forever: it never closes; and a reply
+            // the rate limit held back is no sendto at all.
+            (Side::Server, Call::Close | Call::ReplySuppressed { .. }) => None,
+            (Side::Client, Call::Socket { .. }) => Some(5),
+            (Side::Client, Call::SendTo { .. } | Call::SendFailed { .. }) => Some(6),
+            // A recvfrom that gave up is still the lab's recvfrom (step 7);
+            // only the timeout itself is UDP Lab's (the hint says so).
             (
                 Side::Client,
                 Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
-            ) => 4,
-            (Side::Client, Call::Close) => 7,
+            ) => Some(7),
+            (Side::Client, Call::Close) => Some(9),
+            // The lab's client never binds (sendto picks its port).
+            (
+                Side::Client,
+                Call::Bind { .. } | Call::BindFailed { .. } | Call::ReplySuppressed { .. },
+            ) => None,
         }
     }
 
@@ -551,9 +556,20 @@ impl Session {
         }
     }
 
+    /// The window opened the socket it keeps across Sends ("New socket for
+    /// each Send" off): socket() and the explicit bind to a free port that
+    /// keeps the port, for the operation `op` about to use it.
+    pub fn kept_socket_opened(&mut self, op: u64, family: Family, local: SocketAddr) {
+        let at = SystemTime::now();
+        self.trace(at, Side::Client, op, Call::Socket { family }, None);
+        self.trace(at, Side::Client, op, Call::Bind { addr: local }, None);
+    }
+
     fn record_client(&mut self, op: u64, at: SystemTime, kind: &ClientEventKind) {
         let side = Side::Client;
         match kind {
+            // The kept socket serving again: no socket() call happened.
+            ClientEventKind::Socket { reused: true, .. } => {}
             ClientEventKind::Socket { family, .. } => {
                 self.trace(at, side, op, Call::Socket { family: *family }, None)
             }
@@ -645,9 +661,12 @@ impl Session {
                 };
                 self.trace(at, side, op, call, None);
             }
-            ClientEventKind::Closed { .. } => {
+            ClientEventKind::Closed { reused } => {
                 self.client_local.retain(|(o, _)| *o != op);
-                self.trace(at, side, op, Call::Close, None);
+                // The kept socket stays open for the next Send.
+                if !reused {
+                    self.trace(at, side, op, Call::Close, None);
+                }
             }
         }
     }

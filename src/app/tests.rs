@@ -521,3 +521,46 @@ fn an_answer_from_another_port_is_shown_with_a_note() {
         "The answer came from {from}, not from {to} where the request went"
     ));
 }
+
+#[test]
+fn a_failed_start_cancels_the_send_that_waited_on_it() {
+    let holder = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = holder.local_addr().expect("addr").port();
+    let addr = format!("127.0.0.1:{port}");
+    let start = StartOptions {
+        bind: Some(addr.clone()),
+        to: Some(addr.clone()),
+        start_server: true,
+        send: true,
+        lang: Some(Lang::En),
+    };
+    let mut h = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| {
+            UdpLabApp::with_settings(
+                &cc.egui_ctx,
+                Settings {
+                    timeout_secs: 1.0,
+                    ..Settings::default()
+                },
+                start,
+            )
+        });
+    wait_for(&mut h, "the bind error", |app| {
+        matches!(app.server.status(), ServerStatus::Failed(_))
+    });
+    h.get_by_label(&format!("Port {port} is already in use"));
+    h.get_by_label(
+        "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.",
+    );
+    // The port is free again and the user starts the server by hand.
+    drop(holder);
+    assert_eq!(start_server(&mut h), port);
+    h.run_steps(5);
+    std::thread::sleep(Duration::from_millis(200));
+    h.run_steps(5);
+    let app = h.state();
+    assert!(!app.client.busy(), "a send fired after the manual start");
+    assert!(app.client.history.is_empty());
+    assert_eq!(app.server.total, 0);
+}

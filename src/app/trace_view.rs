@@ -129,14 +129,15 @@ fn row_ui(
             height,
             egui::Label::new(RichText::new(side_text).color(side_color).strong()),
         );
-        let step_text = fill(T::Step.get(lang), &[("n", &step)]);
+        let step_text = step_text(lang, step);
         super::cell(
             ui,
-            64.0,
+            STEP_WIDTH,
             height,
-            egui::Label::new(RichText::new(step_text).color(ui.visuals().weak_text_color())),
+            egui::Label::new(RichText::new(step_text).color(ui.visuals().weak_text_color()))
+                .truncate(),
         )
-        .on_hover_text(step_hint(lang, row.side, step));
+        .on_hover_text(step_hint(lang, row.side, &row.call));
         let label = egui::Label::new(RichText::new(&text).monospace().color(color)).truncate();
         let label = if row.datagram.is_some() {
             label.sense(egui::Sense::click())
@@ -261,15 +262,37 @@ pub fn sim_notes(lang: Lang, sim: &SimFate) -> Vec<String> {
     notes
 }
 
-fn step_hint(lang: Lang, side: Side, step: u8) -> &'static str {
-    let key = match (side, step) {
-        (Side::Server, 1) | (Side::Client, 1) => T::StepSocket,
-        (Side::Server, 2) => T::StepBind,
-        (Side::Server, 5) => T::StepServerRecv,
-        (Side::Server, 9) => T::StepServerSend,
-        (Side::Client, 3) => T::StepClientSend,
-        (Side::Client, 4) => T::StepClientRecv,
-        _ => T::StepClose,
+/// Wide enough for «нет в методичке» as well as "step 10".
+const STEP_WIDTH: f32 = 112.0;
+
+/// "step 7", or "not in the lab" for a call the handout never makes.
+pub fn step_text(lang: Lang, step: Option<u8>) -> String {
+    match step {
+        Some(n) => fill(T::Step.get(lang), &[("n", &n)]),
+        None => T::StepNotInLab.get(lang).to_owned(),
+    }
+}
+
+/// What the handout says at this call's step, or why the lab has no such
+/// call.
+pub fn step_hint(lang: Lang, side: Side, call: &Call) -> &'static str {
+    let key = match (side, call) {
+        (Side::Server, Call::Socket { .. }) => T::StepServerSocket,
+        (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => T::StepServerBind,
+        (
+            Side::Server,
+            Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
+        ) => T::StepServerRecv,
+        (Side::Server, Call::SendTo { .. } | Call::SendFailed { .. }) => T::StepServerSend,
+        (Side::Server, Call::Close) => T::StepServerClose,
+        (_, Call::ReplySuppressed { .. }) => T::StepReplySuppressed,
+        (Side::Client, Call::Socket { .. }) => T::StepClientSocket,
+        (Side::Client, Call::Bind { .. }) => T::StepClientBind,
+        (Side::Client, Call::BindFailed { .. }) => T::StepClientNoStart,
+        (Side::Client, Call::SendTo { .. } | Call::SendFailed { .. }) => T::StepClientSend,
+        (Side::Client, Call::RecvFrom { .. } | Call::RecvFailed { .. }) => T::StepClientRecv,
+        (Side::Client, Call::RecvTimedOut { .. }) => T::StepClientTimedOut,
+        (Side::Client, Call::Close) => T::StepClientClose,
     };
     key.get(lang)
 }
@@ -303,7 +326,7 @@ mod tests {
         let client_port = app.server.rows[0].rx.from.port();
         let server = format!("127.0.0.1:{port}");
         let client = format!("127.0.0.1:{client_port}");
-        let calls: Vec<(Side, u8, String)> = app
+        let calls: Vec<(Side, Option<u8>, String)> = app
             .session
             .trace
             .iter()
@@ -315,27 +338,52 @@ mod tests {
                 )
             })
             .collect();
+        // The handout's numbers: server 4 socket, 5 bind, 7 recvfrom,
+        // 10 sendto; client 5 socket, 6 sendto, 7 recvfrom, 9 close.
         let expected = vec![
-            (Side::Server, 1, "socket(AF_INET, SOCK_DGRAM)".to_owned()),
-            (Side::Server, 2, format!("bind({server}) → 0")),
-            (Side::Client, 1, "socket(AF_INET, SOCK_DGRAM)".to_owned()),
-            (Side::Client, 3, format!("sendto(13 bytes → {server}) → 13")),
             (
                 Side::Server,
-                5,
-                format!("recvfrom(1024) → 13 bytes from {client}"),
+                Some(4),
+                "socket(AF_INET, SOCK_DGRAM)".to_owned(),
             ),
-            (Side::Server, 9, format!("sendto(13 bytes → {client}) → 13")),
+            (Side::Server, Some(5), format!("bind({server}) → 0")),
             (
                 Side::Client,
-                4,
+                Some(5),
+                "socket(AF_INET, SOCK_DGRAM)".to_owned(),
+            ),
+            (
+                Side::Client,
+                Some(6),
+                format!("sendto(13 bytes → {server}) → 13"),
+            ),
+            (
+                Side::Server,
+                Some(7),
+                format!("recvfrom(1024) → 13 bytes from {client}"),
+            ),
+            (
+                Side::Server,
+                Some(10),
+                format!("sendto(13 bytes → {client}) → 13"),
+            ),
+            (
+                Side::Client,
+                Some(7),
                 format!("recvfrom(1024) → 13 bytes from {server}"),
             ),
-            (Side::Client, 7, "close() → 0".to_owned()),
+            (Side::Client, Some(9), "close() → 0".to_owned()),
         ];
         assert_eq!(calls, expected);
-        // The trace tab shows them.
+        // The trace tab shows them, numbered as in the handout.
         h.get_by_label(&format!("recvfrom(1024) → 13 bytes from {client}"));
+        for n in [4, 5, 6, 7, 9, 10] {
+            assert!(
+                h.query_all_by_label(&format!("step {n}")).next().is_some(),
+                "step {n} is not shown"
+            );
+        }
+        assert!(h.query_by_label("step 1").is_none());
         h.get_by_label("Client calls").click();
         h.run_steps(2);
         assert!(
@@ -366,5 +414,105 @@ mod tests {
             !app.client.busy() && app.client.outcome.is_some()
         });
         h.get_by_label("recvfrom() → no datagram within 1 s");
+    }
+
+    #[test]
+    fn calls_the_lab_never_makes_have_no_handout_number() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        // One socket kept across Sends: UDP Lab binds it itself.
+        h.get_by_label("New socket for each Send").click();
+        h.run_steps(2);
+        for _ in 0..2 {
+            h.get_by_label("Send").click();
+            wait_for(&mut h, "the exchange", |app| {
+                !app.client.busy() && app.client.outcome.is_some()
+            });
+        }
+        // A timeout: the client's recvfrom is still the handout's step 7.
+        let silent = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let silent_addr = silent.local_addr().expect("addr");
+        set_text(&mut h, "Server address", &silent_addr.to_string());
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the timeout", |app| {
+            !app.client.busy()
+                && app
+                    .session
+                    .trace
+                    .iter()
+                    .any(|r| matches!(r.call, Call::RecvTimedOut { .. }))
+        });
+        h.get_by_label("Stop").click();
+        wait_for(&mut h, "the server to close", |app| {
+            app.session
+                .trace
+                .iter()
+                .any(|r| r.side == Side::Server && r.call == Call::Close)
+        });
+        let app = h.state();
+        let steps: Vec<(Side, Option<u8>, &str)> = app
+            .session
+            .trace
+            .iter()
+            .map(|r| {
+                let kind = match r.call {
+                    Call::Socket { .. } => "socket",
+                    Call::Bind { .. } => "bind",
+                    Call::SendTo { .. } => "sendto",
+                    Call::RecvFrom { .. } => "recvfrom",
+                    Call::RecvTimedOut { .. } => "timeout",
+                    Call::Close => "close",
+                    _ => "other",
+                };
+                (r.side, r.call.lab_step(r.side), kind)
+            })
+            .collect();
+        let exchange = [
+            (Side::Client, Some(6), "sendto"),
+            (Side::Server, Some(7), "recvfrom"),
+            (Side::Server, Some(10), "sendto"),
+            (Side::Client, Some(7), "recvfrom"),
+        ];
+        let mut expected = vec![
+            (Side::Server, Some(4), "socket"),
+            (Side::Server, Some(5), "bind"),
+            // The kept socket: opened and bound once, never closed.
+            (Side::Client, Some(5), "socket"),
+            (Side::Client, None, "bind"),
+        ];
+        expected.extend(exchange);
+        expected.extend(exchange);
+        expected.extend([
+            (Side::Client, Some(6), "sendto"),
+            (Side::Client, Some(7), "timeout"),
+            // The lab's server never closes: Stop is UDP Lab's.
+            (Side::Server, None, "close"),
+        ]);
+        assert_eq!(steps, expected);
+        // The window says so, and why, in both languages.
+        assert!(h.query_all_by_label("not in the lab").next().is_some());
+        let bind = app
+            .session
+            .trace
+            .iter()
+            .find(|r| r.side == Side::Client && matches!(r.call, Call::Bind { .. }))
+            .expect("the kept socket's bind");
+        assert!(step_hint(Lang::En, bind.side, &bind.call).starts_with("Not in the lab"));
+        assert!(step_hint(Lang::Ru, bind.side, &bind.call).starts_with("Нет в методичке"));
+        assert_eq!(step_text(Lang::Ru, None), "нет в методичке");
+        let suppressed = Call::ReplySuppressed { to: silent_addr };
+        assert_eq!(suppressed.lab_step(Side::Server), None);
+        assert!(step_hint(Lang::En, Side::Server, &suppressed).contains("no sendto()"));
+        let timed_out = app
+            .session
+            .trace
+            .iter()
+            .find(|r| matches!(r.call, Call::RecvTimedOut { .. }))
+            .expect("the timeout");
+        assert!(
+            step_hint(Lang::En, timed_out.side, &timed_out.call)
+                .contains("settimeout(), which is not in the lab")
+        );
     }
 }
