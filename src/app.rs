@@ -497,10 +497,7 @@ impl UdpLabApp {
                 rtt,
                 other_source,
             } => {
-                client.stats.record_answer(rtt);
-                if other_source.is_some() {
-                    client.stats.from_other_source += 1;
-                }
+                client.stats.record_answer(rtt, other_source.is_some());
                 let at_secs = since_start(rx.at);
                 client.points.push(RttPoint {
                     seq,

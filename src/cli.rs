@@ -562,7 +562,7 @@ fn ping_report(
                 rtt,
                 other_source,
             } => {
-                stats.record_answer(rtt);
+                stats.record_answer(rtt, other_source.is_some());
                 out.say(format_args!(
                     "{} bytes from {}: seq={seq} time={:.3} ms",
                     rx.len,
@@ -573,11 +573,10 @@ fn ping_report(
                     out.warn(format_args!("  ({})", truncation_note(&rx)));
                 }
                 if let Some(sent_to) = other_source {
-                    // Said once; the summary counts them all.
-                    if stats.from_other_source == 0 {
+                    // Said once (the first such answer); the summary counts them all.
+                    if stats.from_other_source == 1 {
                         out.warn(format_args!("  ({})", other_source_note(rx.from, sent_to)));
                     }
-                    stats.from_other_source += 1;
                 }
             }
             ClientEventKind::TimedOut { seq, after } => {

@@ -43,12 +43,7 @@ fn closed_stdout_ends_the_server_quietly() {
     let mut out = BufReader::new(server.stdout.take().expect("stdout"));
     let mut line = String::new();
     out.read_line(&mut line).expect("first line");
-    let port: u16 = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("port");
+    let port = common::listening_port(&line);
     // The reader goes away, as `| head -1` does.
     drop(out);
     let peer = UdpSocket::bind("127.0.0.1:0").expect("bind");
@@ -99,29 +94,9 @@ fn closed_stderr_does_not_panic() {
     assert_eq!(exit_code(&mut client), Some(1));
 }
 
-/// A server that receives on one socket and answers from a second one, the
-/// student bug; returns its receiving port and the answering address.
-fn answers_from_a_second_socket(count: usize) -> (u16, std::net::SocketAddr) {
-    let rx = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    let tx = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    let port = rx.local_addr().expect("addr").port();
-    let from = tx.local_addr().expect("addr");
-    rx.set_read_timeout(Some(WAIT)).expect("timeout");
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 2048];
-        for _ in 0..count {
-            let Ok((n, peer)) = rx.recv_from(&mut buf) else {
-                return;
-            };
-            let _ = tx.send_to(&buf[..n], peer);
-        }
-    });
-    (port, from)
-}
-
 #[test]
 fn an_answer_from_another_port_is_taken_and_named() {
-    let (port, from) = answers_from_a_second_socket(1);
+    let (port, from) = common::answers_from_a_second_socket(1);
     let out = Command::new(BIN)
         .args(["client", "--to", &format!("127.0.0.1:{port}"), "Hello"])
         .output()
@@ -141,7 +116,7 @@ fn an_answer_from_another_port_is_taken_and_named() {
 
 #[test]
 fn a_burst_counts_answers_from_another_port_apart() {
-    let (port, _) = answers_from_a_second_socket(3);
+    let (port, _) = common::answers_from_a_second_socket(3);
     let out = Command::new(BIN)
         .args(["client", "--to", &format!("127.0.0.1:{port}")])
         .args(["--count", "3", "--interval", "0"])

@@ -1119,18 +1119,9 @@ fn kept_socket_still_hears_answers_after_many_icmp_errors() {
 #[test]
 fn an_answer_from_another_port_is_taken_and_flagged() {
     let _g = shared();
-    let rx = peer();
-    let tx = peer();
-    let (to, from) = (local(&rx), local(&tx));
-    let answerer = std::thread::spawn(move || {
-        let mut buf = [0u8; 64];
-        rx.set_read_timeout(Some(WAIT)).expect("timeout");
-        if let Ok((n, client)) = rx.recv_from(&mut buf) {
-            tx.send_to(&buf[..n], client).expect("answer");
-        }
-    });
+    let (port, from) = common::answers_from_a_second_socket(1);
+    let to = SocketAddr::from(([127, 0, 0, 1], port));
     let kinds = run_client(request(1, target_of(to), b"Hello", WAIT));
-    let _ = answerer.join();
     match &kinds[..] {
         [
             ClientEventKind::Socket { .. },

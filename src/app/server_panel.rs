@@ -317,13 +317,8 @@ fn row_ui(ui: &mut egui::Ui, lang: super::Lang, row: &super::IncomingRow, height
                 &[("read", &rx.bytes.len()), ("len", &rx.len)],
             ));
         }
-        let mut text = format::payload_text(&rx.bytes, 200);
-        if rx.bytes.is_empty() {
-            // A zero-length datagram is a datagram too: say so, not a blank.
-            text = T::EmptyDatagram.get(lang).to_owned();
-        } else if !format::is_plain_text(&rx.bytes) {
-            text = format!("{text}   [{}]", format::hex(&rx.bytes, 16));
-        }
+        // A zero-length datagram is a datagram too: said so, not a blank.
+        let text = format::payload_line(&rx.bytes, 200, 16, lang);
         let reply = match &row.reply {
             Reply::Sent { bytes, .. } => format!("→ {}", format::payload_text(bytes, 40)),
             Reply::NotSent => String::new(),

@@ -30,9 +30,14 @@ impl BurstStats {
         self.sent += 1;
     }
 
-    pub fn record_answer(&mut self, rtt: Duration) {
+    /// An answer and its RTT; `from_other_source` when it came from another
+    /// address or port than the request went to.
+    pub fn record_answer(&mut self, rtt: Duration, from_other_source: bool) {
         self.answered += 1;
         self.rtts.push(rtt);
+        if from_other_source {
+            self.from_other_source += 1;
+        }
     }
 
     pub fn lost(&self) -> u32 {
@@ -110,7 +115,7 @@ mod tests {
         let mut s = BurstStats::default();
         for ms in [41u64, 63, 250, 180] {
             s.record_sent();
-            s.record_answer(Duration::from_micros(ms));
+            s.record_answer(Duration::from_micros(ms), false);
         }
         s.record_sent();
         assert_eq!(s.lost(), 1);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, UdpSocket};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -76,10 +77,33 @@ pub fn cli_server(extra: &[&str]) -> (Running, BufReader<ChildStdout>, u16) {
             .args(extra)
             .stderr(Stdio::null()),
     );
-    let port = line
-        .trim()
+    (server, out, listening_port(&line))
+}
+
+/// The port in the CLI server's first line.
+pub fn listening_port(line: &str) -> u16 {
+    line.trim()
         .strip_prefix("Server is listening on 127.0.0.1 port ")
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    (server, out, port)
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+}
+
+/// A server that receives on one socket and answers from a second one, the
+/// student bug; returns its receiving port and the answering address.
+pub fn answers_from_a_second_socket(count: usize) -> (u16, SocketAddr) {
+    let rx = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let tx = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = rx.local_addr().expect("addr").port();
+    let from = tx.local_addr().expect("addr");
+    rx.set_read_timeout(Some(WAIT)).expect("timeout");
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 2048];
+        for _ in 0..count {
+            let Ok((n, peer)) = rx.recv_from(&mut buf) else {
+                return;
+            };
+            let _ = tx.send_to(&buf[..n], peer);
+        }
+    });
+    (port, from)
 }
