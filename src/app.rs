@@ -154,6 +154,51 @@ impl Settings {
     }
 }
 
+/// The settings the teacher's demo changes for its burst only.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DemoSettings {
+    network: net::Impairments,
+    burst_count: u32,
+    timeout_secs: f64,
+}
+
+impl DemoSettings {
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            network: settings.network,
+            burst_count: settings.burst_count,
+            timeout_secs: settings.timeout_secs,
+        }
+    }
+
+    /// Puts back `self` wherever `settings` still hold the demo's value
+    /// (`during`): a knob the user turned while the demo ran stays turned.
+    fn restore(&self, during: &DemoSettings, settings: &mut Settings) {
+        if settings.network == during.network {
+            settings.network = self.network;
+        }
+        if settings.burst_count == during.burst_count {
+            settings.burst_count = self.burst_count;
+        }
+        if settings.timeout_secs == during.timeout_secs {
+            settings.timeout_secs = self.timeout_secs;
+        }
+    }
+}
+
+/// A running demo: what to put back when its burst ends.
+#[derive(Clone, Copy, Debug)]
+pub struct Demo {
+    pub before: DemoSettings,
+    pub during: DemoSettings,
+}
+
+/// How soon a changed setting is written to disk (eframe's autosave, asked
+/// for sooner), so a killed or crashed window keeps it.
+pub const SETTINGS_SAVE_DELAY: Duration = Duration::from_secs(1);
+/// eframe's own interval, while nothing changed.
+const IDLE_SAVE_INTERVAL: Duration = Duration::from_secs(30);
+
 /// How the app was started (command line), applied over the saved settings.
 #[derive(Clone, Debug, Default)]
 pub struct StartOptions {
@@ -314,6 +359,10 @@ pub struct UdpLabApp {
     pub tools: toolbar::ToolsState,
     /// `UDP_LAB_FLOOD_BENCH=N`: frame times under a flood (flood_bench.rs).
     flood: Option<flood_bench::FloodBench>,
+    /// The teacher's demo while its burst runs.
+    pub demo: Option<Demo>,
+    /// The settings as last written to (or read from) the storage.
+    saved: Option<Settings>,
 }
 
 impl UdpLabApp {
@@ -340,7 +389,10 @@ impl UdpLabApp {
         app
     }
 
+    /// `settings` are taken as what the storage holds (`new` read them
+    /// there); the command line's options go over them.
     pub fn with_settings(ctx: &egui::Context, mut settings: Settings, start: StartOptions) -> Self {
+        let saved = Some(settings.clone());
         if let Some(bind) = start.bind {
             settings.bind = bind;
         }
@@ -373,6 +425,8 @@ impl UdpLabApp {
             send_when_listening: start.send,
             tools,
             flood: None,
+            demo: None,
+            saved,
         };
         if start.start_server {
             app.run(Command::StartServer);
@@ -407,7 +461,31 @@ impl UdpLabApp {
             server.status = Some(ServerStatus::Stopped);
             server.handle = None;
         }
+        if let Some(demo) = self.demo
+            && !self.client.busy()
+        {
+            self.demo = None;
+            // Its last arrows came with its end.
+            self.views.diagram.scroll_to_end = true;
+            demo.before.restore(&demo.during, &mut self.settings);
+            self.run(Command::UpdateServer);
+        }
         more
+    }
+
+    /// The settings as they should be on disk: the demo's changes left out.
+    pub fn settings_to_save(&self) -> Settings {
+        let mut settings = self.settings.clone();
+        if let Some(demo) = &self.demo {
+            demo.before.restore(&demo.during, &mut settings);
+        }
+        settings
+    }
+
+    /// Whether the settings changed since they were last saved.
+    pub fn settings_unsaved(&self) -> bool {
+        // A benchmark run never saves (it changed the bind address).
+        self.flood.is_none() && self.saved.as_ref() != Some(&self.settings_to_save())
     }
 
     fn apply_event(&mut self, event: NetEvent) {
@@ -712,6 +790,19 @@ impl eframe::App for UdpLabApp {
             // Events still waiting: come back next frame rather than freeze this one.
             ctx.request_repaint();
         }
+        if self.settings_unsaved() {
+            // eframe saves at the end of a frame once `auto_save_interval`
+            // has passed: make sure there is such a frame.
+            ctx.request_repaint_after(SETTINGS_SAVE_DELAY);
+        }
+    }
+
+    fn auto_save_interval(&self) -> Duration {
+        if self.settings_unsaved() {
+            SETTINGS_SAVE_DELAY
+        } else {
+            IDLE_SAVE_INTERVAL
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -768,7 +859,9 @@ impl eframe::App for UdpLabApp {
             // A benchmark run changed the bind address: keep the user's.
             return;
         }
-        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        let settings = self.settings_to_save();
+        eframe::set_value(storage, eframe::APP_KEY, &settings);
+        self.saved = Some(settings);
     }
 }
 

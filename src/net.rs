@@ -31,6 +31,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 /// The lab's defaults.
+pub const DEFAULT_PORT: u16 = 12345;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:12345";
 pub const DEFAULT_REQUEST: &str = "Hello, server";
 pub const DEFAULT_REPLY: &str = "Hello, client";

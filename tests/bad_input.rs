@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{BIN, WAIT, exclusive, shared};
+use common::{BIN, WAIT, exclusive, shared, udp_lab_threads};
 use udp_lab::app::{self, ReplyKind, ServerStatus, Settings, StartOptions, UdpLabApp};
 use udp_lab::net::{
     self, ClientEventKind, ClientRequest, EventQueue, NetError, NetEvent, ReplyMode, ServerConfig,
@@ -269,7 +269,7 @@ fn thousand_start_stop_cycles_of_the_app_leak_no_thread_or_socket() {
     };
     let mut app = UdpLabApp::with_settings(&ctx, settings, StartOptions::default());
     let poke = UdpSocket::bind("127.0.0.1:0").expect("poke socket");
-    let (threads, fds) = (count_dir("/proc/self/task"), count_dir("/proc/self/fd"));
+    let (threads, fds) = (udp_lab_threads(), count_dir("/proc/self/fd"));
     for cycle in 0..1000 {
         app.run(app::Command::StartServer);
         run_until(&mut app, "Listening", |a| {
@@ -288,10 +288,10 @@ fn thousand_start_stop_cycles_of_the_app_leak_no_thread_or_socket() {
     }
     // The last worker reported Stopped just before its thread ends.
     let deadline = Instant::now() + WAIT;
-    while count_dir("/proc/self/task") > threads && Instant::now() < deadline {
+    while udp_lab_threads() > threads && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert_eq!(count_dir("/proc/self/task"), threads, "threads leaked");
+    assert_eq!(udp_lab_threads(), threads, "threads leaked");
     assert_eq!(count_dir("/proc/self/fd"), fds, "sockets leaked");
     assert!(app.server.total >= 900, "{} datagrams", app.server.total);
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{WAIT, exclusive, shared};
+use common::{WAIT, exclusive, shared, udp_lab_threads};
 use udp_lab::net::{
     ClientEvent, ClientEventKind, ClientRequest, EventQueue, EventSink, Family, NetError, NetEvent,
     ParsedAddr, Received, Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind,
@@ -545,7 +545,7 @@ fn count_dir(path: &str) -> usize {
 fn hundred_start_stop_cycles_leak_nothing() {
     let _g = exclusive();
     #[cfg(target_os = "linux")]
-    let (threads_before, fds_before) = (count_dir("/proc/self/task"), count_dir("/proc/self/fd"));
+    let (threads_before, fds_before) = (udp_lab_threads(), count_dir("/proc/self/fd"));
     let mut ports = std::collections::HashSet::new();
     for i in 0..100 {
         let server = start_server_with("127.0.0.1:0", ServerSettings::default(), 64)
@@ -558,12 +558,11 @@ fn hundred_start_stop_cycles_leak_nothing() {
     {
         // A joined thread may linger in /proc for a moment: look again
         // for a while before calling it a leak.
-        let slack = 2;
         let deadline = Instant::now() + WAIT;
         loop {
-            let threads = count_dir("/proc/self/task");
+            let threads = udp_lab_threads();
             let fds = count_dir("/proc/self/fd");
-            if threads <= threads_before + slack && fds <= fds_before + slack {
+            if threads <= threads_before && fds <= fds_before {
                 println!("threads {threads_before} -> {threads}, fds {fds_before} -> {fds}");
                 break;
             }

@@ -297,7 +297,10 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     ("requested", &app.client.requested),
                     ("answered", &stats.answered),
                     ("lost", &stats.lost()),
-                    ("percent", &net::stats::fmt_percent(stats.loss_percent())),
+                    (
+                        "percent",
+                        &super::format::percent(stats.loss_percent(), lang),
+                    ),
                 ],
             ))
             .strong(),
@@ -348,8 +351,16 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                 .small()
                 .color(weak),
         );
-        rate_plot_ui(&mut cols[1], points, height);
+        rate_plot_ui(&mut cols[1], points, height, lang);
     });
+}
+
+/// A tick label with the language's decimal mark ("0,5" in Russian).
+fn axis_number(value: f64, lang: Lang) -> String {
+    // Ticks are round numbers: up to three decimals, no trailing zeros.
+    let text = format!("{value:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format::decimal_point(text.to_owned(), lang)
 }
 
 fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang: Lang) {
@@ -379,6 +390,8 @@ fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang:
         .allow_zoom(false)
         .include_y(0.0)
         .y_axis_label(T::Milliseconds.get(lang))
+        .x_axis_formatter(move |mark, _| axis_number(mark.value, lang))
+        .y_axis_formatter(move |mark, _| axis_number(mark.value, lang))
         .show(ui, |plot| {
             for (i, run) in runs.into_iter().filter(|r| !r.is_empty()).enumerate() {
                 plot.line(Line::new(format!("rtt{i}"), PlotPoints::from(run.clone())).color(color));
@@ -400,7 +413,7 @@ fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang:
         });
 }
 
-fn rate_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32) {
+fn rate_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang: Lang) {
     use egui_plot::{Bar, BarChart, Plot};
     let last = points.iter().map(|p| p.at_secs).fold(0.0, f64::max);
     let mut per_second = vec![0u32; last.floor() as usize + 1];
@@ -421,7 +434,9 @@ fn rate_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32) {
         .allow_drag(false)
         .allow_zoom(false)
         .include_y(0.0)
-        .x_axis_label("s")
+        .x_axis_label(T::Seconds.get(lang))
+        .x_axis_formatter(move |mark, _| axis_number(mark.value, lang))
+        .y_axis_formatter(move |mark, _| axis_number(mark.value, lang))
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("answers", bars).color(accent));
         });

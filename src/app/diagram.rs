@@ -23,11 +23,21 @@ const HEADER_HEIGHT: f32 = 44.0;
 pub struct DiagramState {
     /// Pixels per millisecond of real time between events.
     pub px_per_ms: f32,
+    /// Scroll to the newest arrow on the next frame, even when the diagram
+    /// was scrolled back (the demo's datagrams must be in sight).
+    pub scroll_to_end: bool,
+    /// The arrows on screen in the last frame (datagram id, from, to), oldest
+    /// first: what a click can hit.
+    pub on_screen: Vec<(u64, Pos2, Pos2)>,
 }
 
 impl Default for DiagramState {
     fn default() -> Self {
-        Self { px_per_ms: 2.0 }
+        Self {
+            px_per_ms: 2.0,
+            scroll_to_end: false,
+            on_screen: Vec::new(),
+        }
     }
 }
 
@@ -341,6 +351,11 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
 
     let mut clicked = None;
+    let mut on_screen = std::mem::take(&mut app.views.diagram.on_screen);
+    on_screen.clear();
+    // The demo's datagrams stay in sight while it runs (a scroll animation
+    // alone ends at the bottom as it was, not as it grew).
+    let scroll_to_end = std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some();
     egui::ScrollArea::vertical()
         .id_salt("diagram")
         .auto_shrink([false, false])
@@ -348,6 +363,11 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         .show(ui, |ui| {
             let (rect, response) =
                 ui.allocate_exact_size(vec2(width, axis.height()), egui::Sense::click());
+            if scroll_to_end {
+                let bottom =
+                    egui::Rect::from_min_size(rect.left_bottom() - vec2(0.0, 1.0), vec2(1.0, 1.0));
+                ui.scroll_to_rect(bottom, Some(egui::Align::BOTTOM));
+            }
             let painter = ui.painter_at(rect);
             let line = ui.visuals().weak_text_color();
             for i in 0..model.lanes.len() {
@@ -385,6 +405,12 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 if matches!(arrow.end, ArrowEnd::Dropped) {
                     b = a + (b - a) * 0.5 + vec2(0.0, 10.0);
                 }
+                if let Some(id) = arrow.datagram
+                    && b.y >= ui.clip_rect().top()
+                    && a.y <= ui.clip_rect().bottom()
+                {
+                    on_screen.push((id, a, b));
+                }
                 if let (Some(p), Some(_)) = (pointer, arrow.datagram) {
                     let d = distance_to_segment(p, a, b);
                     if d < 8.0 && nearest.is_none_or(|(best, _)| d < best) {
@@ -408,8 +434,11 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 }
             }
         });
+    app.views.diagram.on_screen = on_screen;
     if clicked.is_some() {
+        // What the hint promises: the datagram's anatomy.
         app.selected_datagram = clicked;
+        app.settings.view = super::views::View::Anatomy;
     }
 }
 
@@ -607,6 +636,52 @@ mod tests {
         h.get_by_label("Sequence diagram").click();
         h.run_steps(3);
         h.get_by_label("Click an arrow to see the datagram's anatomy.");
+    }
+
+    /// Clicks the middle of an arrow as a mouse would.
+    pub(crate) fn click_arrow(h: &mut egui_kittest::Harness<'_, UdpLabApp>, a: Pos2, b: Pos2) {
+        let at = a + (b - a) * 0.5;
+        let input = h.input_mut();
+        input.events.push(egui::Event::PointerMoved(at));
+        for pressed in [true, false] {
+            input.events.push(egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+        h.run_steps(3);
+    }
+
+    #[test]
+    fn clicking_an_arrow_opens_that_datagrams_anatomy() {
+        let mut h = harness();
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        h.get_by_label("Send").click();
+        wait_for(&mut h, "the exchange", |app| {
+            !app.client.busy() && app.client.outcome.is_some()
+        });
+        h.get_by_label("Sequence diagram").click();
+        h.run_steps(3);
+        // What the hint promises.
+        h.get_by_label("Click an arrow to see the datagram's anatomy.");
+        let arrows = h.state().views.diagram.on_screen.clone();
+        assert_eq!(arrows.len(), 2, "the request and the reply: {arrows:?}");
+        // The request, not the newest datagram (the anatomy's default).
+        let (request, a, b) = arrows[0];
+        click_arrow(&mut h, a, b);
+        let app = h.state();
+        assert_eq!(app.selected_datagram, Some(request));
+        assert_eq!(app.settings.view, super::super::views::View::Anatomy);
+        let record = app
+            .session
+            .datagram(request)
+            .expect("the clicked datagram is in the session");
+        assert_eq!(&record.bytes[..], b"Hello, server");
+        // The anatomy shows that datagram, the first of the two.
+        h.get_by_label("datagram 1 of 2");
     }
 
     #[test]

@@ -116,6 +116,16 @@ pub fn decimal_point(number: String, lang: Lang) -> String {
     }
 }
 
+/// A percentage as the language writes it: "12.5%" in English, "12,5 %"
+/// (decimal comma, a no-break space before the sign) in Russian.
+pub fn percent(p: f64, lang: Lang) -> String {
+    let number = decimal_point(crate::net::stats::fmt_percent(p), lang);
+    match lang {
+        Lang::En => format!("{number}%"),
+        Lang::Ru => format!("{number}\u{a0}%"),
+    }
+}
+
 /// Wall-clock time to 0.1 ms, for the diagram's time axis: "18:13:43.1234".
 /// Same clock as the lists and the trace, one digit finer, because a request
 /// and its answer on loopback are often less than a millisecond apart.

@@ -85,6 +85,7 @@ texts! {
     RowsDropped => "{count} older rows not kept", "Старых строк не сохранено: {count}";
     EventsDropped => "{count} events not shown (the window could not keep up)", "Событий не показано: {count} (окно не успевало)";
     NoDatagramsYet => "No datagrams yet. Press Start, then Send in the client panel.", "Датаграмм пока нет. Нажмите «Запустить», затем «Отправить» в панели клиента.";
+    WaitingForFirst => "Listening — waiting for the first datagram.", "Слушает — ждёт первую датаграмму.";
     Truncated => "read {read} of {len} bytes — the rest is discarded by the kernel", "прочитано {read} из {len} байт — остаток отброшен ядром";
     TruncatedShort => "truncated", "обрезано";
     Target => "Server address", "Адрес сервера";
@@ -195,7 +196,7 @@ texts! {
     PcapFailed => "Could not save the pcap file: {reason}", "Не удалось сохранить файл pcap: {reason}";
     ScreenshotNotDelivered => "The window did not hand over a picture. Try again with the window visible.", "Окно не передало изображение. Попробуйте ещё раз, когда окно будет видно.";
     OpenFolder => "Open folder", "Открыть папку";
-    OpenFolderFailed => "Could not open the folder: {reason}", "Не удалось открыть папку: {reason}";
+    OpenFolderFailed => "Could not show the folder: {reason}", "Не удалось показать папку: {reason}";
     CopyImage => "Copy image", "Копировать изображение";
     ImageCopied => "Copied to the clipboard", "Скопировано в буфер обмена";
     Close => "Close", "Закрыть";
@@ -216,7 +217,7 @@ texts! {
     SendBurst => "Send {count}", "Отправить {count}";
     NewSocketEachSend => "New socket for each Send", "Новый сокет для каждой отправки";
     NewSocketEachSendHint => "On: every Send comes from a new source port, like the lab's client. Off: one socket (one port) is reused.", "Вкл.: каждая отправка идёт с нового порта, как у клиента из лабораторной. Выкл.: используется один сокет (один порт).";
-    BurstSummary => "{sent} of {requested} sent, {answered} answered, {lost} lost ({percent}%)", "Отправлено {sent} из {requested}, ответов {answered}, потеряно {lost} ({percent}%)";
+    BurstSummary => "{sent} of {requested} sent, {answered} answered, {lost} lost ({percent})", "Отправлено {sent} из {requested}, ответов {answered}, потеряно {lost} ({percent})";
     DroppedBySimulatorCount => "{count} dropped by the simulator", "{count} отброшено симулятором";
     RttPlotTitle => "RTT per datagram (ms); × no answer", "RTT каждой датаграммы (мс); × нет ответа";
     RatePlotTitle => "Answers per second", "Ответов в секунду";
@@ -258,22 +259,22 @@ texts! {
     SimDuplicateHint => "Chance that a datagram is sent twice", "Вероятность, что датаграмма будет отправлена дважды";
     SimReorder => "Reorder", "Перестановка";
     SimReorderHint => "Chance that a datagram is held back until the next one has gone, so they arrive in the wrong order", "Вероятность, что датаграмма задержится до отправки следующей и они придут в обратном порядке";
-    SimSeed => "Seed", "Зерно";
-    SimSeedHint => "The same seed gives the same pattern of losses, for a repeatable lesson", "Одно и то же зерно даёт одинаковую картину потерь — урок можно повторить";
+    SimSeed => "Seed", "Сид (зерно генератора)";
+    SimSeedHint => "The same seed gives the same pattern of losses, for a repeatable lesson", "Один и тот же сид (зерно генератора случайных чисел) даёт одинаковую картину потерь — урок можно повторить";
     PercentSign => "%", "%";
     PresetPerfect => "Perfect", "Идеальная";
     PresetWiFi => "Wi-Fi", "Wi-Fi";
     PresetBadMobile => "Bad mobile", "Плохая мобильная";
     PresetSatellite => "Satellite", "Спутник";
     SimDemo => "Demo: send 20 with 30 % loss", "Демо: 20 датаграмм при 30 % потерь";
-    SimDemoHint => "Sets 30 % loss each way (fixed seed, nothing else) and sends a burst of 20 to the server address; start the server first. A request or its reply may be lost, so about half the exchanges fail: 1 − 0.7 × 0.7 ≈ 51 %.", "Включает 30 % потерь в каждую сторону (фиксированное зерно, остальное выключено) и отправляет серию из 20 на адрес сервера; сначала запустите сервер. Теряться может и запрос, и ответ, поэтому не удаётся около половины обменов: 1 − 0,7 × 0,7 ≈ 51 %.";
+    SimDemoHint => "Sets 30 % loss each way (fixed seed, nothing else) and sends a burst of 20 to the server address; start the server first. A request or its reply may be lost, so about half the exchanges fail: 1 − 0.7 × 0.7 ≈ 51 %.", "Включает 30 % потерь в каждую сторону (фиксированный сид, остальное выключено) и отправляет серию из 20 на адрес сервера; сначала запустите сервер. Теряться может и запрос, и ответ, поэтому не удаётся около половины обменов: 1 − 0,7 × 0,7 ≈ 51 %.";
     SimOn => "Simulator on: {what} — each way, requests and replies", "Симулятор включён: {what} — в обе стороны, запросы и ответы";
     SimOff => "Perfect network: every datagram is delivered once, in order", "Идеальная сеть: всё доходит один раз и по порядку";
-    SimOnLoss => "{p}% loss", "потери {p}%";
+    SimOnLoss => "{p} loss", "потери {p}";
     SimOnDelay => "{ms} ms delay", "задержка {ms} мс";
     SimOnJitter => "±{ms} ms jitter", "разброс ±{ms} мс";
-    SimOnDuplicate => "{p}% duplicated", "дубли {p}%";
-    SimOnReorder => "{p}% reordered", "перестановка {p}%";
+    SimOnDuplicate => "{p} duplicated", "дубли {p}";
+    SimOnReorder => "{p} reordered", "перестановка {p}";
     ErrEmpty => "Enter an address such as 127.0.0.1:12345", "Введите адрес, например 127.0.0.1:12345";
     ErrTooLong => "The address is too long", "Адрес слишком длинный";
     ErrMissingPort => "Add a port after a colon, for example 127.0.0.1:12345", "Добавьте порт через двоеточие, например 127.0.0.1:12345";
@@ -316,6 +317,10 @@ texts! {
     StepClientTimedOut => "Handout, client step 7: recvfrom() waits for the server's reply. The lab's client would wait forever; UDP Lab gives up after its timeout (settimeout(), which is not in the lab).", "Методичка, клиент, пункт 7: recvfrom() ждёт ответ сервера. Клиент из лабораторной ждал бы вечно; UDP Lab прекращает ждать по тайм-ауту (settimeout(), которого нет в методичке).";
     SendCancelled => "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.", "Сервер не запустился, поэтому сообщение, ждавшее его (--send), не отправлено. Нажмите «Отправить», когда сервер будет слушать.";
     StepClientClose => "Handout, client step 9: the client socket is closed with close().", "Методичка, клиент, пункт 9: сокет клиента закрывается методом close().";
+    // Issue 11, items 10 and 17.
+    CopyWithPort => "Copy with port", "Копировать с портом";
+    ReasonFileGone => "the file is no longer there ({path})", "файла больше нет ({path})";
+    ReasonNoFileManager => "no file manager was found to show it ({detail}). The file is saved; its path is above.", "не найден файловый менеджер, чтобы её показать ({detail}). Файл сохранён, его путь указан выше.";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

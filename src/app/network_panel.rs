@@ -8,7 +8,6 @@ use egui::RichText;
 use super::i18n::{T, fill};
 use super::{Command, Lang, UdpLabApp, views};
 use crate::net::sim::MAX_DELAY_MS;
-use crate::net::stats::fmt_percent;
 use crate::net::{Impairments, Preset};
 
 /// The demo's burst: "send 20 with 30 % loss", always the same pattern.
@@ -147,8 +146,11 @@ fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> bool 
 }
 
 /// The teacher's demo: 30 % loss each way with a fixed seed (nothing else
-/// impaired), a burst of 20, and the sequence diagram to watch it in.
+/// impaired), a burst of 20, and the sequence diagram to watch it in,
+/// scrolled to the demo's datagrams. What it changes is for the demo only:
+/// the settings come back when the burst ends, and are never saved.
 pub fn start_demo(app: &mut UdpLabApp) {
+    let before = super::DemoSettings::of(&app.settings);
     app.settings.network = Impairments {
         loss_percent: DEMO_LOSS_PERCENT,
         seed: DEMO_SEED,
@@ -157,6 +159,11 @@ pub fn start_demo(app: &mut UdpLabApp) {
     app.settings.burst_count = DEMO_COUNT;
     app.settings.timeout_secs = app.settings.timeout_secs.min(DEMO_MAX_TIMEOUT_SECS);
     app.settings.view = views::View::Diagram;
+    app.views.diagram.scroll_to_end = true;
+    app.demo = Some(super::Demo {
+        before,
+        during: super::DemoSettings::of(&app.settings),
+    });
     app.run(Command::UpdateServer);
     app.run(Command::SendBurst);
 }
@@ -237,7 +244,7 @@ pub fn describe(lang: Lang, net: &Impairments) -> String {
     if net.loss_percent > 0.0 {
         parts.push(fill(
             t(T::SimOnLoss),
-            &[("p", &fmt_percent(net.loss_percent))],
+            &[("p", &super::format::percent(net.loss_percent, lang))],
         ));
     }
     if net.delay_ms > 0 {
@@ -249,13 +256,13 @@ pub fn describe(lang: Lang, net: &Impairments) -> String {
     if net.duplicate_percent > 0.0 {
         parts.push(fill(
             t(T::SimOnDuplicate),
-            &[("p", &fmt_percent(net.duplicate_percent))],
+            &[("p", &super::format::percent(net.duplicate_percent, lang))],
         ));
     }
     if net.reorder_percent > 0.0 {
         parts.push(fill(
             t(T::SimOnReorder),
-            &[("p", &fmt_percent(net.reorder_percent))],
+            &[("p", &super::format::percent(net.reorder_percent, lang))],
         ));
     }
     parts.join(", ")
@@ -435,9 +442,16 @@ mod tests {
         let port = start_server(&mut h);
         set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
         knob(&mut h, "every", 0.0);
+        let before = h.state().settings.clone();
         h.get_by_label("Demo: send 20 with 30 % loss").click();
         h.run_steps(2);
         h.get_by_label("Simulator on: 30% loss — each way, requests and replies");
+        // Saved meanwhile (eframe's autosave), the demo's changes stay out.
+        let during = h.state().settings_to_save();
+        assert_eq!(
+            (during.network, during.burst_count, during.timeout_secs),
+            (before.network, before.burst_count, before.timeout_secs)
+        );
         wait_for(&mut h, "the demo burst", |app| {
             !app.client.busy() && app.client.stats.sent == DEMO_COUNT
         });
@@ -455,7 +469,11 @@ mod tests {
             }
         }
         let app = h.state();
-        assert_eq!(app.settings.network, imp);
+        // The demo is over: its loss, count and timeout are gone again.
+        assert!(app.demo.is_none());
+        assert_eq!(app.settings.network, before.network);
+        assert_eq!(app.settings.burst_count, before.burst_count);
+        assert_eq!(app.settings.timeout_secs, before.timeout_secs);
         assert_eq!(app.settings.view, views::View::Diagram);
         let stats = &app.client.stats;
         assert_eq!(stats.answered, answered);
@@ -472,6 +490,59 @@ mod tests {
                 .count() as u32,
             lost,
             "each loss is a gap in the RTT plot"
+        );
+    }
+
+    /// A diagram scrolled back to an old exchange comes down to the demo's
+    /// datagrams, so the class sees its ✗ arrows.
+    #[test]
+    fn the_demo_scrolls_the_diagram_to_its_datagrams() {
+        let mut h = harness();
+        h.state_mut().settings.timeout_secs = 0.3;
+        h.state_mut().settings.burst_interval_ms = 0;
+        let port = start_server(&mut h);
+        set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+        h.state_mut().settings.burst_count = 30;
+        h.get_by_label("Sequence diagram").click();
+        h.run_steps(2);
+        h.get_by_label("Send 30").click();
+        wait_for(&mut h, "the first burst", |app| {
+            !app.client.busy() && app.client.stats.answered == 30
+        });
+        h.run_steps(3);
+        // Scroll the diagram back to its top, as a teacher showing the first
+        // exchange would.
+        let on_screen = h.state().views.diagram.on_screen.clone();
+        let (_, a, b) = on_screen.first().copied().expect("arrows on screen");
+        let over = a + (b - a) * 0.5;
+        h.input_mut().events.push(egui::Event::PointerMoved(over));
+        for _ in 0..20 {
+            h.input_mut().events.push(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Page,
+                delta: egui::vec2(0.0, 1.0),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
+                modifiers: egui::Modifiers::NONE,
+            });
+            h.step();
+        }
+        h.run_steps(3);
+        let newest = |app: &UdpLabApp| app.session.datagrams.back().map(|d| d.id);
+        let visible =
+            |app: &UdpLabApp, id| app.views.diagram.on_screen.iter().any(|(d, ..)| *d == id);
+        let old_newest = newest(h.state()).expect("datagrams");
+        assert!(!visible(h.state(), old_newest), "scrolled back to the top");
+        h.get_by_label("Demo: send 20 with 30 % loss").click();
+        wait_for(&mut h, "the demo burst", |app| {
+            app.demo.is_none() && app.client.stats.sent == DEMO_COUNT
+        });
+        h.run_steps(3);
+        let demo_newest = newest(h.state()).expect("datagrams");
+        assert_ne!(demo_newest, old_newest);
+        assert!(
+            visible(h.state(), demo_newest),
+            "the demo's newest datagram is on screen: {:?}",
+            h.state().views.diagram.on_screen
         );
     }
 
@@ -544,7 +615,7 @@ mod tests {
         h.get_by_label("Потери");
         h.get_by_label("Спутник");
         h.get_by_label(
-            "Симулятор включён: потери 12.5%, задержка 40 мс — в обе стороны, запросы и ответы",
+            "Симулятор включён: потери 12,5\u{a0}%, задержка 40 мс — в обе стороны, запросы и ответы",
         );
     }
 

@@ -227,6 +227,42 @@ mod tests {
         assert!(h.state().tools.notice.is_none());
     }
 
+    /// "Open folder" for a file that is gone (deleted since): the notice
+    /// stays, with its path and "Copy image", and says why under it.
+    #[test]
+    fn open_folder_failing_keeps_the_notice_and_says_why() {
+        let mut h = harness();
+        let out = TempDir::new("reveal");
+        h.state_mut().tools.output_dir = Some(out.0.clone());
+        h.run_steps(2);
+        h.get_by_label("Screenshot").click();
+        h.step();
+        let callback = screenshot_request(&h).expect("a Screenshot viewport command");
+        callback.complete(Arc::new(window_picture(&h)));
+        wait_for(&mut h, "the PNG", |app| saved_path(app).is_some());
+        let path = saved_path(h.state()).expect("saved");
+        std::fs::remove_file(&path).expect("remove the PNG");
+        h.get_by_label("Open folder").click();
+        let failed = |app: &UdpLabApp| {
+            matches!(
+                app.tools.notice.as_ref().map(|n| &n.kind),
+                Some(NoticeKind::Saved {
+                    reveal_failed: Some(_),
+                    ..
+                })
+            )
+        };
+        wait_for(&mut h, "the reveal's answer", failed);
+        h.run_steps(2);
+        let shown = path.display().to_string();
+        h.get_by_label(&format!("Screenshot saved: {shown}"));
+        h.get_by_label(&format!(
+            "Could not show the folder: the file is no longer there ({shown})"
+        ));
+        h.get_by_label("Copy image");
+        h.get_by_label("Open folder");
+    }
+
     #[test]
     fn ctrl_shift_s_takes_a_screenshot_too() {
         let mut h = harness();

@@ -272,7 +272,12 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
     };
     if rows.is_empty() {
         ui.add_space(12.0);
-        ui.label(RichText::new(t(T::NoDatagramsYet)).color(weak).italics());
+        let empty = if matches!(server.status(), super::ServerStatus::Listening(_)) {
+            T::WaitingForFirst
+        } else {
+            T::NoDatagramsYet
+        };
+        ui.label(RichText::new(t(empty)).color(weak).italics());
         return;
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body);

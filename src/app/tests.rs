@@ -564,3 +564,46 @@ fn a_failed_start_cancels_the_send_that_waited_on_it() {
     assert!(app.client.history.is_empty());
     assert_eq!(app.server.total, 0);
 }
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+/// A changed setting is written about a second later (eframe autosaves at
+/// the app's `auto_save_interval`), not only on a clean close: a killed
+/// window keeps the language picked just before.
+#[test]
+fn a_changed_setting_is_saved_within_a_second() {
+    use eframe::App as _;
+    let mut h = harness();
+    h.run_steps(2);
+    let mut storage = MemoryStorage::default();
+    h.state_mut().save(&mut storage);
+    assert!(!h.state().settings_unsaved());
+    assert!(h.state().auto_save_interval() > Duration::from_secs(10));
+    h.get_by_label("Русский").click();
+    h.run_steps(2);
+    assert!(h.state().settings_unsaved());
+    assert_eq!(h.state().auto_save_interval(), super::SETTINGS_SAVE_DELAY);
+    h.state_mut().save(&mut storage);
+    let saved: Settings = eframe::get_value(&storage, eframe::APP_KEY).expect("saved settings");
+    assert_eq!(saved.lang, Some(Lang::Ru));
+    assert!(!h.state().settings_unsaved());
+    assert!(h.state().auto_save_interval() > Duration::from_secs(10));
+}

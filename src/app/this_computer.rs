@@ -24,7 +24,7 @@ pub struct ThisComputer {
     pub addresses: Option<Result<Vec<Address>, String>>,
     pub loading: bool,
     /// The address just copied (acknowledged next to the list).
-    copied: Option<IpAddr>,
+    copied: Option<String>,
 }
 
 /// The machine's addresses: other machines' view first (IPv4, then IPv6),
@@ -180,7 +180,7 @@ fn this_computer_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
     if !rows.is_empty() {
         egui::Grid::new("udp-lab-addresses")
-            .num_columns(4)
+            .num_columns(5)
             .spacing([12.0, 6.0])
             .striped(true)
             .show(ui, |ui| {
@@ -202,8 +202,8 @@ fn this_computer_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             app.tools.this_computer.copied = None;
             refresh(ui.ctx(), app);
         }
-        if let Some(ip) = app.tools.this_computer.copied {
-            ui.label(fill(app.t(T::Copied), &[("text", &ip)]));
+        if let Some(text) = &app.tools.this_computer.copied {
+            ui.label(fill(app.t(T::Copied), &[("text", text)]));
         }
     });
     ui.separator();
@@ -214,18 +214,40 @@ fn this_computer_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
 }
 
+/// The port a client should send to: the running server's, else the bind
+/// field's, else the lab's.
+fn server_port(app: &UdpLabApp) -> u16 {
+    match app.server.status() {
+        ServerStatus::Listening(addr) => addr.port(),
+        _ => crate::net::parse_addr(&app.settings.bind, false)
+            .ok()
+            .map(|a| a.port)
+            .filter(|&p| p != 0)
+            .unwrap_or(crate::net::DEFAULT_PORT),
+    }
+}
+
 fn address_row_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, name: &str, ip: IpAddr, stopped: bool) {
     ui.label(name);
     ui.label(egui::RichText::new(ip.to_string()).monospace());
     if !ip.is_unspecified() {
         // Every row's buttons read "Copy": the accessible name says which.
-        let copy = ui
-            .button(app.t(T::Copy))
-            .accessible_name(fill(app.t(T::CopyAddress), &[("ip", &ip)]));
-        if copy.clicked() {
-            ui.ctx().copy_text(ip.to_string());
-            app.tools.this_computer.copied = Some(ip);
-        }
+        // With the port (IPv6 in brackets) it pastes as the client's target.
+        let with_port = SocketAddr::new(ip, server_port(app)).to_string();
+        ui.horizontal(|ui| {
+            for (text, label, name) in [
+                (ip.to_string(), T::Copy, T::CopyAddress),
+                (with_port.clone(), T::CopyWithPort, T::CopyAddress),
+            ] {
+                let copy = ui
+                    .button(app.t(label))
+                    .accessible_name(fill(app.t(name), &[("ip", &text)]));
+                if copy.clicked() {
+                    ui.ctx().copy_text(text.clone());
+                    app.tools.this_computer.copied = Some(text);
+                }
+            }
+        });
     } else {
         ui.label("");
     }
@@ -333,8 +355,22 @@ mod tests {
             .commands
             .iter()
             .any(|c| matches!(c, egui::OutputCommand::CopyText(t) if t == "127.0.0.1"))
-            || h.state().tools.this_computer.copied == Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+            || h.state().tools.this_computer.copied.as_deref() == Some("127.0.0.1");
         assert!(copied);
+
+        // With the port, as the client's target field takes it.
+        h.get_by_label("Copy 127.0.0.1:4567").click();
+        h.run_steps(2);
+        h.get_by_label("Copied 127.0.0.1:4567");
+        assert_eq!(
+            h.state().tools.this_computer.copied.as_deref(),
+            Some("127.0.0.1:4567")
+        );
+        if h.query_by_label("Copy [::1]:4567").is_some() {
+            h.get_by_label("Copy [::1]:4567").click();
+            h.run_steps(2);
+            h.get_by_label("Copied [::1]:4567");
+        }
 
         h.get_by_label("Use 127.0.0.1 as bind address").click();
         h.run_steps(2);

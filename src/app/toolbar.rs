@@ -50,6 +50,32 @@ pub enum Job {
         image: Option<Arc<egui::ColorImage>>,
     },
     Addresses(io::Result<Vec<this_computer::Address>>),
+    /// "Open folder" ended: the error, in words, when it failed.
+    Revealed {
+        path: PathBuf,
+        result: Result<(), RevealError>,
+    },
+}
+
+/// Why the file manager could not show a saved file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RevealError {
+    FileGone,
+    /// No program could be started (no file manager, no xdg-open).
+    NoFileManager(String),
+    Other(String),
+}
+
+impl RevealError {
+    fn from_opener(e: &opener::OpenError) -> Self {
+        match e {
+            opener::OpenError::Io(io) if io.kind() == io::ErrorKind::NotFound => Self::FileGone,
+            opener::OpenError::Spawn { cmds, source } => {
+                Self::NoFileManager(format!("{cmds}: {source}"))
+            }
+            other => Self::Other(other.to_string()),
+        }
+    }
 }
 
 pub enum NoticeKind {
@@ -58,6 +84,8 @@ pub enum NoticeKind {
         path: PathBuf,
         image: Option<Arc<egui::ColorImage>>,
         copied: bool,
+        /// "Open folder" failed: said under the notice, which stays.
+        reveal_failed: Option<RevealError>,
     },
     SaveFailed {
         what: Saved,
@@ -66,7 +94,6 @@ pub enum NoticeKind {
         message: String,
     },
     ScreenshotNotDelivered,
-    OpenFolderFailed(String),
 }
 
 impl NoticeKind {
@@ -159,6 +186,7 @@ fn poll_jobs(ctx: &egui::Context, app: &mut UdpLabApp) {
                     path,
                     image,
                     copied: false,
+                    reveal_failed: None,
                 },
                 Err(e) => NoticeKind::SaveFailed {
                     what,
@@ -169,6 +197,22 @@ fn poll_jobs(ctx: &egui::Context, app: &mut UdpLabApp) {
             }),
             Job::Addresses(result) => {
                 this_computer::on_addresses(&mut app.tools.this_computer, result)
+            }
+            Job::Revealed { path, result } => {
+                if let Some(Notice {
+                    kind:
+                        NoticeKind::Saved {
+                            path: shown,
+                            reveal_failed,
+                            ..
+                        },
+                    since,
+                }) = &mut app.tools.notice
+                    && *shown == path
+                {
+                    *reveal_failed = result.err();
+                    *since = Instant::now();
+                }
             }
         }
     }
@@ -384,10 +428,20 @@ pub fn notice_text(lang: Lang, kind: &NoticeKind) -> String {
             fill(t(key), &[("reason", &reason(lang, *kind, message, dir))])
         }
         NoticeKind::ScreenshotNotDelivered => t(T::ScreenshotNotDelivered).to_owned(),
-        NoticeKind::OpenFolderFailed(message) => {
-            fill(t(T::OpenFolderFailed), &[("reason", message)])
-        }
     }
+}
+
+/// The line under a notice whose "Open folder" failed.
+pub fn reveal_failed_text(lang: Lang, path: &Path, error: &RevealError) -> String {
+    let t = |k: T| k.get(lang);
+    let reason = match error {
+        RevealError::FileGone => fill(t(T::ReasonFileGone), &[("path", &path.display())]),
+        RevealError::NoFileManager(detail) => {
+            fill(t(T::ReasonNoFileManager), &[("detail", detail)])
+        }
+        RevealError::Other(message) => message.clone(),
+    };
+    fill(t(T::OpenFolderFailed), &[("reason", &reason)])
 }
 
 /// Why a file could not be written, in plain words where the cause is common.
@@ -410,7 +464,7 @@ fn notice_area(ctx: &egui::Context, app: &mut UdpLabApp) {
     let text = notice_text(app.lang, &notice.kind);
     let failure = notice.kind.is_failure();
     let mut close = false;
-    let mut open_dir = None;
+    let mut reveal = None;
     let mut copy = None;
     let area = egui::Area::new(egui::Id::unique("udp-lab-notice"))
         .order(egui::Order::Foreground)
@@ -423,6 +477,18 @@ fn notice_area(ctx: &egui::Context, app: &mut UdpLabApp) {
                     label = label.color(super::error_color(ui));
                 }
                 ui.add(egui::Label::new(label).wrap());
+                if let NoticeKind::Saved {
+                    path,
+                    reveal_failed: Some(error),
+                    ..
+                } = &notice.kind
+                {
+                    let why = reveal_failed_text(app.lang, path, error);
+                    ui.add(
+                        egui::Label::new(egui::RichText::new(why).color(super::warn_color(ui)))
+                            .wrap(),
+                    );
+                }
                 ui.horizontal(|ui| {
                     if let NoticeKind::Saved {
                         path,
@@ -432,7 +498,7 @@ fn notice_area(ctx: &egui::Context, app: &mut UdpLabApp) {
                     } = &notice.kind
                     {
                         if ui.button(app.t(T::OpenFolder)).clicked() {
-                            open_dir = path.parent().map(Path::to_owned);
+                            reveal = Some(path.clone());
                         }
                         if let Some(image) = image {
                             if ui.button(app.t(T::CopyImage)).clicked() {
@@ -469,40 +535,37 @@ fn notice_area(ctx: &egui::Context, app: &mut UdpLabApp) {
             *since = Instant::now();
         }
     }
-    if let Some(dir) = open_dir
-        && let Err(e) = open_folder(&dir)
-    {
-        app.tools.show(NoticeKind::OpenFolderFailed(e.to_string()));
-        return;
+    if let Some(path) = reveal {
+        start_reveal(ctx, &mut app.tools, path);
     }
     if close {
         app.tools.notice = None;
     }
 }
 
-/// Shows the folder in the system's file manager, without waiting for it.
-pub fn open_folder(dir: &Path) -> io::Result<()> {
-    let program = if cfg!(windows) {
-        "explorer"
-    } else if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
+/// Shows the saved file, selected, in the system's file manager. On a
+/// worker: asking the desktop over D-Bus can take a moment.
+pub fn start_reveal(ctx: &egui::Context, tools: &mut ToolsState, path: PathBuf) {
+    let tx = tools.jobs_tx.clone();
+    let repaint = ctx.clone();
+    let job_path = path.clone();
+    let job = move || {
+        let result = opener::reveal(&job_path).map_err(|e| RevealError::from_opener(&e));
+        let _ = tx.send(Job::Revealed {
+            path: job_path,
+            result,
+        });
+        repaint.request_repaint();
     };
-    let mut child = std::process::Command::new(program)
-        .arg(dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| io::Error::new(e.kind(), format!("{program}: {e}")))?;
-    // Reaped on a thread, so it neither blocks the window nor lingers.
-    std::thread::Builder::new()
+    if let Err(e) = std::thread::Builder::new()
         .name("udp-lab-open-folder".into())
-        .spawn(move || {
-            let _ = child.wait();
-        })?;
-    Ok(())
+        .spawn(job)
+    {
+        let _ = tools.jobs_tx.send(Job::Revealed {
+            path,
+            result: Err(RevealError::Other(e.to_string())),
+        });
+    }
 }
 
 #[cfg(test)]

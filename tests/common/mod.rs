@@ -107,3 +107,19 @@ pub fn answers_from_a_second_socket(count: usize) -> (u16, SocketAddr) {
     });
     (port, from)
 }
+
+/// The process's threads that UDP Lab started (they are all named
+/// `udp-lab-…`). Counting every thread would also count a test-harness
+/// thread of the test that ran before, still exiting when this one starts.
+pub fn udp_lab_threads() -> usize {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|name| name.starts_with("udp-lab"))
+        })
+        .count()
+}
