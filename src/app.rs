@@ -209,6 +209,8 @@ pub struct StartOptions {
     pub lang: Option<Lang>,
     /// The client's target (`--to`).
     pub to: Option<String>,
+    /// `--presentation`: start in presentation mode.
+    pub presentation: bool,
 }
 
 /// What the panels ask for; run after drawing.
@@ -398,6 +400,9 @@ impl UdpLabApp {
         }
         if let Some(to) = start.to {
             settings.target = to;
+        }
+        if start.presentation {
+            settings.tools.presentation = true;
         }
         let lang = start
             .lang
@@ -829,10 +834,15 @@ impl eframe::App for UdpLabApp {
                 ui.columns(2, |cols| {
                     // Each panel scrolls on its own: what does not fit (the
                     // statistics, a long history) stays in reach.
+                    // Text wraps and truncates at the column's width; only a
+                    // row that cannot shrink scrolls sideways.
+                    let width = cols[0].available_width();
                     panel_scroll("server_scroll").show(&mut cols[0], |ui| {
+                        ui.set_max_width(width);
                         server_panel::server_ui(ui, self, &mut commands, true);
                     });
                     panel_scroll("client_scroll").show(&mut cols[1], |ui| {
+                        ui.set_max_width(width);
                         client_panel::client_ui(ui, self, &mut commands, true);
                     });
                 });

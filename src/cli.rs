@@ -37,6 +37,10 @@ pub struct Args {
     /// Window: send the message once (after the server listens, with --start-server).
     #[arg(long)]
     pub send: bool,
+    /// Window: start in presentation mode (larger text, thicker lines, high
+    /// contrast), for a projector.
+    #[arg(long)]
+    pub presentation: bool,
     /// Window: the interface language (default: the system's).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
             send: args.send,
             lang: args.lang.map(Into::into),
             to: args.to,
+            presentation: args.presentation,
         }),
     }
 }

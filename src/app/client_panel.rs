@@ -23,14 +23,19 @@ pub fn client_ui(
         }
         ui.heading(RichText::new(t(T::Client)).strong());
         ui.separator();
+        // The column's width before a settings row wider than a narrow
+        // column widens the panel: the answer wraps and truncates to it.
+        let width = ui.available_width();
         let busy = app.client.busy();
         egui::Grid::new("client_settings")
             .num_columns(2)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
                 let label = ui.label(t(T::Target));
-                let field = ui
-                    .add(egui::TextEdit::singleline(&mut app.settings.target).desired_width(200.0));
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut app.settings.target)
+                        .desired_width(ui.available_width().clamp(110.0, 200.0)),
+                );
                 if field.labelled_by(label.id).changed() {
                     app.client.target_error = None;
                 }
@@ -43,8 +48,10 @@ pub fn client_ui(
 
                 let label = ui.label(t(T::Message));
                 ui.horizontal(|ui| {
+                    // Room for Send beside it in a narrow column.
+                    let width = (ui.available_width() - 90.0).clamp(110.0, 200.0);
                     let field = ui.add(
-                        egui::TextEdit::singleline(&mut app.settings.message).desired_width(200.0),
+                        egui::TextEdit::singleline(&mut app.settings.message).desired_width(width),
                     );
                     let field = field.labelled_by(label.id);
                     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -116,11 +123,14 @@ pub fn client_ui(
                 ui.end_row();
             });
         ui.separator();
-        outcome_ui(ui, app);
-        if app.client.requested > 1 || app.client.stats.sent > 1 {
-            ui.separator();
-            stats_ui(ui, app);
-        }
+        ui.scope(|ui| {
+            ui.set_max_width(width);
+            outcome_ui(ui, app);
+            if app.client.requested > 1 || app.client.stats.sent > 1 {
+                ui.separator();
+                stats_ui(ui, app);
+            }
+        });
         ui.separator();
         super::list_area_ui(ui, fill_height, |ui| history_ui(ui, app));
     });

@@ -26,6 +26,8 @@ pub struct DiagramState {
     /// Scroll to the newest arrow on the next frame, even when the diagram
     /// was scrolled back (the demo's datagrams must be in sight).
     pub scroll_to_end: bool,
+    /// Scroll to this offset (points from the top) on the next frame.
+    pub scroll_offset: Option<f32>,
     /// The arrows on screen in the last frame (datagram id, from, to), oldest
     /// first: what a click can hit.
     pub on_screen: Vec<(u64, Pos2, Pos2)>,
@@ -36,6 +38,7 @@ impl Default for DiagramState {
         Self {
             px_per_ms: 2.0,
             scroll_to_end: false,
+            scroll_offset: None,
             on_screen: Vec::new(),
         }
     }
@@ -356,84 +359,89 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     // The demo's datagrams stay in sight while it runs (a scroll animation
     // alone ends at the bottom as it was, not as it grew).
     let scroll_to_end = std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some();
-    egui::ScrollArea::vertical()
+    let offset = app.views.diagram.scroll_offset.take();
+    let mut scroll = egui::ScrollArea::vertical()
         .id_salt("diagram")
         .auto_shrink([false, false])
-        .stick_to_bottom(true)
-        .show(ui, |ui| {
-            let (rect, response) =
-                ui.allocate_exact_size(vec2(width, axis.height()), egui::Sense::click());
-            if scroll_to_end {
-                let bottom =
-                    egui::Rect::from_min_size(rect.left_bottom() - vec2(0.0, 1.0), vec2(1.0, 1.0));
-                ui.scroll_to_rect(bottom, Some(egui::Align::BOTTOM));
+        // Not on the frame that moves it, or it would snap back.
+        .stick_to_bottom(offset.is_none());
+    if let Some(offset) = offset {
+        scroll = scroll.vertical_scroll_offset(offset);
+    }
+    scroll.show(ui, |ui| {
+        let (rect, response) =
+            ui.allocate_exact_size(vec2(width, axis.height()), egui::Sense::click());
+        if scroll_to_end {
+            let bottom =
+                egui::Rect::from_min_size(rect.left_bottom() - vec2(0.0, 1.0), vec2(1.0, 1.0));
+            ui.scroll_to_rect(bottom, Some(egui::Align::BOTTOM));
+        }
+        let painter = ui.painter_at(rect);
+        let line = ui.visuals().weak_text_color();
+        for i in 0..model.lanes.len() {
+            let x = lane_x(i, rect.left());
+            painter.add(egui::Shape::dashed_line(
+                &[pos2(x, rect.top()), pos2(x, rect.bottom())],
+                Stroke::new(1.0 * stroke_scale, line),
+                6.0,
+                4.0,
+            ));
+        }
+        for &(y, secs) in &axis.breaks {
+            let y = rect.top() + y;
+            painter.text(
+                pos2(rect.left() + 4.0, y),
+                egui::Align2::LEFT_CENTER,
+                format!(
+                    "⋯ {}",
+                    super::format::rtt(std::time::Duration::from_secs_f64(secs), lang)
+                ),
+                egui::FontId::proportional(super::presentation::legible(ui, 12.0)),
+                line,
+            );
+        }
+        let pointer = response.hover_pos();
+        let mut nearest: Option<(f32, usize)> = None;
+        for (i, arrow) in model.arrows.iter().enumerate() {
+            let y0 = rect.top() + axis.y(arrow.start);
+            let y1 = rect.top() + axis.y(arrow.end_time());
+            if y1 < ui.clip_rect().top() - 40.0 || y0 > ui.clip_rect().bottom() + 40.0 {
+                continue;
             }
-            let painter = ui.painter_at(rect);
-            let line = ui.visuals().weak_text_color();
-            for i in 0..model.lanes.len() {
-                let x = lane_x(i, rect.left());
-                painter.add(egui::Shape::dashed_line(
-                    &[pos2(x, rect.top()), pos2(x, rect.bottom())],
-                    Stroke::new(1.0 * stroke_scale, line),
-                    6.0,
-                    4.0,
-                ));
+            let a = pos2(lane_x(arrow.from, rect.left()), y0);
+            let mut b = pos2(lane_x(arrow.to, rect.left()), y1.max(y0 + 1.0));
+            if matches!(arrow.end, ArrowEnd::Dropped) {
+                b = a + (b - a) * 0.5 + vec2(0.0, 10.0);
             }
-            for &(y, secs) in &axis.breaks {
-                let y = rect.top() + y;
-                painter.text(
-                    pos2(rect.left() + 4.0, y),
-                    egui::Align2::LEFT_CENTER,
-                    format!(
-                        "⋯ {}",
-                        super::format::rtt(std::time::Duration::from_secs_f64(secs), lang)
-                    ),
-                    egui::FontId::proportional(super::presentation::legible(ui, 12.0)),
-                    line,
-                );
+            if let Some(id) = arrow.datagram
+                && b.y >= ui.clip_rect().top()
+                && a.y <= ui.clip_rect().bottom()
+            {
+                on_screen.push((id, a, b));
             }
-            let pointer = response.hover_pos();
-            let mut nearest: Option<(f32, usize)> = None;
-            for (i, arrow) in model.arrows.iter().enumerate() {
-                let y0 = rect.top() + axis.y(arrow.start);
-                let y1 = rect.top() + axis.y(arrow.end_time());
-                if y1 < ui.clip_rect().top() - 40.0 || y0 > ui.clip_rect().bottom() + 40.0 {
-                    continue;
-                }
-                let a = pos2(lane_x(arrow.from, rect.left()), y0);
-                let mut b = pos2(lane_x(arrow.to, rect.left()), y1.max(y0 + 1.0));
-                if matches!(arrow.end, ArrowEnd::Dropped) {
-                    b = a + (b - a) * 0.5 + vec2(0.0, 10.0);
-                }
-                if let Some(id) = arrow.datagram
-                    && b.y >= ui.clip_rect().top()
-                    && a.y <= ui.clip_rect().bottom()
-                {
-                    on_screen.push((id, a, b));
-                }
-                if let (Some(p), Some(_)) = (pointer, arrow.datagram) {
-                    let d = distance_to_segment(p, a, b);
-                    if d < 8.0 && nearest.is_none_or(|(best, _)| d < best) {
-                        nearest = Some((d, i));
-                    }
-                }
-                let selected = arrow.datagram.is_some() && arrow.datagram == app.selected_datagram;
-                draw_arrow(ui, &painter, arrow, a, b, selected, stroke_scale, lang);
-                painter.text(
-                    pos2(rect.left() + 4.0, y0),
-                    egui::Align2::LEFT_CENTER,
-                    super::format::clock_fine(arrow.start),
-                    egui::FontId::monospace(super::presentation::legible(ui, 11.0)),
-                    line,
-                );
-            }
-            if let Some((_, i)) = nearest {
-                ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
-                if response.clicked() {
-                    clicked = model.arrows[i].datagram;
+            if let (Some(p), Some(_)) = (pointer, arrow.datagram) {
+                let d = distance_to_segment(p, a, b);
+                if d < 8.0 && nearest.is_none_or(|(best, _)| d < best) {
+                    nearest = Some((d, i));
                 }
             }
-        });
+            let selected = arrow.datagram.is_some() && arrow.datagram == app.selected_datagram;
+            draw_arrow(ui, &painter, arrow, a, b, selected, stroke_scale, lang);
+            painter.text(
+                pos2(rect.left() + 4.0, y0),
+                egui::Align2::LEFT_CENTER,
+                super::format::clock_fine(arrow.start),
+                egui::FontId::monospace(super::presentation::legible(ui, 11.0)),
+                line,
+            );
+        }
+        if let Some((_, i)) = nearest {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+            if response.clicked() {
+                clicked = model.arrows[i].datagram;
+            }
+        }
+    });
     app.views.diagram.on_screen = on_screen;
     if clicked.is_some() {
         // What the hint promises: the datagram's anatomy.

@@ -29,8 +29,15 @@ fn app_at(size: (f32, f32), lang: Lang, presentation: bool) -> Harness<'static, 
         ..Settings::default()
     };
     settings.tools.presentation = presentation;
+    // kittest's window is measured in points whatever the zoom; a real
+    // window of `size` pixels at presentation mode's zoom has fewer.
+    let zoom = if presentation {
+        presentation::ZOOM
+    } else {
+        1.0
+    };
     Harness::builder()
-        .with_size([size.0, size.1])
+        .with_size([size.0 / zoom, size.1 / zoom])
         .build_eframe(move |cc| {
             UdpLabApp::with_settings(&cc.egui_ctx, settings, StartOptions::default())
         })
@@ -167,5 +174,68 @@ fn a_maximum_size_reply_is_previewed_in_a_bounded_box() {
         // The history is still under it, in the same panel.
         let history = h.get_by_label(T::History.get(lang)).rect();
         assert!(history.top() >= note.bottom(), "{lang:?}: {history:?}");
+    }
+}
+
+/// Every piece of text on screen with the part of its rect that is drawn
+/// (clipped by its panel or scroll area; labels carry their text as the
+/// value, other widgets as the label).
+fn texts_on_screen(h: &Harness<'_, UdpLabApp>) -> Vec<(String, egui::Rect)> {
+    use egui_kittest::kittest::{NodeT, by};
+    let window = h.ctx.content_rect();
+    let drawn: std::collections::HashMap<u64, egui::Rect> = h.ctx.viewport(|vp| {
+        let pass = if vp.this_pass.widgets.layer_ids().len() > 0 {
+            &vp.this_pass
+        } else {
+            &vp.prev_pass
+        };
+        pass.widgets
+            .layers()
+            .flat_map(|(_, rects)| rects.iter())
+            .map(|w| (w.id.value(), w.interact_rect))
+            .collect()
+    });
+    h.query_all(by().predicate(|_| true))
+        .filter_map(|node| {
+            let ak = node.accesskit_node();
+            let text = if ak.role() == egui::accesskit::Role::Label {
+                ak.value()
+            } else {
+                ak.label()
+            }?;
+            // The local node id (egui's Id) is the high half.
+            let id = (u128::from(ak.id()) >> 64) as u64;
+            let rect = drawn.get(&id)?.intersect(window);
+            (!text.trim().is_empty() && rect.width() > 1.0 && rect.height() > 1.0)
+                .then_some((text, rect))
+        })
+        .collect()
+}
+
+/// No two texts overlap: long labels wrap or shorten (issue 11, item 14:
+/// "Входящие датаграммы" ran into "0 в секунду" at 700 px).
+#[test]
+fn no_two_texts_overlap_at_any_size_or_language() {
+    let sizes = SCREENS.iter().copied().chain([(700.0, 768.0)]);
+    for (w, hgt) in sizes {
+        for presentation in [false, true] {
+            for lang in [Lang::En, Lang::Ru] {
+                let at = format!("{w}×{hgt}, presentation {presentation}, {lang:?}");
+                let mut h = app_at((w, hgt), lang, presentation);
+                exchange(&mut h);
+                let texts = texts_on_screen(&h);
+                for (i, (a, ra)) in texts.iter().enumerate() {
+                    for (b, rb) in &texts[i + 1..] {
+                        // A text inside another widget's rect (a button's
+                        // caption, a row in its group) is not an overlap.
+                        let nested = ra.contains_rect(*rb) || rb.contains_rect(*ra);
+                        assert!(
+                            nested || !ra.shrink(1.0).intersects(rb.shrink(1.0)),
+                            "{at}: {a:?} {ra:?} overlaps {b:?} {rb:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -50,9 +50,11 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             .show(ui, |ui| {
                 let label = ui.label(t(T::BindAddress));
                 ui.horizontal(|ui| {
+                    // Room for the Start/Stop button beside it in a narrow column.
+                    let width = (ui.available_width() - 80.0).clamp(110.0, 180.0);
                     let field = ui.add_enabled(
                         !running,
-                        egui::TextEdit::singleline(&mut app.settings.bind).desired_width(180.0),
+                        egui::TextEdit::singleline(&mut app.settings.bind).desired_width(width),
                     );
                     let field = field.labelled_by(label.id);
                     if field.changed() {
@@ -110,7 +112,8 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 let label = ui.label(t(T::ReplyText));
                 let field = ui.add_enabled(
                     app.settings.reply == ReplyKind::Fixed,
-                    egui::TextEdit::singleline(&mut app.settings.reply_text).desired_width(240.0),
+                    egui::TextEdit::singleline(&mut app.settings.reply_text)
+                        .desired_width(ui.available_width().clamp(110.0, 240.0)),
                 );
                 if field.labelled_by(label.id).changed() {
                     commands.push(Command::UpdateServer);
@@ -200,8 +203,42 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
     let t = |k: T| k.get(lang);
     let listening = matches!(app.server.status(), ServerStatus::Listening(_));
     let server = &mut app.server;
+    let heading = t(T::Incoming);
+    let total_text = fill(t(T::ReceivedTotal), &[("total", &server.total)]);
+    let rate_text = fill(t(T::RatePerSecond), &[("rate", &rate)]);
+    // The controls stand right of the heading when all fit on one row
+    // (a longer language, a narrow column: on the row below, never over it).
+    let needed = {
+        let text_width = |text: &str, style: egui::TextStyle| {
+            let font = style.resolve(ui.style());
+            ui.painter()
+                .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
+                .size()
+                .x
+        };
+        let button = 2.0 * ui.spacing().button_padding.x;
+        let gap = ui.spacing().item_spacing.x;
+        text_width(heading, egui::TextStyle::Body) * 1.1
+            + text_width(&total_text, egui::TextStyle::Body)
+            + if listening {
+                text_width(&rate_text, egui::TextStyle::Body)
+            } else {
+                0.0
+            }
+            + text_width(t(T::PauseView), egui::TextStyle::Button)
+            + text_width(t(T::Clear), egui::TextStyle::Button)
+            + 2.0 * button
+            + 5.0 * gap
+            + 8.0
+    };
+    let one_row = needed <= ui.available_width();
+    if !one_row {
+        ui.label(RichText::new(heading).strong());
+    }
     ui.horizontal(|ui| {
-        ui.label(RichText::new(t(T::Incoming)).strong());
+        if one_row {
+            ui.label(RichText::new(heading).strong());
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
                 .add_enabled(!server.rows.is_empty(), egui::Button::new(t(T::Clear)))
@@ -217,9 +254,9 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
             {
                 server.view.set_paused(paused, &server.rows, server.total);
             }
-            ui.label(fill(t(T::ReceivedTotal), &[("total", &server.total)]));
+            ui.label(total_text);
             if listening {
-                ui.label(fill(t(T::RatePerSecond), &[("rate", &rate)]));
+                ui.label(rate_text);
             }
         });
     });

@@ -533,6 +533,7 @@ fn a_failed_start_cancels_the_send_that_waited_on_it() {
         start_server: true,
         send: true,
         lang: Some(Lang::En),
+        presentation: false,
     };
     let mut h = Harness::builder()
         .with_size([1100.0, 700.0])

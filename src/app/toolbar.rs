@@ -222,8 +222,13 @@ fn poll_jobs(ctx: &egui::Context, app: &mut UdpLabApp) {
 /// and the panels keep their room.
 const COMPACT_BELOW: f32 = 640.0;
 
+/// Below this height (in points) too: a projector at presentation mode's
+/// zoom (1024×768 is 512 points high) needs every row for the panels.
+const COMPACT_BELOW_HEIGHT: f32 = 600.0;
+
 fn toolbar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
-    let compact = ui.available_width() < COMPACT_BELOW;
+    let compact = ui.available_width() < COMPACT_BELOW
+        || ui.ctx().content_rect().height() < COMPACT_BELOW_HEIGHT;
     ui.horizontal_wrapped(|ui| {
         ui.heading(egui::RichText::new(app.t(T::AppTitle)).strong());
         ui.separator();
