@@ -49,6 +49,9 @@ const WIDE: f32 = 640.0;
 /// The panels' height the views panel always leaves (side by side).
 const MIN_PANELS_HEIGHT: f32 = 300.0;
 const MIN_VIEWS_HEIGHT: f32 = 150.0;
+/// Below this height left under the toolbars, the views start at their
+/// smallest (1024×768 at 150 % leaves about 450 points).
+const SHORT_REST: f32 = 520.0;
 /// The smallest height of a list in a panel that stands side by side.
 const MIN_LIST_HEIGHT: f32 = 90.0;
 /// Exchanges kept in the client's history.
@@ -822,9 +825,12 @@ impl eframe::App for UdpLabApp {
             // leaves ~530 points); both scroll inside themselves.
             let rest = ui.available_height();
             let max_views = (rest - MIN_PANELS_HEIGHT).max(MIN_VIEWS_HEIGHT);
+            // A short window (a projector at 150 %) gives the panels what it
+            // can: the view starts at its smallest and can be dragged taller.
+            let share = if rest < SHORT_REST { 0.0 } else { 0.38 };
             egui::Panel::bottom("views")
                 .resizable(true)
-                .default_size((rest * 0.38).clamp(MIN_VIEWS_HEIGHT, max_views))
+                .default_size((rest * share).clamp(MIN_VIEWS_HEIGHT, max_views))
                 .min_size(MIN_VIEWS_HEIGHT)
                 .max_size(max_views)
                 .show(ui, |ui| views::views_ui(ui, self));

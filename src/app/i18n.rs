@@ -318,6 +318,8 @@ texts! {
     SendCancelled => "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.", "Сервер не запустился, поэтому сообщение, ждавшее его (--send), не отправлено. Нажмите «Отправить», когда сервер будет слушать.";
     StepClientClose => "Handout, client step 9: the client socket is closed with close().", "Методичка, клиент, пункт 9: сокет клиента закрывается методом close().";
     // Issue 11, items 10 and 17.
+    LimitShort => "Limit…", "Лимит…";
+    LimitShortOn => "≤ {rate}/s", "≤ {rate}/с";
     CopyWithPort => "Copy with port", "Копировать с портом";
     ReasonFileGone => "the file is no longer there ({path})", "файла больше нет ({path})";
     ReasonNoFileManager => "no file manager was found to show it ({detail}). The file is saved; its path is above.", "не найден файловый менеджер, чтобы её показать ({detail}). Файл сохранён, его путь указан выше.";

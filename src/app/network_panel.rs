@@ -30,13 +30,30 @@ pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     // A short window (a projector, presentation mode) folds the knobs too.
     let narrow = ui.available_width() < NARROW || ui.ctx().content_rect().height() < SHORT;
     let demo = if narrow {
-        egui::CollapsingHeader::new(RichText::new(t(T::Network)).strong())
-            .id_salt("network_knobs")
-            .default_open(false)
-            .show(ui, |ui| knobs_ui(ui, app, false));
-        // Below the folded knobs: what is on, and the teacher's demo.
-        ui.horizontal_wrapped(|ui| status_and_demo_ui(ui, app, true))
-            .inner
+        // One row: the folded knobs' header, what is on and the teacher's
+        // demo; the knobs open under it.
+        let id = ui.make_persistent_id("network_knobs");
+        let state =
+            egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false);
+        let mut demo = false;
+        let mut toggle = false;
+        state
+            .show_header(ui, |ui| {
+                // The word opens the knobs too, not only the triangle.
+                let header = egui::Label::new(RichText::new(t(T::Network)).strong())
+                    .sense(egui::Sense::click());
+                toggle = ui.add(header).clicked();
+                ui.add_space(8.0);
+                ui.horizontal_wrapped(|ui| demo = status_and_demo_ui(ui, app, true));
+            })
+            .body(|ui| knobs_ui(ui, app, false));
+        if toggle
+            && let Some(mut state) = egui::collapsing_header::CollapsingState::load(ui.ctx(), id)
+        {
+            state.toggle(ui);
+            state.store(ui.ctx());
+        }
+        demo
     } else {
         knobs_ui(ui, app, true)
     };

@@ -32,6 +32,8 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             });
         });
         ui.separator();
+        // The column's width, before a row too wide for it widens the panel.
+        let width = ui.available_width();
 
         let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
         // Messages under the bind field wrap within the panel rather than
@@ -123,6 +125,40 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 // The rate limit shares the buffer's row: a short window
                 // leaves the incoming list room for more rows.
                 let label = ui.label(t(T::BufferSize));
+                let limit_ui =
+                    |ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>| {
+                        let on = ui
+                            .checkbox(&mut app.settings.limit_replies, t(T::LimitRepliesTo))
+                            .on_hover_text(t(T::ReplyLimitHint));
+                        let value = ui.add_enabled(
+                            app.settings.limit_replies,
+                            egui::DragValue::new(&mut app.settings.reply_rate_limit)
+                                .range(1..=1_000_000)
+                                .speed(1.0),
+                        );
+                        let unit = ui
+                            .label(t(T::RepliesPerSecond))
+                            .on_hover_text(t(T::ReplyLimitHint));
+                        if on.changed() || value.labelled_by(unit.id).changed() {
+                            commands.push(Command::UpdateServer);
+                        }
+                    };
+                // The limit shares the buffer's row when it fits there; in a
+                // narrow column it is one button that opens it.
+                let beside = {
+                    let texts = [
+                        t(T::BufferSize),
+                        t(T::Bytes),
+                        t(T::LimitRepliesTo),
+                        t(T::RepliesPerSecond),
+                    ];
+                    let words: f32 = texts
+                        .iter()
+                        .map(|text| text_width(ui, text, egui::TextStyle::Body))
+                        .sum();
+                    // Two numbers, the checkbox, the separator and the gaps.
+                    words + 2.0 * 60.0 + 30.0 + 8.0 * ui.spacing().item_spacing.x <= width
+                };
                 ui.horizontal(|ui| {
                     let r = ui.add(
                         egui::DragValue::new(&mut app.settings.server_buffer)
@@ -134,22 +170,25 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     }
                     ui.label(t(T::Bytes));
                     ui.separator();
-                    let on = ui
-                        .checkbox(&mut app.settings.limit_replies, t(T::LimitRepliesTo))
+                    if beside {
+                        limit_ui(ui, app, commands);
+                    } else {
+                        let caption = if app.settings.limit_replies {
+                            i18n::fill(
+                                t(T::LimitShortOn),
+                                &[("rate", &app.settings.reply_rate_limit)],
+                            )
+                        } else {
+                            t(T::LimitShort).to_owned()
+                        };
+                        ui.menu_button(caption, |ui| {
+                            ui.horizontal(|ui| limit_ui(ui, app, commands));
+                        })
+                        .response
                         .on_hover_text(t(T::ReplyLimitHint));
-                    let value = ui.add_enabled(
-                        app.settings.limit_replies,
-                        egui::DragValue::new(&mut app.settings.reply_rate_limit)
-                            .range(1..=1_000_000)
-                            .speed(1.0),
-                    );
-                    let unit = ui
-                        .label(t(T::RepliesPerSecond))
-                        .on_hover_text(t(T::ReplyLimitHint));
-                    if on.changed() || value.labelled_by(unit.id).changed() {
-                        commands.push(Command::UpdateServer);
                     }
                 });
+
                 ui.end_row();
             });
 
@@ -161,6 +200,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             // when it stops. None while idle: no repaint loop.
             ui.ctx().request_repaint_after(RATE_WINDOW);
         }
+        ui.set_max_width(width);
         super::list_area_ui(ui, fill, |ui| incoming_ui(ui, app, commands, rate));
     });
 }
@@ -198,6 +238,15 @@ fn status_ui(ui: &mut egui::Ui, app: &UdpLabApp, status: &ServerStatus) {
     super::status_dot(ui, dot);
 }
 
+/// How wide `text` is in `style`, on one line.
+fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
+    let font = style.resolve(ui.style());
+    ui.painter()
+        .layout_no_wrap(text.to_owned(), font, Color32::WHITE)
+        .size()
+        .x
+}
+
 fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>, rate: u64) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
@@ -209,13 +258,7 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
     // The controls stand right of the heading when all fit on one row
     // (a longer language, a narrow column: on the row below, never over it).
     let needed = {
-        let text_width = |text: &str, style: egui::TextStyle| {
-            let font = style.resolve(ui.style());
-            ui.painter()
-                .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-                .size()
-                .x
-        };
+        let text_width = |text: &str, style| text_width(ui, text, style);
         let button = 2.0 * ui.spacing().button_padding.x;
         let gap = ui.spacing().item_spacing.x;
         text_width(heading, egui::TextStyle::Body) * 1.1
