@@ -2,47 +2,35 @@
 //! the net events (with a time budget) into the state, then `ui` draws the
 //! panels, which only read the state and push [`Command`]s that run after.
 
-mod anatomy;
-mod client_panel;
-mod diagram;
-pub mod export;
-mod flood_bench;
+mod command;
 pub mod format;
 pub mod i18n;
 mod lenient;
-pub mod network_panel;
-mod presentation;
-mod screenshot;
-mod server_panel;
-pub mod session;
-mod this_computer;
-pub mod toolbar;
-mod trace_view;
+pub mod panels;
+mod state;
+pub mod style;
+pub mod tools;
 pub mod views;
 
-use std::collections::VecDeque;
-use std::net::SocketAddr;
+pub use command::Command;
+pub use i18n::{Lang, T};
+pub use state::*;
+pub use style::install_fonts;
+
+use panels::{client as client_panel, network as network_panel, server as server_panel, toolbar};
+use tools::{flood_bench, presentation};
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use serde::{Deserialize, Serialize};
-
-pub use i18n::{Lang, T};
-
 use crate::net::{
-    self, AddrError, ClientEventKind, ClientHandle, ClientRequest, EventQueue, EventSink, NetError,
-    NetEvent, Received, Reply, ReplyMode, ServerConfig, ServerEventKind, ServerHandle,
-    ServerSettings,
+    self, ClientEventKind, ClientRequest, EventQueue, EventSink, NetError, NetEvent, ServerConfig,
+    ServerEventKind,
 };
 
 /// The reverse-DNS id: window class, settings folder and desktop entry.
 pub const APP_ID: &str = "io.github.udplab.UdpLab";
 
-/// Rows kept in the incoming list; older ones are dropped and counted.
-pub const MAX_INCOMING_ROWS: usize = 10_000;
-/// Height of the incoming list and the history when the panels are stacked
-/// (a narrow window), so both panels stay in reach.
-const STACKED_LIST_HEIGHT: f32 = 220.0;
 /// From this width (in points, after zoom) the panels stand side by side:
 /// 1024×768 at presentation mode's 1.5× is 683 points wide.
 const WIDE: f32 = 640.0;
@@ -52,297 +40,10 @@ const MIN_VIEWS_HEIGHT: f32 = 150.0;
 /// Below this height left under the toolbars, the views start at their
 /// smallest (1024×768 at 150 % leaves about 450 points).
 const SHORT_REST: f32 = 520.0;
-/// The smallest height of a list in a panel that stands side by side.
-const MIN_LIST_HEIGHT: f32 = 90.0;
-/// Exchanges kept in the client's history.
-pub const MAX_HISTORY: usize = 200;
 /// Undelivered events the channel holds before it drops (and counts) them.
 const EVENT_CAPACITY: usize = 65_536;
 /// Time per frame spent applying events, so a flood cannot freeze the window.
 pub const DRAIN_BUDGET: Duration = Duration::from_millis(4);
-
-/// Everything that is saved between runs, and nothing else. A file from
-/// another version still loads: unknown fields are skipped (never
-/// `deny_unknown_fields`), missing ones take their defaults, and a value
-/// this version cannot read resets that field alone (`lenient`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// None until the user picks one: the system locale decides.
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub lang: Option<Lang>,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub theme: egui::ThemePreference,
-    pub bind: String,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub reply: ReplyKind,
-    pub reply_text: String,
-    pub server_buffer: usize,
-    pub target: String,
-    pub message: String,
-    pub timeout_secs: f64,
-    pub client_buffer: usize,
-    /// The teaching view shown under the panels.
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub view: views::View,
-    /// Datagrams in a burst ("Send N").
-    pub burst_count: u32,
-    /// Pause between one answer (or timeout) and the next send of a burst.
-    pub burst_interval_ms: u64,
-    /// A new socket, so a new source port, for every Send (as the lab's
-    /// client does); off: one socket is kept and reused.
-    pub new_socket_each_send: bool,
-    /// Answer at most `reply_rate_limit` datagrams per second (off by
-    /// default), so the server cannot be made a traffic amplifier.
-    pub limit_replies: bool,
-    pub reply_rate_limit: u32,
-    /// The network simulator's knobs (both the requests and the replies).
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub network: net::Impairments,
-    /// Presentation mode and screenshot options (see toolbar.rs).
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub tools: toolbar::ToolSettings,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            lang: None,
-            theme: egui::ThemePreference::System,
-            bind: net::DEFAULT_ADDR.into(),
-            reply: ReplyKind::Fixed,
-            reply_text: net::DEFAULT_REPLY.into(),
-            server_buffer: net::DEFAULT_BUFFER,
-            target: net::DEFAULT_ADDR.into(),
-            message: net::DEFAULT_REQUEST.into(),
-            timeout_secs: 2.0,
-            client_buffer: net::DEFAULT_BUFFER,
-            view: views::View::Trace,
-            burst_count: 20,
-            burst_interval_ms: 100,
-            new_socket_each_send: true,
-            limit_replies: false,
-            reply_rate_limit: 10,
-            network: net::Impairments::default(),
-            tools: toolbar::ToolSettings::default(),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReplyKind {
-    #[default]
-    Fixed,
-    Echo,
-    None,
-}
-
-impl Settings {
-    fn server_settings(&self) -> ServerSettings {
-        ServerSettings {
-            reply: match self.reply {
-                ReplyKind::Fixed => ReplyMode::Fixed(Arc::from(self.reply_text.as_bytes())),
-                ReplyKind::Echo => ReplyMode::Echo,
-                ReplyKind::None => ReplyMode::None,
-            },
-            buffer: self.server_buffer.clamp(1, net::MAX_DATAGRAM + 1),
-            reply_rate_limit: self.limit_replies.then_some(self.reply_rate_limit.max(1)),
-            network: self.network,
-        }
-    }
-
-    fn timeout(&self) -> Duration {
-        Duration::try_from_secs_f64(self.timeout_secs.clamp(0.001, 3600.0))
-            .unwrap_or(Duration::from_secs(2))
-    }
-}
-
-/// The settings the teacher's demo changes for its burst only.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DemoSettings {
-    network: net::Impairments,
-    burst_count: u32,
-    timeout_secs: f64,
-}
-
-impl DemoSettings {
-    pub fn of(settings: &Settings) -> Self {
-        Self {
-            network: settings.network,
-            burst_count: settings.burst_count,
-            timeout_secs: settings.timeout_secs,
-        }
-    }
-
-    /// Puts back `self` wherever `settings` still hold the demo's value
-    /// (`during`): a knob the user turned while the demo ran stays turned.
-    fn restore(&self, during: &DemoSettings, settings: &mut Settings) {
-        if settings.network == during.network {
-            settings.network = self.network;
-        }
-        if settings.burst_count == during.burst_count {
-            settings.burst_count = self.burst_count;
-        }
-        if settings.timeout_secs == during.timeout_secs {
-            settings.timeout_secs = self.timeout_secs;
-        }
-    }
-}
-
-/// A running demo: what to put back when its burst ends.
-#[derive(Clone, Copy, Debug)]
-pub struct Demo {
-    pub before: DemoSettings,
-    pub during: DemoSettings,
-}
-
-/// How soon a changed setting is written to disk (eframe's autosave, asked
-/// for sooner), so a killed or crashed window keeps it.
-pub const SETTINGS_SAVE_DELAY: Duration = Duration::from_secs(1);
-/// eframe's own interval, while nothing changed.
-const IDLE_SAVE_INTERVAL: Duration = Duration::from_secs(30);
-
-/// How the app was started (command line), applied over the saved settings.
-#[derive(Clone, Debug, Default)]
-pub struct StartOptions {
-    pub bind: Option<String>,
-    pub start_server: bool,
-    /// Send the message once the server listens (demos and screenshots).
-    pub send: bool,
-    pub lang: Option<Lang>,
-    /// The client's target (`--to`).
-    pub to: Option<String>,
-    /// `--presentation`: start in presentation mode.
-    pub presentation: bool,
-}
-
-/// What the panels ask for; run after drawing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    StartServer,
-    StopServer,
-    /// The reply mode, text or buffer changed: tell the running server.
-    UpdateServer,
-    ClearIncoming,
-    /// Send the message once.
-    Send,
-    /// Send `burst_count` datagrams, lock-step, `burst_interval_ms` apart.
-    SendBurst,
-    /// End a running burst early.
-    CancelSend,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ServerStatus {
-    Stopped,
-    Starting,
-    Listening(SocketAddr),
-    Stopping,
-    Failed(NetError),
-}
-
-/// One row of the incoming list.
-#[derive(Clone, Debug)]
-pub struct IncomingRow {
-    pub rx: Received,
-    pub reply: Reply,
-}
-
-#[derive(Default)]
-pub struct ServerState {
-    pub status: Option<ServerStatus>,
-    handle: Option<ServerHandle>,
-    /// A bind address that did not parse (shown under the field).
-    pub bind_error: Option<AddrError>,
-    pub rows: VecDeque<IncomingRow>,
-    pub total: u64,
-    pub rows_dropped: u64,
-    /// Replies the rate limit held back, among the rows counted in `total`.
-    pub rate_limited: u64,
-    /// Pause view and the arrival rate (see server_panel.rs).
-    pub view: server_panel::IncomingView,
-}
-
-impl ServerState {
-    pub fn status(&self) -> ServerStatus {
-        self.status.clone().unwrap_or(ServerStatus::Stopped)
-    }
-
-    fn push_row(&mut self, row: IncomingRow) {
-        if self.rows.len() >= MAX_INCOMING_ROWS {
-            self.rows.pop_front();
-            self.rows_dropped += 1;
-        }
-        if matches!(row.reply, Reply::RateLimited) {
-            self.rate_limited += 1;
-        }
-        self.rows.push_back(row);
-        self.total += 1;
-    }
-}
-
-/// The result of the latest exchange, as the client panel shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    Waiting,
-    Response {
-        from: SocketAddr,
-        bytes: Arc<[u8]>,
-        truncated: bool,
-        len: usize,
-        rtt: Duration,
-        /// Where the request went, when the answer came from elsewhere.
-        other_source: Option<SocketAddr>,
-    },
-    Failed(NetError),
-}
-
-#[derive(Clone, Debug)]
-pub struct HistoryRow {
-    pub op: u64,
-    pub seq: u32,
-    pub at: SystemTime,
-    pub to: String,
-    pub sent: Arc<[u8]>,
-    pub outcome: Outcome,
-}
-
-/// One answered (or not) datagram of the latest operation, for the plots.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RttPoint {
-    pub seq: u32,
-    /// Seconds since the operation started, when the answer came (or the
-    /// client gave up).
-    pub at_secs: f64,
-    /// None: no answer.
-    pub rtt_ms: Option<f64>,
-}
-
-#[derive(Default)]
-pub struct ClientState {
-    pub target_error: Option<AddrError>,
-    running: Option<(u64, ClientHandle)>,
-    next_op: u64,
-    pub outcome: Option<Outcome>,
-    pub history: VecDeque<HistoryRow>,
-    /// Datagrams the latest operation was asked to send.
-    pub requested: u32,
-    /// Statistics of the latest operation.
-    pub stats: net::BurstStats,
-    pub points: Vec<RttPoint>,
-    started: Option<SystemTime>,
-    /// The kept socket when "new socket for each Send" is off.
-    kept_socket: Option<Arc<socket2::Socket>>,
-    /// `--send` waited for a server that did not start, so it was dropped
-    /// (the panel says so until the next Send).
-    pub send_cancelled: bool,
-}
-
-impl ClientState {
-    pub fn busy(&self) -> bool {
-        self.running.is_some()
-    }
-}
 
 pub struct UdpLabApp {
     pub settings: Settings,
@@ -350,7 +51,7 @@ pub struct UdpLabApp {
     pub server: ServerState,
     pub client: ClientState,
     /// Every socket call and datagram, for the teaching views and exports.
-    pub session: session::Session,
+    pub session: crate::lab::session::Session,
     /// The datagram the anatomy view shows (picked in the diagram or trace).
     pub selected_datagram: Option<u64>,
     pub views: views::ViewsState,
@@ -361,7 +62,7 @@ pub struct UdpLabApp {
     /// `--send`: send once the server is listening.
     send_when_listening: bool,
     /// Screenshot, exports, presentation mode, "This computer" (toolbar.rs).
-    pub tools: toolbar::ToolsState,
+    pub tools: tools::jobs::ToolsState,
     /// `UDP_LAB_FLOOD_BENCH=N`: frame times under a flood (flood_bench.rs).
     flood: Option<flood_bench::FloodBench>,
     /// The teacher's demo while its burst runs.
@@ -418,13 +119,13 @@ impl UdpLabApp {
         );
         ctx.set_theme(settings.theme);
         install_fonts(ctx);
-        let tools = toolbar::ToolsState::new(ctx, &settings);
+        let tools = tools::jobs::ToolsState::new(ctx, &settings);
         let mut app = Self {
             settings,
             lang,
             server: ServerState::default(),
             client: ClientState::default(),
-            session: session::Session::default(),
+            session: crate::lab::session::Session::default(),
             selected_datagram: None,
             views: views::ViewsState::default(),
             sink,
@@ -794,6 +495,7 @@ impl UdpLabApp {
 impl eframe::App for UdpLabApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         flood_bench::on_frame(self, ctx, frame);
+        tools::jobs::poll(ctx, self);
         if self.drain_events(DRAIN_BUDGET) {
             // Events still waiting: come back next frame rather than freeze this one.
             ctx.request_repaint();
@@ -843,11 +545,11 @@ impl eframe::App for UdpLabApp {
                     // Text wraps and truncates at the column's width; only a
                     // row that cannot shrink scrolls sideways.
                     let width = cols[0].available_width();
-                    panel_scroll("server_scroll").show(&mut cols[0], |ui| {
+                    style::panel_scroll("server_scroll").show(&mut cols[0], |ui| {
                         ui.set_max_width(width);
                         server_panel::server_ui(ui, self, &mut commands, true);
                     });
-                    panel_scroll("client_scroll").show(&mut cols[1], |ui| {
+                    style::panel_scroll("client_scroll").show(&mut cols[1], |ui| {
                         ui.set_max_width(width);
                         client_panel::client_ui(ui, self, &mut commands, true);
                     });
@@ -881,115 +583,9 @@ impl eframe::App for UdpLabApp {
     }
 }
 
-/// egui's own fonts lack arrows, ✗, U+FFFD and most scripts; DejaVu Sans
-/// fills those gaps as a fallback so received text shows instead of boxes.
-pub fn install_fonts(ctx: &egui::Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    fonts.font_data.insert(
-        "DejaVuSans".into(),
-        Arc::new(egui::FontData::from_static(include_bytes!(
-            "../assets/fonts/DejaVuSans.ttf"
-        ))),
-    );
-    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-        fonts
-            .families
-            .entry(family)
-            .or_default()
-            .push("DejaVuSans".into());
-    }
-    ctx.set_fonts(fonts);
-}
-
-/// The card each panel sits in.
-fn panel_frame(ui: &egui::Ui) -> egui::Frame {
-    egui::Frame::group(ui.style())
-        .inner_margin(12.0)
-        .corner_radius(8.0)
-}
-
-/// A fixed-width, left-aligned table cell, so columns line up row to row.
-fn cell(ui: &mut egui::Ui, width: f32, height: f32, widget: impl egui::Widget) -> egui::Response {
-    ui.allocate_ui_with_layout(
-        egui::vec2(width, height),
-        egui::Layout::left_to_right(egui::Align::Center),
-        |ui| {
-            ui.set_min_width(width);
-            ui.add(widget)
-        },
-    )
-    .inner
-}
-
-/// A panel's own scroll area (both ways: a row wider than a narrow column
-/// scrolls rather than being cut off).
-fn panel_scroll(salt: &str) -> egui::ScrollArea {
-    egui::ScrollArea::both()
-        .id_salt(salt)
-        .auto_shrink([false, false])
-}
-
-/// A list that grows with traffic: the rest of the panel's height when the
-/// panels stand side by side (`fill`), a fixed height when they are stacked,
-/// or the list would take the whole window and push the next panel out of
-/// sight.
-fn list_area_ui<R>(ui: &mut egui::Ui, fill: bool, list: impl FnOnce(&mut egui::Ui) -> R) -> R {
-    if fill {
-        // At least a few rows, even when the settings above took the
-        // panel's height: the panel then scrolls to them.
-        let size = egui::vec2(
-            ui.available_width(),
-            ui.available_height().max(MIN_LIST_HEIGHT),
-        );
-        ui.allocate_ui(size, list).inner
-    } else {
-        ui.scope(|ui| {
-            ui.set_max_height(STACKED_LIST_HEIGHT);
-            list(ui)
-        })
-        .inner
-    }
-}
-
-/// A status light (a painted dot: no font has to carry the glyph).
-fn status_dot(ui: &mut egui::Ui, color: egui::Color32) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-    ui.painter().circle_filled(rect.center(), 5.0, color);
-}
-
-fn error_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(255, 110, 100)
-    } else {
-        egui::Color32::from_rgb(190, 30, 30)
-    }
-}
-
-fn warn_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(255, 190, 70)
-    } else {
-        egui::Color32::from_rgb(170, 95, 0)
-    }
-}
-
-fn accent_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(100, 170, 255)
-    } else {
-        egui::Color32::from_rgb(20, 90, 190)
-    }
-}
-
-fn ok_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(110, 210, 120)
-    } else {
-        egui::Color32::from_rgb(20, 130, 50)
-    }
-}
-
 #[cfg(test)]
 mod layout_tests;
+#[cfg(test)]
+pub(crate) mod test_util;
 #[cfg(test)]
 mod tests;

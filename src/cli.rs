@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
-use udp_lab::app::i18n::fill;
-use udp_lab::app::{Lang, T, format};
+use udp_lab::lab::i18n::{Lang, T, fill};
+use udp_lab::lab::text as format;
 use udp_lab::net::{
     self, BurstStats, ClientEventKind, ClientRequest, Impairments, NetError, NetEvent, Received,
     ReplyMode, ServerConfig, ServerEventKind, ServerSettings, SimFate, sim,

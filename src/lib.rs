@@ -2,4 +2,5 @@
 //! datagram made visible. `net` is the socket layer (no UI), `app` the window.
 
 pub mod app;
+pub mod lab;
 pub mod net;

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV
 
 use proptest::prelude::*;
 
-use udp_lab::app::format::{hex, is_plain_text, payload_text};
+use udp_lab::lab::text::{hex, is_plain_text, payload_text};
 use udp_lab::net::{Host, parse_addr, resolve};
 
 /// Characters that reorder, hide or break text when shown as is.

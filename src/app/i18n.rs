@@ -1,473 +1,168 @@
-//! Every string the window shows, in English and Russian. The macro makes a
-//! missing translation a compile error; `fill` puts values into `{name}`
-//! placeholders. The CLI stays in English (it prints the lab's own lines).
+//! The window's sentences: the compile-checked table lives in the lab (the
+//! CLI prints the same ones) and is used from here; the builders below put
+//! a call, a step or the simulator's knobs into words for every view.
 
-use serde::{Deserialize, Serialize};
+pub use crate::lab::i18n::*;
 
-use crate::net::{AddrError, NetError, fmt_secs};
+use crate::lab::session::{Call, Side};
+use crate::net::{Impairments, SimFate};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Lang {
-    #[default]
-    En,
-    Ru,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
-
-    /// The first default: the system locale (LANG=ru_RU.UTF-8 → Russian).
-    pub fn from_system() -> Self {
-        Self::from_locale(sys_locale::get_locale().as_deref().unwrap_or("en"))
-    }
-
-    pub fn from_locale(locale: &str) -> Self {
-        if locale.to_ascii_lowercase().starts_with("ru") {
-            Lang::Ru
-        } else {
-            Lang::En
-        }
-    }
-
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Ru => "Русский",
-        }
-    }
-}
-
-macro_rules! texts {
-    ($($key:ident => $en:expr, $ru:expr;)*) => {
-        /// A user-visible string.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum T { $($key,)* }
-
-        impl T {
-            pub const ALL: &'static [T] = &[$(T::$key,)*];
-
-            pub fn get(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $((T::$key, Lang::En) => $en, (T::$key, Lang::Ru) => $ru,)*
-                }
-            }
-        }
-    };
-}
-
-texts! {
-    AppTitle => "UDP Lab", "UDP Lab";
-    Language => "Language", "Язык";
-    Server => "Server", "Сервер";
-    Client => "Client", "Клиент";
-    BindAddress => "Bind address", "Адрес привязки";
-    Start => "Start", "Запустить";
-    Stop => "Stop", "Остановить";
-    Starting => "Starting…", "Запуск…";
-    Stopping => "Stopping…", "Остановка…";
-    Stopped => "Stopped", "Остановлен";
-    ListeningOn => "Listening on {ip} port {port}", "Слушает {ip}, порт {port}";
-    Reply => "Reply", "Ответ";
-    ReplyFixed => "Fixed text", "Текст";
-    ReplyEcho => "Echo", "Эхо";
-    ReplyNone => "No reply", "Без ответа";
-    ReplyText => "Reply text", "Текст ответа";
-    BufferSize => "Receive buffer", "Буфер приёма";
-    Bytes => "bytes", "байт";
-    Incoming => "Incoming datagrams", "Входящие датаграммы";
-    ColTime => "Time", "Время";
-    ColFrom => "From", "Откуда";
-    ColLength => "Length", "Длина";
-    ColText => "Text", "Текст";
-    ColReply => "Reply", "Ответ";
-    Clear => "Clear", "Очистить";
-    ReceivedTotal => "{total} received", "Получено: {total}";
-    RowsDropped => "{count} older rows not kept", "Старых строк не сохранено: {count}";
-    EventsDropped => "{count} events not shown (the window could not keep up)", "Событий не показано: {count} (окно не успевало)";
-    NoDatagramsYet => "No datagrams yet. Press Start, then Send in the client panel.", "Датаграмм пока нет. Нажмите «Запустить», затем «Отправить» в панели клиента.";
-    WaitingForFirst => "Listening — waiting for the first datagram.", "Слушает — ждёт первую датаграмму.";
-    Truncated => "read {read} of {len} bytes — the rest is discarded by the kernel", "прочитано {read} из {len} байт — остаток отброшен ядром";
-    TruncatedShort => "truncated", "обрезано";
-    Target => "Server address", "Адрес сервера";
-    Message => "Message", "Сообщение";
-    Send => "Send", "Отправить";
-    Sending => "Waiting for the answer…", "Ожидание ответа…";
-    Timeout => "Timeout", "Тайм-аут";
-    Seconds => "s", "с";
-    ResponseFromServer => "Response from server: {text}", "Ответ сервера: {text}";
-    ResponseDetails => "from {from} in {rtt}", "от {from} за {rtt}";
-    History => "History", "История";
-    NoExchangesYet => "No exchanges yet.", "Обменов пока не было.";
-    HistoryTimedOut => "no answer", "нет ответа";
-    HexView => "Hex", "Hex";
-    NotUtf8 => "not UTF-8", "не UTF-8";
-    Sent => "sent", "отправлено";
-    NotAnswered => "not answered", "без ответа";
-    RateLimited => "rate-limited", "ограничено";
-    EmptyDatagram => "(empty datagram)", "(пустая датаграмма)";
-    PauseView => "Pause view", "Пауза просмотра";
-    PauseViewHint => "Freeze the list to read it; counting goes on. Press again to jump to the newest.", "Остановить список, чтобы прочитать; подсчёт продолжается. Нажмите ещё раз, чтобы перейти к последним.";
-    PausedNew => "Paused: {count} newer datagrams not shown", "Пауза: новых датаграмм не показано: {count}";
-    RatePerSecond => "{rate} per second", "{rate} в секунду";
-    LimitRepliesTo => "Limit replies to", "Не больше";
-    RepliesPerSecond => "replies/s", "ответов/с";
-    ReplyLimitHint => "A reply can be sent to a forged sender address: limiting replies keeps the server from being used to flood someone else.", "Ответ может уйти на поддельный адрес отправителя: ограничение не даёт использовать сервер для заваливания трафиком кого-то другого.";
-    RepliesHeldBack => "{count} replies held back by the rate limit", "Ответов сдержано ограничением: {count}";
-    Theme => "Theme", "Тема";
-    ViewTrace => "Socket calls", "Вызовы сокетов";
-    ViewDiagram => "Sequence diagram", "Диаграмма последовательности";
-    ViewAnatomy => "Datagram anatomy", "Анатомия датаграммы";
-    AnatomyEmpty => "No datagrams yet. Start the server and press Send: the newest datagram's header and bytes will appear here.", "Датаграмм пока нет. Запустите сервер и нажмите «Отправить»: здесь появятся заголовок и байты последней датаграммы.";
-    AnatomyNewest => "newest datagram — click an arrow in the sequence diagram to pick another", "последняя датаграмма — щёлкните стрелку на диаграмме последовательности, чтобы выбрать другую";
-    AnatomyPrevious => "← Previous", "← Предыдущая";
-    AnatomyNext => "Next →", "Следующая →";
-    AnatomyNewestButton => "Newest", "Последняя";
-    AnatomyPosition => "datagram {n} of {total}", "датаграмма {n} из {total}";
-    AnatomyRequest => "Request: client → server", "Запрос: клиент → сервер";
-    AnatomyReply => "Reply: server → client", "Ответ: сервер → клиент";
-    AnatomySentAt => "sent {time}", "отправлена {time}";
-    AnatomyReceivedAt => "received {time}", "получена {time}";
-    AnatomyHeaderTitle => "UDP header (RFC 768): 8 bytes, 32 bits a row", "Заголовок UDP (RFC 768): 8 байт, 32 бита в строке";
-    AnatomyField => "{name}: {value}", "{name}: {value}";
-    AnatomySrcPort => "Source port", "Порт отправителя";
-    AnatomyDstPort => "Destination port", "Порт получателя";
-    AnatomyLength => "Length", "Длина";
-    AnatomyChecksum => "Checksum", "Контрольная сумма";
-    AnatomyDataRow => "Data: {n} bytes", "Данные: {n} байт";
-    AnatomyUnknown => "unknown", "неизвестно";
-    AnatomySrcPortHelp => "The port of the socket that sent the datagram; an answer goes back to it.", "Порт сокета, отправившего датаграмму; ответ придёт на него.";
-    AnatomyDstPortHelp => "The port the receiving socket is bound to.", "Порт, к которому привязан сокет-получатель.";
-    AnatomyLengthExplain => "Length = 8 (header) + {payload} (data) = {total} bytes", "Длина = 8 (заголовок) + {payload} (данные) = {total} байт";
-    AnatomyLengthUnknown => "The real length is unknown: the OS reported only the {read} bytes read.", "Настоящая длина неизвестна: ОС сообщила только о {read} прочитанных байтах.";
-    AnatomyChecksumExplain => "Checksum = one's complement of the one's complement sum of the pseudo header ({src} → {dst}, protocol 17, length {len}), the header and the data.", "Контрольная сумма = обратный код суммы в обратном коде псевдозаголовка ({src} → {dst}, протокол 17, длина {len}), заголовка и данных.";
-    AnatomyChecksumOffload => "This is the value RFC 768 defines. A capture may show another one: with checksum offload (always on loopback) the kernel leaves the sum to the network card.", "Это значение по RFC 768. В захвате трафика оно может отличаться: при аппаратном подсчёте (на loopback — всегда) ядро оставляет сумму сетевой карте.";
-    AnatomyChecksumAssumed => "The socket is bound to {any}: the checksum depends on the source address the kernel picks. For a loopback peer it is {ip}, used here.", "Сокет привязан к {any}: контрольная сумма зависит от адреса отправителя, который выберет ядро. Для собеседника на loopback это {ip}; он и взят.";
-    AnatomyChecksumNeedsAddress => "Unknown: the socket is bound to {any}, and the checksum depends on the source address the kernel picks, which UDP Lab cannot see.", "Неизвестна: сокет привязан к {any}, а контрольная сумма зависит от адреса отправителя, который выбирает ядро; UDP Lab его не видит.";
-    AnatomyChecksumIncomplete => "Unknown: the checksum covers all of the data, and the kernel discarded its end.", "Неизвестна: сумма считается по всем данным, а их конец ядро отбросило.";
-    AnatomyChecksumMixed => "Unknown: one address is IPv4, the other IPv6.", "Неизвестна: один адрес IPv4, другой IPv6.";
-    AnatomyHeaderBytes => "Header on the wire: {hex}", "Заголовок в сети: {hex}";
-    AnatomyPayloadTitle => "Data: hex and text", "Данные: hex и текст";
-    AnatomyNoData => "The datagram carries no data: it is only the 8-byte header.", "Датаграмма без данных: только 8-байтовый заголовок.";
-    AnatomyShownFirst => "showing the first {shown} of {total} bytes", "показаны первые {shown} из {total} байт";
-    AnatomyHoverHint => "Point at a byte to see it in both columns.", "Наведите указатель на байт, чтобы увидеть его в обеих колонках.";
-    AnatomyHoveredByte => "data byte {offset} (datagram byte {wire}): 0x{hex} = {dec}", "байт данных {offset} (байт датаграммы {wire}): 0x{hex} = {dec}";
-    AnatomyTruncatedUnknownLen => "read {read} bytes; the datagram was longer — the rest is discarded by the kernel", "прочитано {read} байт; датаграмма была длиннее — остаток отброшен ядром";
-    AnatomyUnreadMarked => "The bytes from offset {read} on (marked) never reached the receiving program: its buffer holds {buffer} bytes.", "Байты начиная со смещения {read} (отмечены) не дошли до программы-получателя: её буфер — {buffer} байт.";
-    AnatomyRestUnknown => "The other {n} bytes are unknown: only the sender had them.", "Остальные {n} байт неизвестны: они были только у отправителя.";
-    AnatomyRestUnknownNoLen => "The rest is unknown: only the sender had it.", "Остаток неизвестен: он был только у отправителя.";
-    ThemeSystem => "System", "Системная";
-    ThemeLight => "Light", "Светлая";
-    ThemeDark => "Dark", "Тёмная";
-    // Toolbar tools: presentation, "This computer", screenshot, exports.
-    Tools => "Tools", "Инструменты";
-    Presentation => "Presentation mode", "Презентация";
-    PresentationHint => "For a projector: larger, thicker lines, high contrast. Ctrl + and Ctrl − zoom, Ctrl 0 resets.", "Для проектора: крупнее, толще линии, высокий контраст. Ctrl + и Ctrl − меняют масштаб, Ctrl 0 сбрасывает.";
-    ThisComputer => "This computer", "Этот компьютер";
-    ThisComputerHint => "This computer's addresses, to tell a classmate where to send", "Адреса этого компьютера — чтобы сказать однокурснику, куда отправлять";
-    ThisComputerIntro => "Give a classmate one of these addresses with your server's port; they send to it. Loopback works only on this computer.", "Сообщите однокурснику один из этих адресов и порт вашего сервера — он будет отправлять на него. Петлевой адрес работает только на этом компьютере.";
-    Interface => "Interface", "Интерфейс";
-    Address => "Address", "Адрес";
-    Refresh => "Refresh", "Обновить";
-    LookingUpAddresses => "Looking up addresses…", "Поиск адресов…";
-    Copy => "Copy", "Копировать";
-    CopyAddress => "Copy {ip}", "Копировать {ip}";
-    Copied => "Copied {text}", "Скопировано: {text}";
-    UseAsBind => "Use as bind address", "Привязать сервер";
-    UseAsBindAddress => "Use {ip} as bind address", "Привязать сервер к {ip}";
-    LinkLocalNoBind => "A link-local address needs an interface scope, which the bind address cannot hold", "Локальному адресу канала нужен идентификатор интерфейса, а в адресе привязки его не указать";
-    StopServerToRebind => "Stop the server first: the bind address applies when it starts", "Сначала остановите сервер: адрес привязки применяется при запуске";
-    AllInterfacesV4 => "all IPv4 interfaces", "все интерфейсы IPv4";
-    AllInterfacesV6 => "all IPv6 interfaces", "все интерфейсы IPv6";
-    LoopbackOnly => "loopback, this computer only", "петлевой, только этот компьютер";
-    InterfacesFailed => "Could not list the network interfaces: {reason}", "Не удалось получить список сетевых интерфейсов: {reason}";
-    NoInterfaces => "No network addresses found", "Сетевые адреса не найдены";
-    CurrentBind => "Server bind address: {addr}", "Адрес привязки сервера: {addr}";
-    ExposedAllInterfaces => "Bound to all interfaces: other computers on your networks can send to this server.", "Привязка ко всем интерфейсам: другие компьютеры в ваших сетях смогут отправлять датаграммы этому серверу.";
-    ExposedNetwork => "Bound to a network address: other computers on that network can send to this server.", "Привязка к сетевому адресу: другие компьютеры в этой сети смогут отправлять датаграммы этому серверу.";
-    Screenshot => "Screenshot", "Снимок экрана";
-    ScreenshotHint => "Save a picture of the window to {dir} (Ctrl+Shift+S)", "Сохранить изображение окна в {dir} (Ctrl+Shift+S)";
-    ScreenshotNoToolbar => "without toolbar", "без панели";
-    ScreenshotNoToolbarName => "Screenshot without toolbar", "Снимок экрана без панели инструментов";
-    ScreenshotSaved => "Screenshot saved: {path}", "Снимок экрана сохранён: {path}";
-    CsvSaved => "Datagrams saved as CSV: {path}", "Датаграммы сохранены в CSV: {path}";
-    PcapSaved => "Datagrams saved as pcap: {path}", "Датаграммы сохранены в pcap: {path}";
-    ScreenshotFailed => "Could not save the screenshot: {reason}", "Не удалось сохранить снимок экрана: {reason}";
-    CsvFailed => "Could not save the CSV file: {reason}", "Не удалось сохранить файл CSV: {reason}";
-    PcapFailed => "Could not save the pcap file: {reason}", "Не удалось сохранить файл pcap: {reason}";
-    ScreenshotNotDelivered => "The window did not hand over a picture. Try again with the window visible.", "Окно не передало изображение. Попробуйте ещё раз, когда окно будет видно.";
-    OpenFolder => "Open folder", "Открыть папку";
-    OpenFolderFailed => "Could not show the folder: {reason}", "Не удалось показать папку: {reason}";
-    CopyImage => "Copy image", "Копировать изображение";
-    ImageCopied => "Copied to the clipboard", "Скопировано в буфер обмена";
-    Close => "Close", "Закрыть";
-    Export => "Export", "Экспорт";
-    ExportCsv => "Export CSV", "Экспорт CSV";
-    ExportPcap => "Export pcap", "Экспорт pcap";
-    ExportHint => "Save this session's {count} datagrams (CSV for a spreadsheet, pcap for Wireshark) to {dir}", "Сохранить датаграммы этого сеанса ({count}; CSV — для электронной таблицы, pcap — для Wireshark) в {dir}";
-    ExportNothing => "No datagrams yet: send something first", "Датаграмм пока нет: сначала что-нибудь отправьте";
-    ReasonNoPermission => "no permission to write in {dir}", "нет прав на запись в {dir}";
-    ReasonNoFolder => "the folder {dir} does not exist", "папки {dir} не существует";
-    ReasonDiskFull => "the disk is full", "диск заполнен";
-    ReasonReadOnly => "{dir} is on a read-only disk", "{dir} находится на диске только для чтения";
-    Burst => "Burst", "Серия";
-    Interval => "every", "интервал";
-    Milliseconds => "ms", "мс";
-    RttSummary => "RTT min/avg/p99/max = {min} / {avg} / {p99} / {max}", "RTT мин./сред./p99/макс. = {min} / {avg} / {p99} / {max}";
-    Cancel => "Cancel", "Отменить";
-    SendBurst => "Send {count}", "Отправить {count}";
-    NewSocketEachSend => "New socket for each Send", "Новый сокет для каждой отправки";
-    NewSocketEachSendHint => "On: every Send comes from a new source port, like the lab's client. Off: one socket (one port) is reused.", "Вкл.: каждая отправка идёт с нового порта, как у клиента из лабораторной. Выкл.: используется один сокет (один порт).";
-    BurstSummary => "{sent} of {requested} sent, {answered} answered, {lost} lost ({percent})", "Отправлено {sent} из {requested}, ответов {answered}, потеряно {lost} ({percent})";
-    DroppedBySimulatorCount => "{count} dropped by the simulator", "{count} отброшено симулятором";
-    RttPlotTitle => "RTT per datagram (ms); × no answer", "RTT каждой датаграммы (мс); × нет ответа";
-    RatePlotTitle => "Answers per second", "Ответов в секунду";
-    FilterAll => "All", "Все";
-    ZoomIn => "Zoom in (more room per millisecond)", "Крупнее (больше места на миллисекунду)";
-    ZoomOut => "Zoom out", "Мельче";
-    DiagramScale => "1 px = {ms} ms", "1 пикс. = {ms} мс";
-    DiagramHint => "Click an arrow to see the datagram's anatomy.", "Щёлкните стрелку, чтобы увидеть анатомию датаграммы.";
-    DiagramHidden => "{count} datagrams of older clients not drawn", "Датаграмм старых клиентов не показано: {count}";
-    DiagramEmpty => "No datagrams yet. Each one will appear here as an arrow between the client's and the server's lifelines.", "Датаграмм пока нет. Каждая появится здесь стрелкой между линиями жизни клиента и сервера.";
-    DiagramLabel => "{len} B \"{text}\"", "{len} Б «{text}»";
-    DiagramNoReply => "no reply", "ответа нет";
-    FilterServer => "Server calls", "Сервер";
-    FilterClient => "Client calls", "Клиент";
-    TraceCount => "{count} calls", "Вызовов: {count}";
-    TraceEmpty => "No socket calls yet. Start the server or send a message: every call appears here as it happens.", "Вызовов пока нет. Запустите сервер или отправьте сообщение: каждый вызов появится здесь сразу.";
-    Step => "step {n}", "шаг {n}";
-    TraceByteFrom => "{n} byte from {addr}", "{n} байт от {addr}";
-    TraceByteTo => "{n} byte → {addr}", "{n} байт → {addr}";
-    TraceBytesFrom => "{n} bytes from {addr}", "{n} байт от {addr}";
-    TraceBytesTo => "{n} bytes → {addr}", "{n} байт → {addr}";
-    TraceTimedOut => "no datagram within {secs}", "нет датаграммы за {secs}";
-    TraceError => "error: {message}", "ошибка: {message}";
-    TraceRateLimited => "no sendto to {addr}: the reply rate limit held it back", "sendto к {addr} не выполнен: сработало ограничение частоты ответов";
-    SimDropped => "dropped by the simulator", "отброшено симулятором";
-    SimDelayed => "delayed {ms} ms by the simulator", "задержано симулятором на {ms} мс";
-    SimDuplicated => "duplicated by the simulator", "продублировано симулятором";
-    SimReordered => "reordered by the simulator", "переставлено симулятором";
-    Network => "Network", "Сеть";
-    NetworkHint => "An unreliable-network simulator for the datagrams UDP Lab sends (the client's requests and the server's replies). Loopback never loses anything; this does, on purpose.", "Симулятор ненадёжной сети для датаграмм, которые отправляет UDP Lab (запросы клиента и ответы сервера). Петля ничего не теряет, а симулятор теряет нарочно.";
-    SimLoss => "Loss", "Потери";
-    SimLossHint => "Chance that a datagram is never sent", "Вероятность, что датаграмма так и не будет отправлена";
-    SimDelay => "Delay", "Задержка";
-    SimDelayHint => "Each datagram waits this long before sendto, one way: a round trip gets it twice", "Каждая датаграмма ждёт столько перед sendto, в одну сторону: на путь туда и обратно — дважды";
-    SimJitter => "Jitter", "Разброс";
-    PlusMinus => "±", "±";
-    SimJitterHint => "The delay varies by up to this much either way", "Задержка меняется на столько в обе стороны";
-    SimDuplicate => "Duplicate", "Дубли";
-    SimDuplicateHint => "Chance that a datagram is sent twice", "Вероятность, что датаграмма будет отправлена дважды";
-    SimReorder => "Reorder", "Перестановка";
-    SimReorderHint => "Chance that a datagram is held back until the next one has gone, so they arrive in the wrong order", "Вероятность, что датаграмма задержится до отправки следующей и они придут в обратном порядке";
-    SimSeed => "Seed", "Сид (зерно генератора)";
-    SimSeedHint => "The same seed gives the same pattern of losses, for a repeatable lesson", "Один и тот же сид (зерно генератора случайных чисел) даёт одинаковую картину потерь — урок можно повторить";
-    PercentSign => "%", "%";
-    PresetPerfect => "Perfect", "Идеальная";
-    PresetWiFi => "Wi-Fi", "Wi-Fi";
-    PresetBadMobile => "Bad mobile", "Плохая мобильная";
-    PresetSatellite => "Satellite", "Спутник";
-    SimDemo => "Demo: send 20 with 30 % loss", "Демо: 20 датаграмм при 30 % потерь";
-    SimDemoHint => "Sets 30 % loss each way (fixed seed, nothing else) and sends a burst of 20 to the server address; start the server first. A request or its reply may be lost, so about half the exchanges fail: 1 − 0.7 × 0.7 ≈ 51 %.", "Включает 30 % потерь в каждую сторону (фиксированный сид, остальное выключено) и отправляет серию из 20 на адрес сервера; сначала запустите сервер. Теряться может и запрос, и ответ, поэтому не удаётся около половины обменов: 1 − 0,7 × 0,7 ≈ 51 %.";
-    SimOn => "Simulator on: {what} — each way, requests and replies", "Симулятор включён: {what} — в обе стороны, запросы и ответы";
-    SimOff => "Perfect network: every datagram is delivered once, in order", "Идеальная сеть: всё доходит один раз и по порядку";
-    SimOnLoss => "{p} loss", "потери {p}";
-    SimOnDelay => "{ms} ms delay", "задержка {ms} мс";
-    SimOnJitter => "±{ms} ms jitter", "разброс ±{ms} мс";
-    SimOnDuplicate => "{p} duplicated", "дубли {p}";
-    SimOnReorder => "{p} reordered", "перестановка {p}";
-    ErrEmpty => "Enter an address such as 127.0.0.1:12345", "Введите адрес, например 127.0.0.1:12345";
-    ErrTooLong => "The address is too long", "Адрес слишком длинный";
-    ErrMissingPort => "Add a port after a colon, for example 127.0.0.1:12345", "Добавьте порт через двоеточие, например 127.0.0.1:12345";
-    ErrMissingHost => "Add a host before the port, for example 127.0.0.1:12345", "Добавьте адрес перед портом, например 127.0.0.1:12345";
-    ErrPortNotNumber => "\"{port}\" is not a port number (0–65535)", "«{port}» — не номер порта (0–65535)";
-    ErrPortOutOfRange => "Port {port} is out of range: ports go from 0 to 65535", "Порт {port} вне диапазона: порты от 0 до 65535";
-    ErrPortZeroTarget => "Port 0 means \"any free port\": choose the port to send to", "Порт 0 означает «любой свободный»: укажите порт получателя";
-    ErrBadIpv4 => "{host} is not an IPv4 address (each part is 0–255)", "{host} — не IPv4-адрес (каждая часть от 0 до 255)";
-    ErrBadIpv6 => "{host} is not an IPv6 address", "{host} — не IPv6-адрес";
-    ErrIpv6Brackets => "Put an IPv6 address in brackets, for example [::1]:12345", "Заключите IPv6-адрес в скобки, например [::1]:12345";
-    ErrBadHostName => "\"{host}\" is not a valid host name", "«{host}» — недопустимое имя хоста";
-    ErrResolve => "Cannot find the host \"{host}\"", "Хост «{host}» не найден";
-    ErrAddrInUse => "Port {port} is already in use", "Порт {port} уже занят";
-    ErrPrivileged => "Port {port} needs administrator rights (ports below 1024 are privileged)", "Порт {port} требует прав администратора (порты ниже 1024 привилегированные)";
-    ErrPermission => "Not allowed to use {addr}", "Нет прав на использование {addr}";
-    ErrAddrNotAvailable => "This computer has no address {ip}", "У этого компьютера нет адреса {ip}";
-    ErrUnreachable => "Nothing is listening at {addr} (ICMP port unreachable)", "По адресу {addr} никто не слушает (ICMP: порт недоступен)";
-    ErrTimedOut => "No server answered within {secs}", "Сервер не ответил за {secs}";
-    ErrTooLongDatagram => "The message is too long for one UDP datagram (at most 65507 bytes)", "Сообщение слишком длинное для одной UDP-датаграммы (не больше 65507 байт)";
-    ErrIo => "{call} failed: {message}", "Ошибка {call}: {message}";
-    // CLI and client: an answer from another address or port than the request's target (issue 11, cli).
-    AnswerFromOtherSource => "The answer came from {from}, not from {to} where the request went", "Ответ пришёл с {from}, а не с {to}, куда ушёл запрос";
-    FromOtherSourceCount => "{count} answered from another address or port", "{count} ответили с другого адреса или порта";
-    // Layout (the window in front of a class).
-    ResponsePreviewNote => "… {bytes} bytes, see Datagram anatomy", "… {bytes} байт, см. «Анатомия датаграммы»";
-    // Handout step numbers and hints, settings saving, Open folder, the
-    // demo, the diagram's click, small wording (the "steps" helper).
-    StepNotInLab => "not in the lab", "нет в методичке";
-    StepServerSocket => "Handout, server step 4: the server socket is created with socket.socket(), with AF_INET (IPv4) and SOCK_DGRAM (UDP).", "Методичка, сервер, пункт 4: создаётся сокет сервера функцией socket.socket() с параметрами AF_INET (IPv4) и SOCK_DGRAM (UDP).";
-    StepServerBind => "Handout, server step 5: the socket is bound to the server's IP address and port with bind(). Step 6 then prints \"Server is listening on …\".", "Методичка, сервер, пункт 5: сокет сервера связывается с заданным IP-адресом и портом методом bind(). Затем пункт 6 выводит «Server is listening on …».";
-    StepServerRecv => "Handout, server step 7: in an endless loop the server receives a message from a client with recvfrom(), given the maximum size in bytes (1024). Steps 8 and 9 print it (decode()) and build the answer.", "Методичка, сервер, пункт 7: в бесконечном цикле сервер принимает сообщение от клиента методом recvfrom(), указывая максимальный размер в байтах (1024). Пункты 8 и 9 выводят его (decode()) и создают ответ.";
-    StepServerSend => "Handout, server step 10: the answer is sent to the client with sendto(), as bytes (encode()), to the address recvfrom() returned: no connection is needed.", "Методичка, сервер, пункт 10: ответ отправляется клиенту методом sendto() в виде байтов (encode()) по адресу, который вернул recvfrom(): соединение не нужно.";
-    StepServerClose => "Not in the lab: the lab's server loops forever and never closes its socket. UDP Lab closes it when you press Stop.", "Нет в методичке: сервер из лабораторной работает в бесконечном цикле и сокет не закрывает. UDP Lab закрывает его по кнопке «Остановить».";
-    StepReplySuppressed => "Not in the lab: the reply rate limit held this answer back, so no sendto() happened.", "Нет в методичке: ограничение частоты ответов задержало этот ответ, sendto() не вызывался.";
-    StepClientSocket => "Handout, client step 5: the client socket is created with socket.socket(), with AF_INET (IPv4) and SOCK_DGRAM (UDP).", "Методичка, клиент, пункт 5: создаётся сокет клиента функцией socket.socket() с параметрами AF_INET (IPv4) и SOCK_DGRAM (UDP).";
-    StepClientBind => "Not in the lab: the lab's client never calls bind() (its sendto() picks a free port). With \"New socket for each Send\" off, UDP Lab binds one socket to a free port once, so every Send leaves from the same port.", "Нет в методичке: клиент из лабораторной не вызывает bind() (порт выбирает sendto()). Когда «Новый сокет для каждой отправки» выключен, UDP Lab один раз привязывает сокет к свободному порту, и все отправки идут с одного порта.";
-    StepClientNoStart => "Not in the lab: the client could not start (no socket, or the host name was not found), so none of the lab's steps ran.", "Нет в методичке: клиент не смог начать работу (нет сокета или имя хоста не найдено), ни один пункт лабораторной не выполнен.";
-    StepClientSend => "Handout, client step 6: the message is sent to the server with sendto(), as bytes, with the server's address; the OS picks a free source port.", "Методичка, клиент, пункт 6: сообщение отправляется серверу методом sendto() в виде байтовой строки с адресом сервера; порт отправителя выбирает ОС.";
-    StepClientRecv => "Handout, client step 7: the server's reply is received with recvfrom(), given the maximum size in bytes (1024). Step 8 prints it (decode()).", "Методичка, клиент, пункт 7: ответ сервера принимается методом recvfrom(), указывая максимальный размер в байтах (1024). Пункт 8 выводит его (decode()).";
-    StepClientTimedOut => "Handout, client step 7: recvfrom() waits for the server's reply. The lab's client would wait forever; UDP Lab gives up after its timeout (settimeout(), which is not in the lab).", "Методичка, клиент, пункт 7: recvfrom() ждёт ответ сервера. Клиент из лабораторной ждал бы вечно; UDP Lab прекращает ждать по тайм-ауту (settimeout(), которого нет в методичке).";
-    SendCancelled => "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.", "Сервер не запустился, поэтому сообщение, ждавшее его (--send), не отправлено. Нажмите «Отправить», когда сервер будет слушать.";
-    StepClientClose => "Handout, client step 9: the client socket is closed with close().", "Методичка, клиент, пункт 9: сокет клиента закрывается методом close().";
-    // Issue 11, items 10 and 17.
-    LimitShort => "Limit…", "Лимит…";
-    LimitShortOn => "≤ {rate}/s", "≤ {rate}/с";
-    CopyWithPort => "Copy with port", "Копировать с портом";
-    ReasonFileGone => "the file is no longer there ({path})", "файла больше нет ({path})";
-    ReasonNoFileManager => "no file manager was found to show it ({detail}). The file is saved; its path is above.", "не найден файловый менеджер, чтобы её показать ({detail}). Файл сохранён, его путь указан выше.";
-}
-
-/// Replaces `{name}` placeholders in a translated template.
-pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), &value.to_string());
-    }
-    out
-}
-
-pub fn addr_error(lang: Lang, e: &AddrError) -> String {
+/// The call as a C programmer writes it, with the result after "→".
+pub fn call_text(lang: Lang, call: &Call) -> String {
     let t = |k: T| k.get(lang);
-    match e {
-        AddrError::Empty => t(T::ErrEmpty).into(),
-        AddrError::TooLong => t(T::ErrTooLong).into(),
-        AddrError::MissingPort => t(T::ErrMissingPort).into(),
-        AddrError::MissingHost => t(T::ErrMissingHost).into(),
-        AddrError::PortNotNumber(p) => fill(t(T::ErrPortNotNumber), &[("port", p)]),
-        AddrError::PortOutOfRange(p) => fill(t(T::ErrPortOutOfRange), &[("port", p)]),
-        AddrError::PortZeroTarget => t(T::ErrPortZeroTarget).into(),
-        AddrError::BadIpv4(h) => fill(t(T::ErrBadIpv4), &[("host", h)]),
-        AddrError::BadIpv6(h) => fill(t(T::ErrBadIpv6), &[("host", h)]),
-        AddrError::Ipv6NeedsBrackets => t(T::ErrIpv6Brackets).into(),
-        AddrError::BadHostName(h) => fill(t(T::ErrBadHostName), &[("host", &shorten(h, 40))]),
-    }
-}
-
-pub fn net_error(lang: Lang, e: &NetError) -> String {
-    let t = |k: T| k.get(lang);
-    match e {
-        NetError::Addr(a) => addr_error(lang, a),
-        NetError::Resolve { host } => fill(t(T::ErrResolve), &[("host", &shorten(host, 40))]),
-        NetError::AddrInUse { addr } => fill(t(T::ErrAddrInUse), &[("port", &addr.port())]),
-        NetError::PermissionDenied { addr } if addr.port() != 0 && addr.port() < 1024 => {
-            fill(t(T::ErrPrivileged), &[("port", &addr.port())])
-        }
-        NetError::PermissionDenied { addr } => fill(t(T::ErrPermission), &[("addr", addr)]),
-        NetError::AddrNotAvailable { addr } => {
-            fill(t(T::ErrAddrNotAvailable), &[("ip", &addr.ip())])
-        }
-        NetError::Unreachable { addr } => fill(t(T::ErrUnreachable), &[("addr", addr)]),
-        NetError::TimedOut { after } => fill(t(T::ErrTimedOut), &[("secs", &secs(lang, *after))]),
-        NetError::TooLong { .. } => t(T::ErrTooLongDatagram).into(),
-        NetError::Io { call, message } => {
-            fill(t(T::ErrIo), &[("call", call), ("message", message)])
-        }
-    }
-}
-
-/// "2 s" / "2 с".
-pub fn secs(lang: Lang, d: std::time::Duration) -> String {
-    let en = fmt_secs(d);
-    match lang {
-        Lang::En => en,
-        Lang::Ru => en.replace(" s", " с").replace('.', ","),
-    }
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let head: String = s.chars().take(max).collect();
-        format!("{head}…")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_text_has_both_languages() {
-        for key in T::ALL {
-            for lang in Lang::ALL {
-                assert!(
-                    !key.get(lang).trim().is_empty(),
-                    "{key:?} is empty in {lang:?}"
-                );
-            }
-            // Placeholders must match, or a value silently goes missing.
-            let names = |s: &str| {
-                let mut v: Vec<String> = s
-                    .split('{')
-                    .skip(1)
-                    .filter_map(|p| p.split_once('}'))
-                    .map(|(n, _)| n.to_owned())
-                    .collect();
-                v.sort();
-                v
-            };
-            assert_eq!(
-                names(key.get(Lang::En)),
-                names(key.get(Lang::Ru)),
-                "{key:?}"
+    match call {
+        Call::Socket { family } => format!("socket({}, SOCK_DGRAM)", family.af_name()),
+        Call::Bind { addr } => format!("bind({addr}) → 0"),
+        Call::BindFailed { error } => format!(
+            "bind() → {}",
+            fill(t(T::TraceError), &[("message", &net_error(lang, error))])
+        ),
+        Call::RecvFrom {
+            buffer,
+            read,
+            len,
+            from,
+            truncated,
+        } => {
+            let got = fill(
+                t(one_or_many(*read, T::TraceByteFrom, T::TraceBytesFrom)),
+                &[("n", read), ("addr", from)],
             );
-        }
-    }
-
-    #[test]
-    fn english_errors_match_the_net_layer_wording() {
-        let a: std::net::SocketAddr = "127.0.0.1:9".parse().expect("literal");
-        for e in [
-            NetError::Unreachable { addr: a },
-            NetError::AddrInUse { addr: a },
-            NetError::TimedOut {
-                after: std::time::Duration::from_secs(2),
-            },
-            NetError::Addr(AddrError::PortOutOfRange("99999".into())),
-        ] {
-            assert_eq!(net_error(Lang::En, &e), e.to_string());
-        }
-    }
-
-    /// A Russian text copied from the English one is a missing translation.
-    /// The same text in both is fine only for names and acronyms ("UDP Lab",
-    /// "Hex", "Wi-Fi": no word longer than three letters) and templates
-    /// such as "{name}: {value}"; a longer name goes on the list on purpose.
-    #[test]
-    fn no_russian_text_is_left_in_english() {
-        const SAME_IN_BOTH: &[T] = &[];
-        for key in T::ALL {
-            let (en, ru) = (key.get(Lang::En), key.get(Lang::Ru));
-            if en != ru || SAME_IN_BOTH.contains(key) {
-                continue;
+            let mut s = format!("recvfrom({buffer}) → {got}");
+            if *truncated {
+                s.push_str(" — ");
+                s.push_str(&fill(t(T::Truncated), &[("read", read), ("len", len)]));
             }
-            // The words outside {placeholders}.
-            let outside: String = en
-                .split('{')
-                .map(|part| part.split_once('}').map_or(part, |(_, rest)| rest))
-                .collect::<Vec<_>>()
-                .join(" ");
-            let long_word = outside
-                .split(|c: char| !c.is_alphabetic())
-                .find(|w| w.chars().count() > 3);
-            assert!(long_word.is_none(), "{key:?} is not translated: {ru:?}");
+            s
         }
+        Call::RecvTimedOut { after, .. } => {
+            format!(
+                "recvfrom() → {}",
+                fill(t(T::TraceTimedOut), &[("secs", &secs(lang, *after))])
+            )
+        }
+        Call::RecvFailed { error, .. } => {
+            format!(
+                "recvfrom() → {}",
+                fill(t(T::TraceError), &[("message", &net_error(lang, error))])
+            )
+        }
+        Call::SendTo { len, to, sim } => {
+            let mut s = format!(
+                "sendto({}) → {len}",
+                fill(
+                    t(one_or_many(*len, T::TraceByteTo, T::TraceBytesTo)),
+                    &[("n", len), ("addr", to)]
+                )
+            );
+            for note in sim_notes(lang, sim) {
+                s.push_str(" — ");
+                s.push_str(&note);
+            }
+            s
+        }
+        Call::SendFailed { len, to, error } => format!(
+            "sendto({}) → {}",
+            fill(
+                t(one_or_many(*len, T::TraceByteTo, T::TraceBytesTo)),
+                &[("n", len), ("addr", to)]
+            ),
+            fill(t(T::TraceError), &[("message", &net_error(lang, error))])
+        ),
+        Call::ReplySuppressed { to } => fill(t(T::TraceRateLimited), &[("addr", to)]),
+        Call::Close => "close() → 0".to_owned(),
     }
+}
 
-    #[test]
-    fn locale_picks_the_language() {
-        assert_eq!(Lang::from_locale("ru_RU.UTF-8"), Lang::Ru);
-        assert_eq!(Lang::from_locale("ru-RU"), Lang::Ru);
-        assert_eq!(Lang::from_locale("en-US"), Lang::En);
-        assert_eq!(Lang::from_locale("de"), Lang::En);
+/// What the network simulator did, in words ("dropped by the simulator").
+pub fn sim_notes(lang: Lang, sim: &SimFate) -> Vec<String> {
+    let mut notes = Vec::new();
+    if sim.dropped {
+        notes.push(T::SimDropped.get(lang).to_owned());
     }
+    if !sim.delay.is_zero() {
+        notes.push(fill(
+            T::SimDelayed.get(lang),
+            &[("ms", &sim.delay.as_millis())],
+        ));
+    }
+    if sim.duplicated {
+        notes.push(T::SimDuplicated.get(lang).to_owned());
+    }
+    if sim.reordered {
+        notes.push(T::SimReordered.get(lang).to_owned());
+    }
+    notes
+}
+
+/// "step 7", or "not in the lab" for a call the handout never makes.
+pub fn step_text(lang: Lang, step: Option<u8>) -> String {
+    match step {
+        Some(n) => fill(T::Step.get(lang), &[("n", &n)]),
+        None => T::StepNotInLab.get(lang).to_owned(),
+    }
+}
+
+/// What the handout says at this call's step, or why the lab has no such
+/// call.
+pub fn step_hint(lang: Lang, side: Side, call: &Call) -> &'static str {
+    let key = match (side, call) {
+        (Side::Server, Call::Socket { .. }) => T::StepServerSocket,
+        (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => T::StepServerBind,
+        (
+            Side::Server,
+            Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
+        ) => T::StepServerRecv,
+        (Side::Server, Call::SendTo { .. } | Call::SendFailed { .. }) => T::StepServerSend,
+        (Side::Server, Call::Close) => T::StepServerClose,
+        (_, Call::ReplySuppressed { .. }) => T::StepReplySuppressed,
+        (Side::Client, Call::Socket { .. }) => T::StepClientSocket,
+        (Side::Client, Call::Bind { .. }) => T::StepClientBind,
+        (Side::Client, Call::BindFailed { .. }) => T::StepClientNoStart,
+        (Side::Client, Call::SendTo { .. } | Call::SendFailed { .. }) => T::StepClientSend,
+        (Side::Client, Call::RecvFrom { .. } | Call::RecvFailed { .. }) => T::StepClientRecv,
+        (Side::Client, Call::RecvTimedOut { .. }) => T::StepClientTimedOut,
+        (Side::Client, Call::Close) => T::StepClientClose,
+    };
+    key.get(lang)
+}
+
+/// "1 byte" but "13 bytes" (Russian says "байт" for both).
+fn one_or_many(n: usize, one: T, many: T) -> T {
+    if n == 1 { one } else { many }
+}
+
+/// "30% loss, 50 ms delay, ±10 ms jitter": the knobs that are on.
+pub fn describe(lang: Lang, net: &Impairments) -> String {
+    let net = net.normalized();
+    let t = |k: T| k.get(lang);
+    let mut parts = Vec::new();
+    if net.loss_percent > 0.0 {
+        parts.push(fill(
+            t(T::SimOnLoss),
+            &[("p", &crate::app::format::percent(net.loss_percent, lang))],
+        ));
+    }
+    if net.delay_ms > 0 {
+        parts.push(fill(t(T::SimOnDelay), &[("ms", &net.delay_ms)]));
+    }
+    if net.jitter_ms > 0 {
+        parts.push(fill(t(T::SimOnJitter), &[("ms", &net.jitter_ms)]));
+    }
+    if net.duplicate_percent > 0.0 {
+        parts.push(fill(
+            t(T::SimOnDuplicate),
+            &[(
+                "p",
+                &crate::app::format::percent(net.duplicate_percent, lang),
+            )],
+        ));
+    }
+    if net.reorder_percent > 0.0 {
+        parts.push(fill(
+            t(T::SimOnReorder),
+            &[("p", &crate::app::format::percent(net.reorder_percent, lang))],
+        ));
+    }
+    parts.join(", ")
 }

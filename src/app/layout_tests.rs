@@ -8,9 +8,9 @@ use std::net::UdpSocket;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use super::i18n::fill;
-use super::tests::{listening_port, wait_for};
 use super::*;
+use crate::app::i18n::fill;
+use crate::app::test_util::{listening_port, wait_for};
 
 const SCREENS: [(f32, f32); 4] = [
     (1024.0, 768.0),

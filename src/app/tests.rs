@@ -2,71 +2,14 @@
 //! sockets on loopback (ephemeral ports only).
 
 use std::net::UdpSocket;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+use super::test_util::*;
 use super::*;
-
-pub(crate) fn harness_with(settings: Settings) -> Harness<'static, UdpLabApp> {
-    Harness::builder()
-        .with_size([1100.0, 700.0])
-        .build_eframe(move |cc| {
-            UdpLabApp::with_settings(&cc.egui_ctx, settings, StartOptions::default())
-        })
-}
-
-/// English UI, server on an ephemeral loopback port, short timeout.
-pub(crate) fn harness() -> Harness<'static, UdpLabApp> {
-    harness_with(Settings {
-        lang: Some(Lang::En),
-        bind: "127.0.0.1:0".into(),
-        timeout_secs: 1.0,
-        ..Settings::default()
-    })
-}
-
-/// Steps frames until `done` holds (events arrive from socket threads).
-pub(crate) fn wait_for(
-    h: &mut Harness<'_, UdpLabApp>,
-    what: &str,
-    done: impl Fn(&UdpLabApp) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        h.step();
-        if done(h.state()) {
-            h.step();
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-pub(crate) fn listening_port(app: &UdpLabApp) -> Option<u16> {
-    match app.server.status() {
-        ServerStatus::Listening(addr) => Some(addr.port()),
-        _ => None,
-    }
-}
-
-/// Clicks Start and returns the port the server got.
-pub(crate) fn start_server(h: &mut Harness<'_, UdpLabApp>) -> u16 {
-    h.get_by_label("Start").click();
-    wait_for(h, "the server to listen", |app| {
-        listening_port(app).is_some()
-    });
-    let port = listening_port(h.state()).unwrap_or_default();
-    h.get_by_label_contains(&format!("Listening on 127.0.0.1 port {port}"));
-    port
-}
-
-pub(crate) fn set_text(h: &mut Harness<'_, UdpLabApp>, label: &str, text: &str) {
-    h.get_by_label(label).set_text_value_accesskit(text);
-    h.run_steps(2);
-}
+use crate::net::{Received, Reply};
 
 #[test]
 fn start_then_send_shows_the_lab_exchange_in_both_panels() {
@@ -601,7 +544,10 @@ fn a_changed_setting_is_saved_within_a_second() {
     h.get_by_label("Русский").click();
     h.run_steps(2);
     assert!(h.state().settings_unsaved());
-    assert_eq!(h.state().auto_save_interval(), super::SETTINGS_SAVE_DELAY);
+    assert_eq!(
+        h.state().auto_save_interval(),
+        crate::app::SETTINGS_SAVE_DELAY
+    );
     h.state_mut().save(&mut storage);
     let saved: Settings = eframe::get_value(&storage, eframe::APP_KEY).expect("saved settings");
     assert_eq!(saved.lang, Some(Lang::Ru));

@@ -1,34 +1,18 @@
 //! The teaching views under the two panels: socket-call trace, sequence
 //! diagram and datagram anatomy, one at a time behind tabs.
 
-use serde::{Deserialize, Serialize};
+pub mod anatomy;
+pub mod diagram;
+pub mod trace;
 
-use super::{T, UdpLabApp, anatomy, diagram, trace_view};
+use crate::app::UdpLabApp;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum View {
-    #[default]
-    Trace,
-    Diagram,
-    Anatomy,
-}
-
-impl View {
-    pub const ALL: [View; 3] = [View::Trace, View::Diagram, View::Anatomy];
-
-    pub fn title(self) -> T {
-        match self {
-            View::Trace => T::ViewTrace,
-            View::Diagram => T::ViewDiagram,
-            View::Anatomy => T::ViewAnatomy,
-        }
-    }
-}
+pub use crate::app::state::View;
 
 /// What the views remember while the app runs (not saved).
 #[derive(Default)]
 pub struct ViewsState {
-    pub trace_filter: trace_view::TraceFilter,
+    pub trace_filter: trace::TraceFilter,
     pub diagram: diagram::DiagramState,
 }
 
@@ -51,7 +35,7 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     });
     ui.separator();
     match app.settings.view {
-        View::Trace => trace_view::trace_ui(ui, app),
+        View::Trace => trace::trace_ui(ui, app),
         View::Diagram => diagram::diagram_ui(ui, app),
         View::Anatomy => anatomy::anatomy_ui(ui, app),
     }

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use super::super::tests::{
+use super::RateMeter;
+use crate::app::test_util::{
     harness, harness_with, listening_port, set_text, start_server, wait_for,
 };
-use super::super::{Lang, Outcome, ServerStatus, Settings, StartOptions, UdpLabApp};
-use super::RateMeter;
+use crate::app::{Lang, Outcome, ServerStatus, Settings, StartOptions, UdpLabApp};
 
 fn peer() -> UdpSocket {
     UdpSocket::bind("127.0.0.1:0").expect("bind a loopback peer")
@@ -458,7 +458,7 @@ fn pause_view_freezes_the_list_while_counting_goes_on() {
     let mut h = harness_with(Settings {
         lang: Some(Lang::En),
         bind: "127.0.0.1:0".into(),
-        reply: super::super::ReplyKind::None,
+        reply: crate::app::ReplyKind::None,
         ..Settings::default()
     });
     let port = start_server(&mut h);
@@ -495,7 +495,7 @@ fn rate_counts_the_last_second_and_falls_to_zero_without_a_repaint_loop() {
     let mut h = harness_with(Settings {
         lang: Some(Lang::En),
         bind: "127.0.0.1:0".into(),
-        reply: super::super::ReplyKind::None,
+        reply: crate::app::ReplyKind::None,
         ..Settings::default()
     });
     let port = start_server(&mut h);

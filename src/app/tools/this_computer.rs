@@ -5,9 +5,9 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use super::i18n::fill;
-use super::toolbar::Job;
-use super::{ServerStatus, T, UdpLabApp};
+use crate::app::i18n::fill;
+use crate::app::tools::jobs::Job;
+use crate::app::{ServerStatus, T, UdpLabApp};
 use crate::net;
 
 /// One address of one interface.
@@ -101,7 +101,7 @@ pub fn exposure_warning(bind: &str) -> Option<T> {
 /// edited (nothing when the address is private to this computer).
 pub fn exposure_warning_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     if let Some(key) = exposure_warning(&app.settings.bind) {
-        ui.label(egui::RichText::new(app.t(key)).color(super::warn_color(ui)));
+        ui.label(egui::RichText::new(app.t(key)).color(crate::app::style::warn_color(ui)));
     }
 }
 
@@ -152,7 +152,7 @@ fn this_computer_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         None => {}
         Some(Err(reason)) => {
             let text = fill(app.t(T::InterfacesFailed), &[("reason", reason)]);
-            ui.label(egui::RichText::new(text).color(super::error_color(ui)));
+            ui.label(egui::RichText::new(text).color(crate::app::style::error_color(ui)));
         }
         Some(Ok(list)) if list.is_empty() => {
             ui.label(app.t(T::NoInterfaces));
@@ -270,8 +270,8 @@ fn address_row_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, name: &str, ip: IpAddr
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{harness, set_text, start_server, wait_for};
     use super::*;
+    use crate::app::test_util::{harness, set_text, start_server, wait_for};
     use egui_kittest::kittest::Queryable;
 
     #[test]

@@ -5,8 +5,9 @@
 
 use egui::RichText;
 
-use super::i18n::{T, fill};
-use super::{Command, Lang, UdpLabApp, views};
+use crate::app::i18n::{self, T, fill};
+use crate::app::views;
+use crate::app::{Command, Lang, UdpLabApp};
 use crate::net::sim::MAX_DELAY_MS;
 use crate::net::{Impairments, Preset};
 
@@ -147,7 +148,7 @@ fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> bool 
     let net = &app.settings.network;
     let on = !net.is_off();
     let note = if on {
-        fill(T::SimOn.get(lang), &[("what", &describe(lang, net))])
+        fill(T::SimOn.get(lang), &[("what", &i18n::describe(lang, net))])
     } else {
         T::SimOff.get(lang).to_owned()
     };
@@ -167,7 +168,7 @@ fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> bool 
 /// scrolled to the demo's datagrams. What it changes is for the demo only:
 /// the settings come back when the burst ends, and are never saved.
 pub fn start_demo(app: &mut UdpLabApp) {
-    let before = super::DemoSettings::of(&app.settings);
+    let before = crate::app::DemoSettings::of(&app.settings);
     app.settings.network = Impairments {
         loss_percent: DEMO_LOSS_PERCENT,
         seed: DEMO_SEED,
@@ -177,9 +178,9 @@ pub fn start_demo(app: &mut UdpLabApp) {
     app.settings.timeout_secs = app.settings.timeout_secs.min(DEMO_MAX_TIMEOUT_SECS);
     app.settings.view = views::View::Diagram;
     app.views.diagram.scroll_to_end = true;
-    app.demo = Some(super::Demo {
+    app.demo = Some(crate::app::Demo {
         before,
-        during: super::DemoSettings::of(&app.settings),
+        during: crate::app::DemoSettings::of(&app.settings),
     });
     app.run(Command::UpdateServer);
     app.run(Command::SendBurst);
@@ -227,7 +228,7 @@ fn percent_knob(ui: &mut egui::Ui, lang: Lang, name: T, hint: T, value: &mut f64
     wrap_unless_fits(ui, &[name.get(lang), unit], VALUE_WIDTH);
     let label = ui.label(name.get(lang)).on_hover_text(hint.get(lang));
     ui.add(
-        super::format::decimal_drag(value, lang, 1)
+        crate::app::format::decimal_drag(value, lang, 1)
             .range(0.0..=100.0)
             .speed(0.5),
     )
@@ -253,38 +254,6 @@ fn ms_knob(ui: &mut egui::Ui, lang: Lang, name: T, hint: T, value: &mut u32, pre
     ui.add_space(4.0);
 }
 
-/// "30% loss, 50 ms delay, ±10 ms jitter": the knobs that are on.
-pub fn describe(lang: Lang, net: &Impairments) -> String {
-    let net = net.normalized();
-    let t = |k: T| k.get(lang);
-    let mut parts = Vec::new();
-    if net.loss_percent > 0.0 {
-        parts.push(fill(
-            t(T::SimOnLoss),
-            &[("p", &super::format::percent(net.loss_percent, lang))],
-        ));
-    }
-    if net.delay_ms > 0 {
-        parts.push(fill(t(T::SimOnDelay), &[("ms", &net.delay_ms)]));
-    }
-    if net.jitter_ms > 0 {
-        parts.push(fill(t(T::SimOnJitter), &[("ms", &net.jitter_ms)]));
-    }
-    if net.duplicate_percent > 0.0 {
-        parts.push(fill(
-            t(T::SimOnDuplicate),
-            &[("p", &super::format::percent(net.duplicate_percent, lang))],
-        ));
-    }
-    if net.reorder_percent > 0.0 {
-        parts.push(fill(
-            t(T::SimOnReorder),
-            &[("p", &super::format::percent(net.reorder_percent, lang))],
-        ));
-    }
-    parts.join(", ")
-}
-
 /// The simulator's state: a quiet line when it is off, a warning box when on.
 fn note_ui(ui: &mut egui::Ui, on: bool, text: String) {
     if !on {
@@ -295,7 +264,7 @@ fn note_ui(ui: &mut egui::Ui, on: bool, text: String) {
         );
         return;
     }
-    let warn = super::warn_color(ui);
+    let warn = crate::app::style::warn_color(ui);
     egui::Frame::new()
         .fill(warn.gamma_multiply(0.12))
         .stroke((1.0, warn))
@@ -315,9 +284,9 @@ mod tests {
     use egui_kittest::kittest::Queryable;
 
     use super::*;
-    use crate::app::session::{Direction, Session};
-    use crate::app::tests::{harness, harness_with, set_text, start_server, wait_for};
+    use crate::app::test_util::{harness, harness_with, set_text, start_server, wait_for};
     use crate::app::{Outcome, Settings};
+    use crate::lab::session::{Direction, Session};
     use crate::net::{
         ClientEvent, ClientEventKind, NetEvent, Received, Reply, ServerEvent, ServerEventKind,
         SimFate, Simulator,
@@ -781,7 +750,7 @@ mod tests {
         let received: Vec<(SystemTime, Option<u64>)> = s
             .trace
             .iter()
-            .filter(|r| matches!(r.call, crate::app::session::Call::RecvFrom { .. }))
+            .filter(|r| matches!(r.call, crate::lab::session::Call::RecvFrom { .. }))
             .map(|r| (r.at, r.datagram))
             .collect();
         let id = |i: usize| Some(s.datagrams[i].id);

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use image::ImageEncoder;
 
-use super::export;
-use super::toolbar::{Job, NoticeKind, ToolsState};
+use crate::app::tools::jobs::{Job, NoticeKind, ToolsState};
+use crate::lab::export;
 
 /// Ctrl+Shift+S (Cmd+Shift+S on a Mac).
 pub const SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
@@ -82,7 +82,7 @@ pub fn on_captured(ctx: &egui::Context, tools: &mut ToolsState, image: Arc<egui:
     let job = move || {
         let result = save_png(&dir, &image, SystemTime::now());
         let _ = tx.send(Job::Saved {
-            what: super::toolbar::Saved::Screenshot,
+            what: crate::app::tools::jobs::Saved::Screenshot,
             dir,
             result,
             image: Some(image),
@@ -94,7 +94,7 @@ pub fn on_captured(ctx: &egui::Context, tools: &mut ToolsState, image: Arc<egui:
         .spawn(job)
     {
         tools.show(NoticeKind::SaveFailed {
-            what: super::toolbar::Saved::Screenshot,
+            what: crate::app::tools::jobs::Saved::Screenshot,
             dir: export::output_dir(tools.output_dir.as_deref()),
             kind: e.kind(),
             message: e.to_string(),
@@ -139,10 +139,10 @@ mod tests {
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
-    use super::super::UdpLabApp;
-    use super::super::export::tests::TempDir;
-    use super::super::tests::{harness, wait_for};
     use super::*;
+    use crate::app::UdpLabApp;
+    use crate::app::test_util::TempDir;
+    use crate::app::test_util::{harness, wait_for};
 
     /// The screenshot callback the app handed to eframe in the last frame.
     fn screenshot_request(h: &Harness<'_, UdpLabApp>) -> Option<egui::ScreenshotCallback> {

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{ServerStatus, UdpLabApp};
+use crate::app::{ServerStatus, UdpLabApp};
 
 /// Frames drawn before the flood starts.
 const WARM_UP: Duration = Duration::from_millis(500);

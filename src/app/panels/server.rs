@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText};
 
-use super::format;
-use super::i18n::{self, T, fill};
-use super::{Command, IncomingRow, ReplyKind, ServerStatus, UdpLabApp, this_computer};
+use crate::app::format;
+use crate::app::i18n::{self, T, fill};
+use crate::app::tools::this_computer;
+use crate::app::{Command, IncomingRow, ReplyKind, ServerStatus, UdpLabApp};
 use crate::net::{self, Reply};
 
 /// Wide enough for "[ffff:…]:65535"-style sources without jumping.
@@ -21,7 +22,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     let status = app.server.status();
-    super::panel_frame(ui).show(ui, |ui| {
+    crate::app::style::panel_frame(ui).show(ui, |ui| {
         if fill {
             ui.set_min_height(ui.available_height());
         }
@@ -84,7 +85,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     ui.label("");
                     let text = i18n::addr_error(lang, e);
                     wrapped(ui, &|ui| {
-                        ui.colored_label(super::error_color(ui), text.as_str());
+                        ui.colored_label(crate::app::style::error_color(ui), text.as_str());
                     });
                     ui.end_row();
                 }
@@ -201,7 +202,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             ui.ctx().request_repaint_after(RATE_WINDOW);
         }
         ui.set_max_width(width);
-        super::list_area_ui(ui, fill, |ui| incoming_ui(ui, app, commands, rate));
+        crate::app::style::list_area_ui(ui, fill, |ui| incoming_ui(ui, app, commands, rate));
     });
 }
 
@@ -221,13 +222,13 @@ fn status_ui(ui: &mut egui::Ui, app: &UdpLabApp, status: &ServerStatus) {
             T::Stopping.get(lang).to_owned(),
         ),
         ServerStatus::Listening(addr) => (
-            super::ok_color(ui),
+            crate::app::style::ok_color(ui),
             fill(
                 T::ListeningOn.get(lang),
                 &[("ip", &addr.ip()), ("port", &addr.port())],
             ),
         ),
-        ServerStatus::Failed(e) => (super::error_color(ui), i18n::net_error(lang, e)),
+        ServerStatus::Failed(e) => (crate::app::style::error_color(ui), i18n::net_error(lang, e)),
     };
     let color = if matches!(status, ServerStatus::Failed(_)) {
         dot
@@ -235,7 +236,7 @@ fn status_ui(ui: &mut egui::Ui, app: &UdpLabApp, status: &ServerStatus) {
         ui.visuals().text_color()
     };
     ui.label(RichText::new(text).color(color).strong());
-    super::status_dot(ui, dot);
+    crate::app::style::status_dot(ui, dot);
 }
 
 /// How wide `text` is in `style`, on one line.
@@ -310,7 +311,8 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
     if let Some(paused) = &server.view.paused {
         let newer = server.total.saturating_sub(paused.total);
         ui.label(
-            RichText::new(fill(t(T::PausedNew), &[("count", &newer)])).color(super::warn_color(ui)),
+            RichText::new(fill(t(T::PausedNew), &[("count", &newer)]))
+                .color(crate::app::style::warn_color(ui)),
         );
     }
     if server.rate_limited > 0 {
@@ -336,7 +338,7 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
             (T::ColFrom, COL_FROM),
             (T::ColLength, COL_LEN),
         ] {
-            super::cell(
+            crate::app::style::cell(
                 ui,
                 width,
                 16.0,
@@ -352,7 +354,7 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
     };
     if rows.is_empty() {
         ui.add_space(12.0);
-        let empty = if matches!(server.status(), super::ServerStatus::Listening(_)) {
+        let empty = if matches!(server.status(), crate::app::ServerStatus::Listening(_)) {
             T::WaitingForFirst
         } else {
             T::NoDatagramsYet
@@ -375,27 +377,27 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
         });
 }
 
-fn row_ui(ui: &mut egui::Ui, lang: super::Lang, row: &super::IncomingRow, height: f32) {
+fn row_ui(ui: &mut egui::Ui, lang: crate::app::Lang, row: &crate::app::IncomingRow, height: f32) {
     let rx = &row.rx;
     ui.horizontal(|ui| {
-        super::cell(
+        crate::app::style::cell(
             ui,
             COL_TIME,
             height,
             egui::Label::new(RichText::new(format::clock(rx.at)).monospace()),
         );
-        super::cell(
+        crate::app::style::cell(
             ui,
             COL_FROM,
             height,
             egui::Label::new(rx.from.to_string()).truncate(),
         );
         let len = if rx.truncated {
-            RichText::new(format!("{}!", rx.len)).color(super::error_color(ui))
+            RichText::new(format!("{}!", rx.len)).color(crate::app::style::error_color(ui))
         } else {
             RichText::new(rx.len.to_string())
         };
-        let len_label = super::cell(ui, COL_LEN, height, egui::Label::new(len));
+        let len_label = crate::app::style::cell(ui, COL_LEN, height, egui::Label::new(len));
         if rx.truncated {
             len_label.on_hover_text(fill(
                 T::Truncated.get(lang),

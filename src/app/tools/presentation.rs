@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use egui::{Color32, Stroke, Theme, ThemePreference};
 
-use super::UdpLabApp;
+use crate::app::UdpLabApp;
 
 /// The zoom presentation mode starts at.
 pub const ZOOM: f32 = 1.5;
@@ -163,9 +163,9 @@ pub fn high_contrast(style: &mut egui::Style) {
 mod tests {
     use egui_kittest::kittest::Queryable;
 
-    use super::super::tests::{harness, harness_with};
-    use super::super::{Lang, Settings};
     use super::*;
+    use crate::app::test_util::{harness, harness_with};
+    use crate::app::{Lang, Settings};
 
     fn zoom(h: &egui_kittest::Harness<'_, UdpLabApp>) -> f32 {
         h.ctx.zoom_factor()

@@ -10,10 +10,10 @@ use std::time::SystemTime;
 
 use egui::{Pos2, RichText, Stroke, pos2, vec2};
 
-use super::format;
-use super::i18n::{Lang, T, fill};
-use super::session::{DatagramRecord, Direction, Session};
-use super::{UdpLabApp, trace_view};
+use crate::app::UdpLabApp;
+use crate::app::format;
+use crate::app::i18n::{Lang, T, fill};
+use crate::lab::session::{DatagramRecord, Direction, Session};
 use crate::net::SimFate;
 
 /// Client lifelines drawn at most (the most recently active ones).
@@ -326,8 +326,8 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     for (i, lane) in model.lanes.iter().enumerate() {
         let x = lane_x(i, head_rect.left());
         let (title, color) = match lane.kind {
-            LaneKind::Client => (t(T::Client), super::warn_color(ui)),
-            LaneKind::Server => (t(T::Server), super::accent_color(ui)),
+            LaneKind::Client => (t(T::Client), crate::app::style::warn_color(ui)),
+            LaneKind::Server => (t(T::Server), crate::app::style::accent_color(ui)),
         };
         let rect = egui::Rect::from_center_size(pos2(x, head_rect.center().y), vec2(170.0, 38.0));
         ui.painter().rect(
@@ -348,7 +348,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             rect.center_bottom() - vec2(0.0, 3.0),
             egui::Align2::CENTER_BOTTOM,
             lane.addr.to_string(),
-            egui::FontId::monospace(super::presentation::legible(ui, 12.0)),
+            egui::FontId::monospace(crate::app::tools::presentation::legible(ui, 12.0)),
             ui.visuals().text_color(),
         );
     }
@@ -394,9 +394,9 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 egui::Align2::LEFT_CENTER,
                 format!(
                     "⋯ {}",
-                    super::format::rtt(std::time::Duration::from_secs_f64(secs), lang)
+                    crate::app::format::rtt(std::time::Duration::from_secs_f64(secs), lang)
                 ),
-                egui::FontId::proportional(super::presentation::legible(ui, 12.0)),
+                egui::FontId::proportional(crate::app::tools::presentation::legible(ui, 12.0)),
                 line,
             );
         }
@@ -430,8 +430,8 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             painter.text(
                 pos2(rect.left() + 4.0, y0),
                 egui::Align2::LEFT_CENTER,
-                super::format::clock_fine(arrow.start),
-                egui::FontId::monospace(super::presentation::legible(ui, 11.0)),
+                crate::app::format::clock_fine(arrow.start),
+                egui::FontId::monospace(crate::app::tools::presentation::legible(ui, 11.0)),
                 line,
             );
         }
@@ -446,7 +446,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     if clicked.is_some() {
         // What the hint promises: the datagram's anatomy.
         app.selected_datagram = clicked;
-        app.settings.view = super::views::View::Anatomy;
+        app.settings.view = crate::app::views::View::Anatomy;
     }
 }
 
@@ -461,12 +461,12 @@ fn draw_arrow(
     stroke_scale: f32,
     lang: Lang,
 ) {
-    let bad = super::error_color(ui);
+    let bad = crate::app::style::error_color(ui);
     let mut color = match (arrow.end, arrow.sim.is_impaired(), arrow.truncated) {
         (ArrowEnd::NeverCame(_) | ArrowEnd::Dropped, _, _) | (_, _, true) => bad,
-        (_, true, _) => super::warn_color(ui),
-        _ if arrow.from < arrow.to => super::ok_color(ui),
-        _ => super::accent_color(ui),
+        (_, true, _) => crate::app::style::warn_color(ui),
+        _ if arrow.from < arrow.to => crate::app::style::ok_color(ui),
+        _ => crate::app::style::accent_color(ui),
     };
     if selected {
         color = ui.visuals().strong_text_color();
@@ -511,7 +511,7 @@ fn draw_arrow(
             if arrow.truncated {
                 s.push_str(" ✂");
             }
-            for note in trace_view::sim_notes(lang, &arrow.sim) {
+            for note in crate::app::i18n::sim_notes(lang, &arrow.sim) {
                 s.push_str(" — ");
                 s.push_str(&note);
             }
@@ -559,8 +559,8 @@ fn format_ms(ms: f32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{harness, set_text, start_server, wait_for};
     use super::*;
+    use crate::app::test_util::{harness, set_text, start_server, wait_for};
     use egui_kittest::kittest::Queryable;
 
     #[test]
@@ -682,7 +682,7 @@ mod tests {
         click_arrow(&mut h, a, b);
         let app = h.state();
         assert_eq!(app.selected_datagram, Some(request));
-        assert_eq!(app.settings.view, super::super::views::View::Anatomy);
+        assert_eq!(app.settings.view, crate::app::views::View::Anatomy);
         let record = app
             .session
             .datagram(request)
@@ -705,8 +705,8 @@ mod tests {
             settings.burst_count = 12;
             settings.burst_interval_ms = 0;
         }
-        h.state_mut().run(super::super::Command::UpdateServer);
-        h.state_mut().run(super::super::Command::SendBurst);
+        h.state_mut().run(crate::app::Command::UpdateServer);
+        h.state_mut().run(crate::app::Command::SendBurst);
         wait_for(&mut h, "the burst", |app| {
             !app.client.busy() && app.client.stats.sent == 12
         });

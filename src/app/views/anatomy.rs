@@ -9,10 +9,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use egui::accesskit::Role;
 use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, StrokeKind, pos2, vec2};
 
-use super::UdpLabApp;
-use super::format;
-use super::i18n::{Lang, T, fill};
-use super::session::{DatagramRecord, Direction};
+use crate::app::UdpLabApp;
+use crate::app::format;
+use crate::app::i18n::{Lang, T, fill};
+use crate::lab::session::{DatagramRecord, Direction};
 use crate::net::udp_header::{self, HEADER_LEN, HeaderError, PseudoHeader, UdpHeader};
 
 /// Data bytes drawn at most; the rest is counted, not shown.
@@ -231,8 +231,8 @@ fn summary_ui(ui: &mut egui::Ui, d: &DatagramRecord, lang: Lang) {
     let t = |k: T| k.get(lang);
     ui.horizontal_wrapped(|ui| {
         let (direction, color) = match d.direction {
-            Direction::Request => (t(T::AnatomyRequest), super::ok_color(ui)),
-            Direction::Reply => (t(T::AnatomyReply), super::accent_color(ui)),
+            Direction::Request => (t(T::AnatomyRequest), crate::app::style::ok_color(ui)),
+            Direction::Reply => (t(T::AnatomyReply), crate::app::style::accent_color(ui)),
         };
         ui.label(RichText::new(direction).strong().size(17.0).color(color));
         ui.label(
@@ -251,7 +251,7 @@ fn summary_ui(ui: &mut egui::Ui, d: &DatagramRecord, lang: Lang) {
             ));
         }
         let sim = d.sim;
-        let warn = super::warn_color(ui);
+        let warn = crate::app::style::warn_color(ui);
         if sim.dropped {
             ui.label(RichText::new(t(T::SimDropped)).color(warn));
         }
@@ -284,7 +284,7 @@ fn truncation_ui(ui: &mut egui::Ui, d: &DatagramRecord, lang: Lang) {
             &[("read", &tr.read)],
         )
     };
-    let bad = super::error_color(ui);
+    let bad = crate::app::style::error_color(ui);
     ui.add_space(4.0);
     egui::Frame::new()
         .fill(bad.gamma_multiply(0.12))
@@ -318,7 +318,7 @@ fn header_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32, lang: Lang) {
             ui.label(fill(t(T::AnatomyLengthUnknown), &[("read", &read)]));
         }
     }
-    let bad = super::error_color(ui);
+    let bad = crate::app::style::error_color(ui);
     match &info.checksum {
         Checksum::Known {
             pseudo, assumed, ..
@@ -338,7 +338,7 @@ fn header_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32, lang: Lang) {
                         t(T::AnatomyChecksumAssumed),
                         &[("any", any), ("ip", used)],
                     ))
-                    .color(super::warn_color(ui)),
+                    .color(crate::app::style::warn_color(ui)),
                 );
             }
         }
@@ -348,7 +348,7 @@ fn header_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32, lang: Lang) {
         Checksum::NeedsAddress { any } => {
             ui.label(
                 RichText::new(fill(t(T::AnatomyChecksumNeedsAddress), &[("any", any)]))
-                    .color(super::warn_color(ui)),
+                    .color(crate::app::style::warn_color(ui)),
             );
         }
         Checksum::Impossible(HeaderError::MixedFamilies) => {
@@ -383,7 +383,7 @@ fn header_diagram_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32, lang: Lan
     let weak = visuals.weak_text_color();
     let strong = visuals.strong_text_color();
 
-    let ruler_font = FontId::monospace(super::presentation::legible(
+    let ruler_font = FontId::monospace(crate::app::tools::presentation::legible(
         ui,
         if bit >= 16.0 { 11.0 } else { 8.5 },
     ));
@@ -420,19 +420,19 @@ fn header_diagram_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32, lang: Lan
         (
             T::AnatomySrcPort,
             Some(info.src_port),
-            super::warn_color(ui),
+            crate::app::style::warn_color(ui),
             t(T::AnatomySrcPortHelp).to_owned(),
         ),
         (
             T::AnatomyDstPort,
             Some(info.dst_port),
-            super::accent_color(ui),
+            crate::app::style::accent_color(ui),
             t(T::AnatomyDstPortHelp).to_owned(),
         ),
         (
             T::AnatomyLength,
             length,
-            super::ok_color(ui),
+            crate::app::style::ok_color(ui),
             match info.payload_len {
                 Some(n) => fill(
                     t(T::AnatomyLengthExplain),
@@ -450,7 +450,7 @@ fn header_diagram_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32, lang: Lan
             if checksum.is_some() {
                 checksum_color(ui)
             } else {
-                super::error_color(ui)
+                crate::app::style::error_color(ui)
             },
             t(T::AnatomyChecksumOffload).to_owned(),
         ),
@@ -653,7 +653,7 @@ fn printable(c: char) -> bool {
 
 fn payload_ui(ui: &mut egui::Ui, d: &DatagramRecord, dump: &DumpGeometry, lang: Lang) {
     let t = |k: T| k.get(lang);
-    let bad = super::error_color(ui);
+    let bad = crate::app::style::error_color(ui);
     ui.label(RichText::new(t(T::AnatomyPayloadTitle)).strong().size(16.0));
     let have = d.bytes.len();
     if have == 0 && d.truncated.is_none() {
@@ -736,7 +736,7 @@ fn hex_dump_ui(
 ) -> Option<usize> {
     let rows = bytes.len().div_ceil(BYTES_PER_ROW);
     let visuals = ui.visuals().clone();
-    let bad = super::error_color(ui);
+    let bad = crate::app::style::error_color(ui);
     let select = visuals.selection.bg_fill;
     let sibling = select.gamma_multiply(0.45);
     let span = hovered
@@ -888,7 +888,7 @@ mod tests {
 
     use super::*;
     use crate::app::Outcome;
-    use crate::app::tests::{harness, set_text, start_server, wait_for};
+    use crate::app::test_util::{harness, set_text, start_server, wait_for};
 
     fn ether_checksum_v4(from: SocketAddr, to: SocketAddr, payload: &[u8]) -> u16 {
         let ip = |a: SocketAddr| match a.ip() {
@@ -1046,7 +1046,8 @@ mod tests {
 
     #[test]
     fn a_wide_window_puts_header_and_data_side_by_side() {
-        use crate::app::{Lang, Settings, StartOptions, UdpLabApp, views::View};
+        use crate::app::views::View;
+        use crate::app::{Lang, Settings, StartOptions, UdpLabApp};
         let mut h = egui_kittest::Harness::builder()
             .with_size([1700.0, 900.0])
             .build_eframe(|cc| {

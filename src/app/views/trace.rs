@@ -3,10 +3,10 @@
 
 use egui::RichText;
 
-use super::UdpLabApp;
-use super::format;
-use super::i18n::{self, Lang, T, fill};
-use super::session::{Call, Side, TraceRow};
+use crate::app::UdpLabApp;
+use crate::app::format;
+use crate::app::i18n::{Lang, T, call_text, fill, step_hint, step_text};
+use crate::lab::session::{Call, Side, TraceRow};
 use crate::net::SimFate;
 
 /// Which side's calls the trace shows.
@@ -104,33 +104,33 @@ fn row_ui(
     height: f32,
 ) -> egui::Response {
     let (side_text, side_color) = match row.side {
-        Side::Server => (T::Server.get(lang), super::accent_color(ui)),
-        Side::Client => (T::Client.get(lang), super::warn_color(ui)),
+        Side::Server => (T::Server.get(lang), crate::app::style::accent_color(ui)),
+        Side::Client => (T::Client.get(lang), crate::app::style::warn_color(ui)),
     };
     let step = row.call.lab_step(row.side);
     let color = if row.call.is_error() {
-        super::error_color(ui)
+        crate::app::style::error_color(ui)
     } else if sim_of(&row.call).is_some_and(|s| s.is_impaired()) {
-        super::warn_color(ui)
+        crate::app::style::warn_color(ui)
     } else {
         ui.visuals().text_color()
     };
     let text = call_text(lang, &row.call);
     ui.horizontal(|ui| {
-        super::cell(
+        crate::app::style::cell(
             ui,
             92.0,
             height,
             egui::Label::new(RichText::new(format::clock(row.at)).monospace()),
         );
-        super::cell(
+        crate::app::style::cell(
             ui,
             64.0,
             height,
             egui::Label::new(RichText::new(side_text).color(side_color).strong()),
         );
         let step_text = step_text(lang, step);
-        super::cell(
+        crate::app::style::cell(
             ui,
             STEP_WIDTH,
             height,
@@ -149,7 +149,7 @@ fn row_ui(
             ui.painter().rect_stroke(
                 r.rect.expand(2.0),
                 3.0,
-                egui::Stroke::new(1.5, super::accent_color(ui)),
+                egui::Stroke::new(1.5, crate::app::style::accent_color(ui)),
                 egui::StrokeKind::Outside,
             );
         }
@@ -165,147 +165,13 @@ fn sim_of(call: &Call) -> Option<SimFate> {
     }
 }
 
-/// The call as a C programmer writes it, with the result after "→".
-pub fn call_text(lang: Lang, call: &Call) -> String {
-    let t = |k: T| k.get(lang);
-    match call {
-        Call::Socket { family } => format!("socket({}, SOCK_DGRAM)", family.af_name()),
-        Call::Bind { addr } => format!("bind({addr}) → 0"),
-        Call::BindFailed { error } => format!(
-            "bind() → {}",
-            fill(
-                t(T::TraceError),
-                &[("message", &i18n::net_error(lang, error))]
-            )
-        ),
-        Call::RecvFrom {
-            buffer,
-            read,
-            len,
-            from,
-            truncated,
-        } => {
-            let got = fill(
-                t(one_or_many(*read, T::TraceByteFrom, T::TraceBytesFrom)),
-                &[("n", read), ("addr", from)],
-            );
-            let mut s = format!("recvfrom({buffer}) → {got}");
-            if *truncated {
-                s.push_str(" — ");
-                s.push_str(&fill(t(T::Truncated), &[("read", read), ("len", len)]));
-            }
-            s
-        }
-        Call::RecvTimedOut { after, .. } => {
-            format!(
-                "recvfrom() → {}",
-                fill(t(T::TraceTimedOut), &[("secs", &i18n::secs(lang, *after))])
-            )
-        }
-        Call::RecvFailed { error, .. } => {
-            format!(
-                "recvfrom() → {}",
-                fill(
-                    t(T::TraceError),
-                    &[("message", &i18n::net_error(lang, error))]
-                )
-            )
-        }
-        Call::SendTo { len, to, sim } => {
-            let mut s = format!(
-                "sendto({}) → {len}",
-                fill(
-                    t(one_or_many(*len, T::TraceByteTo, T::TraceBytesTo)),
-                    &[("n", len), ("addr", to)]
-                )
-            );
-            for note in sim_notes(lang, sim) {
-                s.push_str(" — ");
-                s.push_str(&note);
-            }
-            s
-        }
-        Call::SendFailed { len, to, error } => format!(
-            "sendto({}) → {}",
-            fill(
-                t(one_or_many(*len, T::TraceByteTo, T::TraceBytesTo)),
-                &[("n", len), ("addr", to)]
-            ),
-            fill(
-                t(T::TraceError),
-                &[("message", &i18n::net_error(lang, error))]
-            )
-        ),
-        Call::ReplySuppressed { to } => fill(t(T::TraceRateLimited), &[("addr", to)]),
-        Call::Close => "close() → 0".to_owned(),
-    }
-}
-
-/// What the network simulator did, in words ("dropped by the simulator").
-pub fn sim_notes(lang: Lang, sim: &SimFate) -> Vec<String> {
-    let mut notes = Vec::new();
-    if sim.dropped {
-        notes.push(T::SimDropped.get(lang).to_owned());
-    }
-    if !sim.delay.is_zero() {
-        notes.push(fill(
-            T::SimDelayed.get(lang),
-            &[("ms", &sim.delay.as_millis())],
-        ));
-    }
-    if sim.duplicated {
-        notes.push(T::SimDuplicated.get(lang).to_owned());
-    }
-    if sim.reordered {
-        notes.push(T::SimReordered.get(lang).to_owned());
-    }
-    notes
-}
-
 /// Wide enough for «нет в методичке» as well as "step 10".
 const STEP_WIDTH: f32 = 112.0;
 
-/// "step 7", or "not in the lab" for a call the handout never makes.
-pub fn step_text(lang: Lang, step: Option<u8>) -> String {
-    match step {
-        Some(n) => fill(T::Step.get(lang), &[("n", &n)]),
-        None => T::StepNotInLab.get(lang).to_owned(),
-    }
-}
-
-/// What the handout says at this call's step, or why the lab has no such
-/// call.
-pub fn step_hint(lang: Lang, side: Side, call: &Call) -> &'static str {
-    let key = match (side, call) {
-        (Side::Server, Call::Socket { .. }) => T::StepServerSocket,
-        (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => T::StepServerBind,
-        (
-            Side::Server,
-            Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
-        ) => T::StepServerRecv,
-        (Side::Server, Call::SendTo { .. } | Call::SendFailed { .. }) => T::StepServerSend,
-        (Side::Server, Call::Close) => T::StepServerClose,
-        (_, Call::ReplySuppressed { .. }) => T::StepReplySuppressed,
-        (Side::Client, Call::Socket { .. }) => T::StepClientSocket,
-        (Side::Client, Call::Bind { .. }) => T::StepClientBind,
-        (Side::Client, Call::BindFailed { .. }) => T::StepClientNoStart,
-        (Side::Client, Call::SendTo { .. } | Call::SendFailed { .. }) => T::StepClientSend,
-        (Side::Client, Call::RecvFrom { .. } | Call::RecvFailed { .. }) => T::StepClientRecv,
-        (Side::Client, Call::RecvTimedOut { .. }) => T::StepClientTimedOut,
-        (Side::Client, Call::Close) => T::StepClientClose,
-    };
-    key.get(lang)
-}
-
-/// "1 byte" but "13 bytes" (Russian says "байт" for both).
-fn one_or_many(n: usize, one: T, many: T) -> T {
-    if n == 1 { one } else { many }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{harness, set_text, start_server, wait_for};
     use super::*;
+    use crate::app::test_util::{harness, set_text, start_server, wait_for};
     use egui_kittest::kittest::Queryable;
 
     #[test]

@@ -3,9 +3,9 @@
 
 use egui::RichText;
 
-use super::format;
-use super::i18n::{self, Lang, T, fill};
-use super::{Command, Outcome, UdpLabApp};
+use crate::app::format;
+use crate::app::i18n::{self, Lang, T, fill};
+use crate::app::{Command, Outcome, UdpLabApp};
 use crate::net;
 
 /// `fill`: stretch to the full height (side by side) rather than fit (stacked).
@@ -17,7 +17,7 @@ pub fn client_ui(
 ) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
-    super::panel_frame(ui).show(ui, |ui| {
+    crate::app::style::panel_frame(ui).show(ui, |ui| {
         if fill_height {
             ui.set_min_height(ui.available_height());
         }
@@ -42,7 +42,10 @@ pub fn client_ui(
                 ui.end_row();
                 if let Some(e) = &app.client.target_error {
                     ui.label("");
-                    ui.colored_label(super::error_color(ui), i18n::addr_error(lang, e));
+                    ui.colored_label(
+                        crate::app::style::error_color(ui),
+                        i18n::addr_error(lang, e),
+                    );
                     ui.end_row();
                 }
 
@@ -66,7 +69,7 @@ pub fn client_ui(
                 let label = ui.label(t(T::Timeout));
                 ui.horizontal(|ui| {
                     ui.add(
-                        super::format::decimal_drag(&mut app.settings.timeout_secs, lang, 2)
+                        crate::app::format::decimal_drag(&mut app.settings.timeout_secs, lang, 2)
                             .range(0.01..=600.0)
                             .speed(0.05),
                     )
@@ -132,7 +135,7 @@ pub fn client_ui(
             }
         });
         ui.separator();
-        super::list_area_ui(ui, fill_height, |ui| history_ui(ui, app));
+        crate::app::style::list_area_ui(ui, fill_height, |ui| history_ui(ui, app));
     });
 }
 
@@ -142,7 +145,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
         None if app.client.send_cancelled => {
             ui.label(
                 RichText::new(T::SendCancelled.get(lang))
-                    .color(super::warn_color(ui))
+                    .color(crate::app::style::warn_color(ui))
                     .italics(),
             );
         }
@@ -173,7 +176,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     RichText::new(fill(T::ResponseFromServer.get(lang), &[("text", &text)]))
                         .size(18.0)
                         .strong()
-                        .color(super::ok_color(ui)),
+                        .color(crate::app::style::ok_color(ui)),
                 )
                 .truncate(),
             );
@@ -186,7 +189,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             ));
             if let Some(to) = other_source {
                 ui.colored_label(
-                    super::warn_color(ui),
+                    crate::app::style::warn_color(ui),
                     fill(
                         T::AnswerFromOtherSource.get(lang),
                         &[("from", from), ("to", to)],
@@ -195,7 +198,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             }
             if *truncated {
                 ui.colored_label(
-                    super::error_color(ui),
+                    crate::app::style::error_color(ui),
                     fill(
                         T::Truncated.get(lang),
                         &[("read", &bytes.len()), ("len", len)],
@@ -207,7 +210,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             ui.label(
                 RichText::new(i18n::net_error(lang, e))
                     .size(16.0)
-                    .color(super::error_color(ui)),
+                    .color(crate::app::style::error_color(ui)),
             );
         }
     }
@@ -275,15 +278,15 @@ fn history_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                                 format::payload_text(bytes, 40),
                                 format::rtt(*rtt, lang)
                             ),
-                            super::ok_color(ui),
+                            crate::app::style::ok_color(ui),
                         ),
                         Outcome::Failed(net::NetError::TimedOut { .. }) => (
                             format!("✗ {}", T::HistoryTimedOut.get(lang)),
-                            super::error_color(ui),
+                            crate::app::style::error_color(ui),
                         ),
                         Outcome::Failed(e) => (
                             format!("✗ {}", i18n::net_error(lang, e)),
-                            super::error_color(ui),
+                            crate::app::style::error_color(ui),
                         ),
                     };
                     ui.add(egui::Label::new(RichText::new(text).color(color)).truncate());
@@ -309,7 +312,7 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     ("lost", &stats.lost()),
                     (
                         "percent",
-                        &super::format::percent(stats.loss_percent(), lang),
+                        &crate::app::format::percent(stats.loss_percent(), lang),
                     ),
                 ],
             ))
@@ -321,7 +324,7 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     T::DroppedBySimulatorCount.get(lang),
                     &[("count", &stats.dropped_by_simulator)],
                 ))
-                .color(super::warn_color(ui)),
+                .color(crate::app::style::warn_color(ui)),
             );
         }
         if stats.from_other_source > 0 {
@@ -330,7 +333,7 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     T::FromOtherSourceCount.get(lang),
                     &[("count", &stats.from_other_source)],
                 ))
-                .color(super::warn_color(ui)),
+                .color(crate::app::style::warn_color(ui)),
             );
         }
     });
@@ -373,7 +376,7 @@ fn axis_number(value: f64, lang: Lang) -> String {
     format::decimal_point(text.to_owned(), lang)
 }
 
-fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang: Lang) {
+fn rtt_plot_ui(ui: &mut egui::Ui, points: &[crate::app::RttPoint], height: f32, lang: Lang) {
     use egui_plot::{Line, Plot, PlotPoints, Points};
     // One line segment per run of answers, so a loss leaves a visible gap.
     let mut runs: Vec<Vec<[f64; 2]>> = vec![Vec::new()];
@@ -391,8 +394,8 @@ fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang:
             }
         }
     }
-    let color = super::ok_color(ui);
-    let bad = super::error_color(ui);
+    let color = crate::app::style::ok_color(ui);
+    let bad = crate::app::style::error_color(ui);
     Plot::new("rtt_plot")
         .height(height)
         .allow_scroll(false)
@@ -423,7 +426,7 @@ fn rtt_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang:
         });
 }
 
-fn rate_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang: Lang) {
+fn rate_plot_ui(ui: &mut egui::Ui, points: &[crate::app::RttPoint], height: f32, lang: Lang) {
     use egui_plot::{Bar, BarChart, Plot};
     let last = points.iter().map(|p| p.at_secs).fold(0.0, f64::max);
     let mut per_second = vec![0u32; last.floor() as usize + 1];
@@ -437,7 +440,7 @@ fn rate_plot_ui(ui: &mut egui::Ui, points: &[super::RttPoint], height: f32, lang
         .enumerate()
         .map(|(s, &n)| Bar::new(s as f64 + 0.5, f64::from(n)).width(0.9))
         .collect();
-    let accent = super::accent_color(ui);
+    let accent = crate::app::style::accent_color(ui);
     Plot::new("rate_plot")
         .height(height)
         .allow_scroll(false)

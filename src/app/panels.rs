@@ -1,0 +1,7 @@
+//! The window's panels: toolbar, network strip, server, client. Each reads
+//! the app and pushes [`super::Command`]s; none imports another.
+
+pub mod client;
+pub mod network;
+pub mod server;
+pub mod toolbar;

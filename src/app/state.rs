@@ -1,0 +1,324 @@
+//! What the window holds: the saved [`Settings`] (one serde struct, lenient
+//! fields) and the runtime state of the server, the client and the demo
+//! (never saved).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::lenient;
+use super::panels::server as server_panel;
+use crate::app::T;
+use crate::lab::i18n::Lang;
+use crate::net::{
+    self, AddrError, ClientHandle, NetError, Received, Reply, ReplyMode, ServerHandle,
+    ServerSettings,
+};
+
+/// Rows kept in the incoming list; older ones are dropped and counted.
+pub const MAX_INCOMING_ROWS: usize = 10_000;
+/// Exchanges kept in the client's history.
+pub const MAX_HISTORY: usize = 200;
+
+/// Everything that is saved between runs, and nothing else. A file from
+/// another version still loads: unknown fields are skipped (never
+/// `deny_unknown_fields`), missing ones take their defaults, and a value
+/// this version cannot read resets that field alone (`lenient`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// None until the user picks one: the system locale decides.
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub lang: Option<Lang>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub theme: egui::ThemePreference,
+    pub bind: String,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub reply: ReplyKind,
+    pub reply_text: String,
+    pub server_buffer: usize,
+    pub target: String,
+    pub message: String,
+    pub timeout_secs: f64,
+    pub client_buffer: usize,
+    /// The teaching view shown under the panels.
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub view: View,
+    /// Datagrams in a burst ("Send N").
+    pub burst_count: u32,
+    /// Pause between one answer (or timeout) and the next send of a burst.
+    pub burst_interval_ms: u64,
+    /// A new socket, so a new source port, for every Send (as the lab's
+    /// client does); off: one socket is kept and reused.
+    pub new_socket_each_send: bool,
+    /// Answer at most `reply_rate_limit` datagrams per second (off by
+    /// default), so the server cannot be made a traffic amplifier.
+    pub limit_replies: bool,
+    pub reply_rate_limit: u32,
+    /// The network simulator's knobs (both the requests and the replies).
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub network: net::Impairments,
+    /// Presentation mode and screenshot options (see toolbar.rs).
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub tools: ToolSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            lang: None,
+            theme: egui::ThemePreference::System,
+            bind: net::DEFAULT_ADDR.into(),
+            reply: ReplyKind::Fixed,
+            reply_text: net::DEFAULT_REPLY.into(),
+            server_buffer: net::DEFAULT_BUFFER,
+            target: net::DEFAULT_ADDR.into(),
+            message: net::DEFAULT_REQUEST.into(),
+            timeout_secs: 2.0,
+            client_buffer: net::DEFAULT_BUFFER,
+            view: View::Trace,
+            burst_count: 20,
+            burst_interval_ms: 100,
+            new_socket_each_send: true,
+            limit_replies: false,
+            reply_rate_limit: 10,
+            network: net::Impairments::default(),
+            tools: ToolSettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReplyKind {
+    #[default]
+    Fixed,
+    Echo,
+    None,
+}
+
+impl Settings {
+    pub(crate) fn server_settings(&self) -> ServerSettings {
+        ServerSettings {
+            reply: match self.reply {
+                ReplyKind::Fixed => ReplyMode::Fixed(Arc::from(self.reply_text.as_bytes())),
+                ReplyKind::Echo => ReplyMode::Echo,
+                ReplyKind::None => ReplyMode::None,
+            },
+            buffer: self.server_buffer.clamp(1, net::MAX_DATAGRAM + 1),
+            reply_rate_limit: self.limit_replies.then_some(self.reply_rate_limit.max(1)),
+            network: self.network,
+        }
+    }
+
+    pub(crate) fn timeout(&self) -> Duration {
+        Duration::try_from_secs_f64(self.timeout_secs.clamp(0.001, 3600.0))
+            .unwrap_or(Duration::from_secs(2))
+    }
+}
+
+/// The settings the teacher's demo changes for its burst only.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DemoSettings {
+    network: net::Impairments,
+    burst_count: u32,
+    timeout_secs: f64,
+}
+
+impl DemoSettings {
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            network: settings.network,
+            burst_count: settings.burst_count,
+            timeout_secs: settings.timeout_secs,
+        }
+    }
+
+    /// Puts back `self` wherever `settings` still hold the demo's value
+    /// (`during`): a knob the user turned while the demo ran stays turned.
+    pub(crate) fn restore(&self, during: &DemoSettings, settings: &mut Settings) {
+        if settings.network == during.network {
+            settings.network = self.network;
+        }
+        if settings.burst_count == during.burst_count {
+            settings.burst_count = self.burst_count;
+        }
+        if settings.timeout_secs == during.timeout_secs {
+            settings.timeout_secs = self.timeout_secs;
+        }
+    }
+}
+
+/// A running demo: what to put back when its burst ends.
+#[derive(Clone, Copy, Debug)]
+pub struct Demo {
+    pub before: DemoSettings,
+    pub during: DemoSettings,
+}
+
+/// How soon a changed setting is written to disk (eframe's autosave, asked
+/// for sooner), so a killed or crashed window keeps it.
+pub const SETTINGS_SAVE_DELAY: Duration = Duration::from_secs(1);
+/// eframe's own interval, while nothing changed.
+pub(crate) const IDLE_SAVE_INTERVAL: Duration = Duration::from_secs(30);
+
+/// How the app was started (command line), applied over the saved settings.
+#[derive(Clone, Debug, Default)]
+pub struct StartOptions {
+    pub bind: Option<String>,
+    pub start_server: bool,
+    /// Send the message once the server listens (demos and screenshots).
+    pub send: bool,
+    pub lang: Option<Lang>,
+    /// The client's target (`--to`).
+    pub to: Option<String>,
+    /// `--presentation`: start in presentation mode.
+    pub presentation: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerStatus {
+    Stopped,
+    Starting,
+    Listening(SocketAddr),
+    Stopping,
+    Failed(NetError),
+}
+
+/// One row of the incoming list.
+#[derive(Clone, Debug)]
+pub struct IncomingRow {
+    pub rx: Received,
+    pub reply: Reply,
+}
+
+#[derive(Default)]
+pub struct ServerState {
+    pub status: Option<ServerStatus>,
+    pub(crate) handle: Option<ServerHandle>,
+    /// A bind address that did not parse (shown under the field).
+    pub bind_error: Option<AddrError>,
+    pub rows: VecDeque<IncomingRow>,
+    pub total: u64,
+    pub rows_dropped: u64,
+    /// Replies the rate limit held back, among the rows counted in `total`.
+    pub rate_limited: u64,
+    /// Pause view and the arrival rate (see server_panel.rs).
+    pub view: server_panel::IncomingView,
+}
+
+impl ServerState {
+    pub fn status(&self) -> ServerStatus {
+        self.status.clone().unwrap_or(ServerStatus::Stopped)
+    }
+
+    pub(crate) fn push_row(&mut self, row: IncomingRow) {
+        if self.rows.len() >= MAX_INCOMING_ROWS {
+            self.rows.pop_front();
+            self.rows_dropped += 1;
+        }
+        if matches!(row.reply, Reply::RateLimited) {
+            self.rate_limited += 1;
+        }
+        self.rows.push_back(row);
+        self.total += 1;
+    }
+}
+
+/// The result of the latest exchange, as the client panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Waiting,
+    Response {
+        from: SocketAddr,
+        bytes: Arc<[u8]>,
+        truncated: bool,
+        len: usize,
+        rtt: Duration,
+        /// Where the request went, when the answer came from elsewhere.
+        other_source: Option<SocketAddr>,
+    },
+    Failed(NetError),
+}
+
+#[derive(Clone, Debug)]
+pub struct HistoryRow {
+    pub op: u64,
+    pub seq: u32,
+    pub at: SystemTime,
+    pub to: String,
+    pub sent: Arc<[u8]>,
+    pub outcome: Outcome,
+}
+
+/// One answered (or not) datagram of the latest operation, for the plots.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RttPoint {
+    pub seq: u32,
+    /// Seconds since the operation started, when the answer came (or the
+    /// client gave up).
+    pub at_secs: f64,
+    /// None: no answer.
+    pub rtt_ms: Option<f64>,
+}
+
+#[derive(Default)]
+pub struct ClientState {
+    pub target_error: Option<AddrError>,
+    pub(crate) running: Option<(u64, ClientHandle)>,
+    pub(crate) next_op: u64,
+    pub outcome: Option<Outcome>,
+    pub history: VecDeque<HistoryRow>,
+    /// Datagrams the latest operation was asked to send.
+    pub requested: u32,
+    /// Statistics of the latest operation.
+    pub stats: net::BurstStats,
+    pub points: Vec<RttPoint>,
+    pub(crate) started: Option<SystemTime>,
+    /// The kept socket when "new socket for each Send" is off.
+    pub(crate) kept_socket: Option<Arc<socket2::Socket>>,
+    /// `--send` waited for a server that did not start, so it was dropped
+    /// (the panel says so until the next Send).
+    pub send_cancelled: bool,
+}
+
+impl ClientState {
+    pub fn busy(&self) -> bool {
+        self.running.is_some()
+    }
+}
+
+/// The toolbar's part of the saved settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ToolSettings {
+    /// Presentation mode: zoom, thick lines, high contrast.
+    pub presentation: bool,
+    /// The theme to go back to when presentation mode ends.
+    pub theme_before_presentation: Option<egui::ThemePreference>,
+    /// Leave the toolbar out of screenshots.
+    pub screenshot_hide_toolbar: bool,
+}
+
+/// The teaching view shown under the panels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum View {
+    #[default]
+    Trace,
+    Diagram,
+    Anatomy,
+}
+
+impl View {
+    pub const ALL: [View; 3] = [View::Trace, View::Diagram, View::Anatomy];
+
+    pub fn title(self) -> T {
+        match self {
+            View::Trace => T::ViewTrace,
+            View::Diagram => T::ViewDiagram,
+            View::Anatomy => T::ViewAnatomy,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Tools beside the lab: screenshot, "This computer", presentation mode and
+//! the flood benchmark.
+
+pub mod flood_bench;
+pub mod jobs;
+pub mod presentation;
+pub mod screenshot;
+pub mod this_computer;
