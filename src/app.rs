@@ -58,7 +58,10 @@ pub struct UdpLabApp {
     sink: EventSink<NetEvent>,
     /// Shared only so `drain_events` can apply events while it takes them.
     queue: std::rc::Rc<EventQueue<NetEvent>>,
+    /// Pushed while drawing (`act`), run when the frame's drawing is done.
     commands: Vec<Command>,
+    /// For commands that talk to the window (theme, zoom, screenshot).
+    ctx: egui::Context,
     /// `--send`: send once the server is listening.
     send_when_listening: bool,
     /// Screenshot, exports, presentation mode, "This computer" (toolbar.rs).
@@ -131,6 +134,7 @@ impl UdpLabApp {
             sink,
             queue: std::rc::Rc::new(queue),
             commands: Vec::new(),
+            ctx: ctx.clone(),
             send_when_listening: start.send,
             tools,
             flood: None,
@@ -143,6 +147,12 @@ impl UdpLabApp {
             app.run(Command::Send);
         }
         app
+    }
+
+    /// What a panel or view does when the user acts: the command runs once
+    /// the frame is drawn.
+    pub fn act(&mut self, command: Command) {
+        self.commands.push(command);
     }
 
     pub fn t(&self, key: T) -> &'static str {
@@ -376,6 +386,47 @@ impl UdpLabApp {
                     handle.cancel();
                 }
             }
+            Command::StartDemo => network_panel::start_demo(self),
+            Command::SetLanguage(lang) => {
+                self.lang = lang;
+                self.settings.lang = Some(lang);
+            }
+            Command::SetTheme(theme) => {
+                self.settings.theme = theme;
+                // A choice made now is the one to keep after presenting.
+                self.settings.tools.theme_before_presentation = None;
+                self.ctx.set_theme(theme);
+            }
+            Command::SetPresentation(on) => {
+                let ctx = self.ctx.clone();
+                presentation::set(&ctx, self, on);
+            }
+            Command::ToggleThisComputer => {
+                let ctx = self.ctx.clone();
+                tools::this_computer::toggle(&ctx, self);
+            }
+            Command::RefreshAddresses => {
+                let ctx = self.ctx.clone();
+                tools::this_computer::refresh(&ctx, self);
+            }
+            Command::UseAsBind(ip) => {
+                if self.server.handle.is_none() {
+                    self.settings.bind =
+                        tools::this_computer::bind_with_ip(&self.settings.bind, ip);
+                    self.server.bind_error = None;
+                }
+            }
+            Command::TakeScreenshot => tools::screenshot::request(&self.ctx, &mut self.tools),
+            Command::Export(kind) => {
+                let ctx = self.ctx.clone();
+                tools::jobs::start_export(&ctx, self, kind);
+            }
+            Command::ShowView(view) => self.settings.view = view,
+            Command::SelectDatagram(id) => self.selected_datagram = id,
+            Command::OpenDatagram(id) => {
+                self.selected_datagram = Some(id);
+                self.settings.view = views::View::Anatomy;
+            }
         }
     }
 
@@ -566,6 +617,7 @@ impl eframe::App for UdpLabApp {
                 });
             }
         });
+        commands.append(&mut self.commands);
         for command in commands.drain(..) {
             self.run(command);
         }

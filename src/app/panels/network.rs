@@ -59,11 +59,11 @@ pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         knobs_ui(ui, app, true)
     };
     if demo {
-        start_demo(app);
+        app.act(Command::StartDemo);
     } else if app.settings.network != before {
         // The running server takes new knobs at once; the client's next
         // Send takes them when it starts.
-        app.run(Command::UpdateServer);
+        app.act(Command::UpdateServer);
     }
 }
 

@@ -4,8 +4,8 @@
 //! worker threads that report back as [`Job`]s.
 
 use crate::app::i18n::fill;
-use crate::app::tools::{jobs, presentation, screenshot, this_computer};
-use crate::app::{Lang, T, UdpLabApp};
+use crate::app::tools::{jobs, screenshot, this_computer};
+use crate::app::{Command, Lang, T, UdpLabApp};
 use crate::lab::export::ExportKind;
 
 /// The toolbar panel, the notice and the "This computer" box; call first in
@@ -13,7 +13,7 @@ use crate::lab::export::ExportKind;
 pub fn toolbar_panel_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let ctx = ui.ctx().clone();
     if ctx.input_mut(|i| i.consume_shortcut(&screenshot::SHORTCUT)) {
-        screenshot::request(&ctx, &mut app.tools);
+        app.act(Command::TakeScreenshot);
     }
     screenshot::check_timeout(&ctx, &mut app.tools);
     let capturing = app.tools.screenshot.capturing();
@@ -46,8 +46,7 @@ fn toolbar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 .selectable_label(app.lang == lang, lang.native_name())
                 .on_hover_text(app.t(T::Language));
             if r.clicked() {
-                app.lang = lang;
-                app.settings.lang = Some(lang);
+                app.act(Command::SetLanguage(lang));
             }
         }
         ui.separator();
@@ -69,7 +68,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
         .checkbox(&mut presenting, app.t(T::Presentation))
         .on_hover_text(app.t(T::PresentationHint));
     if r.clicked() {
-        presentation::set(ui.ctx(), app, presenting);
+        app.act(Command::SetPresentation(presenting));
     }
     ui.separator();
     let open = app.tools.this_computer.open;
@@ -78,7 +77,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
         .on_hover_text(app.t(T::ThisComputerHint))
         .clicked()
     {
-        this_computer::toggle(ui.ctx(), app);
+        app.act(Command::ToggleThisComputer);
         ui.close();
     }
     ui.separator();
@@ -90,7 +89,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
             .on_hover_text(fill(app.t(T::ScreenshotHint), &[("dir", &shown)]))
             .clicked()
         {
-            screenshot::request(ui.ctx(), &mut app.tools);
+            app.act(Command::TakeScreenshot);
             // Out of the picture, which is the next frame.
             ui.close();
         }
@@ -115,7 +114,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
                 ))
                 .on_disabled_hover_text(app.t(T::ExportNothing));
             if r.clicked() {
-                jobs::start_export(ui.ctx(), app, kind);
+                app.act(Command::Export(kind));
                 ui.close();
             }
         }
@@ -174,10 +173,7 @@ fn theme_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
             .labelled_by(label.id);
     });
     if let Some(theme) = picked {
-        app.settings.theme = theme;
-        // A choice made now is the one to keep after presenting.
-        app.settings.tools.theme_before_presentation = None;
-        ui.ctx().set_theme(theme);
+        app.act(Command::SetTheme(theme));
     }
 }
 

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::app::i18n::fill;
 use crate::app::tools::jobs::Job;
-use crate::app::{ServerStatus, T, UdpLabApp};
+use crate::app::{Command, ServerStatus, T, UdpLabApp};
 use crate::net;
 
 /// One address of one interface.
@@ -55,6 +55,8 @@ pub fn refresh(ctx: &egui::Context, app: &mut UdpLabApp) {
     if tools.this_computer.loading {
         return;
     }
+    // "Copied …" was about the old list.
+    tools.this_computer.copied = None;
     let tx = tools.jobs_tx.clone();
     let repaint = ctx.clone();
     let job = move || {
@@ -199,8 +201,7 @@ fn this_computer_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             ui.spinner();
             ui.label(app.t(T::LookingUpAddresses));
         } else if ui.button(app.t(T::Refresh)).clicked() {
-            app.tools.this_computer.copied = None;
-            refresh(ui.ctx(), app);
+            app.act(Command::RefreshAddresses);
         }
         if let Some(text) = &app.tools.this_computer.copied {
             ui.label(fill(app.t(T::Copied), &[("text", text)]));
@@ -263,8 +264,7 @@ fn address_row_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, name: &str, ip: IpAddr
         use_it
     };
     if use_it.clicked() {
-        app.settings.bind = bind_with_ip(&app.settings.bind, ip);
-        app.server.bind_error = None;
+        app.act(Command::UseAsBind(ip));
     }
 }
 

@@ -195,7 +195,7 @@ pub fn anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         }
     });
     if let Some(pick) = pick {
-        app.selected_datagram = pick;
+        app.act(crate::app::Command::SelectDatagram(pick));
     }
     summary_ui(ui, &record, lang);
     truncation_ui(ui, &record, lang);

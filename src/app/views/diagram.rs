@@ -443,10 +443,9 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         }
     });
     app.views.diagram.on_screen = on_screen;
-    if clicked.is_some() {
+    if let Some(id) = clicked {
         // What the hint promises: the datagram's anatomy.
-        app.selected_datagram = clicked;
-        app.settings.view = crate::app::views::View::Anatomy;
+        app.act(crate::app::Command::OpenDatagram(id));
     }
 }
 

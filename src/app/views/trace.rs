@@ -92,7 +92,7 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             }
         });
     if clicked.is_some() {
-        app.selected_datagram = clicked;
+        app.act(crate::app::Command::SelectDatagram(clicked));
     }
 }
 
