@@ -16,6 +16,9 @@ pub enum Command {
     /// The reply mode, text or buffer changed: tell the running server.
     UpdateServer,
     ClearIncoming,
+    /// Freeze the incoming list for reading (traffic is still counted), or
+    /// go live again.
+    PauseIncoming(bool),
     /// Send the message once.
     Send,
     /// Send `burst_count` datagrams, lock-step, `burst_interval_ms` apart.
