@@ -6,7 +6,6 @@
 use egui::RichText;
 
 use crate::app::i18n::{self, T, fill};
-use crate::app::views;
 use crate::app::{Command, Lang, UdpLabApp};
 use crate::net::sim::MAX_DELAY_MS;
 use crate::net::{Impairments, Preset};
@@ -176,7 +175,7 @@ pub fn start_demo(app: &mut UdpLabApp) {
     };
     app.settings.burst_count = DEMO_COUNT;
     app.settings.timeout_secs = app.settings.timeout_secs.min(DEMO_MAX_TIMEOUT_SECS);
-    app.settings.view = views::View::Diagram;
+    app.settings.view = crate::app::View::Diagram;
     app.views.diagram.scroll_to_end = true;
     app.demo = Some(crate::app::Demo {
         before,

@@ -31,14 +31,6 @@ impl UdpLabApp {
     }
 }
 
-/// A font size for text painted by hand (diagrams, rulers): never smaller
-/// than the style's small text, which presentation mode lifts to the body
-/// size.
-pub fn legible(ui: &egui::Ui, size: f32) -> f32 {
-    let small = egui::TextStyle::Small.resolve(ui.style()).size;
-    size.max(small)
-}
-
 /// Ctrl+0 goes back to presentation mode's zoom while presenting, not to
 /// 1.0× (egui's own reset, which runs at the end of the frame, finds the
 /// shortcut taken).

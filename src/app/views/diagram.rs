@@ -107,7 +107,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             rect.center_bottom() - vec2(0.0, 3.0),
             egui::Align2::CENTER_BOTTOM,
             lane.addr.to_string(),
-            egui::FontId::monospace(crate::app::tools::presentation::legible(ui, 12.0)),
+            egui::FontId::monospace(crate::app::style::legible(ui, 12.0)),
             ui.visuals().text_color(),
         );
     }
@@ -155,7 +155,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     "⋯ {}",
                     crate::app::format::rtt(std::time::Duration::from_secs_f64(secs), lang)
                 ),
-                egui::FontId::proportional(crate::app::tools::presentation::legible(ui, 12.0)),
+                egui::FontId::proportional(crate::app::style::legible(ui, 12.0)),
                 line,
             );
         }
@@ -190,7 +190,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 pos2(rect.left() + 4.0, y0),
                 egui::Align2::LEFT_CENTER,
                 crate::app::format::clock_fine(arrow.start),
-                egui::FontId::monospace(crate::app::tools::presentation::legible(ui, 11.0)),
+                egui::FontId::monospace(crate::app::style::legible(ui, 11.0)),
                 line,
             );
         }

@@ -181,7 +181,7 @@ fn the_demo_sends_20_with_30_percent_loss_and_counts_every_drop() {
     assert_eq!(app.settings.network, before.network);
     assert_eq!(app.settings.burst_count, before.burst_count);
     assert_eq!(app.settings.timeout_secs, before.timeout_secs);
-    assert_eq!(app.settings.view, views::View::Diagram);
+    assert_eq!(app.settings.view, crate::app::View::Diagram);
     let stats = &app.client.stats;
     assert_eq!(stats.answered, answered);
     assert!(answered > 0 && answered < DEMO_COUNT);

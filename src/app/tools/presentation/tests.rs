@@ -109,7 +109,7 @@ fn presentation_text_is_never_smaller_than_the_body() {
     // What `legible` gives the diagram's 11-point labels.
     let mut sizes = Vec::new();
     let _ = h.ctx.run_ui(Default::default(), |ui| {
-        sizes.push(legible(ui, 11.0));
+        sizes.push(crate::app::style::legible(ui, 11.0));
         sizes.push(egui::TextStyle::Body.resolve(ui.style()).size);
     });
     assert!(sizes[0] >= sizes[1], "{sizes:?}");

@@ -89,7 +89,7 @@ pub(super) fn header_diagram_ui(ui: &mut egui::Ui, info: &HeaderInfo, width: f32
     let weak = visuals.weak_text_color();
     let strong = visuals.strong_text_color();
 
-    let ruler_font = FontId::monospace(crate::app::tools::presentation::legible(
+    let ruler_font = FontId::monospace(crate::app::style::legible(
         ui,
         if bit >= 16.0 { 11.0 } else { 8.5 },
     ));

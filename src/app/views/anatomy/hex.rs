@@ -5,22 +5,22 @@ use super::*;
 
 /// Where the columns of the hex dump are, in points.
 pub(super) struct DumpGeometry {
-    pub(in crate::app::views::anatomy) font: FontId,
+    pub(super) font: FontId,
     /// Width of one monospace character.
-    pub(in crate::app::views::anatomy) cw: f32,
-    pub(in crate::app::views::anatomy) row_h: f32,
-    pub(in crate::app::views::anatomy) text_x: f32,
-    pub(in crate::app::views::anatomy) width: f32,
+    pub(super) cw: f32,
+    pub(super) row_h: f32,
+    pub(super) text_x: f32,
+    pub(super) width: f32,
 }
 
 impl DumpGeometry {
-    pub(in crate::app::views::anatomy) fn new(ui: &egui::Ui) -> Self {
+    pub(super) fn new(ui: &egui::Ui) -> Self {
         let font = FontId::monospace(DUMP_FONT);
         let cw = ui.ctx().fonts_mut(|f| f.glyph_width(&font, '0')).max(6.0);
         Self::with_char_width(cw)
     }
 
-    pub(in crate::app::views::anatomy) fn with_char_width(cw: f32) -> Self {
+    pub(super) fn with_char_width(cw: f32) -> Self {
         // "0000  " + 16 × "xx " with a gap after 8 + "  " + 16 characters.
         let text_x = cw * (6.0 + 48.0 + 1.0 + 2.0);
         Self {
@@ -34,28 +34,28 @@ impl DumpGeometry {
 
     /// The character width a row of `width` points was laid out with.
     #[cfg(test)]
-    pub(in crate::app::views::anatomy) fn char_width_of_row(width: f32) -> f32 {
+    pub(super) fn char_width_of_row(width: f32) -> f32 {
         (width - 4.0) / 73.0
     }
 
-    pub(in crate::app::views::anatomy) fn hex_x(&self, col: usize) -> f32 {
+    pub(super) fn hex_x(&self, col: usize) -> f32 {
         let gap = if col >= 8 { self.cw } else { 0.0 };
         self.cw * (6.0 + 3.0 * col as f32) + gap
     }
 
     /// The hex cell of a column, relative to the row's left edge.
-    pub(in crate::app::views::anatomy) fn hex_cell(&self, col: usize) -> (f32, f32) {
+    pub(super) fn hex_cell(&self, col: usize) -> (f32, f32) {
         let x = self.hex_x(col);
         (x - self.cw * 0.5, x + self.cw * 2.5)
     }
 
-    pub(in crate::app::views::anatomy) fn text_cell(&self, col: usize) -> (f32, f32) {
+    pub(super) fn text_cell(&self, col: usize) -> (f32, f32) {
         let x = self.text_x + col as f32 * self.cw;
         (x, x + self.cw)
     }
 
     /// The column under `x` (relative), in either the hex or the text part.
-    pub(in crate::app::views::anatomy) fn column_at(&self, x: f32) -> Option<usize> {
+    pub(super) fn column_at(&self, x: f32) -> Option<usize> {
         (0..BYTES_PER_ROW).find(|&c| {
             let (h0, h1) = self.hex_cell(c);
             let (t0, t1) = self.text_cell(c);
