@@ -188,6 +188,26 @@ pub fn poll(ctx: &egui::Context, app: &mut UdpLabApp) {
     }
 }
 
+/// Runs `work` on a named worker thread; its [`Job`] goes back to the
+/// window, which is woken to apply it. Err: the thread could not start
+/// (the caller says so where the user looks).
+pub fn spawn(
+    ctx: &egui::Context,
+    tools: &ToolsState,
+    name: &str,
+    work: impl FnOnce() -> Job + Send + 'static,
+) -> io::Result<()> {
+    let tx = tools.jobs_tx.clone();
+    let repaint = ctx.clone();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let _ = tx.send(work());
+            repaint.request_repaint();
+        })
+        .map(drop)
+}
+
 /// Copies the session's datagrams and writes them on a worker thread.
 pub fn start_export(ctx: &egui::Context, app: &mut UdpLabApp, kind: ExportKind) {
     let datagrams: Vec<_> = app.session.datagrams.iter().cloned().collect();
@@ -196,23 +216,17 @@ pub fn start_export(ctx: &egui::Context, app: &mut UdpLabApp, kind: ExportKind) 
         ExportKind::Csv => Saved::Csv,
         ExportKind::Pcap => Saved::Pcap,
     };
-    let tx = app.tools.jobs_tx.clone();
-    let repaint = ctx.clone();
     let job_dir = dir.clone();
     let job = move || {
         let result = export::save(kind, &job_dir, &datagrams);
-        let _ = tx.send(Job::Saved {
+        Job::Saved {
             what,
             dir: job_dir,
             result,
             image: None,
-        });
-        repaint.request_repaint();
+        }
     };
-    if let Err(e) = std::thread::Builder::new()
-        .name("udp-lab-export".into())
-        .spawn(job)
-    {
+    if let Err(e) = spawn(ctx, &app.tools, "udp-lab-export", job) {
         app.tools.show(NoticeKind::SaveFailed {
             what,
             dir,
@@ -364,21 +378,15 @@ pub fn notice_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
 /// Shows the saved file, selected, in the system's file manager. On a
 /// worker: asking the desktop over D-Bus can take a moment.
 pub fn start_reveal(ctx: &egui::Context, tools: &mut ToolsState, path: PathBuf) {
-    let tx = tools.jobs_tx.clone();
-    let repaint = ctx.clone();
     let job_path = path.clone();
     let job = move || {
         let result = opener::reveal(&job_path).map_err(|e| RevealError::from_opener(&e));
-        let _ = tx.send(Job::Revealed {
+        Job::Revealed {
             path: job_path,
             result,
-        });
-        repaint.request_repaint();
+        }
     };
-    if let Err(e) = std::thread::Builder::new()
-        .name("udp-lab-open-folder".into())
-        .spawn(job)
-    {
+    if let Err(e) = spawn(ctx, tools, "udp-lab-open-folder", job) {
         let _ = tools.jobs_tx.send(Job::Revealed {
             path,
             result: Err(RevealError::Other(e.to_string())),

@@ -77,22 +77,16 @@ pub fn on_captured(ctx: &egui::Context, tools: &mut ToolsState, image: Arc<egui:
     }
     tools.screenshot.waiting_since = None;
     let dir = export::output_dir(tools.output_dir.as_deref());
-    let tx = tools.jobs_tx.clone();
-    let repaint = ctx.clone();
     let job = move || {
         let result = save_png(&dir, &image, SystemTime::now());
-        let _ = tx.send(Job::Saved {
+        Job::Saved {
             what: crate::app::tools::jobs::Saved::Screenshot,
             dir,
             result,
             image: Some(image),
-        });
-        repaint.request_repaint();
+        }
     };
-    if let Err(e) = std::thread::Builder::new()
-        .name("udp-lab-screenshot".into())
-        .spawn(job)
-    {
+    if let Err(e) = crate::app::tools::jobs::spawn(ctx, tools, "udp-lab-screenshot", job) {
         tools.show(NoticeKind::SaveFailed {
             what: crate::app::tools::jobs::Saved::Screenshot,
             dir: export::output_dir(tools.output_dir.as_deref()),

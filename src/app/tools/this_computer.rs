@@ -57,16 +57,8 @@ pub fn refresh(ctx: &egui::Context, app: &mut UdpLabApp) {
     }
     // "Copied …" was about the old list.
     tools.this_computer.copied = None;
-    let tx = tools.jobs_tx.clone();
-    let repaint = ctx.clone();
-    let job = move || {
-        let _ = tx.send(Job::Addresses(list_addresses()));
-        repaint.request_repaint();
-    };
-    match std::thread::Builder::new()
-        .name("udp-lab-interfaces".into())
-        .spawn(job)
-    {
+    let job = || Job::Addresses(list_addresses());
+    match crate::app::tools::jobs::spawn(ctx, tools, "udp-lab-interfaces", job) {
         Ok(_) => tools.this_computer.loading = true,
         Err(e) => tools.this_computer.addresses = Some(Err(e.to_string())),
     }
