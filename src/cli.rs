@@ -361,11 +361,9 @@ pub fn run(command: CliCommand) -> ExitCode {
     }
 }
 
-/// Stdout or stderr was closed (`| head -3`, a closed terminal), or a write
-/// failed otherwise: nothing more can be shown, so the CLI stops printing
-/// and ends quietly instead of panicking as `println!` does.
-#[derive(Clone, Copy, Debug)]
-struct Gone;
+mod output;
+
+use output::{Gone, Lines, signals};
 
 fn say(line: std::fmt::Arguments<'_>) -> Result<(), Gone> {
     let mut out = std::io::stdout().lock();
@@ -419,40 +417,66 @@ fn server(
         reply_rate_limit: None,
         network,
     };
-    let _handle = net::spawn_server(ServerConfig { bind, settings }, sink)?;
+    // Before the worker starts, so it inherits the blocked signals; a
+    // signal stops the worker, whose last events are printed below.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<Arc<net::ServerHandle>>();
+    let caught = signals::catch(move || {
+        if let Ok(handle) = stop_rx.recv() {
+            handle.stop();
+        }
+    });
+    let handle = Arc::new(net::spawn_server(ServerConfig { bind, settings }, sink)?);
+    let _ = stop_tx.send(handle.clone());
+    let mut out = Lines::stdout(caught);
+    let result = serve(&queue, &mut out);
+    let _ = out.flush();
+    drop(out);
+    match result {
+        Ok(Err(error)) => Err(error),
+        // Stopped by a signal: end by it. A reader that went away ends the
+        // server quietly, with exit 0.
+        Ok(Ok(())) | Err(Gone) => {
+            signals::end_if_caught();
+            Ok(())
+        }
+    }
+}
+
+/// Prints the server's events until it stops (Ok), fails, or the output is gone.
+fn serve(queue: &net::EventQueue<NetEvent>, out: &mut Lines) -> Result<Result<(), NetError>, Gone> {
     loop {
-        let Some(NetEvent::Server(ev)) = queue.recv_timeout(Duration::from_secs(3600)) else {
+        // Idle with nothing buffered: sleep until the next event.
+        let wait = out.due_in().unwrap_or(Duration::from_secs(3600));
+        let Some(event) = queue.recv_timeout(wait) else {
+            out.flush_if_due()?;
             continue;
         };
-        // A reader that went away ends the server quietly, with exit 0.
-        let printed = match ev.kind {
-            ServerEventKind::Listening { addr } => say(format_args!(
-                "Server is listening on {}",
-                net::describe_addr(&addr)
-            ))
-            .and_then(|()| {
-                if addr.ip().is_unspecified() {
-                    warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))
-                } else {
-                    Ok(())
-                }
-            }),
-            ServerEventKind::Datagram { rx, .. } => {
-                say(format_args!("Message from client: {}", payload(&rx.bytes))).and_then(|()| {
-                    if rx.truncated {
-                        warn(format_args!("  ({})", truncation_note(&rx)))
-                    } else {
-                        Ok(())
-                    }
-                })
-            }
-            ServerEventKind::Failed { error } => return Err(error),
-            ServerEventKind::Stopped => return Ok(()),
-            ServerEventKind::Socket { .. } => Ok(()),
+        let NetEvent::Server(ev) = event else {
+            continue;
         };
-        if printed.is_err() {
-            return Ok(());
+        match ev.kind {
+            ServerEventKind::Listening { addr } => {
+                out.line(format_args!(
+                    "Server is listening on {}",
+                    net::describe_addr(&addr)
+                ))?;
+                if addr.ip().is_unspecified() {
+                    out.before_stderr()?;
+                    warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))?;
+                }
+            }
+            ServerEventKind::Datagram { rx, .. } => {
+                out.line(format_args!("Message from client: {}", payload(&rx.bytes)))?;
+                if rx.truncated {
+                    out.before_stderr()?;
+                    warn(format_args!("  ({})", truncation_note(&rx)))?;
+                }
+            }
+            ServerEventKind::Failed { error } => return Ok(Err(error)),
+            ServerEventKind::Stopped => return Ok(Ok(())),
+            ServerEventKind::Socket { .. } => {}
         }
+        out.flush_if_due()?;
     }
 }
 
