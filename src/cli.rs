@@ -442,42 +442,78 @@ fn server(
     }
 }
 
+/// While traffic flows the printer looks for events this often instead of
+/// waiting for each: a blocked receiver costs the worker a wake-up (a futex
+/// call and a context switch) per datagram, more than printing it.
+const POLL_WHILE_BUSY: Duration = Duration::from_millis(1);
+
 /// Prints the server's events until it stops (Ok), fails, or the output is gone.
 fn serve(queue: &net::EventQueue<NetEvent>, out: &mut Lines) -> Result<Result<(), NetError>, Gone> {
     loop {
-        // Idle with nothing buffered: sleep until the next event.
+        // Idle: sleep until the next event, or until buffered lines are due.
         let wait = out.due_in().unwrap_or(Duration::from_secs(3600));
-        let Some(event) = queue.recv_timeout(wait) else {
-            out.flush_if_due()?;
-            continue;
-        };
-        let NetEvent::Server(ev) = event else {
-            continue;
-        };
-        match ev.kind {
-            ServerEventKind::Listening { addr } => {
-                out.line(format_args!(
-                    "Server is listening on {}",
-                    net::describe_addr(&addr)
-                ))?;
-                if addr.ip().is_unspecified() {
-                    out.before_stderr()?;
-                    warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))?;
-                }
-            }
-            ServerEventKind::Datagram { rx, .. } => {
-                out.line(format_args!("Message from client: {}", payload(&rx.bytes)))?;
-                if rx.truncated {
-                    out.before_stderr()?;
-                    warn(format_args!("  ({})", truncation_note(&rx)))?;
-                }
-            }
-            ServerEventKind::Failed { error } => return Ok(Err(error)),
-            ServerEventKind::Stopped => return Ok(Ok(())),
-            ServerEventKind::Socket { .. } => {}
+        if let Some(event) = queue.recv_timeout(wait)
+            && let Some(end) = print_event(event, out)?
+        {
+            return Ok(end);
         }
-        out.flush_if_due()?;
+        // Busy: take what came meanwhile, in batches, until a look finds none.
+        loop {
+            let mut end = None;
+            let mut gone = None;
+            let drained = queue.drain(Duration::from_millis(10), |event| {
+                if end.is_none() && gone.is_none() {
+                    match print_event(event, out) {
+                        Ok(e) => end = e,
+                        Err(g) => gone = Some(g),
+                    }
+                }
+            });
+            if let Some(g) = gone {
+                return Err(g);
+            }
+            if let Some(end) = end {
+                return Ok(end);
+            }
+            out.flush_if_due()?;
+            if drained.count == 0 {
+                break;
+            }
+            if !drained.more {
+                std::thread::sleep(POLL_WHILE_BUSY);
+            }
+        }
     }
+}
+
+/// Prints one event; Some when the server has ended (stopped or failed).
+fn print_event(event: NetEvent, out: &mut Lines) -> Result<Option<Result<(), NetError>>, Gone> {
+    let NetEvent::Server(ev) = event else {
+        return Ok(None);
+    };
+    match ev.kind {
+        ServerEventKind::Listening { addr } => {
+            out.line(format_args!(
+                "Server is listening on {}",
+                net::describe_addr(&addr)
+            ))?;
+            if addr.ip().is_unspecified() {
+                out.before_stderr()?;
+                warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))?;
+            }
+        }
+        ServerEventKind::Datagram { rx, .. } => {
+            out.line(format_args!("Message from client: {}", payload(&rx.bytes)))?;
+            if rx.truncated {
+                out.before_stderr()?;
+                warn(format_args!("  ({})", truncation_note(&rx)))?;
+            }
+        }
+        ServerEventKind::Failed { error } => return Ok(Some(Err(error))),
+        ServerEventKind::Stopped => return Ok(Some(Ok(()))),
+        ServerEventKind::Socket { .. } => {}
+    }
+    Ok(None)
 }
 
 struct ClientOpts {
