@@ -365,11 +365,9 @@ pub fn run(command: CliCommand) -> ExitCode {
     }
 }
 
-/// Stdout or stderr was closed (`| head -3`, a closed terminal), or a write
-/// failed otherwise: nothing more can be shown, so the CLI stops printing
-/// and ends quietly instead of panicking as `println!` does.
-#[derive(Clone, Copy, Debug)]
-struct Gone;
+mod output;
+
+use output::{Gone, Lines, signals};
 
 fn say(line: std::fmt::Arguments<'_>) -> Result<(), Gone> {
     let mut out = std::io::stdout().lock();
@@ -401,8 +399,18 @@ fn truncation_note(rx: &Received) -> String {
 }
 
 /// A payload on one line, as the window's incoming list shows it.
-fn payload(bytes: &[u8]) -> String {
-    format::payload_line(bytes, usize::MAX, 64, LANG)
+fn payload(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    // Printable ASCII but the backslash reads as it is, the common case
+    // under a flood: no copy (formatting was a quarter of the server's
+    // instructions per datagram).
+    let as_is = |b: &u8| (b' '..=b'~').contains(b) && *b != b'\\';
+    if !bytes.is_empty()
+        && bytes.iter().all(as_is)
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return text.into();
+    }
+    format::payload_line(bytes, usize::MAX, 64, LANG).into()
 }
 
 fn channel() -> (net::EventSink<NetEvent>, net::EventQueue<NetEvent>) {
@@ -423,41 +431,103 @@ fn server(
         reply_rate_limit: None,
         network,
     };
-    let _handle = net::spawn_server(ServerConfig { bind, settings }, sink)?;
-    loop {
-        let Some(NetEvent::Server(ev)) = queue.recv_timeout(Duration::from_secs(3600)) else {
-            continue;
-        };
-        // A reader that went away ends the server quietly, with exit 0.
-        let printed = match ev.kind {
-            ServerEventKind::Listening { addr } => say(format_args!(
-                "Server is listening on {}",
-                net::describe_addr(&addr)
-            ))
-            .and_then(|()| {
-                if addr.ip().is_unspecified() {
-                    warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))
-                } else {
-                    Ok(())
-                }
-            }),
-            ServerEventKind::Datagram { rx, .. } => {
-                say(format_args!("Message from client: {}", payload(&rx.bytes))).and_then(|()| {
-                    if rx.truncated {
-                        warn(format_args!("  ({})", truncation_note(&rx)))
-                    } else {
-                        Ok(())
-                    }
-                })
-            }
-            ServerEventKind::Failed { error } => return Err(error),
-            ServerEventKind::Stopped => return Ok(()),
-            ServerEventKind::Socket { .. } => Ok(()),
-        };
-        if printed.is_err() {
-            return Ok(());
+    // Before the worker starts, so it inherits the blocked signals; a
+    // signal stops the worker, whose last events are printed below.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<Arc<net::ServerHandle>>();
+    let caught = signals::catch(move || {
+        if let Ok(handle) = stop_rx.recv() {
+            handle.stop();
+        }
+    });
+    let handle = Arc::new(net::spawn_server(ServerConfig { bind, settings }, sink)?);
+    let _ = stop_tx.send(handle.clone());
+    let mut out = Lines::stdout(caught);
+    let result = serve(&queue, &mut out);
+    let _ = out.flush();
+    drop(out);
+    match result {
+        Ok(Err(error)) => Err(error),
+        // Stopped by a signal: end by it. A reader that went away ends the
+        // server quietly, with exit 0.
+        Ok(Ok(())) | Err(Gone) => {
+            signals::end_if_caught();
+            Ok(())
         }
     }
+}
+
+/// While traffic flows the printer looks for events this often instead of
+/// waiting for each: a blocked receiver costs the worker a wake-up (a futex
+/// call and a context switch) per datagram, more than printing it.
+const POLL_WHILE_BUSY: Duration = Duration::from_millis(1);
+
+/// Prints the server's events until it stops (Ok), fails, or the output is gone.
+fn serve(queue: &net::EventQueue<NetEvent>, out: &mut Lines) -> Result<Result<(), NetError>, Gone> {
+    loop {
+        // Idle: sleep until the next event, or until buffered lines are due.
+        let wait = out.due_in().unwrap_or(Duration::from_secs(3600));
+        if let Some(event) = queue.recv_timeout(wait)
+            && let Some(end) = print_event(event, out)?
+        {
+            return Ok(end);
+        }
+        // Busy: take what came meanwhile, in batches, until a look finds none.
+        loop {
+            let mut end = None;
+            let mut gone = None;
+            let drained = queue.drain(Duration::from_millis(10), |event| {
+                if end.is_none() && gone.is_none() {
+                    match print_event(event, out) {
+                        Ok(e) => end = e,
+                        Err(g) => gone = Some(g),
+                    }
+                }
+            });
+            if let Some(g) = gone {
+                return Err(g);
+            }
+            if let Some(end) = end {
+                return Ok(end);
+            }
+            out.flush_if_due()?;
+            if drained.count == 0 {
+                break;
+            }
+            if !drained.more {
+                std::thread::sleep(POLL_WHILE_BUSY);
+            }
+        }
+    }
+}
+
+/// Prints one event; Some when the server has ended (stopped or failed).
+fn print_event(event: NetEvent, out: &mut Lines) -> Result<Option<Result<(), NetError>>, Gone> {
+    let NetEvent::Server(ev) = event else {
+        return Ok(None);
+    };
+    match ev.kind {
+        ServerEventKind::Listening { addr } => {
+            out.line(format_args!(
+                "Server is listening on {}",
+                net::describe_addr(&addr)
+            ))?;
+            if addr.ip().is_unspecified() {
+                out.before_stderr()?;
+                warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))?;
+            }
+        }
+        ServerEventKind::Datagram { rx, .. } => {
+            out.line(format_args!("Message from client: {}", payload(&rx.bytes)))?;
+            if rx.truncated {
+                out.before_stderr()?;
+                warn(format_args!("  ({})", truncation_note(&rx)))?;
+            }
+        }
+        ServerEventKind::Failed { error } => return Ok(Some(Err(error))),
+        ServerEventKind::Stopped => return Ok(Some(Ok(()))),
+        ServerEventKind::Socket { .. } => {}
+    }
+    Ok(None)
 }
 
 struct ClientOpts {
@@ -650,4 +720,34 @@ fn lab_report(
         }
     }
     outcome
+}
+
+#[cfg(test)]
+mod payload_tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_path_prints_what_the_window_shows() {
+        let mut cases: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        cases.extend(
+            [
+                &b""[..],
+                b"Hello, server",
+                b"a\\b",
+                b"tab\there",
+                b"~ !",
+                "\u{202e}rtl".as_bytes(),
+                "привет".as_bytes(),
+                b"\xff\xfe(",
+            ]
+            .map(<[u8]>::to_vec),
+        );
+        for bytes in cases {
+            assert_eq!(
+                payload(&bytes),
+                format::payload_line(&bytes, usize::MAX, 64, LANG),
+                "{bytes:?}"
+            );
+        }
+    }
 }
