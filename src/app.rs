@@ -7,6 +7,7 @@ mod events;
 pub mod format;
 pub mod i18n;
 mod lenient;
+mod pace;
 pub mod panels;
 mod state;
 pub mod style;
@@ -60,6 +61,8 @@ pub struct UdpLabApp {
     commands: Vec<Command>,
     /// For commands that talk to the window (theme, zoom, screenshot).
     ctx: egui::Context,
+    /// Fewer frames while flooded (pace.rs).
+    pace: pace::Pace,
     /// `--send`: send once the server is listening.
     send_when_listening: bool,
     /// Screenshot, exports, presentation mode, "This computer" (toolbar.rs).
@@ -113,11 +116,8 @@ impl UdpLabApp {
             .lang
             .or(settings.lang)
             .unwrap_or_else(Lang::from_system);
-        let repaint_ctx = ctx.clone();
-        let (sink, queue) = net::event_channel(
-            EVENT_CAPACITY,
-            Arc::new(move || repaint_ctx.request_repaint()),
-        );
+        let pace = pace::Pace::default();
+        let (sink, queue) = net::event_channel(EVENT_CAPACITY, pace.waker(ctx));
         ctx.set_theme(settings.theme);
         install_fonts(ctx);
         let tools = tools::jobs::ToolsState::new(ctx, &settings);
@@ -133,6 +133,7 @@ impl UdpLabApp {
             queue: std::rc::Rc::new(queue),
             commands: Vec::new(),
             ctx: ctx.clone(),
+            pace,
             send_when_listening: start.send,
             tools,
             flood: None,
@@ -366,9 +367,13 @@ impl eframe::App for UdpLabApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         flood_bench::on_frame(self, ctx, frame);
         tools::jobs::poll(ctx, self);
-        if self.drain_events(DRAIN_BUDGET) {
-            // Events still waiting: come back next frame rather than freeze this one.
-            ctx.request_repaint();
+        let drained = self.drain_counted(self.pace.drain_budget());
+        // Events still waiting: come back next frame rather than freeze
+        // this one (later while flooded).
+        match self.pace.after_drain(drained.count, drained.more) {
+            Some(Duration::ZERO) => ctx.request_repaint(),
+            Some(after) => ctx.request_repaint_after(after),
+            None => {}
         }
         if self.settings_unsaved() {
             // eframe saves at the end of a frame once `auto_save_interval`

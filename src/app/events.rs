@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use super::{
     Command, HistoryRow, IncomingRow, MAX_HISTORY, Outcome, RttPoint, ServerStatus, UdpLabApp,
 };
-use crate::net::{ClientEventKind, NetError, NetEvent, ServerEventKind};
+use crate::net::{ClientEventKind, Drained, NetError, NetEvent, ServerEventKind};
 
 impl UdpLabApp {
     /// Events the channel had to drop because the window fell behind.
@@ -17,10 +17,16 @@ impl UdpLabApp {
 
     /// Applies waiting net events; true when the time budget ran out first.
     pub fn drain_events(&mut self, budget: Duration) -> bool {
+        self.drain_counted(budget).more
+    }
+
+    /// Applies waiting net events within `budget`: how many, and whether
+    /// more wait.
+    pub(crate) fn drain_counted(&mut self, budget: Duration) -> Drained {
         // Each event is applied as it is taken, so the budget bounds the
         // work (not only the taking) and nothing is buffered in between.
         let queue = Rc::clone(&self.queue);
-        let more = queue.drain(budget, |e| self.apply_event(e)).more;
+        let drained = queue.drain(budget, |e| self.apply_event(e));
         // Stop was pressed and the worker has ended (its socket is closed):
         // say so now, even while a flood's events still queue ahead of its
         // Stopped. They are still applied; that Stopped is then not current.
@@ -40,7 +46,7 @@ impl UdpLabApp {
             demo.before.restore(&demo.during, &mut self.settings);
             self.run(Command::UpdateServer);
         }
-        more
+        drained
     }
 
     fn apply_event(&mut self, event: NetEvent) {
