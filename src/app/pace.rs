@@ -56,8 +56,8 @@ impl Pace {
     }
 
     /// After a frame's draining: `applied` events, `more` still waiting.
-    /// Returns when the next frame should come for the events left (None:
-    /// none left; the waker brings the next frame).
+    /// Returns when the next frame should come (None: calm and nothing
+    /// left; the waker brings the next frame).
     pub fn after_drain(&mut self, applied: usize, more: bool) -> Option<Duration> {
         if applied >= BUSY_EVENTS || more {
             self.calm = 0;
