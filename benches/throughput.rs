@@ -21,6 +21,10 @@
 //! `UDP_LAB_BENCH_ROUNDS` the runs of each kind (default 5, median shown),
 //! `UDP_LAB_BENCH_ONLY=bare|lab|worker` runs one path alone (for a profiler).
 
+// Bench code: a failed setup step ends the run with its message (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -408,6 +412,8 @@ fn with_lab_server(load: impl FnOnce(SocketAddr) -> Run + Send) -> (Run, LabRepo
 }
 
 /// The CPUs this process may use, as the kernel lists them.
+// unsafe: sched_getaffinity has no std wrapper.
+#[allow(unsafe_code)]
 fn allowed_cpus() -> Vec<usize> {
     #[cfg(target_os = "linux")]
     {
@@ -428,6 +434,8 @@ fn allowed_cpus() -> Vec<usize> {
 /// Keeps the calling thread (and threads it starts from now on) on these
 /// CPUs. A placement the scheduler picks anew each run makes a loopback
 /// exchange cost anything from 2 to 20 µs; fixed, runs compare.
+// unsafe: sched_setaffinity has no std wrapper.
+#[allow(unsafe_code)]
 fn pin(cpus: &[usize]) {
     #[cfg(target_os = "linux")]
     if !cpus.is_empty() {
