@@ -479,6 +479,21 @@ pub(crate) mod tests {
         assert_eq!(csv_field(""), "");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever the text, the field reads back (by the reader above, not
+        /// csv-core) as the text itself, or with the `'` that defuses it.
+        #[test]
+        fn any_csv_field_reads_back(value in "\\PC*|[=+@, \"\r\n\t-]{0,6}") {
+            let field = csv_field(&value);
+            let rows = parse_csv(&format!("{field},next\r\n"));
+            let defused = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            let expected = if defused { format!("'{value}") } else { value.clone() };
+            proptest::prop_assert_eq!(rows, vec![vec![expected, "next".to_owned()]]);
+        }
+    }
+
     #[test]
     fn long_csv_fields_are_quoted_whole() {
         // Longer than csv-core's 256-byte chunk, quotes on both sides of it.
