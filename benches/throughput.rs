@@ -17,9 +17,23 @@
 //! depending on whether the two threads happen to share a CPU, and runs do
 //! not compare. Other load on the machine still shows: run it on a quiet one.
 //!
+//! Then the command-line servers, 32 requests in flight, alternating with
+//! the bare loop again: `udp-lab server` (the release binary cargo builds
+//! for this bench, `target/release/udp-lab`) printing every "Message from
+//! client" line into a pipe (a thread here drains it) and into a file, and
+//! the lab handout's Python server doing the same (when `python3` exists;
+//! its default buffering, i.e. without PYTHONUNBUFFERED). Each prints its
+//! replies/s, the ratio to the bare loop (target ≥ 0.9) and, for UDP Lab's,
+//! to Python's printing the same way (target ≥ 1.5), the process's CPU time
+//! per request, and lines printed per request answered (1.00: none lost).
+//! The CLI server's socket thread and the Python process are pinned to the
+//! server's CPU; the CLI's printing thread goes where the scheduler puts it.
+//!
 //! `UDP_LAB_BENCH_SECS` sets the length of each run (default 2),
 //! `UDP_LAB_BENCH_ROUNDS` the runs of each kind (default 5, median shown),
-//! `UDP_LAB_BENCH_ONLY=bare|lab|worker` runs one path alone (for a profiler).
+//! `UDP_LAB_BENCH_ONLY=bare|lab|worker` runs one path of the first table
+//! alone (for a profiler), `=cli` the command-line table alone, and
+//! `=cli-pipe|cli-file|python-pipe|python-file` one of its servers alone.
 
 // Bench code: a failed setup step ends the run with its message (the
 // crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
@@ -65,7 +79,9 @@ fn main() {
         "{:<13} {:>11} {:>11} {:>6} {:>13}   server-side CPU µs per request: bare / UDP Lab (worker + UI)",
         "load", "bare std/s", "UDP Lab/s", "ratio", "worker only/s",
     );
-    for in_flight in [1, 32] {
+    let cli_kinds = CliKind::ALL.map(CliKind::name);
+    let only_cli = only.is_some_and(|o| o == "cli" || cli_kinds.contains(&o));
+    for in_flight in [1, 32].into_iter().filter(|_| !only_cli) {
         let (mut bare, mut lab, mut worker) = (Vec::new(), Vec::new(), Vec::new());
         // Alternate, so changes in the machine's other load hit all alike.
         for _ in 0..rounds {
@@ -97,6 +113,10 @@ fn main() {
             cpu(&lab) - lab_ui,
             lab_ui,
         );
+    }
+    if only.is_none() || only_cli {
+        println!();
+        cli_servers(run_for, rounds, only.filter(|o| *o != "cli"));
     }
     if only.is_some() {
         return;
@@ -169,26 +189,29 @@ fn generate(target: SocketAddr, in_flight: usize, run_for: Duration, limit: u64)
     socket
         .set_read_timeout(Some(Duration::from_millis(100)))
         .expect("read timeout");
+    // Connected: the cheapest send and receive a UDP client has, so the
+    // generator is not what limits the servers measured.
+    socket.connect(target).expect("connect the generator");
     let mut buf = [0u8; 2048];
     // Warm up: the first exchanges pay for page faults and thread start.
     for _ in 0..200 {
-        socket.send_to(REQUEST, target).expect("send");
-        let _ = socket.recv_from(&mut buf);
+        socket.send(REQUEST).expect("send");
+        let _ = socket.recv(&mut buf);
     }
     let start = Instant::now();
     let mut answered = 0u64;
     for _ in 0..in_flight {
-        socket.send_to(REQUEST, target).expect("send");
+        socket.send(REQUEST).expect("send");
     }
     while answered < limit {
-        match socket.recv_from(&mut buf) {
+        match socket.recv(&mut buf) {
             Ok(_) => {
                 answered += 1;
                 // Checking the clock each answer would cost more than the answer.
                 if answered.is_multiple_of(256) && start.elapsed() >= run_for {
                     break;
                 }
-                socket.send_to(REQUEST, target).expect("send");
+                socket.send(REQUEST).expect("send");
             }
             // The whole window was lost (a full socket buffer): send it again.
             // The pause counts against the server measured.
@@ -197,7 +220,7 @@ fn generate(target: SocketAddr, in_flight: usize, run_for: Duration, limit: u64)
                     break;
                 }
                 for _ in 0..in_flight {
-                    socket.send_to(REQUEST, target).expect("send");
+                    socket.send(REQUEST).expect("send");
                 }
             }
         }
@@ -529,4 +552,327 @@ fn rss_mb() -> f64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The command-line servers measured against the bare loop and each other.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CliKind {
+    UdpLabPipe,
+    UdpLabFile,
+    PythonPipe,
+    PythonFile,
+}
+
+impl CliKind {
+    const ALL: [CliKind; 4] = [
+        CliKind::UdpLabPipe,
+        CliKind::UdpLabFile,
+        CliKind::PythonPipe,
+        CliKind::PythonFile,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            CliKind::UdpLabPipe => "cli-pipe",
+            CliKind::UdpLabFile => "cli-file",
+            CliKind::PythonPipe => "python-pipe",
+            CliKind::PythonFile => "python-file",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            CliKind::UdpLabPipe => "udp-lab server > pipe",
+            CliKind::UdpLabFile => "udp-lab server > file",
+            CliKind::PythonPipe => "lab's Python server > pipe",
+            CliKind::PythonFile => "lab's Python server > file",
+        }
+    }
+
+    fn python(self) -> bool {
+        matches!(self, CliKind::PythonPipe | CliKind::PythonFile)
+    }
+
+    fn to_file(self) -> bool {
+        matches!(self, CliKind::UdpLabFile | CliKind::PythonFile)
+    }
+}
+
+/// The handout's server as printed there, but on any free port, which its
+/// first line says (flushed, so the bench can read it; every other line is
+/// printed as the handout prints it).
+const PYTHON_SERVER: &str = r#"import socket
+
+
+def main():
+    server_ip = "127.0.0.1"
+    server_port = 0
+
+    server_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server_socket.bind((server_ip, server_port))
+    server_port = server_socket.getsockname()[1]
+
+    print("Server is listening on", server_ip, "port", server_port, flush=True)
+
+    while True:
+        message, client_address = server_socket.recvfrom(1024)
+        print("Message from client:", message.decode())
+
+        response = "Hello, client"
+        server_socket.sendto(response.encode(), client_address)
+
+
+if __name__ == "__main__":
+    main()
+"#;
+
+/// A CLI run: the load's figures and the lines the server printed.
+struct CliRun {
+    run: Run,
+    /// Lines printed per request answered, warm-up included (1.00: none lost).
+    lines_per_answer: f64,
+}
+
+fn cli_servers(run_for: Duration, rounds: usize, only: Option<&str>) {
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let dir = std::env::temp_dir().join(format!("udp-lab-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let script = dir.join("server.py");
+    std::fs::write(&script, PYTHON_SERVER).expect("write the Python server");
+    let kinds: Vec<CliKind> = CliKind::ALL
+        .into_iter()
+        .filter(|k| only.is_none_or(|o| o == k.name()))
+        .filter(|k| python || !k.python())
+        .collect();
+    let with_bare = only.is_none();
+    println!(
+        "Command-line servers, 32 in flight, printing every message ({rounds} runs of {} s, median; bare loop alternated with them){}",
+        run_for.as_secs_f64(),
+        if python { "" } else { "; no python3 here" }
+    );
+    let mut bare = Vec::new();
+    let mut runs: Vec<Vec<CliRun>> = kinds.iter().map(|_| Vec::new()).collect();
+    let load = |addr| generate(addr, 32, run_for, u64::MAX);
+    for _ in 0..rounds {
+        if with_bare {
+            bare.push(with_bare_server(load));
+        }
+        for (kind, runs) in kinds.iter().zip(&mut runs) {
+            runs.push(with_cli_server(*kind, &script, &dir, load));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let rate = |v: &[CliRun]| median(v.iter().map(|r| r.run.rate()).collect());
+    let b = median(bare.iter().map(Run::rate).collect());
+    println!(
+        "{:<28} {:>10} {:>12} {:>13} {:>16} {:>12}",
+        "server", "replies/s", "× bare loop", "× Python", "CPU µs/request", "lines/reply"
+    );
+    if with_bare {
+        println!(
+            "{:<28} {b:>10.0} {:>12.2} {:>13} {:>16.2} {:>12}",
+            "bare std loop (no printing)",
+            1.0,
+            "",
+            median(bare.iter().map(Run::cpu_us_per_request).collect()),
+            ""
+        );
+    }
+    let python_rate = |to_file: bool| {
+        kinds
+            .iter()
+            .zip(&runs)
+            .find(|(k, _)| k.python() && k.to_file() == to_file)
+            .map(|(_, r)| rate(r))
+    };
+    for (kind, runs) in kinds.iter().zip(&runs) {
+        let r = rate(runs);
+        let vs_python = match python_rate(kind.to_file()) {
+            Some(p) if !kind.python() => format!("{:.2}", r / p),
+            _ => String::new(),
+        };
+        println!(
+            "{:<28} {r:>10.0} {:>12} {vs_python:>13} {:>16.2} {:>12.2}",
+            kind.label(),
+            if with_bare {
+                format!("{:.2}", r / b)
+            } else {
+                String::new()
+            },
+            median(runs.iter().map(|r| r.run.cpu_us_per_request()).collect()),
+            median(runs.iter().map(|r| r.lines_per_answer).collect()),
+        );
+    }
+    println!(
+        "targets: udp-lab server ≥ 0.90 × the bare loop and ≥ 1.50 × Python, into a pipe and into a file"
+    );
+}
+
+/// Starts one command-line server, waits for its first line, drives it with
+/// `load`, then ends it (SIGTERM for UDP Lab's, which flushes first).
+fn with_cli_server(
+    kind: CliKind,
+    script: &std::path::Path,
+    dir: &std::path::Path,
+    load: impl FnOnce(SocketAddr) -> Run + Send,
+) -> CliRun {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    let mut command = if kind.python() {
+        let mut c = Command::new("python3");
+        c.arg(script).env_remove("PYTHONUNBUFFERED");
+        c
+    } else {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_udp-lab"));
+        c.args(["server", "--bind", "127.0.0.1:0"]);
+        c
+    };
+    let out_path = dir.join(format!("{}.txt", kind.name()));
+    if kind.to_file() {
+        command.stdout(std::fs::File::create(&out_path).expect("the output file"));
+    } else {
+        command.stdout(Stdio::piped());
+    }
+    let mut child = command
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the server");
+    let pid = child.id();
+    // The first line, and then (pipe) a thread that reads all the rest.
+    let (first, reader) = if let Some(stdout) = child.stdout.take() {
+        let mut stdout = BufReader::new(stdout);
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("the first line");
+        let reader = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 16];
+            let mut lines = 0u64;
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+            }
+            lines
+        });
+        (line, Some(reader))
+    } else {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let line = loop {
+            let text = std::fs::read_to_string(&out_path).unwrap_or_default();
+            if let Some((line, _)) = text.split_once('\n') {
+                break line.to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no first line from {}",
+                kind.name()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        (line, None)
+    };
+    let port: u16 = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+    // The socket thread on the server's CPU: UDP Lab's by its name, Python's
+    // whole process (it has one thread).
+    let socket_thread = if kind.python() {
+        Some(pid)
+    } else {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(tid) = task_named(pid, SERVER_THREAD) {
+                break Some(tid);
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    if let Some(tid) = socket_thread {
+        pin_task(tid, &placement().server);
+    }
+    let before = process_cpu(pid);
+    let mut run = with_load(SocketAddr::from(([127, 0, 0, 1], port)), load, |done| {
+        while !done.load(Ordering::Acquire) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    run.server_cpu = process_cpu(pid).saturating_sub(before);
+    if kind.python() {
+        let _ = child.kill();
+    } else {
+        // SAFETY: a plain kill(2) of our own child.
+        #[cfg(target_os = "linux")]
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    let lines = match reader {
+        Some(reader) => reader.join().unwrap_or(0),
+        None => std::fs::read(&out_path)
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64)
+            .unwrap_or(0)
+            .saturating_sub(1),
+    };
+    // The warm-up's 200 are answered and printed too.
+    let lines_per_answer = lines as f64 / (run.answered + 200).max(1) as f64;
+    CliRun {
+        run,
+        lines_per_answer,
+    }
+}
+
+/// The thread of process `pid` called `name`.
+fn task_named(pid: u32, name: &str) -> Option<u32> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
+        .flatten()
+        .find(|t| {
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim_end() == name)
+        })
+        .and_then(|t| t.file_name().to_str()?.parse().ok())
+}
+
+/// CPU time of every thread of process `pid` (Linux; zero elsewhere).
+fn process_cpu(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Duration::ZERO;
+    };
+    tasks
+        .flatten()
+        .map(|t| schedstat(&t.path().join("schedstat")))
+        .sum()
+}
+
+/// Keeps thread `tid` (of any process of ours) on these CPUs.
+fn pin_task(tid: u32, cpus: &[usize]) {
+    #[cfg(target_os = "linux")]
+    if !cpus.is_empty() {
+        // SAFETY: as in `pin`.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        for &c in cpus {
+            unsafe { libc::CPU_SET(c, &mut set) };
+        }
+        unsafe {
+            libc::sched_setaffinity(
+                tid as libc::pid_t,
+                std::mem::size_of::<libc::cpu_set_t>(),
+                &set,
+            )
+        };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (tid, cpus);
 }

@@ -3,9 +3,11 @@
 //! panels, which only read the state and push [`Command`]s that run after.
 
 mod command;
+mod events;
 pub mod format;
 pub mod i18n;
 mod lenient;
+mod pace;
 pub mod panels;
 mod state;
 pub mod style;
@@ -23,10 +25,7 @@ use tools::{flood_bench, presentation};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::net::{
-    self, ClientEventKind, ClientRequest, EventQueue, EventSink, NetError, NetEvent, ServerConfig,
-    ServerEventKind,
-};
+use crate::net::{self, ClientRequest, EventQueue, EventSink, NetEvent, ServerConfig};
 
 /// The reverse-DNS id: window class, settings folder and desktop entry.
 pub const APP_ID: &str = "io.github.udplab.UdpLab";
@@ -58,7 +57,12 @@ pub struct UdpLabApp {
     sink: EventSink<NetEvent>,
     /// Shared only so `drain_events` can apply events while it takes them.
     queue: std::rc::Rc<EventQueue<NetEvent>>,
+    /// Pushed while drawing (`act`), run when the frame's drawing is done.
     commands: Vec<Command>,
+    /// For commands that talk to the window (theme, zoom, screenshot).
+    ctx: egui::Context,
+    /// Fewer frames while flooded (pace.rs).
+    pace: pace::Pace,
     /// `--send`: send once the server is listening.
     send_when_listening: bool,
     /// Screenshot, exports, presentation mode, "This computer" (toolbar.rs).
@@ -112,11 +116,8 @@ impl UdpLabApp {
             .lang
             .or(settings.lang)
             .unwrap_or_else(Lang::from_system);
-        let repaint_ctx = ctx.clone();
-        let (sink, queue) = net::event_channel(
-            EVENT_CAPACITY,
-            Arc::new(move || repaint_ctx.request_repaint()),
-        );
+        let pace = pace::Pace::default();
+        let (sink, queue) = net::event_channel(EVENT_CAPACITY, pace.waker(ctx));
         ctx.set_theme(settings.theme);
         install_fonts(ctx);
         let tools = tools::jobs::ToolsState::new(ctx, &settings);
@@ -131,6 +132,8 @@ impl UdpLabApp {
             sink,
             queue: std::rc::Rc::new(queue),
             commands: Vec::new(),
+            ctx: ctx.clone(),
+            pace,
             send_when_listening: start.send,
             tools,
             flood: None,
@@ -145,41 +148,14 @@ impl UdpLabApp {
         app
     }
 
+    /// What a panel or view does when the user acts: the command runs once
+    /// the frame is drawn.
+    pub fn act(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
     pub fn t(&self, key: T) -> &'static str {
         key.get(self.lang)
-    }
-
-    /// Events the channel had to drop because the window fell behind.
-    pub fn events_dropped(&self) -> u64 {
-        self.queue.dropped()
-    }
-
-    /// Applies waiting net events; true when the time budget ran out first.
-    pub fn drain_events(&mut self, budget: Duration) -> bool {
-        // Each event is applied as it is taken, so the budget bounds the
-        // work (not only the taking) and nothing is buffered in between.
-        let queue = std::rc::Rc::clone(&self.queue);
-        let more = queue.drain(budget, |e| self.apply_event(e)).more;
-        // Stop was pressed and the worker has ended (its socket is closed):
-        // say so now, even while a flood's events still queue ahead of its
-        // Stopped. They are still applied; that Stopped is then not current.
-        let server = &mut self.server;
-        if server.status == Some(ServerStatus::Stopping)
-            && server.handle.as_ref().is_some_and(|h| h.is_finished())
-        {
-            server.status = Some(ServerStatus::Stopped);
-            server.handle = None;
-        }
-        if let Some(demo) = self.demo
-            && !self.client.busy()
-        {
-            self.demo = None;
-            // Its last arrows came with its end.
-            self.views.diagram.scroll_to_end = true;
-            demo.before.restore(&demo.during, &mut self.settings);
-            self.run(Command::UpdateServer);
-        }
-        more
     }
 
     /// The settings as they should be on disk: the demo's changes left out.
@@ -195,156 +171,6 @@ impl UdpLabApp {
     pub fn settings_unsaved(&self) -> bool {
         // A benchmark run never saves (it changed the bind address).
         self.flood.is_none() && self.saved.as_ref() != Some(&self.settings_to_save())
-    }
-
-    fn apply_event(&mut self, event: NetEvent) {
-        self.session.record(&event);
-        match event {
-            NetEvent::Server(ev) => {
-                let current = self
-                    .server
-                    .handle
-                    .as_ref()
-                    .is_some_and(|h| h.id == ev.server);
-                match ev.kind {
-                    ServerEventKind::Socket { .. } => {}
-                    ServerEventKind::Listening { addr } if current => {
-                        self.server.status = Some(ServerStatus::Listening(addr));
-                        if std::mem::take(&mut self.send_when_listening) {
-                            self.run(Command::Send);
-                        }
-                    }
-                    ServerEventKind::Listening { .. } => {}
-                    ServerEventKind::Datagram { rx, reply } => {
-                        self.server.push_row(IncomingRow { rx, reply });
-                    }
-                    ServerEventKind::Failed { error } if current => {
-                        self.server.status = Some(ServerStatus::Failed(error));
-                        self.server.handle = None;
-                        self.cancel_pending_send();
-                    }
-                    ServerEventKind::Failed { .. } => {}
-                    ServerEventKind::Stopped if current => {
-                        self.server.status = Some(ServerStatus::Stopped);
-                        self.server.handle = None;
-                    }
-                    ServerEventKind::Stopped => {}
-                }
-            }
-            NetEvent::Client(ev) => {
-                let current = self
-                    .client
-                    .running
-                    .as_ref()
-                    .is_some_and(|(op, _)| *op == ev.op);
-                if current {
-                    self.apply_client_event(ev.op, ev.at, ev.kind);
-                }
-            }
-        }
-    }
-
-    fn apply_client_event(&mut self, op: u64, at: SystemTime, kind: ClientEventKind) {
-        let client = &mut self.client;
-        let since_start = |at: SystemTime| {
-            client
-                .started
-                .and_then(|s| at.duration_since(s).ok())
-                .map_or(0.0, |d| d.as_secs_f64())
-        };
-        let (seq, outcome) = match kind {
-            ClientEventKind::Socket { .. } => return,
-            ClientEventKind::Sent {
-                seq,
-                to,
-                bytes,
-                sim,
-                ..
-            } => {
-                client.stats.record_sent();
-                if sim.dropped {
-                    client.stats.dropped_by_simulator += 1;
-                }
-                if client.history.len() >= MAX_HISTORY {
-                    client.history.pop_front();
-                }
-                client.history.push_back(HistoryRow {
-                    op,
-                    seq,
-                    at,
-                    to: to.to_string(),
-                    sent: bytes,
-                    outcome: Outcome::Waiting,
-                });
-                return;
-            }
-            ClientEventKind::Response {
-                seq,
-                rx,
-                rtt,
-                other_source,
-            } => {
-                client.stats.record_answer(rtt, other_source.is_some());
-                let at_secs = since_start(rx.at);
-                client.points.push(RttPoint {
-                    seq,
-                    at_secs,
-                    rtt_ms: Some(rtt.as_secs_f64() * 1000.0),
-                });
-                let outcome = Outcome::Response {
-                    from: rx.from,
-                    bytes: rx.bytes,
-                    truncated: rx.truncated,
-                    len: rx.len,
-                    rtt,
-                    other_source,
-                };
-                (Some(seq), outcome)
-            }
-            ClientEventKind::TimedOut { seq, after } => {
-                // The server's simulator dropped the answer: its loss, not the network's.
-                if self.session.reply_dropped_by_simulator(op, seq) {
-                    client.stats.dropped_by_simulator += 1;
-                }
-                client.points.push(RttPoint {
-                    seq,
-                    at_secs: since_start(at),
-                    rtt_ms: None,
-                });
-                (Some(seq), Outcome::Failed(NetError::TimedOut { after }))
-            }
-            ClientEventKind::Failed { seq, error } => {
-                if let Some(seq) = seq {
-                    client.points.push(RttPoint {
-                        seq,
-                        at_secs: since_start(at),
-                        rtt_ms: None,
-                    });
-                } else {
-                    // It never started (a name that does not resolve, no
-                    // socket): no Closed follows, so it is over now.
-                    client.running = None;
-                }
-                (seq, Outcome::Failed(error))
-            }
-            ClientEventKind::Closed { .. } => {
-                client.running = None;
-                if client.outcome == Some(Outcome::Waiting) {
-                    client.outcome = None;
-                }
-                return;
-            }
-        };
-        if let Some(seq) = seq
-            && let Some(row) = client
-                .history
-                .iter_mut()
-                .rev()
-                .find(|r| r.op == op && r.seq == seq)
-        {
-            row.outcome = outcome.clone();
-        }
-        client.outcome = Some(outcome);
     }
 
     /// Runs one command from the panels (or the command line).
@@ -369,12 +195,57 @@ impl UdpLabApp {
                 self.server.rate_limited = 0;
                 self.server.view.clear();
             }
+            Command::PauseIncoming(pause) => {
+                let server = &mut self.server;
+                server.view.set_paused(pause, &server.rows, server.total);
+            }
             Command::Send => self.send(1),
             Command::SendBurst => self.send(self.settings.burst_count.max(1)),
             Command::CancelSend => {
                 if let Some((_, handle)) = &self.client.running {
                     handle.cancel();
                 }
+            }
+            Command::StartDemo => network_panel::start_demo(self),
+            Command::SetLanguage(lang) => {
+                self.lang = lang;
+                self.settings.lang = Some(lang);
+            }
+            Command::SetTheme(theme) => {
+                self.settings.theme = theme;
+                // A choice made now is the one to keep after presenting.
+                self.settings.tools.theme_before_presentation = None;
+                self.ctx.set_theme(theme);
+            }
+            Command::SetPresentation(on) => {
+                let ctx = self.ctx.clone();
+                presentation::set(&ctx, self, on);
+            }
+            Command::ToggleThisComputer => {
+                let ctx = self.ctx.clone();
+                tools::this_computer::toggle(&ctx, self);
+            }
+            Command::RefreshAddresses => {
+                let ctx = self.ctx.clone();
+                tools::this_computer::refresh(&ctx, self);
+            }
+            Command::UseAsBind(ip) => {
+                if self.server.handle.is_none() {
+                    self.settings.bind =
+                        tools::this_computer::bind_with_ip(&self.settings.bind, ip);
+                    self.server.bind_error = None;
+                }
+            }
+            Command::TakeScreenshot => tools::screenshot::request(&self.ctx, &mut self.tools),
+            Command::Export(kind) => {
+                let ctx = self.ctx.clone();
+                tools::jobs::start_export(&ctx, self, kind);
+            }
+            Command::ShowView(view) => self.settings.view = view,
+            Command::SelectDatagram(id) => self.selected_datagram = id,
+            Command::OpenDatagram(id) => {
+                self.selected_datagram = Some(id);
+                self.settings.view = views::View::Anatomy;
             }
         }
     }
@@ -496,9 +367,13 @@ impl eframe::App for UdpLabApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         flood_bench::on_frame(self, ctx, frame);
         tools::jobs::poll(ctx, self);
-        if self.drain_events(DRAIN_BUDGET) {
-            // Events still waiting: come back next frame rather than freeze this one.
-            ctx.request_repaint();
+        let drained = self.drain_counted(self.pace.drain_budget());
+        // Events still waiting: come back next frame rather than freeze
+        // this one (later while flooded).
+        match self.pace.after_drain(drained.count, drained.more) {
+            Some(Duration::ZERO) => ctx.request_repaint(),
+            Some(after) => ctx.request_repaint_after(after),
+            None => {}
         }
         if self.settings_unsaved() {
             // eframe saves at the end of a frame once `auto_save_interval`
@@ -566,6 +441,7 @@ impl eframe::App for UdpLabApp {
                 });
             }
         });
+        commands.append(&mut self.commands);
         for command in commands.drain(..) {
             self.run(command);
         }

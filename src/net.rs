@@ -23,7 +23,7 @@ pub use server::{
     spawn_server,
 };
 pub use sim::{Impairments, Preset, SimFate, Simulator};
-pub use sink::{EventQueue, EventSink, Waker, event_channel};
+pub use sink::{Drained, EventQueue, EventSink, Waker, event_channel};
 pub use stats::BurstStats;
 
 use std::net::SocketAddr;

@@ -1,6 +1,13 @@
 //! The one way the UI acts: panels push a [`Command`], `UdpLabApp::run`
 //! applies it after drawing (or a test or script calls `run` directly).
 
+use std::net::IpAddr;
+
+use crate::lab::export::ExportKind;
+use crate::lab::i18n::Lang;
+
+use super::state::View;
+
 /// What the panels ask for; run after drawing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -9,10 +16,31 @@ pub enum Command {
     /// The reply mode, text or buffer changed: tell the running server.
     UpdateServer,
     ClearIncoming,
+    /// Freeze the incoming list for reading (traffic is still counted), or
+    /// go live again.
+    PauseIncoming(bool),
     /// Send the message once.
     Send,
     /// Send `burst_count` datagrams, lock-step, `burst_interval_ms` apart.
     SendBurst,
     /// End a running burst early.
     CancelSend,
+    /// The teacher's demo: 20 datagrams at 30 % loss, in the diagram.
+    StartDemo,
+    SetLanguage(Lang),
+    SetTheme(egui::ThemePreference),
+    SetPresentation(bool),
+    /// Open or close "This computer" (opening lists the interfaces again).
+    ToggleThisComputer,
+    RefreshAddresses,
+    /// "Use as bind address": this IP, the bind field's port.
+    UseAsBind(IpAddr),
+    TakeScreenshot,
+    Export(ExportKind),
+    ShowView(View),
+    /// The datagram the anatomy shows (None: the newest).
+    SelectDatagram(Option<u64>),
+    /// Select a datagram and show it in the anatomy view (a click on its
+    /// arrow in the diagram).
+    OpenDatagram(u64),
 }

@@ -5,12 +5,11 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
 use super::lenient;
-use super::panels::server as server_panel;
 use crate::app::T;
 use crate::lab::i18n::Lang;
 use crate::net::{
@@ -205,8 +204,8 @@ pub struct ServerState {
     pub rows_dropped: u64,
     /// Replies the rate limit held back, among the rows counted in `total`.
     pub rate_limited: u64,
-    /// Pause view and the arrival rate (see server_panel.rs).
-    pub view: server_panel::IncomingView,
+    /// Pause view and the arrival rate (the server panel).
+    pub view: IncomingView,
 }
 
 impl ServerState {
@@ -320,5 +319,103 @@ impl View {
             View::Diagram => T::ViewDiagram,
             View::Anatomy => T::ViewAnatomy,
         }
+    }
+}
+
+/// How far back the arrival rate looks.
+pub const RATE_WINDOW: Duration = Duration::from_secs(1);
+
+/// What the incoming list shows: live rows, or the rows as they were when
+/// "Pause view" was pressed; and the arrival rate.
+#[derive(Default)]
+pub struct IncomingView {
+    pub(crate) paused: Option<Paused>,
+    /// Bumped on every pause and resume: each list gets a fresh scroll
+    /// state, which starts at the newest row.
+    pub(crate) generation: u64,
+    pub(crate) rate: RateMeter,
+}
+
+pub(crate) struct Paused {
+    pub(crate) rows: VecDeque<IncomingRow>,
+    /// `ServerState::total` then, to tell how many came since.
+    pub(crate) total: u64,
+}
+
+impl IncomingView {
+    pub fn is_paused(&self) -> bool {
+        self.paused.is_some()
+    }
+
+    /// Rows in the frozen list (None when live).
+    pub fn paused_rows(&self) -> Option<&VecDeque<IncomingRow>> {
+        self.paused.as_ref().map(|p| &p.rows)
+    }
+
+    pub(crate) fn set_paused(&mut self, pause: bool, rows: &VecDeque<IncomingRow>, total: u64) {
+        self.generation += 1;
+        // A copy of at most MAX_INCOMING_ROWS rows; the bytes are shared.
+        self.paused = pause.then(|| Paused {
+            rows: rows.clone(),
+            total,
+        });
+    }
+
+    /// The list was cleared: nothing frozen is kept either.
+    pub fn clear(&mut self) {
+        if let Some(p) = &mut self.paused {
+            p.rows.clear();
+            p.total = 0;
+        }
+    }
+}
+
+/// Datagrams per second, from a counter sampled each frame. Frames come
+/// with traffic (each arrival requests one), so the samples are dense
+/// while the rate changes; the rate is the count since the newest sample
+/// at least a second old.
+#[derive(Default)]
+pub struct RateMeter {
+    /// (when, counter) of recent frames, oldest first.
+    pub(crate) samples: VecDeque<(Instant, u64)>,
+    /// Which server the counter belongs to (a restart starts it at 0).
+    source: Option<u64>,
+}
+
+impl RateMeter {
+    /// Records the counter of server `source.0` (`source.1`) at `now` and
+    /// returns the datagrams of the last second. None: no server, rate 0.
+    pub fn update(&mut self, source: Option<(u64, u64)>, now: Instant) -> u64 {
+        let Some((id, count)) = source else {
+            self.samples.clear();
+            self.source = None;
+            return 0;
+        };
+        if self.source != Some(id) {
+            self.samples.clear();
+            self.source = Some(id);
+        }
+        // Keep one sample at least a window old, and nothing older.
+        while self
+            .samples
+            .get(1)
+            .is_some_and(|(t, _)| now.saturating_duration_since(*t) >= RATE_WINDOW)
+        {
+            self.samples.pop_front();
+        }
+        let rate = self
+            .samples
+            .front()
+            .map_or(0, |(_, base)| count.saturating_sub(*base));
+        // Samples closer than 10 ms add nothing but memory: the newest one
+        // then moves forward instead (at most ~100 are kept).
+        let n = self.samples.len();
+        let crowded = n >= 2
+            && now.saturating_duration_since(self.samples[n - 2].0) < Duration::from_millis(10);
+        match self.samples.back_mut() {
+            Some(back) if crowded => *back = (now, count),
+            _ => self.samples.push_back((now, count)),
+        }
+        rate
     }
 }

@@ -120,3 +120,11 @@ pub fn ok_color(ui: &egui::Ui) -> egui::Color32 {
         egui::Color32::from_rgb(20, 130, 50)
     }
 }
+
+/// A font size for text painted by hand (diagrams, rulers): never smaller
+/// than the style's small text, which presentation mode lifts to the body
+/// size.
+pub fn legible(ui: &egui::Ui, size: f32) -> f32 {
+    let small = egui::TextStyle::Small.resolve(ui.style()).size;
+    size.max(small)
+}

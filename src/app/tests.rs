@@ -2,7 +2,7 @@
 //! sockets on loopback (ephemeral ports only).
 
 use std::net::UdpSocket;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -553,4 +553,49 @@ fn a_changed_setting_is_saved_within_a_second() {
     assert_eq!(saved.lang, Some(Lang::Ru));
     assert!(!h.state().settings_unsaved());
     assert!(h.state().auto_save_interval() > Duration::from_secs(10));
+}
+
+/// Every action is a Command: a script drives the app without drawing a
+/// frame (language, view, bind address, selection, theme).
+#[test]
+fn commands_drive_the_app_without_drawing() {
+    let ctx = egui::Context::default();
+    let mut app = UdpLabApp::with_settings(
+        &ctx,
+        Settings {
+            lang: Some(Lang::En),
+            bind: "127.0.0.1:4567".into(),
+            ..Settings::default()
+        },
+        StartOptions::default(),
+    );
+    app.run(Command::SetLanguage(Lang::Ru));
+    assert_eq!((app.lang, app.settings.lang), (Lang::Ru, Some(Lang::Ru)));
+    app.run(Command::UseAsBind(std::net::IpAddr::from([0, 0, 0, 0])));
+    assert_eq!(app.settings.bind, "0.0.0.0:4567");
+    app.run(Command::ShowView(views::View::Diagram));
+    assert_eq!(app.settings.view, views::View::Diagram);
+    app.run(Command::OpenDatagram(7));
+    assert_eq!(
+        (app.selected_datagram, app.settings.view),
+        (Some(7), views::View::Anatomy)
+    );
+    app.run(Command::SelectDatagram(None));
+    assert_eq!(app.selected_datagram, None);
+    app.run(Command::SetTheme(egui::ThemePreference::Dark));
+    assert_eq!(app.settings.theme, egui::ThemePreference::Dark);
+    // The demo without a server: its burst runs (and times out) on its own.
+    app.settings.target = "127.0.0.1:9".into();
+    app.run(Command::StartDemo);
+    assert!(app.demo.is_some() && app.client.busy());
+    assert_eq!(app.settings.network.loss_percent, 30.0);
+    app.run(Command::CancelSend);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.demo.is_some() {
+        assert!(Instant::now() < deadline, "the demo did not end");
+        if !app.drain_events(DRAIN_BUDGET) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    assert!(app.settings.network.is_off(), "the demo's loss is gone");
 }

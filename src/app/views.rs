@@ -29,7 +29,7 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 text = text.color(ui.visuals().selection.stroke.color);
             }
             if ui.selectable_label(selected, text).clicked() {
-                app.settings.view = view;
+                app.act(crate::app::Command::ShowView(view));
             }
         }
     });

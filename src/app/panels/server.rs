@@ -1,15 +1,14 @@
 //! The server panel: bind address, Start/Stop, status, reply, and the list
 //! of incoming datagrams, with its arrival rate and a pause for reading.
 
-use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use egui::{Color32, RichText};
 
 use crate::app::format;
 use crate::app::i18n::{self, T, fill};
 use crate::app::tools::this_computer;
-use crate::app::{Command, IncomingRow, ReplyKind, ServerStatus, UdpLabApp};
+use crate::app::{Command, RATE_WINDOW, ReplyKind, ServerStatus, UdpLabApp};
 use crate::net::{self, Reply};
 
 /// Wide enough for "[ffff:…]:65535"-style sources without jumping.
@@ -296,7 +295,7 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
                 .on_hover_text(t(T::PauseViewHint))
                 .clicked()
             {
-                server.view.set_paused(paused, &server.rows, server.total);
+                commands.push(Command::PauseIncoming(paused));
             }
             ui.label(total_text);
             if listening {
@@ -415,104 +414,6 @@ fn row_ui(ui: &mut egui::Ui, lang: crate::app::Lang, row: &crate::app::IncomingR
         ui.add(egui::Label::new(RichText::new(text).monospace()).truncate())
             .on_hover_text(format!("{}\n{}", format::hex(&rx.bytes, 64), reply));
     });
-}
-
-/// How far back the arrival rate looks.
-const RATE_WINDOW: Duration = Duration::from_secs(1);
-
-/// What the incoming list shows: live rows, or the rows as they were when
-/// "Pause view" was pressed; and the arrival rate.
-#[derive(Default)]
-pub struct IncomingView {
-    paused: Option<Paused>,
-    /// Bumped on every pause and resume: each list gets a fresh scroll
-    /// state, which starts at the newest row.
-    generation: u64,
-    rate: RateMeter,
-}
-
-struct Paused {
-    rows: VecDeque<IncomingRow>,
-    /// `ServerState::total` then, to tell how many came since.
-    total: u64,
-}
-
-impl IncomingView {
-    pub fn is_paused(&self) -> bool {
-        self.paused.is_some()
-    }
-
-    /// Rows in the frozen list (None when live).
-    pub fn paused_rows(&self) -> Option<&VecDeque<IncomingRow>> {
-        self.paused.as_ref().map(|p| &p.rows)
-    }
-
-    fn set_paused(&mut self, pause: bool, rows: &VecDeque<IncomingRow>, total: u64) {
-        self.generation += 1;
-        // A copy of at most MAX_INCOMING_ROWS rows; the bytes are shared.
-        self.paused = pause.then(|| Paused {
-            rows: rows.clone(),
-            total,
-        });
-    }
-
-    /// The list was cleared: nothing frozen is kept either.
-    pub fn clear(&mut self) {
-        if let Some(p) = &mut self.paused {
-            p.rows.clear();
-            p.total = 0;
-        }
-    }
-}
-
-/// Datagrams per second, from a counter sampled each frame. Frames come
-/// with traffic (each arrival requests one), so the samples are dense
-/// while the rate changes; the rate is the count since the newest sample
-/// at least a second old.
-#[derive(Default)]
-pub struct RateMeter {
-    /// (when, counter) of recent frames, oldest first.
-    samples: VecDeque<(Instant, u64)>,
-    /// Which server the counter belongs to (a restart starts it at 0).
-    source: Option<u64>,
-}
-
-impl RateMeter {
-    /// Records the counter of server `source.0` (`source.1`) at `now` and
-    /// returns the datagrams of the last second. None: no server, rate 0.
-    pub fn update(&mut self, source: Option<(u64, u64)>, now: Instant) -> u64 {
-        let Some((id, count)) = source else {
-            self.samples.clear();
-            self.source = None;
-            return 0;
-        };
-        if self.source != Some(id) {
-            self.samples.clear();
-            self.source = Some(id);
-        }
-        // Keep one sample at least a window old, and nothing older.
-        while self
-            .samples
-            .get(1)
-            .is_some_and(|(t, _)| now.saturating_duration_since(*t) >= RATE_WINDOW)
-        {
-            self.samples.pop_front();
-        }
-        let rate = self
-            .samples
-            .front()
-            .map_or(0, |(_, base)| count.saturating_sub(*base));
-        // Samples closer than 10 ms add nothing but memory: the newest one
-        // then moves forward instead (at most ~100 are kept).
-        let n = self.samples.len();
-        let crowded = n >= 2
-            && now.saturating_duration_since(self.samples[n - 2].0) < Duration::from_millis(10);
-        match self.samples.back_mut() {
-            Some(back) if crowded => *back = (now, count),
-            _ => self.samples.push_back((now, count)),
-        }
-        rate
-    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! worker threads that report back as [`Job`]s.
 
 use crate::app::i18n::fill;
-use crate::app::tools::{jobs, presentation, screenshot, this_computer};
-use crate::app::{Lang, T, UdpLabApp};
+use crate::app::tools::{jobs, screenshot, this_computer};
+use crate::app::{Command, Lang, T, UdpLabApp};
 use crate::lab::export::ExportKind;
 
 /// The toolbar panel, the notice and the "This computer" box; call first in
@@ -13,7 +13,7 @@ use crate::lab::export::ExportKind;
 pub fn toolbar_panel_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let ctx = ui.ctx().clone();
     if ctx.input_mut(|i| i.consume_shortcut(&screenshot::SHORTCUT)) {
-        screenshot::request(&ctx, &mut app.tools);
+        app.act(Command::TakeScreenshot);
     }
     screenshot::check_timeout(&ctx, &mut app.tools);
     let capturing = app.tools.screenshot.capturing();
@@ -46,8 +46,7 @@ fn toolbar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 .selectable_label(app.lang == lang, lang.native_name())
                 .on_hover_text(app.t(T::Language));
             if r.clicked() {
-                app.lang = lang;
-                app.settings.lang = Some(lang);
+                app.act(Command::SetLanguage(lang));
             }
         }
         ui.separator();
@@ -69,7 +68,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
         .checkbox(&mut presenting, app.t(T::Presentation))
         .on_hover_text(app.t(T::PresentationHint));
     if r.clicked() {
-        presentation::set(ui.ctx(), app, presenting);
+        app.act(Command::SetPresentation(presenting));
     }
     ui.separator();
     let open = app.tools.this_computer.open;
@@ -78,7 +77,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
         .on_hover_text(app.t(T::ThisComputerHint))
         .clicked()
     {
-        this_computer::toggle(ui.ctx(), app);
+        app.act(Command::ToggleThisComputer);
         ui.close();
     }
     ui.separator();
@@ -90,7 +89,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
             .on_hover_text(fill(app.t(T::ScreenshotHint), &[("dir", &shown)]))
             .clicked()
         {
-            screenshot::request(ui.ctx(), &mut app.tools);
+            app.act(Command::TakeScreenshot);
             // Out of the picture, which is the next frame.
             ui.close();
         }
@@ -115,7 +114,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
                 ))
                 .on_disabled_hover_text(app.t(T::ExportNothing));
             if r.clicked() {
-                jobs::start_export(ui.ctx(), app, kind);
+                app.act(Command::Export(kind));
                 ui.close();
             }
         }
@@ -174,127 +173,9 @@ fn theme_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
             .labelled_by(label.id);
     });
     if let Some(theme) = picked {
-        app.settings.theme = theme;
-        // A choice made now is the one to keep after presenting.
-        app.settings.tools.theme_before_presentation = None;
-        ui.ctx().set_theme(theme);
+        app.act(Command::SetTheme(theme));
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use egui_kittest::kittest::{NodeT, Queryable};
-
-    use super::*;
-    use crate::app::test_util::harness;
-
-    const EN: [&str; 8] = [
-        "Theme",
-        "Presentation mode",
-        "This computer",
-        "Screenshot",
-        "Screenshot without toolbar",
-        "Export CSV",
-        "Export pcap",
-        "Start",
-    ];
-    const RU: [&str; 8] = [
-        "Тема",
-        "Презентация",
-        "Этот компьютер",
-        "Снимок экрана",
-        "Снимок экрана без панели инструментов",
-        "Экспорт CSV",
-        "Экспорт pcap",
-        "Запустить",
-    ];
-
-    #[test]
-    fn switching_language_changes_the_labels() {
-        let mut h = harness();
-        h.run_steps(2);
-        for label in EN {
-            h.get_by_label(label);
-        }
-        h.get_by_label("Русский").click();
-        h.run_steps(2);
-        for label in RU {
-            h.get_by_label(label);
-        }
-        for label in EN {
-            assert!(
-                h.query_by_label(label).is_none(),
-                "{label} still in English"
-            );
-        }
-        assert_eq!(h.state().settings.lang, Some(Lang::Ru));
-        h.get_by_label("English").click();
-        h.run_steps(2);
-        for label in EN {
-            h.get_by_label(label);
-        }
-    }
-
-    #[test]
-    fn a_narrow_window_keeps_the_tools_in_a_menu() {
-        let mut h = egui_kittest::Harness::builder()
-            .with_size([500.0, 700.0])
-            .build_eframe(|cc| {
-                UdpLabApp::with_settings(
-                    &cc.egui_ctx,
-                    crate::app::Settings {
-                        lang: Some(Lang::En),
-                        bind: "127.0.0.1:0".into(),
-                        ..Default::default()
-                    },
-                    crate::app::StartOptions::default(),
-                )
-            });
-        h.run_steps(2);
-        assert!(h.query_by_label("Screenshot").is_none());
-        h.get_by_label("Tools").click();
-        h.run_steps(2);
-        h.get_by_label("Presentation mode");
-        h.get_by_label("Dark").click();
-        h.run_steps(2);
-        assert_eq!(h.state().settings.theme, egui::ThemePreference::Dark);
-        h.get_by_label("Tools").click();
-        h.run_steps(2);
-        h.get_by_label("Screenshot").click();
-        h.run_steps(2);
-        assert!(h.state().tools.screenshot.capturing());
-        // The menu closed, so it is not in the picture.
-        assert!(h.query_by_label("Presentation mode").is_none());
-    }
-
-    /// The desktop entry, the window's app id and the icon name must agree,
-    /// or the desktop shows a generic icon and groups the window apart.
-    #[test]
-    fn desktop_entry_uses_the_app_id() {
-        let entry = include_str!("../../../assets/io.github.udplab.UdpLab.desktop");
-        let value = |key: &str| {
-            entry
-                .lines()
-                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
-                .unwrap_or_default()
-        };
-        assert_eq!(crate::app::APP_ID, "io.github.udplab.UdpLab");
-        assert_eq!(value("StartupWMClass"), crate::app::APP_ID);
-        assert_eq!(value("Icon"), crate::app::APP_ID);
-        assert_eq!(value("Exec"), "udp-lab");
-        let icons = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/icons");
-        for size in [16, 24, 32, 48, 64, 128, 256, 512] {
-            let png = image::open(icons.join(format!("{size}x{size}.png"))).expect("icon");
-            assert_eq!((png.width(), png.height()), (size, size));
-        }
-    }
-
-    #[test]
-    fn exports_wait_for_datagrams() {
-        let mut h = harness();
-        h.run_steps(2);
-        // Nothing to save yet: the buttons are there but disabled.
-        assert!(h.get_by_label("Export CSV").accesskit_node().is_disabled());
-        assert!(h.get_by_label("Export pcap").accesskit_node().is_disabled());
-    }
-}
+mod tests;

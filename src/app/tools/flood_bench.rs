@@ -17,7 +17,7 @@ const WARM_UP: Duration = Duration::from_millis(500);
 /// How long frames are measured after the flood was shown.
 const AFTER: Duration = Duration::from_secs(2);
 /// Requests the generator keeps unanswered.
-const IN_FLIGHT: u64 = 64;
+const IN_FLIGHT: u64 = 32;
 /// Give up when the flood has not been shown by then.
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -32,6 +32,78 @@ pub struct FloodBench {
     after: Vec<f32>,
     generator: Option<JoinHandle<Generated>>,
     generated: Option<Generated>,
+    /// The same generator against a bare std loop, run first, same process.
+    bare: Option<Generated>,
+    /// Per-thread CPU when the flood started (see `cpu_by_role`).
+    cpu_at_start: Option<(Instant, CpuByRole)>,
+    /// CPU shares over the flood: (socket thread, drawing), in % of a core.
+    cpu_share: Option<(f64, f64)>,
+}
+
+/// CPU seconds so far of the socket worker, the generator, and the rest
+/// of the process (the UI thread and the GL driver's threads: the drawing).
+#[derive(Clone, Copy, Default)]
+struct CpuByRole {
+    socket: f64,
+    generator: f64,
+    drawing: f64,
+}
+
+#[cfg(target_os = "linux")]
+fn cpu_by_role() -> CpuByRole {
+    let mut cpu = CpuByRole::default();
+    // SAFETY: a plain libc call.
+    let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return cpu;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state …": the fields after the comm's ')'.
+        let Some((head, rest)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        let comm = head.split_once('(').map_or("", |(_, c)| c);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15; `rest` starts at field 3.
+        let secs = fields.get(11..13).map_or(0.0, |f| {
+            f.iter().filter_map(|v| v.parse::<f64>().ok()).sum()
+        }) / tick;
+        match comm {
+            "udp-lab-server" => cpu.socket += secs,
+            "flood-generator" | "bare-server" => cpu.generator += secs,
+            _ => cpu.drawing += secs,
+        }
+    }
+    cpu
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cpu_by_role() -> CpuByRole {
+    CpuByRole::default()
+}
+
+/// The same generator against a bare std `recv_from`/`send_to` loop.
+fn bare_loop(count: u64) -> Option<Generated> {
+    let server = UdpSocket::bind("127.0.0.1:0").ok()?;
+    let addr = server.local_addr().ok()?;
+    server
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .ok()?;
+    let worker = std::thread::Builder::new()
+        .name("bare-server".into())
+        .spawn(move || {
+            let mut buf = [0u8; 1500];
+            while let Ok((n, from)) = server.recv_from(&mut buf) {
+                let _ = server.send_to(&buf[..n], from);
+            }
+        })
+        .ok()?;
+    let generated = flood(addr, count);
+    let _ = worker.join();
+    Some(generated)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -74,6 +146,9 @@ impl FloodBench {
             after: Vec::new(),
             generator: None,
             generated: None,
+            bare: None,
+            cpu_at_start: None,
+            cpu_share: None,
         })
     }
 }
@@ -94,6 +169,8 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context, frame: &eframe::Frame)
     match bench.phase {
         Phase::Starting => match app.server.status() {
             ServerStatus::Listening(addr) => {
+                // The bare loop first (the window idles meanwhile).
+                bench.bare = bare_loop(bench.count);
                 bench.phase = Phase::WarmUp(Instant::now() + WARM_UP, addr);
                 ctx.request_repaint();
             }
@@ -107,6 +184,7 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context, frame: &eframe::Frame)
         Phase::WarmUp(until, addr) => {
             if Instant::now() >= until {
                 let count = bench.count;
+                bench.cpu_at_start = Some((Instant::now(), cpu_by_role()));
                 bench.generator = std::thread::Builder::new()
                     .name("flood-generator".into())
                     .spawn(move || flood(addr, count))
@@ -125,9 +203,19 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context, frame: &eframe::Frame)
             let received = app.server.handle.as_ref().map_or(0, |h| h.received());
             let shown = app.server.total + app.events_dropped();
             if (bench.generated.is_some() && shown >= received) || timed_out {
+                if let Some((since, start)) = bench.cpu_at_start {
+                    let now = cpu_by_role();
+                    let wall = since.elapsed().as_secs_f64().max(1e-9);
+                    bench.cpu_share = Some((
+                        100.0 * (now.socket - start.socket) / wall,
+                        100.0 * (now.drawing - start.drawing) / wall,
+                    ));
+                }
                 bench.phase = Phase::After(Instant::now() + AFTER);
             }
-            ctx.request_repaint();
+            // The flood's events bring the frames (at the window's own
+            // pace); this only notices its end.
+            ctx.request_repaint_after(Duration::from_millis(100));
         }
         Phase::After(until) => {
             bench.last_phase = Some(Measured::After);
@@ -208,6 +296,7 @@ impl FloodBench {
     fn print(&self, app: &UdpLabApp) {
         let received = app.server.handle.as_ref().map_or(0, |h| h.received());
         println!("UDP Lab flood benchmark (the real window, eframe's frame time)");
+        let rate = |g: &Generated| g.sent as f64 / g.took.as_secs_f64().max(1e-9);
         if let Some(g) = &self.generated {
             println!(
                 "  {} of {} datagrams sent in {:.2} s from a loopback generator ({} in flight); \
@@ -217,6 +306,21 @@ impl FloodBench {
                 g.took.as_secs_f64(),
                 IN_FLIGHT,
                 received
+            );
+            if let Some(bare) = &self.bare {
+                println!(
+                    "  replies/s: window {:.0}, bare std loop {:.0} (same generator, same run): \
+                     {:.2}× the bare loop",
+                    rate(g),
+                    rate(bare),
+                    rate(g) / rate(bare).max(1e-9)
+                );
+            }
+        }
+        if let Some((socket, drawing)) = self.cpu_share {
+            println!(
+                "  CPU during the flood: socket thread {socket:.0} % of a core, drawing (UI + GL \
+                 threads) {drawing:.0} % of a core"
             );
         }
         println!(

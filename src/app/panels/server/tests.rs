@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use super::RateMeter;
+use crate::app::RateMeter;
 use crate::app::test_util::{
     harness, harness_with, listening_port, set_text, start_server, wait_for,
 };

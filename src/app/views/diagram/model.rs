@@ -1,0 +1,249 @@
+//! The diagram as data: a lifeline per socket, an arrow per datagram, and
+//! the warped time axis that gives each event room.
+
+use super::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LaneKind {
+    Client,
+    Server,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lane {
+    pub kind: LaneKind,
+    pub addr: SocketAddr,
+}
+
+/// How an arrow ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ArrowEnd {
+    /// It arrived at this time.
+    Delivered(SystemTime),
+    /// It left UDP Lab towards a peer outside the app; no arrival is known.
+    Sent,
+    /// The simulator dropped it: drawn stopping half way with ✗.
+    Dropped,
+    /// The reply that never came: the client gave up at this time (✗).
+    NeverCame(SystemTime),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    /// The datagram (None for a reply that never came).
+    pub datagram: Option<u64>,
+    pub from: usize,
+    pub to: usize,
+    pub start: SystemTime,
+    pub end: ArrowEnd,
+    pub len: usize,
+    pub preview: String,
+    pub truncated: bool,
+    /// What the network simulator did to it.
+    pub sim: SimFate,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiagramModel {
+    pub lanes: Vec<Lane>,
+    pub arrows: Vec<Arrow>,
+    /// Datagrams on lifelines not drawn (older clients).
+    pub hidden: usize,
+}
+
+/// A socket address with the "any" address made comparable to the one the
+/// peer saw (the session already maps 0.0.0.0 to loopback where it can).
+pub(super) fn lane_key(a: SocketAddr) -> SocketAddr {
+    a
+}
+
+pub fn build_model(session: &Session) -> DiagramModel {
+    let records: Vec<&DatagramRecord> = session.datagrams.iter().collect();
+    let client_end = |d: &DatagramRecord| match d.direction {
+        Direction::Request => d.from,
+        Direction::Reply => d.to,
+    };
+    let server_end = |d: &DatagramRecord| match d.direction {
+        Direction::Request => d.to,
+        Direction::Reply => d.from,
+    };
+    // The most recently active client sockets get lifelines.
+    let mut clients: Vec<SocketAddr> = Vec::new();
+    for d in records.iter().rev() {
+        let c = lane_key(client_end(d));
+        if !clients.contains(&c) {
+            clients.push(c);
+            if clients.len() == MAX_CLIENT_LANES {
+                break;
+            }
+        }
+    }
+    clients.reverse();
+    let mut servers: Vec<SocketAddr> = Vec::new();
+    for d in &records {
+        let s = lane_key(server_end(d));
+        if !servers.contains(&s) {
+            servers.push(s);
+        }
+    }
+    let mut lanes: Vec<Lane> = clients
+        .iter()
+        .map(|&addr| Lane {
+            kind: LaneKind::Client,
+            addr,
+        })
+        .collect();
+    lanes.extend(servers.iter().map(|&addr| Lane {
+        kind: LaneKind::Server,
+        addr,
+    }));
+    let index: HashMap<(LaneKind, SocketAddr), usize> = lanes
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ((l.kind, l.addr), i))
+        .collect();
+
+    // When each server socket sent something to each client socket: a
+    // request that timed out although a reply left (dropped, or too late)
+    // is drawn as the client's wait, not as a reply that was never sent.
+    let mut replies_sent: HashMap<(SocketAddr, SocketAddr), Vec<SystemTime>> = HashMap::new();
+    for d in &records {
+        if d.direction == Direction::Reply
+            && let Some(at) = d.sent_at.or(d.received_at)
+        {
+            replies_sent
+                .entry((lane_key(client_end(d)), lane_key(server_end(d))))
+                .or_default()
+                .push(at);
+        }
+    }
+    let reply_left = |d: &DatagramRecord, from: SystemTime, until: SystemTime| {
+        replies_sent
+            .get(&(lane_key(client_end(d)), lane_key(server_end(d))))
+            .is_some_and(|times| times.iter().any(|t| (from..=until).contains(t)))
+    };
+
+    let mut model = DiagramModel {
+        lanes,
+        arrows: Vec::new(),
+        hidden: 0,
+    };
+    for d in records {
+        let (Some(&c), Some(&s)) = (
+            index.get(&(LaneKind::Client, lane_key(client_end(d)))),
+            index.get(&(LaneKind::Server, lane_key(server_end(d)))),
+        ) else {
+            model.hidden += 1;
+            continue;
+        };
+        let (from, to) = match d.direction {
+            Direction::Request => (c, s),
+            Direction::Reply => (s, c),
+        };
+        let end = match (d.received_at, d.sim.dropped) {
+            (Some(at), _) => ArrowEnd::Delivered(at),
+            (None, true) => ArrowEnd::Dropped,
+            (None, false) => ArrowEnd::Sent,
+        };
+        let Some(start) = d.sent_at.or(d.received_at) else {
+            continue;
+        };
+        model.arrows.push(Arrow {
+            datagram: Some(d.id),
+            from,
+            to,
+            start,
+            end,
+            len: d.len,
+            preview: format::payload_text(&d.bytes, 24),
+            truncated: d.truncated.is_some(),
+            sim: d.sim,
+        });
+        if d.direction == Direction::Request
+            && let Some(gave_up) = d.gave_up_at
+        {
+            // The reply this request waited for never came. If the server
+            // never got the request, or its reply was lost on the way, an
+            // arrow from the server would claim a reply that was not sent:
+            // the wait is drawn down the client's own lifeline instead.
+            let (from_lane, from_time) =
+                if end == ArrowEnd::Dropped || reply_left(d, start, gave_up) {
+                    (c, start)
+                } else {
+                    (s, d.received_at.unwrap_or(start))
+                };
+            model.arrows.push(Arrow {
+                datagram: None,
+                from: from_lane,
+                to: c,
+                start: from_time,
+                end: ArrowEnd::NeverCame(gave_up),
+                len: 0,
+                preview: String::new(),
+                truncated: false,
+                sim: SimFate::default(),
+            });
+        }
+    }
+    model
+}
+
+impl Arrow {
+    pub(super) fn end_time(&self) -> SystemTime {
+        match self.end {
+            ArrowEnd::Delivered(t) | ArrowEnd::NeverCame(t) => t,
+            ArrowEnd::Sent | ArrowEnd::Dropped => self.start,
+        }
+    }
+}
+
+/// Maps event times to y offsets: every distinct time gets at least
+/// `min_gap`, real time adds `px_per_ms`, idle stretches are capped.
+pub(super) struct TimeAxis {
+    times: Vec<SystemTime>,
+    ys: Vec<f32>,
+    /// Where long idle gaps were cut: (y, seconds skipped).
+    pub(super) breaks: Vec<(f32, f64)>,
+}
+
+impl TimeAxis {
+    pub(super) fn new(model: &DiagramModel, px_per_ms: f32) -> Self {
+        let mut times: Vec<SystemTime> = model
+            .arrows
+            .iter()
+            .flat_map(|a| [a.start, a.end_time()])
+            .collect();
+        times.sort();
+        times.dedup();
+        let min_gap = 26.0;
+        let max_gap = 140.0;
+        let mut ys = Vec::with_capacity(times.len());
+        let mut breaks = Vec::new();
+        let mut y = 30.0;
+        for (i, t) in times.iter().enumerate() {
+            if i > 0 {
+                let dt = t
+                    .duration_since(times[i - 1])
+                    .map_or(0.0, |d| d.as_secs_f64());
+                let real = (dt * 1000.0) as f32 * px_per_ms;
+                if real > max_gap {
+                    breaks.push((y + max_gap / 2.0, dt));
+                }
+                y += real.clamp(min_gap, max_gap);
+            }
+            ys.push(y);
+        }
+        Self { times, ys, breaks }
+    }
+
+    pub(super) fn y(&self, t: SystemTime) -> f32 {
+        match self.times.binary_search(&t) {
+            Ok(i) => self.ys[i],
+            Err(i) => self.ys.get(i).or(self.ys.last()).copied().unwrap_or(0.0),
+        }
+    }
+
+    pub(super) fn height(&self) -> f32 {
+        self.ys.last().copied().unwrap_or(0.0) + 60.0
+    }
+}

@@ -1,0 +1,152 @@
+//! What the session records: each socket call (with its handout step) and
+//! each datagram that crossed, with its addresses, bytes and fate.
+
+use super::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    Server,
+    Client,
+}
+
+/// One socket call, with its real arguments and result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Call {
+    Socket {
+        family: Family,
+    },
+    Bind {
+        addr: SocketAddr,
+    },
+    BindFailed {
+        error: NetError,
+    },
+    RecvFrom {
+        buffer: usize,
+        read: usize,
+        len: usize,
+        from: SocketAddr,
+        truncated: bool,
+    },
+    RecvTimedOut {
+        buffer: usize,
+        after: Duration,
+    },
+    RecvFailed {
+        buffer: usize,
+        error: NetError,
+    },
+    SendTo {
+        len: usize,
+        to: SocketAddr,
+        /// What the network simulator did to it.
+        sim: SimFate,
+    },
+    SendFailed {
+        len: usize,
+        to: SocketAddr,
+        error: NetError,
+    },
+    /// The reply rate limit held a reply back (no sendto happened).
+    ReplySuppressed {
+        to: SocketAddr,
+    },
+    Close,
+}
+
+impl Call {
+    /// The step of the lab's handout (/work/shared/lab) this call is, or
+    /// None for a call the lab's programs never make. The handout numbers
+    /// the lines of each program, not only the socket calls:
+    /// server 1 import, 2 main(), 3 IP and port, 4 socket, 5 bind,
+    /// 6 print "listening", 7 recvfrom, 8 print, 9 build the answer,
+    /// 10 sendto; client 1 import, 2 main(), 3 server's IP and port,
+    /// 4 message, 5 socket, 6 sendto, 7 recvfrom, 8 print, 9 close.
+    pub fn lab_step(&self, side: Side) -> Option<u8> {
+        match (side, self) {
+            (Side::Server, Call::Socket { .. }) => Some(4),
+            (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => Some(5),
+            (
+                Side::Server,
+                Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
+            ) => Some(7),
+            (Side::Server, Call::SendTo { .. } | Call::SendFailed { .. }) => Some(10),
+            // The lab's server loops forever: it never closes; and a reply
+            // the rate limit held back is no sendto at all.
+            (Side::Server, Call::Close | Call::ReplySuppressed { .. }) => None,
+            (Side::Client, Call::Socket { .. }) => Some(5),
+            (Side::Client, Call::SendTo { .. } | Call::SendFailed { .. }) => Some(6),
+            // A recvfrom that gave up is still the lab's recvfrom (step 7);
+            // only the timeout itself is UDP Lab's (the hint says so).
+            (
+                Side::Client,
+                Call::RecvFrom { .. } | Call::RecvTimedOut { .. } | Call::RecvFailed { .. },
+            ) => Some(7),
+            (Side::Client, Call::Close) => Some(9),
+            // The lab's client never binds (sendto picks its port).
+            (
+                Side::Client,
+                Call::Bind { .. } | Call::BindFailed { .. } | Call::ReplySuppressed { .. },
+            ) => None,
+        }
+    }
+
+    /// Whether the call failed or gave up (drawn in the error colour).
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            Call::BindFailed { .. }
+                | Call::RecvFailed { .. }
+                | Call::SendFailed { .. }
+                | Call::RecvTimedOut { .. }
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    pub at: SystemTime,
+    pub side: Side,
+    /// The client operation (Send or burst) this belongs to; 0 for the server.
+    pub op: u64,
+    pub call: Call,
+    /// The datagram this call sent or read, if any.
+    pub datagram: Option<u64>,
+}
+
+/// Which way a datagram goes in the lab's exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Request,
+    Reply,
+}
+
+/// One datagram, seen from one or both ends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatagramRecord {
+    pub id: u64,
+    pub direction: Direction,
+    pub from: SocketAddr,
+    pub to: SocketAddr,
+    /// The payload as sent, or as read when UDP Lab only received it
+    /// (then possibly truncated to the buffer).
+    pub bytes: Arc<[u8]>,
+    /// The payload's real length.
+    pub len: usize,
+    /// The receiver's buffer was too small: it read only `read` bytes.
+    pub truncated: Option<Truncation>,
+    pub sent_at: Option<SystemTime>,
+    pub received_at: Option<SystemTime>,
+    /// Client operation and sequence number for requests UDP Lab sent.
+    pub client: Option<(u64, u32)>,
+    /// No answer came: the client gave up at this time.
+    pub gave_up_at: Option<SystemTime>,
+    /// What the network simulator did to it (default: nothing).
+    pub sim: SimFate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Truncation {
+    pub read: usize,
+    pub buffer: usize,
+}
