@@ -810,8 +810,10 @@ fn with_cli_server(
     if kind.python() {
         let _ = child.kill();
     } else {
+        // unsafe: SIGTERM (not Child::kill's SIGKILL) has no std wrapper.
         // SAFETY: a plain kill(2) of our own child.
         #[cfg(target_os = "linux")]
+        #[allow(unsafe_code)]
         unsafe {
             libc::kill(pid as libc::pid_t, libc::SIGTERM);
         }
@@ -857,6 +859,8 @@ fn process_cpu(pid: u32) -> Duration {
 }
 
 /// Keeps thread `tid` (of any process of ours) on these CPUs.
+// unsafe: sched_setaffinity has no std wrapper.
+#[allow(unsafe_code)]
 fn pin_task(tid: u32, cpus: &[usize]) {
     #[cfg(target_os = "linux")]
     if !cpus.is_empty() {

@@ -50,6 +50,8 @@ struct CpuByRole {
 }
 
 #[cfg(target_os = "linux")]
+// unsafe: sysconf(_SC_CLK_TCK) has no std wrapper.
+#[allow(unsafe_code)]
 fn cpu_by_role() -> CpuByRole {
     let mut cpu = CpuByRole::default();
     // SAFETY: a plain libc call.
