@@ -35,6 +35,10 @@
 //! alone (for a profiler), `=cli` the command-line table alone, and
 //! `=cli-pipe|cli-file|python-pipe|python-file` one of its servers alone.
 
+// Bench code: a failed setup step ends the run with its message (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -431,6 +435,8 @@ fn with_lab_server(load: impl FnOnce(SocketAddr) -> Run + Send) -> (Run, LabRepo
 }
 
 /// The CPUs this process may use, as the kernel lists them.
+// unsafe: sched_getaffinity has no std wrapper.
+#[allow(unsafe_code)]
 fn allowed_cpus() -> Vec<usize> {
     #[cfg(target_os = "linux")]
     {
@@ -451,6 +457,8 @@ fn allowed_cpus() -> Vec<usize> {
 /// Keeps the calling thread (and threads it starts from now on) on these
 /// CPUs. A placement the scheduler picks anew each run makes a loopback
 /// exchange cost anything from 2 to 20 µs; fixed, runs compare.
+// unsafe: sched_setaffinity has no std wrapper.
+#[allow(unsafe_code)]
 fn pin(cpus: &[usize]) {
     #[cfg(target_os = "linux")]
     if !cpus.is_empty() {
@@ -802,8 +810,10 @@ fn with_cli_server(
     if kind.python() {
         let _ = child.kill();
     } else {
+        // unsafe: SIGTERM (not Child::kill's SIGKILL) has no std wrapper.
         // SAFETY: a plain kill(2) of our own child.
         #[cfg(target_os = "linux")]
+        #[allow(unsafe_code)]
         unsafe {
             libc::kill(pid as libc::pid_t, libc::SIGTERM);
         }
@@ -849,6 +859,8 @@ fn process_cpu(pid: u32) -> Duration {
 }
 
 /// Keeps thread `tid` (of any process of ours) on these CPUs.
+// unsafe: sched_setaffinity has no std wrapper.
+#[allow(unsafe_code)]
 fn pin_task(tid: u32, cpus: &[usize]) {
     #[cfg(target_os = "linux")]
     if !cpus.is_empty() {

@@ -21,7 +21,9 @@ pub use args::{Args, CliCommand};
 /// started us, so `udp-lab client` and `--help` still print there.
 pub fn attach_parent_console() {
     #[cfg(windows)]
+    // unsafe: AttachConsole is a raw Win32 call.
     // SAFETY: a plain Win32 call; failure (no parent console) is harmless.
+    #[allow(unsafe_code)]
     unsafe {
         windows_sys::Win32::System::Console::AttachConsole(
             windows_sys::Win32::System::Console::ATTACH_PARENT_PROCESS,

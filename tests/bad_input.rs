@@ -2,6 +2,10 @@
 //! per row of the table (the UI rows are in
 //! src/app/server_panel/tests.rs). Loopback only, ephemeral ports.
 
+// Test code: its helpers outside #[test] fns panic on failure too (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};

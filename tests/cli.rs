@@ -1,6 +1,10 @@
 //! The command line against peers UDP Lab did not write: python3's socket
 //! module and netcat-openbsd, both directions, on loopback only.
 
+// Test code: its helpers outside #[test] fns panic on failure too (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

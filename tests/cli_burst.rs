@@ -2,6 +2,10 @@
 //! statistics, with the network simulator's knobs; against `udp-lab server`
 //! and a python3 echo peer, on loopback only.
 
+// Test code: its helpers outside #[test] fns panic on failure too (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::BufRead;

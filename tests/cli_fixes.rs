@@ -2,6 +2,10 @@
 //! process: closed pipes, answers from another port, conflicting flags,
 //! truncation, number parsing, odd payloads and the all-interfaces warning.
 
+// Test code: its helpers outside #[test] fns panic on failure too (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read};

@@ -2,6 +2,10 @@
 //! still loses none: they come out when traffic pauses, and when a signal
 //! ends it. Each test runs the binary as a child process.
 
+// Test code: its helpers outside #[test] fns panic on failure too (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::BufRead;
@@ -88,6 +92,8 @@ mod signals {
     /// `timeout` does: to the child and to its process group), and checks that every answered
     /// request has its line in the file after the server ended by that
     /// signal, with nothing on stderr.
+    // unsafe: kill(2) with a chosen signal has no std wrapper.
+    #[allow(unsafe_code)]
     fn every_answered_line_is_in_the_file_after(signal: libc::c_int, times: usize, name: &str) {
         let file = TempFile(std::env::temp_dir().join(format!(
             "udp-lab-cli-output-{name}-{}.txt",

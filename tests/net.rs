@@ -2,6 +2,10 @@
 //! only, every port ephemeral. Each test waits for events (never sleeps to
 //! synchronise) and asserts what a peer or the event stream can observe.
 
+// Test code: its helpers outside #[test] fns panic on failure too (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};

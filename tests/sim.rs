@@ -1,6 +1,10 @@
 //! The network simulator on real loopback sockets (every port ephemeral),
 //! with fixed seeds so every run sees the same pattern.
 
+// Test code: its helpers outside #[test] fns panic on failure too (the
+// crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};

@@ -7,11 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-
-// The app's own file, compiled in as is.
-#[path = "../../src/app/format.rs"]
-#[allow(dead_code)]
-mod format;
+use udp_lab::lab::text::{hex, is_plain_text, payload_text};
 
 /// Characters that reorder, hide or break text when shown as is.
 fn unsafe_to_show(c: char) -> bool {
@@ -32,25 +28,26 @@ fuzz_target!(|data: &[u8]| {
         None => (0, data),
     };
 
-    let text = format::payload_text(payload, max);
+    let text = payload_text(payload, max);
     assert!(!text.chars().any(unsafe_to_show), "{text:?}");
     assert!(text.chars().count() <= max * 8 + 1);
-    let whole = format::payload_text(payload, usize::MAX);
+    let whole = payload_text(payload, usize::MAX);
     assert!(!whole.chars().any(unsafe_to_show), "{whole:?}");
 
-    let hex = format::hex(payload, usize::MAX);
-    let back: Vec<u8> = if hex.is_empty() {
+    let digits = hex(payload, usize::MAX);
+    let back: Vec<u8> = if digits.is_empty() {
         Vec::new()
     } else {
-        hex.split(' ')
+        digits
+            .split(' ')
             .map(|h| u8::from_str_radix(h, 16).expect("two hex digits"))
             .collect()
     };
     assert_eq!(back, payload);
-    let cut = format::hex(payload, max);
+    let cut = hex(payload, max);
     assert!(cut.chars().count() <= max * 3 + 2);
 
-    if format::is_plain_text(payload) {
+    if is_plain_text(payload) {
         assert!(std::str::from_utf8(payload).is_ok());
     }
 });

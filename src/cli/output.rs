@@ -91,6 +91,8 @@ impl Lines {
 /// Catching SIGINT, SIGTERM and SIGHUP: blocked in every thread, taken by
 /// one thread with `sigwait` (so no code runs inside a signal handler).
 #[cfg(target_os = "linux")]
+// unsafe: sigaction, pthread_sigmask, sigwait and raise have no std wrapper.
+#[allow(unsafe_code)]
 pub mod signals {
     use std::sync::atomic::{AtomicI32, Ordering};
 

@@ -157,21 +157,48 @@ pub fn note(d: &DatagramRecord) -> String {
     notes.join("; ")
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line
-/// break. A field a spreadsheet would run as a formula gets a leading `'`:
-/// the text comes from whoever sent the datagram (its bytes stay exact in
-/// the hex column).
+/// One CSV field (RFC 4180), quoted by csv-core (the `csv` crate's writer)
+/// when it holds a comma, quote or line break, and also when it starts or
+/// ends with a space, so no reader trims it. A field a spreadsheet would run
+/// as a formula gets a leading `'`: the text comes from whoever sent the
+/// datagram (its bytes stay exact in the hex column).
 pub fn csv_field(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()
     };
-    if guarded.contains([',', '"', '\n', '\r']) || guarded.trim() != guarded {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+    if guarded.is_empty() {
+        // csv-core writes `""` for a record of one empty field (so it is not
+        // an empty line); inside a row an empty field is nothing.
+        return guarded;
     }
+    let style = if guarded.trim() != guarded {
+        csv_core::QuoteStyle::Always
+    } else {
+        csv_core::QuoteStyle::Necessary
+    };
+    let mut writer = csv_core::WriterBuilder::new().quote_style(style).build();
+    let mut out = Vec::with_capacity(guarded.len() + 2);
+    let mut chunk = [0u8; 256];
+    let mut input = guarded.as_bytes();
+    loop {
+        let (result, read, wrote) = writer.field(input, &mut chunk);
+        input = &input[read..];
+        out.extend_from_slice(&chunk[..wrote]);
+        if result == csv_core::WriteResult::InputEmpty {
+            break;
+        }
+    }
+    loop {
+        let (result, wrote) = writer.finish(&mut chunk);
+        out.extend_from_slice(&chunk[..wrote]);
+        if result == csv_core::WriteResult::InputEmpty {
+            break;
+        }
+    }
+    // Quoting adds and doubles ASCII quotes only, so the UTF-8 stays whole.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The CSV row of one datagram (no line ending).
@@ -450,6 +477,31 @@ pub(crate) mod tests {
         assert_eq!(csv_field("-1,5"), "\"'-1,5\"");
         assert_eq!(csv_field("Привет"), "Привет");
         assert_eq!(csv_field(""), "");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever the text, the field reads back (by the reader above, not
+        /// csv-core) as the text itself, or with the `'` that defuses it.
+        #[test]
+        fn any_csv_field_reads_back(value in "\\PC*|[=+@, \"\r\n\t-]{0,6}") {
+            let field = csv_field(&value);
+            let rows = parse_csv(&format!("{field},next\r\n"));
+            let defused = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            let expected = if defused { format!("'{value}") } else { value.clone() };
+            proptest::prop_assert_eq!(rows, vec![vec![expected, "next".to_owned()]]);
+        }
+    }
+
+    #[test]
+    fn long_csv_fields_are_quoted_whole() {
+        // Longer than csv-core's 256-byte chunk, quotes on both sides of it.
+        let value = "ж\"".repeat(300);
+        let field = csv_field(&value);
+        assert_eq!(field, format!("\"{}\"", "ж\"\"".repeat(300)));
+        assert_eq!(csv_field(&"x".repeat(1000)), "x".repeat(1000));
+        assert_eq!(csv_field(&format!("{} ", "y".repeat(500))).len(), 503);
     }
 
     #[test]

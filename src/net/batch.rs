@@ -59,7 +59,10 @@ impl RecvBatch {
         Ok(())
     }
 
+    // unsafe: recvmmsg (many datagrams in one syscall) is a raw libc call
+    // over C structs; std and socket2 have no wrapper for it.
     #[cfg(target_os = "linux")]
+    #[allow(unsafe_code)]
     fn fill(&mut self, socket: &Socket, size: usize) -> io::Result<()> {
         use std::mem::{size_of, zeroed};
         use std::os::fd::AsRawFd;
@@ -126,6 +129,8 @@ impl RecvBatch {
 
 /// The peer address the kernel wrote, for IPv4 and IPv6.
 #[cfg(target_os = "linux")]
+// unsafe: reading the sockaddr_in/in6 that recvmmsg wrote into the storage.
+#[allow(unsafe_code)]
 fn socket_addr(name: &libc::sockaddr_storage) -> Option<std::net::SocketAddr> {
     use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
     match i32::from(name.ss_family) {

@@ -79,6 +79,8 @@ const TRUNC_FLAG: i32 = 0;
 /// `recvfrom(buf.len())`, reporting truncation portably: Linux returns the
 /// real length with MSG_TRUNC; elsewhere the flag in the message header (and
 /// socket2 turns Windows' WSAEMSGSIZE error into that flag).
+// unsafe: socket2 reads into `MaybeUninit` bytes; the cast below lends it ours.
+#[allow(unsafe_code)]
 pub fn recv_from(socket: &Socket, buf: &mut [u8]) -> io::Result<Read> {
     // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and the
     // kernel only ever writes initialised bytes into the buffer.
@@ -105,6 +107,8 @@ pub fn send_to(socket: &Socket, bytes: &[u8], to: SocketAddr) -> io::Result<usiz
 /// Linux only reports ICMP errors (port unreachable) to unconnected sockets
 /// when IP_RECVERR is on; without it a send to a closed port looks like a
 /// timeout. Windows reports them anyway (WSAECONNRESET).
+// unsafe: setsockopt(IP_RECVERR) has no safe wrapper in socket2 or std.
+#[allow(unsafe_code)]
 pub fn report_icmp_errors(socket: &Socket, family: Family) {
     #[cfg(target_os = "linux")]
     {

@@ -1,6 +1,8 @@
 //! Helpers the integration tests share. Every test binary compiles its own
 //! copy and uses only some of them, hence the `dead_code` allowance.
 #![allow(dead_code)]
+// Test helpers: a failed step panics and fails the test that called it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};

@@ -50,6 +50,8 @@ struct CpuByRole {
 }
 
 #[cfg(target_os = "linux")]
+// unsafe: sysconf(_SC_CLK_TCK) has no std wrapper.
+#[allow(unsafe_code)]
 fn cpu_by_role() -> CpuByRole {
     let mut cpu = CpuByRole::default();
     // SAFETY: a plain libc call.
@@ -241,7 +243,9 @@ fn flood(to: SocketAddr, count: u64) -> Generated {
     // The flood stands in for other machines: it should not take the CPU
     // from the window it measures (nice 19, this thread only).
     #[cfg(target_os = "linux")]
+    // unsafe: gettid/setpriority have no std wrapper.
     // SAFETY: plain syscalls on the calling thread.
+    #[allow(unsafe_code)]
     unsafe {
         let tid = libc::gettid();
         libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
