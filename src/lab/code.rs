@@ -8,7 +8,9 @@
 //! `print` a function and every literal text, and `encode`/`decode` name
 //! UTF-8 (Python 2's default is ASCII). No egui here.
 
+use std::io::{self, Write};
 use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::lab::i18n::{Lang, T, fill};
@@ -76,6 +78,15 @@ impl Program {
 pub enum Role {
     Server,
     Client,
+}
+
+impl From<crate::lab::session::Side> for Role {
+    fn from(side: crate::lab::session::Side) -> Self {
+        match side {
+            crate::lab::session::Side::Server => Role::Server,
+            crate::lab::session::Side::Client => Role::Client,
+        }
+    }
 }
 
 impl Role {
@@ -352,6 +363,47 @@ pub fn client(settings: &CodeSettings, lang: Lang) -> Program {
     p.step(9, "    client_socket.close()", T::CodeStepClose);
     p.footer();
     p.finish(Role::Client.file_name(), invalid)
+}
+
+/// Writes `program` into `dir` under its own name, never over a file
+/// that is there: "server.py", then "server-2.py", "server-3.py", …
+pub fn save(dir: &Path, program: &Program) -> io::Result<PathBuf> {
+    let (stem, ext) = program
+        .file_name
+        .rsplit_once('.')
+        .unwrap_or((program.file_name, "py"));
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        let path = dir.join(name);
+        let mut file = match std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        };
+        return match file
+            .write_all(program.source.as_bytes())
+            .and_then(|()| file.sync_all())
+        {
+            Ok(()) => Ok(path),
+            Err(e) => {
+                // A half-written program is worse than none.
+                let _ = std::fs::remove_file(&path);
+                Err(e)
+            }
+        };
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "too many files with the same name",
+    ))
 }
 
 /// "2 s" / "2 с" for a comment.

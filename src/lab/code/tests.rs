@@ -217,3 +217,25 @@ fn texts_become_python_literals_that_mean_the_same() {
     );
     assert!(line(&p, 4).starts_with("    message = \"\\\"); import os #\\n\"  # 4."));
 }
+
+#[test]
+fn saving_never_overwrites_a_file() {
+    let dir = crate::lab::export::tests::TempDir::new("code-save");
+    let p = server(&lab(), Lang::En);
+    let first = save(&dir.0, &p).expect("save");
+    let second = save(&dir.0, &p).expect("save again");
+    let third = save(&dir.0, &p).expect("and again");
+    let names: Vec<_> = [&first, &second, &third]
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(names, ["server.py", "server-2.py", "server-3.py"]);
+    assert_eq!(std::fs::read_to_string(&first).expect("read"), p.source);
+    // A folder that is not there is an error, not a panic.
+    assert!(save(&dir.0.join("missing"), &p).is_err());
+}
