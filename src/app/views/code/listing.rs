@@ -183,17 +183,15 @@ pub fn listing_ui(ui: &mut egui::Ui, listing: &Listing<'_>) {
                         Glow::Selected => Stroke::new(1.5, style::accent_color(ui)),
                         Glow::Fading => Stroke::NONE,
                     };
-                    let shape = egui::epaint::RectShape::new(
-                        rect,
-                        2.0,
-                        glow_fill(ui, glow),
-                        stroke,
-                        egui::StrokeKind::Inside,
-                    );
+                    let fill = egui::Shape::rect_filled(rect, 2.0, glow_fill(ui, glow));
+                    let edge =
+                        egui::Shape::rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
+                    let shape = egui::Shape::Vec(vec![fill, edge]);
                     ui.painter().set(bg, shape);
                 }
                 if listing.scroll_to == Some(n) {
-                    ui.scroll_to_rect(rect, None);
+                    // In the middle: a line at the edge is faded by the scroll area.
+                    ui.scroll_to_rect(rect, Some(egui::Align::Center));
                 }
             }
         });
