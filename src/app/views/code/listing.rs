@@ -70,13 +70,14 @@ impl Colors {
     }
 }
 
-/// The fill behind a lit line.
+/// The fill behind a lit line: light under dark text; in a dark theme
+/// faint, so light text keeps its contrast (the edge marks "now").
 fn glow_fill(ui: &egui::Ui, glow: Glow) -> Color32 {
     let dark = ui.visuals().dark_mode;
     let (r, g, b) = if dark { (255, 200, 40) } else { (255, 205, 0) };
     match glow {
-        Glow::Now => Color32::from_rgba_unmultiplied(r, g, b, if dark { 90 } else { 130 }),
-        Glow::Fading => Color32::from_rgba_unmultiplied(r, g, b, if dark { 35 } else { 55 }),
+        Glow::Now => Color32::from_rgba_unmultiplied(r, g, b, if dark { 55 } else { 130 }),
+        Glow::Fading => Color32::from_rgba_unmultiplied(r, g, b, if dark { 24 } else { 55 }),
         Glow::Selected => style::accent_color(ui).gamma_multiply(0.25),
     }
 }
@@ -144,6 +145,8 @@ pub fn listing_ui(ui: &mut egui::Ui, listing: &Listing<'_>) {
         lines.pop();
     }
     let digits = lines.len().max(1).to_string().len();
+    // No fading at the edges: every line of a program stays readable.
+    ui.spacing_mut().scroll.fade.strength = 0.0;
     egui::ScrollArea::both()
         .id_salt(listing.salt)
         .auto_shrink([false, false])
@@ -191,7 +194,10 @@ pub fn listing_ui(ui: &mut egui::Ui, listing: &Listing<'_>) {
                 }
                 if listing.scroll_to == Some(n) {
                     // In the middle: a line at the edge is faded by the scroll area.
-                    ui.scroll_to_rect(rect, Some(egui::Align::Center));
+                    // Up or down only: the visible columns stay.
+                    let target =
+                        egui::Rect::from_x_y_ranges(ui.clip_rect().x_range(), rect.y_range());
+                    ui.scroll_to_rect(target, Some(egui::Align::Center));
                 }
             }
         });
