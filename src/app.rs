@@ -247,6 +247,15 @@ impl UdpLabApp {
                 self.selected_datagram = Some(id);
                 self.settings.view = views::View::Anatomy;
             }
+            Command::CopyCode(role) => {
+                let ctx = self.ctx.clone();
+                views::code::copy(&ctx, self, role);
+            }
+            Command::SaveCode(role) => {
+                let ctx = self.ctx.clone();
+                let program = views::code::program(self, role);
+                tools::jobs::start_save_program(&ctx, self, program);
+            }
         }
     }
 

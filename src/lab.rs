@@ -1,8 +1,9 @@
 //! The lab's model, without a window: the session (every socket call and
 //! datagram, with the handout's step numbers and times), its exports (CSV,
-//! pcap), the text of payloads and times, and the translation table. The
+//! pcap), the lab's Python programs (code), the text of payloads and times, and the translation table. The
 //! CLI, the window and the fuzz targets all use it; it never uses egui.
 
+pub mod code;
 pub mod export;
 pub mod i18n;
 pub mod session;

@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use crate::lab::code::Role;
 use crate::lab::export::ExportKind;
 use crate::lab::i18n::Lang;
 
@@ -43,4 +44,9 @@ pub enum Command {
     /// Select a datagram and show it in the anatomy view (a click on its
     /// arrow in the diagram).
     OpenDatagram(u64),
+    /// The Code view's program to the clipboard.
+    CopyCode(Role),
+    /// The Code view's program into the output folder (server.py,
+    /// server-2.py, …: nothing is overwritten).
+    SaveCode(Role),
 }

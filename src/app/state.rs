@@ -308,16 +308,19 @@ pub enum View {
     Trace,
     Diagram,
     Anatomy,
+    /// The lab's programs, their running line lit (views/code.rs).
+    Code,
 }
 
 impl View {
-    pub const ALL: [View; 3] = [View::Trace, View::Diagram, View::Anatomy];
+    pub const ALL: [View; 4] = [View::Trace, View::Diagram, View::Anatomy, View::Code];
 
     pub fn title(self) -> T {
         match self {
             View::Trace => T::ViewTrace,
             View::Diagram => T::ViewDiagram,
             View::Anatomy => T::ViewAnatomy,
+            View::Code => T::ViewCode,
         }
     }
 }

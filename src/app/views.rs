@@ -1,7 +1,8 @@
 //! The teaching views under the two panels: socket-call trace, sequence
-//! diagram and datagram anatomy, one at a time behind tabs.
+//! diagram, datagram anatomy and the lab's code, one at a time behind tabs.
 
 pub mod anatomy;
+pub mod code;
 pub mod diagram;
 pub mod trace;
 
@@ -14,6 +15,7 @@ pub use crate::app::state::View;
 pub struct ViewsState {
     pub trace_filter: trace::TraceFilter,
     pub diagram: diagram::DiagramState,
+    pub code: code::CodeState,
 }
 
 pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
@@ -38,5 +40,6 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         View::Trace => trace::trace_ui(ui, app),
         View::Diagram => diagram::diagram_ui(ui, app),
         View::Anatomy => anatomy::anatomy_ui(ui, app),
+        View::Code => code::code_ui(ui, app),
     }
 }

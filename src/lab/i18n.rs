@@ -323,6 +323,38 @@ texts! {
     CopyWithPort => "Copy with port", "Копировать с портом";
     ReasonFileGone => "the file is no longer there ({path})", "файла больше нет ({path})";
     ReasonNoFileManager => "no file manager was found to show it ({detail}). The file is saved; its path is above.", "не найден файловый менеджер, чтобы её показать ({detail}). Файл сохранён, его путь указан выше.";
+    // Issue 13, part 1: the Code view (the lab's programs, src/lab/code.rs).
+    ViewCode => "Code", "Код";
+    CodeStepImport => "import", "импорт модуля";
+    CodeStepMain => "main()", "функция main()";
+    CodeStepAddress => "IP address and port", "IP-адрес и порт";
+    CodeStepServerAddress => "the server's IP address and port", "IP-адрес и порт сервера";
+    CodeStepSocket => "socket (IPv4, UDP)", "создание сокета (IPv4, UDP)";
+    CodeStepBind => "bind", "привязка";
+    CodeStepListening => "\"listening\"", "сообщение «слушает»";
+    CodeStepRecv => "recvfrom", "приём сообщения";
+    CodeStepPrintMessage => "print the message", "вывод сообщения";
+    CodeStepAnswer => "the answer", "ответное сообщение";
+    CodeStepAnswerEcho => "the answer is the message itself (echo)", "ответ — само сообщение (эхо)";
+    CodeStepSend => "sendto: the answer", "отправка ответа";
+    CodeStepMessage => "the message", "сообщение";
+    CodeStepClientSend => "sendto: the message", "отправка сообщения";
+    CodeStepClientRecv => "recvfrom: the answer", "приём ответа";
+    CodeStepPrintAnswer => "print the answer", "вывод ответа";
+    CodeStepClose => "close", "закрытие сокета";
+    CodeNoReply => "No reply: the server sends nothing back", "Без ответа: сервер ничего не отправляет";
+    CodeTimeoutNote => "not in the lab: wait at most {secs}", "нет в методичке: ждать не дольше {secs}";
+    CodeTimeoutBranch => "not in the lab: no answer in time", "нет в методичке: ответ не пришёл вовремя";
+    CodeAnyPort => "port 0: the port the OS picked", "порт 0: порт, выбранный ОС";
+    CodePython2 => "Python 2.7 too", "чтобы работало и в Python 2.7";
+    CodeHint => "The lab's programs with this window's values. The line that runs lights up; a row picked in Socket calls or an arrow in the Sequence diagram lights its lines.", "Программы из лабораторной со значениями из этого окна. Выполняемая строка подсвечивается; строка, выбранная во «Вызовах сокетов», или стрелка на «Диаграмме последовательности» подсвечивает свои строки.";
+    CodeCopyName => "Copy {file}", "Копировать {file}";
+    CodeSaveAs => "Save as…", "Сохранить как…";
+    CodeSaveAsName => "Save {file} as…", "Сохранить {file} как…";
+    CodeSaveHint => "Save as {file} in {dir} (an existing file is kept: the new one gets -2, -3 …)", "Сохранить как {file} в {dir} (существующий файл не затирается: новый получит -2, -3 …)";
+    CodeSaved => "{file} saved: {path}", "{file} сохранён: {path}";
+    CodeSaveFailed => "Could not save {file}: {reason}", "Не удалось сохранить {file}: {reason}";
+    CodeBadAddress => "{field} is not valid: the code shows {addr}", "{field}: адрес неверен, в коде — {addr}";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

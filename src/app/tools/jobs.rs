@@ -13,6 +13,7 @@ use crate::app::i18n::fill;
 use crate::app::style::{error_color, warn_color};
 use crate::app::tools::{presentation, screenshot, this_computer};
 use crate::app::{Lang, Settings, T, UdpLabApp};
+use crate::lab::code::Program;
 use crate::lab::export::{self, ExportKind};
 
 /// Success notices go away after this (unless the pointer is on them);
@@ -25,6 +26,8 @@ pub enum Saved {
     Screenshot,
     Csv,
     Pcap,
+    /// One of the Code view's programs ("server.py").
+    Program(&'static str),
 }
 
 /// A result from a worker thread.
@@ -236,17 +239,42 @@ pub fn start_export(ctx: &egui::Context, app: &mut UdpLabApp, kind: ExportKind) 
     }
 }
 
+/// Writes one of the Code view's programs on a worker thread.
+pub fn start_save_program(ctx: &egui::Context, app: &mut UdpLabApp, program: Program) {
+    let dir = app.tools.output_dir();
+    let what = Saved::Program(program.file_name);
+    let job_dir = dir.clone();
+    let job = move || Job::Saved {
+        what,
+        result: crate::lab::code::save(&job_dir, &program),
+        dir: job_dir,
+        image: None,
+    };
+    if let Err(e) = spawn(ctx, &app.tools, "udp-lab-save-program", job) {
+        app.tools.show(NoticeKind::SaveFailed {
+            what,
+            dir,
+            kind: e.kind(),
+            message: e.to_string(),
+        });
+    }
+}
+
 /// The notice's text, in the current language.
 pub fn notice_text(lang: Lang, kind: &NoticeKind) -> String {
     let t = |k: T| k.get(lang);
     match kind {
         NoticeKind::Saved { what, path, .. } => {
+            let path = path.display();
             let key = match what {
                 Saved::Screenshot => T::ScreenshotSaved,
                 Saved::Csv => T::CsvSaved,
                 Saved::Pcap => T::PcapSaved,
+                Saved::Program(file) => {
+                    return fill(t(T::CodeSaved), &[("file", file), ("path", &path)]);
+                }
             };
-            fill(t(key), &[("path", &path.display())])
+            fill(t(key), &[("path", &path)])
         }
         NoticeKind::SaveFailed {
             what,
@@ -254,12 +282,16 @@ pub fn notice_text(lang: Lang, kind: &NoticeKind) -> String {
             kind,
             message,
         } => {
+            let reason = reason(lang, *kind, message, dir);
             let key = match what {
                 Saved::Screenshot => T::ScreenshotFailed,
                 Saved::Csv => T::CsvFailed,
                 Saved::Pcap => T::PcapFailed,
+                Saved::Program(file) => {
+                    return fill(t(T::CodeSaveFailed), &[("file", file), ("reason", &reason)]);
+                }
             };
-            fill(t(key), &[("reason", &reason(lang, *kind, message, dir))])
+            fill(t(key), &[("reason", &reason)])
         }
         NoticeKind::ScreenshotNotDelivered => t(T::ScreenshotNotDelivered).to_owned(),
     }
