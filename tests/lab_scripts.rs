@@ -3,6 +3,9 @@
 //! and client, on loopback; under Python 2.7 when one is installed; and
 //! read by vermin for the oldest Python they need (2.7 and 3.0).
 
+// Test code: a failed setup step should stop the test where it failed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::BufRead;
