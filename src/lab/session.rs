@@ -146,14 +146,13 @@ impl Session {
     /// ports). Seen now that `id` got its send: if the held one "arrived"
     /// after `id` was sent but before `id`'s own arrival, the two arrivals
     /// belong the other way round; swap them, in the trace too.
-    fn repair_overtaken(&mut self, id: u64) {
-        let Some(joined) = self.datagram(id).cloned() else {
-            return;
-        };
+    /// Returns the held datagram's id when the arrivals were swapped.
+    fn repair_overtaken(&mut self, id: u64) -> Option<u64> {
+        let joined = self.datagram(id).cloned()?;
         let (Some(sent), Some(arrived)) = (joined.sent_at, joined.received_at) else {
-            return;
+            return None;
         };
-        let Some(held) = self.datagrams.iter_mut().rev().take(256).find(|d| {
+        let held = self.datagrams.iter_mut().rev().take(256).find(|d| {
             d.id < id
                 && d.sim.reordered
                 && d.direction == joined.direction
@@ -161,9 +160,7 @@ impl Session {
                 && d.to.port() == joined.to.port()
                 && d.bytes == joined.bytes
                 && d.received_at.is_some_and(|r| r >= sent && r < arrived)
-        }) else {
-            return;
-        };
+        })?;
         let held_id = held.id;
         let held_arrival = (held.received_at, held.from, held.truncated);
         (held.received_at, held.from, held.truncated) =
@@ -180,6 +177,7 @@ impl Session {
                 }
             }
         }
+        Some(held_id)
     }
 
     /// Records a datagram UDP Lab read with `recvfrom`: joins the record of
@@ -202,7 +200,11 @@ impl Session {
                 d.received_at = Some(rx.at);
                 d.from = rx.from;
                 d.truncated = truncated;
-                d.id
+                let id = d.id;
+                // The overtaker's send may have come in after its arrival
+                // was (wrongly) taken for the held datagram's: then this
+                // arrival is the held one's.
+                self.repair_overtaken(id).unwrap_or(id)
             }
             None => {
                 // The second copy of a datagram the simulator duplicated:
