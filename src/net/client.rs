@@ -156,9 +156,8 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
     }
     let mut buf = vec![0u8; req.buffer.clamp(1, super::MAX_DATAGRAM + 1)];
     // A reordered request waits until the next one (after this one's timeout
-    // and the interval) has overtaken it; the slack covers a busy machine
-    // that is slow to send the next one (0.5 s was seen to run out).
-    let hold = req.timeout + req.interval + Duration::from_secs(1);
+    // and the interval) has overtaken it.
+    let hold = req.timeout + req.interval + Duration::from_millis(500);
     let mut simulator = Simulator::for_client(req.network).with_max_hold(hold);
     for seq in 0..req.count.max(1) {
         if cancel.load(Ordering::Acquire) {
