@@ -372,38 +372,18 @@ pub fn save(dir: &Path, program: &Program) -> io::Result<PathBuf> {
         .file_name
         .rsplit_once('.')
         .unwrap_or((program.file_name, "py"));
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{stem}.{ext}")
-        } else {
-            format!("{stem}-{n}.{ext}")
-        };
-        let path = dir.join(name);
-        let mut file = match std::fs::File::options()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        };
-        return match file
-            .write_all(program.source.as_bytes())
-            .and_then(|()| file.sync_all())
-        {
-            Ok(()) => Ok(path),
-            Err(e) => {
-                // A half-written program is worse than none.
-                let _ = std::fs::remove_file(&path);
-                Err(e)
-            }
-        };
+    let (path, mut file) = super::export::create_numbered(dir, stem, ext)?;
+    match file
+        .write_all(program.source.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        Ok(()) => Ok(path),
+        Err(e) => {
+            // A half-written program is worse than none.
+            let _ = std::fs::remove_file(&path);
+            Err(e)
+        }
     }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        "too many files with the same name",
-    ))
 }
 
 /// "2 s" / "2 с" for a comment.

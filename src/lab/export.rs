@@ -86,7 +86,16 @@ fn user_dirs_pictures(text: &str, home: Option<&Path>) -> Option<PathBuf> {
 /// anything: a second file in the same second gets "-2", "-3", …
 pub fn create_timestamped(dir: &Path, ext: &str, at: SystemTime) -> io::Result<(PathBuf, File)> {
     let local: chrono::DateTime<chrono::Local> = at.into();
-    let stem = format!("udp-lab-{}", local.format("%Y%m%d-%H%M%S"));
+    create_numbered(
+        dir,
+        &format!("udp-lab-{}", local.format("%Y%m%d-%H%M%S")),
+        ext,
+    )
+}
+
+/// Creates `<stem>.<ext>` in `dir`, or `<stem>-2.<ext>`, `<stem>-3.<ext>` …
+/// when that is taken: never over a file that is there.
+pub fn create_numbered(dir: &Path, stem: &str, ext: &str) -> io::Result<(PathBuf, File)> {
     for n in 1..1000 {
         let name = if n == 1 {
             format!("{stem}.{ext}")
