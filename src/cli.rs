@@ -336,12 +336,9 @@ fn ping_report(
     while let Some(NetEvent::Client(ev)) = queue.recv_timeout(step + Duration::from_secs(30)) {
         match ev.kind {
             ClientEventKind::Sent { to, sim, .. } => {
-                stats.record_sent();
+                stats.record_sent(sim.dropped);
                 header = to.to_string();
                 fate = sim;
-                if sim.dropped {
-                    stats.dropped_by_simulator += 1;
-                }
             }
             ClientEventKind::Response {
                 seq,

@@ -113,10 +113,7 @@ impl UdpLabApp {
                 sim,
                 ..
             } => {
-                client.stats.record_sent();
-                if sim.dropped {
-                    client.stats.dropped_by_simulator += 1;
-                }
+                client.stats.record_sent(sim.dropped);
                 if client.history.len() >= MAX_HISTORY {
                     client.history.pop_front();
                 }

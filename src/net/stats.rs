@@ -26,8 +26,13 @@ pub struct RttSummary {
 }
 
 impl BurstStats {
-    pub fn record_sent(&mut self) {
+    /// A request sent; `dropped_by_simulator` when the simulator threw it
+    /// away instead.
+    pub fn record_sent(&mut self, dropped_by_simulator: bool) {
         self.sent += 1;
+        if dropped_by_simulator {
+            self.dropped_by_simulator += 1;
+        }
     }
 
     /// An answer and its RTT; `from_other_source` when it came from another
@@ -114,10 +119,10 @@ mod tests {
     fn summary_reads_like_ping() {
         let mut s = BurstStats::default();
         for ms in [41u64, 63, 250, 180] {
-            s.record_sent();
+            s.record_sent(false);
             s.record_answer(Duration::from_micros(ms), false);
         }
-        s.record_sent();
+        s.record_sent(false);
         assert_eq!(s.lost(), 1);
         let r = s.rtt().expect("answers");
         assert_eq!(r.min, Duration::from_micros(41));
