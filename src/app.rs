@@ -19,7 +19,9 @@ pub use i18n::{Lang, T};
 pub use state::*;
 pub use style::install_fonts;
 
-use panels::{client as client_panel, network as network_panel, server as server_panel, toolbar};
+use panels::{
+    client as client_panel, network as network_panel, server as server_panel, timebar, toolbar,
+};
 use tools::{flood_bench, presentation};
 
 use std::sync::Arc;
@@ -53,6 +55,8 @@ pub struct UdpLabApp {
     pub session: crate::lab::session::Session,
     /// The datagram the anatomy view shows (picked in the diagram or trace).
     pub selected_datagram: Option<u64>,
+    /// Live, or the recorded call every view shows (paused or playing).
+    pub time: crate::lab::timeline::TimeCursor,
     pub views: views::ViewsState,
     sink: EventSink<NetEvent>,
     /// Shared only so `drain_events` can apply events while it takes them.
@@ -128,6 +132,7 @@ impl UdpLabApp {
             client: ClientState::default(),
             session: crate::lab::session::Session::default(),
             selected_datagram: None,
+            time: Default::default(),
             views: views::ViewsState::default(),
             sink,
             queue: std::rc::Rc::new(queue),
@@ -156,6 +161,27 @@ impl UdpLabApp {
 
     pub fn t(&self, key: T) -> &'static str {
         key.get(self.lang)
+    }
+
+    /// After the time cursor moved: the anatomy, the diagram's highlight
+    /// and the trace's outline show the datagram of the cursor's call, or
+    /// the newest one before it.
+    fn follow_cursor(&mut self) {
+        let Some(i) = self.time.index(&self.session) else {
+            if !self.time.is_live() {
+                // Before the first call: no datagram yet.
+                self.selected_datagram = None;
+            }
+            return;
+        };
+        // A burst's calls alternate with datagrams: a short look back finds one.
+        self.selected_datagram = self
+            .session
+            .trace
+            .range(..=i)
+            .rev()
+            .take(1024)
+            .find_map(|row| row.datagram);
     }
 
     /// The settings as they should be on disk: the demo's changes left out.
@@ -193,11 +219,42 @@ impl UdpLabApp {
                 self.server.total = 0;
                 self.server.rows_dropped = 0;
                 self.server.rate_limited = 0;
-                self.server.view.clear();
             }
-            Command::PauseIncoming(pause) => {
-                let server = &mut self.server;
-                server.view.set_paused(pause, &server.rows, server.total);
+            Command::Pause => {
+                self.time.pause(&self.session);
+                self.follow_cursor();
+            }
+            Command::Play(speed) => {
+                let now = self.ctx.input(|i| i.time);
+                self.time.play(&self.session, speed, now);
+                self.follow_cursor();
+            }
+            Command::SetSpeed(speed) => {
+                if self.time.is_playing() {
+                    let now = self.ctx.input(|i| i.time);
+                    self.time.play(&self.session, speed, now);
+                } else {
+                    self.time.speed = speed;
+                }
+            }
+            Command::MoveCursor(to) => {
+                let now = self.ctx.input(|i| i.time);
+                self.time.go(&self.session, to, now);
+                self.follow_cursor();
+            }
+            Command::Live => {
+                self.time.live();
+                // The anatomy follows the newest datagram again.
+                self.selected_datagram = None;
+            }
+            Command::StartDemoStepByStep => {
+                network_panel::start_demo(self);
+                let now = self.ctx.input(|i| i.time);
+                self.time.play_from_next(
+                    &self.session,
+                    crate::lab::timeline::Speed::OnePerSecond,
+                    now,
+                );
             }
             Command::Send => self.send(1),
             Command::SendBurst => self.send(self.settings.burst_count.max(1)),
@@ -377,6 +434,15 @@ impl eframe::App for UdpLabApp {
         flood_bench::on_frame(self, ctx, frame);
         tools::jobs::poll(ctx, self);
         let drained = self.drain_counted(self.pace.drain_budget());
+        // Playback steps by the frame's time (a test's frames drive it).
+        let before = self.time.row();
+        let next_step = self.time.tick(&self.session, ctx.input(|i| i.time));
+        if self.time.row() != before {
+            self.follow_cursor();
+        }
+        if let Some(after) = next_step {
+            ctx.request_repaint_after(after);
+        }
         // Events still waiting: come back next frame rather than freeze
         // this one (later while flooded).
         match self.pace.after_drain(drained.count, drained.more) {
@@ -401,6 +467,7 @@ impl eframe::App for UdpLabApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         presentation::keys(ui.ctx(), self);
+        timebar::keys(ui.ctx(), self);
         toolbar::toolbar_panel_ui(ui, self);
         egui::Panel::top("network").show(ui, |ui| network_panel::network_ui(ui, self));
         let mut commands = std::mem::take(&mut self.commands);
@@ -419,7 +486,7 @@ impl eframe::App for UdpLabApp {
                 .default_size((rest * share).clamp(MIN_VIEWS_HEIGHT, max_views))
                 .min_size(MIN_VIEWS_HEIGHT)
                 .max_size(max_views)
-                .show(ui, |ui| views::views_ui(ui, self));
+                .show(ui, |ui| views::views_ui(ui, self, timebar::timebar_ui));
         }
         egui::CentralPanel::default().show(ui, |ui| {
             if wide {
@@ -446,7 +513,7 @@ impl eframe::App for UdpLabApp {
                     ui.add_space(8.0);
                     // A fixed height: the views scroll inside themselves.
                     let size = egui::vec2(ui.available_width(), 380.0);
-                    ui.allocate_ui(size, |ui| views::views_ui(ui, self));
+                    ui.allocate_ui(size, |ui| views::views_ui(ui, self, timebar::timebar_ui));
                 });
             }
         });

@@ -8,3 +8,4 @@ pub mod export;
 pub mod i18n;
 pub mod session;
 pub mod text;
+pub mod timeline;

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use crate::lab::code::Role;
 use crate::lab::export::ExportKind;
 use crate::lab::i18n::Lang;
+use crate::lab::timeline::{Move, Speed};
 
 use super::state::View;
 
@@ -17,9 +18,17 @@ pub enum Command {
     /// The reply mode, text or buffer changed: tell the running server.
     UpdateServer,
     ClearIncoming,
-    /// Freeze the incoming list for reading (traffic is still counted), or
-    /// go live again.
-    PauseIncoming(bool),
+    /// The time cursor (lab/timeline.rs): every view stops at the newest
+    /// call (recording goes on), plays back at a speed, moves, or follows
+    /// the newest call again.
+    Pause,
+    Play(Speed),
+    /// The speed Play uses (at once while playing).
+    SetSpeed(Speed),
+    MoveCursor(Move),
+    Live,
+    /// The demo, played back one call a second from its first call.
+    StartDemoStepByStep,
     /// Send the message once.
     Send,
     /// Send `burst_count` datagrams, lock-step, `burst_interval_ms` apart.

@@ -204,7 +204,7 @@ pub struct ServerState {
     pub rows_dropped: u64,
     /// Replies the rate limit held back, among the rows counted in `total`.
     pub rate_limited: u64,
-    /// Pause view and the arrival rate (the server panel).
+    /// The arrival rate (the server panel).
     pub view: IncomingView,
 }
 
@@ -328,49 +328,11 @@ impl View {
 /// How far back the arrival rate looks.
 pub const RATE_WINDOW: Duration = Duration::from_secs(1);
 
-/// What the incoming list shows: live rows, or the rows as they were when
-/// "Pause view" was pressed; and the arrival rate.
+/// The incoming list's arrival rate (what the list shows follows the
+/// window's time cursor: app.time).
 #[derive(Default)]
 pub struct IncomingView {
-    pub(crate) paused: Option<Paused>,
-    /// Bumped on every pause and resume: each list gets a fresh scroll
-    /// state, which starts at the newest row.
-    pub(crate) generation: u64,
     pub(crate) rate: RateMeter,
-}
-
-pub(crate) struct Paused {
-    pub(crate) rows: VecDeque<IncomingRow>,
-    /// `ServerState::total` then, to tell how many came since.
-    pub(crate) total: u64,
-}
-
-impl IncomingView {
-    pub fn is_paused(&self) -> bool {
-        self.paused.is_some()
-    }
-
-    /// Rows in the frozen list (None when live).
-    pub fn paused_rows(&self) -> Option<&VecDeque<IncomingRow>> {
-        self.paused.as_ref().map(|p| &p.rows)
-    }
-
-    pub(crate) fn set_paused(&mut self, pause: bool, rows: &VecDeque<IncomingRow>, total: u64) {
-        self.generation += 1;
-        // A copy of at most MAX_INCOMING_ROWS rows; the bytes are shared.
-        self.paused = pause.then(|| Paused {
-            rows: rows.clone(),
-            total,
-        });
-    }
-
-    /// The list was cleared: nothing frozen is kept either.
-    pub fn clear(&mut self) {
-        if let Some(p) = &mut self.paused {
-            p.rows.clear();
-            p.total = 0;
-        }
-    }
 }
 
 /// Datagrams per second, from a counter sampled each frame. Frames come

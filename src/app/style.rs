@@ -128,3 +128,30 @@ pub fn legible(ui: &egui::Ui, size: f32) -> f32 {
     let small = egui::TextStyle::Small.resolve(ui.style()).size;
     size.max(small)
 }
+
+/// "Replaying 14:03:22.1183" on a warning-coloured badge, so nobody takes
+/// the past for now; nothing when live (`at` None).
+pub fn replay_badge_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::Lang,
+    at: Option<std::time::SystemTime>,
+) {
+    use crate::app::T;
+    let Some(at) = at else {
+        return;
+    };
+    let time = if at == std::time::SystemTime::UNIX_EPOCH {
+        T::TimeBeforeFirst.get(lang).to_owned()
+    } else {
+        crate::app::format::clock_fine(at)
+    };
+    let text = crate::app::i18n::fill(T::TimeReplaying.get(lang), &[("time", &time)]);
+    let color = warn_color(ui);
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.5, color))
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.label(egui::RichText::new(text).strong().color(color));
+        });
+}

@@ -14,14 +14,24 @@ pub use crate::app::state::View;
 #[derive(Default)]
 pub struct ViewsState {
     pub trace_filter: trace::TraceFilter,
+    /// The time cursor's call when the trace was last drawn (to scroll to
+    /// it when it moves).
+    pub trace_cursor: Option<crate::lab::timeline::RowRef>,
     pub diagram: diagram::DiagramState,
     pub code: code::CodeState,
 }
 
-pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+/// The tabs, then `strip` on their row (the time strip: drawn by the
+/// caller, as views import no panel), wrapping when they do not fit; then
+/// the view.
+pub fn views_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    strip: impl FnOnce(&mut egui::Ui, &mut UdpLabApp),
+) {
     // Fill the panel: a panel otherwise shrinks to its first frame's content.
     ui.set_min_height(ui.available_height());
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for view in View::ALL {
             let selected = app.settings.view == view;
             let mut text = egui::RichText::new(app.t(view.title())).strong();
@@ -34,6 +44,8 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 app.act(crate::app::Command::ShowView(view));
             }
         }
+        ui.separator();
+        strip(ui, app);
     });
     ui.separator();
     match app.settings.view {

@@ -29,6 +29,8 @@ pub struct Session {
     server_addr: Option<SocketAddr>,
     /// Local address of each running client operation.
     client_local: Vec<(u64, SocketAddr)>,
+    /// The next trace row's `seq`.
+    next_seq: u64,
     /// `next_id` after the latest client event: no record a client event
     /// made or joined is newer. See [`Session::no_client_nearby`].
     last_client_record: u64,
@@ -39,8 +41,25 @@ impl Session {
         *self = Session {
             server_addr: self.server_addr,
             client_local: std::mem::take(&mut self.client_local),
+            next_seq: self.next_seq,
             ..Session::default()
         };
+    }
+
+    /// Calls recorded since the session began (or was cleared), the
+    /// dropped ones included.
+    pub fn total_calls(&self) -> u64 {
+        self.trace_dropped + self.trace.len() as u64
+    }
+
+    /// Where the row recorded as `seq` at `at` is in the trace now (rows
+    /// are in time order, so it is a binary search away); None once it was
+    /// dropped.
+    pub fn trace_index(&self, seq: u64, at: SystemTime) -> Option<usize> {
+        let first = self.trace.partition_point(|r| r.at < at);
+        (first..self.trace.len())
+            .take_while(|&i| self.trace[i].at == at)
+            .find(|&i| self.trace[i].seq == seq)
     }
 
     pub fn datagram(&self, id: u64) -> Option<&DatagramRecord> {
@@ -75,9 +94,11 @@ impl Session {
         while at_index > 0 && self.trace[at_index - 1].at > at {
             at_index -= 1;
         }
+        self.next_seq += 1;
         self.trace.insert(
             at_index,
             TraceRow {
+                seq: self.next_seq,
                 at,
                 side,
                 op,

@@ -22,6 +22,7 @@ pub fn client_ui(
             ui.set_min_height(ui.available_height());
         }
         ui.heading(RichText::new(t(T::Client)).strong());
+        crate::app::style::replay_badge_ui(ui, lang, app.time.time());
         ui.separator();
         // The column's width before a settings row wider than a narrow
         // column widens the panel: the answer wraps and truncates to it.

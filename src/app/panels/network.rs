@@ -35,7 +35,7 @@ pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         let id = ui.make_persistent_id("network_knobs");
         let state =
             egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false);
-        let mut demo = false;
+        let mut demo = None;
         let mut toggle = false;
         state
             .show_header(ui, |ui| {
@@ -57,8 +57,8 @@ pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     } else {
         knobs_ui(ui, app, true)
     };
-    if demo {
-        app.act(Command::StartDemo);
+    if let Some(demo) = demo {
+        app.act(demo);
     } else if app.settings.network != before {
         // The running server takes new knobs at once; the client's next
         // Send takes them when it starts.
@@ -70,7 +70,7 @@ pub fn network_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
 /// wide window followed in the same flow by what is on and the demo button
 /// (whether it was pressed is returned), so a language with longer words
 /// takes two rows, not three.
-fn knobs_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, wide: bool) -> bool {
+fn knobs_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, wide: bool) -> Option<Command> {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     ui.horizontal_wrapped(|ui| {
@@ -131,18 +131,20 @@ fn knobs_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, wide: bool) -> bool {
                 *net = preset.impairments(net.seed);
             }
         }
-        wide && {
+        if wide {
             ui.add_space(12.0);
             status_and_demo_ui(ui, app, false)
+        } else {
+            None
         }
     })
     .inner
 }
 
 /// What the simulator does (or that the network is perfect) and the demo
-/// button, kept together on one row when they fit. Returns whether the
-/// demo was asked for.
-fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> bool {
+/// buttons (the demo, and the demo played back step by step), kept together
+/// on one row when they fit. Returns the demo asked for.
+fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> Option<Command> {
     let lang = app.lang;
     let net = &app.settings.network;
     let on = !net.is_off();
@@ -157,9 +159,23 @@ fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> bool 
         note_ui(ui, on, note);
         ui.add_space(12.0);
     }
-    ui.add_enabled(!app.client.busy(), egui::Button::new(T::SimDemo.get(lang)))
+    let idle = !app.client.busy();
+    let mut demo = None;
+    if ui
+        .add_enabled(idle, egui::Button::new(T::SimDemo.get(lang)))
         .on_hover_text(T::SimDemoHint.get(lang))
         .clicked()
+    {
+        demo = Some(Command::StartDemo);
+    }
+    if ui
+        .add_enabled(idle, egui::Button::new(T::DemoStepByStep.get(lang)))
+        .on_hover_text(T::DemoStepByStepHint.get(lang))
+        .clicked()
+    {
+        demo = Some(Command::StartDemoStepByStep);
+    }
+    demo
 }
 
 /// The teacher's demo: 30 % loss each way with a fixed seed (nothing else

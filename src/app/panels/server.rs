@@ -31,6 +31,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 status_ui(ui, app, &status);
             });
         });
+        crate::app::style::replay_badge_ui(ui, lang, app.time.time());
         ui.separator();
         // The column's width, before a row too wide for it widens the panel.
         let width = ui.available_width();
@@ -268,10 +269,9 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
             } else {
                 0.0
             }
-            + text_width(t(T::PauseView), egui::TextStyle::Button)
             + text_width(t(T::Clear), egui::TextStyle::Button)
-            + 2.0 * button
-            + 5.0 * gap
+            + button
+            + 4.0 * gap
             + 8.0
     };
     let one_row = needed <= ui.available_width();
@@ -289,14 +289,6 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
             {
                 commands.push(Command::ClearIncoming);
             }
-            let mut paused = server.view.paused.is_some();
-            if ui
-                .toggle_value(&mut paused, t(T::PauseView))
-                .on_hover_text(t(T::PauseViewHint))
-                .clicked()
-            {
-                commands.push(Command::PauseIncoming(paused));
-            }
             ui.label(total_text);
             if listening {
                 ui.label(rate_text);
@@ -307,8 +299,14 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
     let note = |ui: &mut egui::Ui, text: String| {
         ui.label(RichText::new(text).color(weak).small());
     };
-    if let Some(paused) = &server.view.paused {
-        let newer = server.total.saturating_sub(paused.total);
+    // The window's one pause: the list stops at the cursor's time, the
+    // rows that came after it are kept (within the list's bound) and counted.
+    let shown = match app.time.time() {
+        Some(t) => server.rows.partition_point(|r| r.rx.at <= t),
+        None => server.rows.len(),
+    };
+    if !app.time.is_live() {
+        let newer = server.rows.len() - shown;
         ui.label(
             RichText::new(fill(t(T::PausedNew), &[("count", &newer)]))
                 .color(crate::app::style::warn_color(ui)),
@@ -347,11 +345,7 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
         ui.label(RichText::new(t(T::ColText)).color(weak));
     });
     let server = &app.server;
-    let (rows, salt) = match &server.view.paused {
-        Some(p) => (&p.rows, ("incoming-paused", server.view.generation)),
-        None => (&server.rows, ("incoming", server.view.generation)),
-    };
-    if rows.is_empty() {
+    if shown == 0 {
         ui.add_space(12.0);
         let empty = if matches!(server.status(), crate::app::ServerStatus::Listening(_)) {
             T::WaitingForFirst
@@ -362,15 +356,16 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
         return;
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body);
-    // Only the visible rows are laid out, however many are kept. A new id
-    // after each pause starts a scroll state stuck to the newest row; the
-    // frozen list never grows, so sticking to its end does not move it.
+    // Only the visible rows are laid out, however many are kept. Paused,
+    // the list grows only as the cursor moves on, so sticking to its end
+    // follows the cursor; live again, a fresh scroll state starts at the
+    // newest row.
     egui::ScrollArea::vertical()
-        .id_salt(salt)
+        .id_salt(("incoming", app.time.is_live()))
         .auto_shrink([false, false])
         .stick_to_bottom(true)
-        .show_rows(ui, row_height, rows.len(), |ui, range| {
-            for row in rows.range(range) {
+        .show_rows(ui, row_height, shown, |ui, range| {
+            for row in server.rows.range(range) {
                 row_ui(ui, lang, row, row_height);
             }
         });

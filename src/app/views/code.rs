@@ -114,6 +114,9 @@ fn datagram_steps(session: &Session, datagram: u64) -> Vec<(Role, u8)> {
 /// included.
 fn lit_now(app: &mut UdpLabApp, programs: &[Program; 2], now: f64) -> Vec<(Role, u8, Glow)> {
     let has = |role: Role, step: u8| programs[index(role)].line_of(step).is_some();
+    if !app.time.is_live() {
+        return at_cursor(&app.session, app.time.index(&app.session), has);
+    }
     let state = &mut app.views.code;
     state
         .lighting
@@ -136,6 +139,41 @@ fn lit_now(app: &mut UdpLabApp, programs: &[Program; 2], now: f64) -> Vec<(Role,
                 lit.push((role, step, Glow::Selected));
             }
         }
+    }
+    lit
+}
+
+/// Paused or playing: the cursor's call lights its line (now), and the
+/// other program's latest call before it its own (where that one stands).
+fn at_cursor(
+    session: &Session,
+    cursor: Option<usize>,
+    has: impl Fn(Role, u8) -> bool,
+) -> Vec<(Role, u8, Glow)> {
+    let Some(cursor) = cursor else {
+        return Vec::new();
+    };
+    let step_of = |row: &crate::lab::session::TraceRow| {
+        let role = Role::from(row.side);
+        row.call
+            .lab_step(row.side)
+            .filter(|&step| has(role, step))
+            .map(|step| (role, step))
+    };
+    let mut lit = Vec::new();
+    let here = &session.trace[cursor];
+    if let Some((role, step)) = step_of(here) {
+        lit.push((role, step, Glow::Now));
+    }
+    let other = session
+        .trace
+        .range(..cursor)
+        .rev()
+        .take(1024)
+        .filter(|row| row.side != here.side)
+        .find_map(step_of);
+    if let Some((role, step)) = other {
+        lit.push((role, step, Glow::Fading));
     }
     lit
 }

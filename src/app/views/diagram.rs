@@ -28,6 +28,9 @@ pub struct DiagramState {
     pub scroll_to_end: bool,
     /// Scroll to this offset (points from the top) on the next frame.
     pub scroll_offset: Option<f32>,
+    /// The time cursor's call when the diagram was last drawn (to scroll to
+    /// its arrow when it moves).
+    pub cursor_seen: Option<crate::lab::timeline::RowRef>,
     /// The arrows on screen in the last frame (datagram id, from, to), oldest
     /// first: what a click can hit.
     pub on_screen: Vec<(u64, Pos2, Pos2)>,
@@ -39,6 +42,7 @@ impl Default for DiagramState {
             px_per_ms: 2.0,
             scroll_to_end: false,
             scroll_offset: None,
+            cursor_seen: None,
             on_screen: Vec::new(),
         }
     }
@@ -52,6 +56,18 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     let model = build_model(&app.session);
+    // Paused or playing: arrows after the cursor are ghosts, and the
+    // cursor's datagram is drawn crossing (a dot on its arrow).
+    let live = app.time.is_live();
+    let cursor_time = app.time.time();
+    let now = ui.input(|i| i.time);
+    let crossing = crossing(app, now);
+    if app.time.is_playing() && crossing.is_some_and(|(_, p)| p < 1.0) {
+        // The dot moves: frames until it arrives (only while playing).
+        ui.ctx().request_repaint();
+    }
+    let moved = app.views.diagram.cursor_seen != app.time.row();
+    app.views.diagram.cursor_seen = app.time.row();
     ui.horizontal(|ui| {
         if ui.button("−").on_hover_text(t(T::ZoomOut)).clicked() {
             app.views.diagram.px_per_ms = (app.views.diagram.px_per_ms / 2.0).max(0.01);
@@ -62,7 +78,20 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         let scale = 1.0 / app.views.diagram.px_per_ms;
         ui.label(RichText::new(fill(t(T::DiagramScale), &[("ms", &format_ms(scale))])).weak());
         ui.separator();
-        ui.label(RichText::new(t(T::DiagramHint)).weak());
+        if let Some(at) = cursor_time {
+            // In the past, where the cursor is matters more than the hint.
+            let datagrams = model.arrows.iter().filter(|a| a.datagram.is_some());
+            let shown = datagrams.clone().filter(|a| a.start <= at).count();
+            ui.label(
+                RichText::new(fill(
+                    t(T::DiagramUpTo),
+                    &[("shown", &shown), ("count", &datagrams.count())],
+                ))
+                .color(crate::app::style::warn_color(ui)),
+            );
+        } else {
+            ui.label(RichText::new(t(T::DiagramHint)).weak());
+        }
         if model.hidden > 0 {
             ui.label(RichText::new(fill(t(T::DiagramHidden), &[("count", &model.hidden)])).weak());
         }
@@ -117,13 +146,15 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     on_screen.clear();
     // The demo's datagrams stay in sight while it runs (a scroll animation
     // alone ends at the bottom as it was, not as it grew).
-    let scroll_to_end = std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some();
+    let scroll_to_end =
+        (std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some()) && live;
     let offset = app.views.diagram.scroll_offset.take();
     let mut scroll = egui::ScrollArea::vertical()
         .id_salt("diagram")
         .auto_shrink([false, false])
-        // Not on the frame that moves it, or it would snap back.
-        .stick_to_bottom(offset.is_none());
+        // Not on the frame that moves it, or it would snap back; not in
+        // the past, where the cursor's arrow is kept in sight instead.
+        .stick_to_bottom(offset.is_none() && live);
     if let Some(offset) = offset {
         scroll = scroll.vertical_scroll_offset(offset);
     }
@@ -136,6 +167,8 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             ui.scroll_to_rect(bottom, Some(egui::Align::BOTTOM));
         }
         let painter = ui.painter_at(rect);
+        let mut ghost = painter.clone();
+        ghost.multiply_opacity(0.2);
         let line = ui.visuals().weak_text_color();
         for i in 0..model.lanes.len() {
             let x = lane_x(i, rect.left());
@@ -185,7 +218,26 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 }
             }
             let selected = arrow.datagram.is_some() && arrow.datagram == app.selected_datagram;
-            draw_arrow(ui, &painter, arrow, a, b, selected, stroke_scale, lang);
+            let later = cursor_time.is_some_and(|at| arrow.start > at);
+            let arrow_painter = if later { &ghost } else { &painter };
+            draw_arrow(ui, arrow_painter, arrow, a, b, selected, stroke_scale, lang);
+            if let Some((id, progress)) = crossing
+                && arrow.datagram == Some(id)
+            {
+                if moved {
+                    ui.scroll_to_rect(
+                        egui::Rect::from_two_pos(a, b).expand(20.0),
+                        Some(egui::Align::Center),
+                    );
+                }
+                let dot = a + (b - a) * progress;
+                painter.circle(
+                    dot,
+                    7.0 * stroke_scale.sqrt(),
+                    ui.visuals().strong_text_color(),
+                    Stroke::new(2.0, ui.visuals().extreme_bg_color),
+                );
+            }
             painter.text(
                 pos2(rect.left() + 4.0, y0),
                 egui::Align2::LEFT_CENTER,
@@ -206,6 +258,19 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         // What the hint promises: the datagram's anatomy.
         app.act(crate::app::Command::OpenDatagram(id));
     }
+}
+
+/// The datagram the cursor's call sends or reads, and how far along its
+/// arrow it is: leaving on a sendto (moving while playing), arrived on a
+/// recvfrom. None when live.
+fn crossing(app: &UdpLabApp, now: f64) -> Option<(u64, f32)> {
+    let row = &app.session.trace[app.time.index(&app.session)?];
+    let id = row.datagram?;
+    let progress = match row.call {
+        crate::lab::session::Call::RecvFrom { .. } => 1.0,
+        _ => app.time.progress(now).unwrap_or(0.0),
+    };
+    Some((id, progress))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -3,10 +3,12 @@
 
 use egui::RichText;
 
+use crate::app::Command;
 use crate::app::UdpLabApp;
 use crate::app::format;
 use crate::app::i18n::{Lang, T, call_text, fill, step_hint, step_text};
 use crate::lab::session::{Call, Side, TraceRow};
+use crate::lab::timeline::{Move, RowRef};
 use crate::net::SimFate;
 
 /// Which side's calls the trace shows.
@@ -77,32 +79,76 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         return;
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace).max(18.0);
-    let mut clicked = None;
-    egui::ScrollArea::vertical()
-        .id_salt("trace")
+    let live = app.time.is_live();
+    let cursor = app.time.index(&app.session);
+    // The cursor moved since the last frame: bring its row to the middle.
+    let moved = app.views.trace_cursor != app.time.row();
+    app.views.trace_cursor = app.time.row();
+    let mut scroll = egui::ScrollArea::vertical()
+        .id_salt(("trace", live))
         .auto_shrink([false, false])
-        .stick_to_bottom(true)
-        .show_rows(ui, row_height, rows.len(), |ui, range| {
-            for &i in &rows[range] {
-                let row = &app.session.trace[i];
-                let selected = row.datagram.is_some() && row.datagram == app.selected_datagram;
-                if row_ui(ui, lang, row, selected, row_height).clicked() {
-                    clicked = row.datagram;
-                }
-            }
-        });
-    if clicked.is_some() {
-        app.act(crate::app::Command::SelectDatagram(clicked));
+        .stick_to_bottom(live);
+    if moved && let Some(cursor) = cursor {
+        // Rows are laid out at a fixed pitch (show_rows).
+        let pitch = row_height + ui.spacing().item_spacing.y;
+        let position = rows.partition_point(|&i| i < cursor) as f32;
+        let offset = position * pitch - (ui.available_height() - pitch) / 2.0;
+        scroll = scroll.vertical_scroll_offset(offset.max(0.0));
     }
+    let mut clicked = None;
+    scroll.show_rows(ui, row_height, rows.len(), |ui, range| {
+        for &i in &rows[range] {
+            let row = &app.session.trace[i];
+            let look = RowLook {
+                selected: row.datagram.is_some() && row.datagram == app.selected_datagram,
+                at_cursor: cursor == Some(i),
+                later: app.time.is_after(&app.session, i),
+                clickable: row.datagram.is_some() || !live,
+            };
+            if row_ui(ui, lang, row, look, row_height).clicked() {
+                clicked = Some((RowRef::of(row), row.datagram));
+            }
+        }
+    });
+    match clicked {
+        // Paused: a click puts the cursor on that call (all views follow).
+        Some((row, _)) if !live => app.act(Command::MoveCursor(Move::To(row))),
+        Some((_, datagram)) => app.act(Command::SelectDatagram(datagram)),
+        None => {}
+    }
+}
+
+/// How a row is drawn.
+#[derive(Clone, Copy)]
+struct RowLook {
+    /// Its datagram is the one the anatomy shows.
+    selected: bool,
+    /// The time cursor stands on it.
+    at_cursor: bool,
+    /// It happens after the cursor: dimmed.
+    later: bool,
+    clickable: bool,
 }
 
 fn row_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     row: &TraceRow,
-    selected: bool,
+    look: RowLook,
     height: f32,
 ) -> egui::Response {
+    if look.at_cursor {
+        let rect = egui::Rect::from_min_size(
+            ui.cursor().min - egui::vec2(2.0, 0.0),
+            egui::vec2(ui.available_width() + 2.0, height),
+        );
+        ui.painter().rect_filled(
+            rect,
+            3.0,
+            ui.visuals().selection.bg_fill.gamma_multiply(0.45),
+        );
+    }
+
     let (side_text, side_color) = match row.side {
         Side::Server => (T::Server.get(lang), crate::app::style::accent_color(ui)),
         Side::Client => (T::Client.get(lang), crate::app::style::warn_color(ui)),
@@ -117,6 +163,10 @@ fn row_ui(
     };
     let text = call_text(lang, &row.call);
     ui.horizontal(|ui| {
+        if look.later {
+            // Not happened yet at the cursor: there, but faint.
+            ui.multiply_opacity(0.35);
+        }
         crate::app::style::cell(
             ui,
             92.0,
@@ -139,13 +189,13 @@ fn row_ui(
         )
         .on_hover_text(step_hint(lang, row.side, &row.call));
         let label = egui::Label::new(RichText::new(&text).monospace().color(color)).truncate();
-        let label = if row.datagram.is_some() {
+        let label = if look.clickable {
             label.sense(egui::Sense::click())
         } else {
             label
         };
         let r = ui.add(label);
-        if selected {
+        if look.selected {
             ui.painter().rect_stroke(
                 r.rect.expand(2.0),
                 3.0,

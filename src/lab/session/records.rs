@@ -105,6 +105,10 @@ impl Call {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceRow {
+    /// The order rows were recorded in (never reused, not their time
+    /// order): names the row for the time cursor while rows are inserted
+    /// before it or dropped from the front.
+    pub seq: u64,
     pub at: SystemTime,
     pub side: Side,
     /// The client operation (Send or burst) this belongs to; 0 for the server.

@@ -443,7 +443,7 @@ fn emoji_payload_is_shown() {
 }
 
 // ---------------------------------------------------------------------------
-// Pause view, rate, rate limit.
+// The window's pause, rate, rate limit.
 
 fn send_numbered(port: u16, prefix: &str, n: usize) {
     let p = peer();
@@ -454,7 +454,7 @@ fn send_numbered(port: u16, prefix: &str, n: usize) {
 }
 
 #[test]
-fn pause_view_freezes_the_list_while_counting_goes_on() {
+fn the_windows_pause_freezes_the_list_while_counting_goes_on() {
     let mut h = harness_with(Settings {
         lang: Some(Lang::En),
         bind: "127.0.0.1:0".into(),
@@ -467,9 +467,12 @@ fn pause_view_freezes_the_list_while_counting_goes_on() {
     // The live list sticks to the newest row.
     h.get_by_label("early-59");
 
-    h.get_by_label("Pause view").click();
+    // One pause for the whole window, in the time strip.
+    h.get_by_label("Pause").click();
     h.run_steps(2);
-    assert!(h.state().server.view.is_paused());
+    assert!(!h.state().time.is_live());
+    // The badge on both panels and in the strip: nobody takes it for now.
+    assert_eq!(h.get_all_by_label_contains("Replaying").count(), 3);
     send_numbered(port, "late-", 60);
     wait_for(&mut h, "120 datagrams", |app| app.server.total == 120);
     // Counting went on; the list did not move.
@@ -477,15 +480,13 @@ fn pause_view_freezes_the_list_while_counting_goes_on() {
     h.get_by_label("Paused: 60 newer datagrams not shown");
     h.get_by_label("early-59");
     assert!(h.query_by_label("late-59").is_none());
-    assert_eq!(
-        h.state().server.view.paused_rows().map(|r| r.len()),
-        Some(60)
-    );
+    assert!(h.query_by_label("late-0").is_none());
+    h.get_by_label("60 new calls since");
 
-    // Resuming jumps to the newest.
-    h.get_by_label("Pause view").click();
+    // Live again jumps to the newest.
+    h.get_by_label("Live").click();
     h.run_steps(3);
-    assert!(!h.state().server.view.is_paused());
+    assert!(h.state().time.is_live());
     h.get_by_label("late-59");
     assert!(h.query_by_label_contains("Paused:").is_none());
 }
