@@ -25,11 +25,11 @@ pub fn speed_text(speed: Speed, lang: Lang) -> String {
     format!("{factor}×")
 }
 
-/// The strip's keys, unless a text field has the keyboard: Space pause /
-/// play, Home, ← →, Shift+← →, End. Taken before any widget sees them (a
-/// focused button would take Space as a click).
+/// The strip's keys, unless a widget has the keyboard (a text field takes
+/// the arrows, a button focused with Tab takes Space, and arrows move the
+/// focus): Space pause / play, Home, ← →, Shift+← →, End.
 pub fn keys(ctx: &egui::Context, app: &mut UdpLabApp) {
-    if ctx.text_edit_focused() {
+    if ctx.egui_wants_keyboard_input() {
         return;
     }
     use egui::{Key, Modifiers};
@@ -154,3 +154,6 @@ pub fn timebar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         app.act(command);
     }
 }
+
+#[cfg(test)]
+mod tests;
