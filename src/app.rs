@@ -69,6 +69,8 @@ pub struct UdpLabApp {
     pace: pace::Pace,
     /// `--send`: send once the server is listening.
     send_when_listening: bool,
+    /// `--demo-step-by-step`: start it once the server is listening.
+    demo_when_listening: bool,
     /// Screenshot, exports, presentation mode, "This computer" (toolbar.rs).
     pub tools: tools::jobs::ToolsState,
     /// `UDP_LAB_FLOOD_BENCH=N`: frame times under a flood (flood_bench.rs).
@@ -116,6 +118,9 @@ impl UdpLabApp {
         if start.presentation {
             settings.tools.presentation = true;
         }
+        if let Some(view) = start.view {
+            settings.view = view;
+        }
         let lang = start
             .lang
             .or(settings.lang)
@@ -140,12 +145,13 @@ impl UdpLabApp {
             ctx: ctx.clone(),
             pace,
             send_when_listening: start.send,
+            demo_when_listening: start.demo_step_by_step,
             tools,
             flood: None,
             demo: None,
             saved,
         };
-        if start.start_server {
+        if start.start_server || start.demo_step_by_step {
             app.run(Command::StartServer);
         } else if start.send {
             app.run(Command::Send);
@@ -348,6 +354,7 @@ impl UdpLabApp {
     /// A start that failed cancels the `--send` that waited on it: a later
     /// Start by hand must not send a message nobody asked for then.
     fn cancel_pending_send(&mut self) {
+        self.demo_when_listening = false;
         if std::mem::take(&mut self.send_when_listening) {
             self.client.send_cancelled = true;
         }

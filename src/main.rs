@@ -24,6 +24,8 @@ fn main() -> ExitCode {
             lang: args.lang.map(Into::into),
             to: args.to,
             presentation: args.presentation,
+            demo_step_by_step: args.demo_step_by_step,
+            view: args.view.map(Into::into),
         }),
     }
 }

@@ -65,6 +65,9 @@ impl UdpLabApp {
                         if std::mem::take(&mut self.send_when_listening) {
                             self.run(Command::Send);
                         }
+                        if std::mem::take(&mut self.demo_when_listening) {
+                            self.run(Command::StartDemoStepByStep);
+                        }
                     }
                     ServerEventKind::Listening { .. } => {}
                     ServerEventKind::Datagram { rx, reply } => {

@@ -175,6 +175,10 @@ pub struct StartOptions {
     pub to: Option<String>,
     /// `--presentation`: start in presentation mode.
     pub presentation: bool,
+    /// `--demo-step-by-step`: start the server, then the demo played back.
+    pub demo_step_by_step: bool,
+    /// `--view`: the teaching view to show.
+    pub view: Option<View>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

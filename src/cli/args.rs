@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
+use udp_lab::app::View;
 use udp_lab::lab::i18n::Lang;
 use udp_lab::net::{self, Impairments, sim};
 
@@ -36,6 +37,13 @@ pub struct Args {
     /// Window: the interface language (default: the system's).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// Window: start the server, then the demo (20 datagrams at 30 % loss)
+    /// played back one call a second (a desktop shortcut for a class).
+    #[arg(long)]
+    pub demo_step_by_step: bool,
+    /// Window: the teaching view to show (default: the one last shown).
+    #[arg(long, value_enum)]
+    pub view: Option<ViewArg>,
     /// Window: the client's server address (default 127.0.0.1:12345).
     #[arg(long, value_name = "ADDR")]
     pub to: Option<String>,
@@ -54,6 +62,25 @@ impl From<LangArg> for Lang {
         match l {
             LangArg::En => Lang::En,
             LangArg::Ru => Lang::Ru,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ViewArg {
+    Trace,
+    Diagram,
+    Anatomy,
+    Code,
+}
+
+impl From<ViewArg> for View {
+    fn from(v: ViewArg) -> Self {
+        match v {
+            ViewArg::Trace => View::Trace,
+            ViewArg::Diagram => View::Diagram,
+            ViewArg::Anatomy => View::Anatomy,
+            ViewArg::Code => View::Code,
         }
     }
 }

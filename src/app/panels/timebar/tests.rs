@@ -381,3 +381,24 @@ fn the_demo_step_by_step_plays_its_burst_one_call_a_second() {
     click_strip(&mut h, "Live");
     assert!(h.state().time.is_live());
 }
+
+#[test]
+fn demo_step_by_step_from_the_command_line_starts_the_server_then_plays_the_demo() {
+    let start = crate::app::StartOptions {
+        bind: Some("127.0.0.1:0".into()),
+        lang: Some(crate::app::Lang::En),
+        demo_step_by_step: true,
+        ..Default::default()
+    };
+    let mut h = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| {
+            UdpLabApp::with_settings(&cc.egui_ctx, crate::app::Settings::default(), start)
+        });
+    wait_for(&mut h, "the demo", |app| app.demo.is_some());
+    assert!(crate::app::test_util::listening_port(h.state()).is_some());
+    assert!(h.state().time.is_playing());
+    assert_eq!(h.state().time.speed, Speed::OnePerSecond);
+    assert_eq!(h.state().settings.view, View::Diagram);
+    h.state_mut().run(Command::CancelSend);
+}
