@@ -307,6 +307,16 @@ impl UdpLabApp {
             Command::ShowView(view) => self.settings.view = view,
             Command::SelectDatagram(id) => self.selected_datagram = id,
             Command::OpenDatagram(id) => {
+                if !self.time.is_live() {
+                    // In the past the cursor goes to the datagram's send
+                    // (or its read, when UDP Lab did not send it).
+                    let row = self.session.trace.iter().find(|r| r.datagram == Some(id));
+                    if let Some(row) = row.map(crate::lab::timeline::RowRef::of) {
+                        let now = self.ctx.input(|i| i.time);
+                        self.time
+                            .go(&self.session, crate::lab::timeline::Move::To(row), now);
+                    }
+                }
                 self.selected_datagram = Some(id);
                 self.settings.view = views::View::Anatomy;
             }

@@ -402,3 +402,22 @@ fn demo_step_by_step_from_the_command_line_starts_the_server_then_plays_the_demo
     assert_eq!(h.state().settings.view, View::Diagram);
     h.state_mut().run(Command::CancelSend);
 }
+
+#[test]
+fn opening_a_datagram_from_the_diagram_while_paused_moves_the_cursor_to_its_send() {
+    let mut h = one_exchange();
+    click_strip(&mut h, "Pause");
+    let request = h
+        .state()
+        .session
+        .datagrams
+        .front()
+        .map(|d| d.id)
+        .expect("the request");
+    // What a click on its arrow asks for (diagram/tests.rs clicks one).
+    h.state_mut().run(Command::OpenDatagram(request));
+    h.run_steps(2);
+    assert_eq!(at_cursor(h.state()), (Side::Client, Some(6), true));
+    assert_eq!(h.state().selected_datagram, Some(request));
+    h.get_by_label_contains("datagram 1 of 2");
+}
