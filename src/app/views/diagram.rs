@@ -197,6 +197,13 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         for (i, arrow) in model.arrows.iter().enumerate() {
             let y0 = rect.top() + axis.y(arrow.start);
             let y1 = rect.top() + axis.y(arrow.end_time());
+            let at_cursor = crossing.is_some_and(|(id, _)| arrow.datagram == Some(id));
+            if moved && at_cursor {
+                // The cursor moved: its datagram comes into sight (it may
+                // be far off screen, so before the culling below).
+                let span = egui::Rect::from_x_y_ranges(rect.x_range(), y0..=y1.max(y0 + 1.0));
+                ui.scroll_to_rect(span.expand(20.0), Some(egui::Align::Center));
+            }
             if y1 < ui.clip_rect().top() - 40.0 || y0 > ui.clip_rect().bottom() + 40.0 {
                 continue;
             }
@@ -221,15 +228,9 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             let later = cursor_time.is_some_and(|at| arrow.start > at);
             let arrow_painter = if later { &ghost } else { &painter };
             draw_arrow(ui, arrow_painter, arrow, a, b, selected, stroke_scale, lang);
-            if let Some((id, progress)) = crossing
-                && arrow.datagram == Some(id)
+            if let Some((_, progress)) = crossing
+                && at_cursor
             {
-                if moved {
-                    ui.scroll_to_rect(
-                        egui::Rect::from_two_pos(a, b).expand(20.0),
-                        Some(egui::Align::Center),
-                    );
-                }
                 let dot = a + (b - a) * progress;
                 painter.circle(
                     dot,

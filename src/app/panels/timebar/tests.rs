@@ -421,3 +421,34 @@ fn opening_a_datagram_from_the_diagram_while_paused_moves_the_cursor_to_its_send
     assert_eq!(h.state().selected_datagram, Some(request));
     h.get_by_label_contains("datagram 1 of 2");
 }
+
+#[test]
+fn the_diagram_scrolls_to_the_cursors_datagram() {
+    let mut h = one_exchange();
+    h.state_mut().settings.burst_count = 15;
+    h.state_mut().settings.burst_interval_ms = 0;
+    h.state_mut().run(Command::SendBurst);
+    wait_for(&mut h, "the burst", |app| !app.client.busy());
+    show(&mut h, "Sequence diagram");
+    h.state_mut().views.diagram.scroll_to_end = true;
+    h.run_steps(3);
+    let on_screen = |h: &Harness<'_, UdpLabApp>| -> Vec<u64> {
+        h.state()
+            .views
+            .diagram
+            .on_screen
+            .iter()
+            .map(|a| a.0)
+            .collect()
+    };
+    let first = h.state().session.datagrams.front().map(|d| d.id).unwrap();
+    assert!(
+        !on_screen(&h).contains(&first),
+        "scrolled to the newest arrows, the first is out of sight"
+    );
+    click_strip(&mut h, "To start");
+    click_strip(&mut h, "Next datagram");
+    h.run_steps(3);
+    assert_eq!(h.state().selected_datagram, Some(first));
+    assert!(on_screen(&h).contains(&first), "{:?}", on_screen(&h));
+}
