@@ -37,7 +37,9 @@ pub const APP_ID: &str = "io.github.udplab.UdpLab";
 const WIDE: f32 = 640.0;
 /// The panels' height the views panel always leaves (side by side).
 const MIN_PANELS_HEIGHT: f32 = 300.0;
-const MIN_VIEWS_HEIGHT: f32 = 150.0;
+/// The views' smallest height below their tab row (which wraps, with the
+/// time strip, into more rows in a narrow window).
+const MIN_VIEWS_HEIGHT: f32 = 120.0;
 /// Below this height left under the toolbars, the views start at their
 /// smallest (1024×768 at 150 % leaves about 450 points).
 const SHORT_REST: f32 = 520.0;
@@ -494,14 +496,15 @@ impl eframe::App for UdpLabApp {
             // panels drop below a few rows (a projector's 1280×800 at 1.5×
             // leaves ~530 points); both scroll inside themselves.
             let rest = ui.available_height();
-            let max_views = (rest - MIN_PANELS_HEIGHT).max(MIN_VIEWS_HEIGHT);
+            let min_views = MIN_VIEWS_HEIGHT + self.views.tab_row_height.max(30.0);
+            let max_views = (rest - MIN_PANELS_HEIGHT).max(min_views);
             // A short window (a projector at 150 %) gives the panels what it
             // can: the view starts at its smallest and can be dragged taller.
             let share = if rest < SHORT_REST { 0.0 } else { 0.38 };
             egui::Panel::bottom("views")
                 .resizable(true)
-                .default_size((rest * share).clamp(MIN_VIEWS_HEIGHT, max_views))
-                .min_size(MIN_VIEWS_HEIGHT)
+                .default_size((rest * share).clamp(min_views, max_views))
+                .min_size(min_views)
                 .max_size(max_views)
                 .show(ui, |ui| views::views_ui(ui, self, timebar::timebar_ui));
         }

@@ -61,6 +61,21 @@ fn exchange(h: &mut Harness<'_, UdpLabApp>) -> u16 {
     port
 }
 
+/// What the window wears while the demo is replayed: the simulator's note,
+/// the Replaying badges and the time strip's counters.
+fn pause_with_the_simulator_on(h: &mut Harness<'_, UdpLabApp>) {
+    h.state_mut().settings.network.loss_percent = 30.0;
+    h.state_mut().run(Command::Pause);
+    h.state_mut()
+        .run(Command::MoveCursor(crate::lab::timeline::Move::Back));
+    h.state_mut().settings.burst_count = 2;
+    h.state_mut().settings.network.loss_percent = 0.0;
+    h.state_mut().run(Command::SendBurst);
+    wait_for(h, "one more exchange", |app| !app.client.busy());
+    h.state_mut().settings.network.loss_percent = 30.0;
+    h.run_steps(3);
+}
+
 fn inside(what: &str, rect: egui::Rect, area: egui::Rect, at: &str) {
     assert!(
         area.expand(0.5).contains_rect(rect),
@@ -72,10 +87,19 @@ fn inside(what: &str, rect: egui::Rect, area: egui::Rect, at: &str) {
 fn what_a_class_watches_is_on_screen_at_every_size() {
     for (w, hgt) in SCREENS {
         for presentation in [false, true] {
-            for lang in [Lang::En, Lang::Ru] {
-                let at = format!("{w}×{hgt}, presentation {presentation}, {lang:?}");
+            for (lang, paused) in [
+                (Lang::En, false),
+                (Lang::Ru, false),
+                (Lang::En, true),
+                (Lang::Ru, true),
+            ] {
+                let at =
+                    format!("{w}×{hgt}, presentation {presentation}, {lang:?}, paused {paused}");
                 let mut h = app_at((w, hgt), lang, presentation);
                 let port = exchange(&mut h);
+                if paused {
+                    pause_with_the_simulator_on(&mut h);
+                }
                 let t = |k: T| k.get(lang);
                 let window = h.ctx.content_rect();
                 // The teaching view: its tab and some of its content.
@@ -96,7 +120,15 @@ fn what_a_class_watches_is_on_screen_at_every_size() {
                     panels,
                     &at,
                 );
-                let newest = h.state().server.rows.back().map(|r| r.rx.from.to_string());
+                // Paused, the newest row shown is the last at the cursor.
+                let app = h.state();
+                let newest = app
+                    .server
+                    .rows
+                    .iter()
+                    .rev()
+                    .find(|r| app.time.time().is_none_or(|at| r.rx.at <= at))
+                    .map(|r| r.rx.from.to_string());
                 let newest = newest.unwrap_or_default();
                 // A burst comes from one socket: the newest row is the lowest.
                 let newest = h
@@ -219,10 +251,19 @@ fn no_two_texts_overlap_at_any_size_or_language() {
     let sizes = SCREENS.iter().copied().chain([(700.0, 768.0)]);
     for (w, hgt) in sizes {
         for presentation in [false, true] {
-            for lang in [Lang::En, Lang::Ru] {
-                let at = format!("{w}×{hgt}, presentation {presentation}, {lang:?}");
+            for (lang, paused) in [
+                (Lang::En, false),
+                (Lang::Ru, false),
+                (Lang::En, true),
+                (Lang::Ru, true),
+            ] {
+                let at =
+                    format!("{w}×{hgt}, presentation {presentation}, {lang:?}, paused {paused}");
                 let mut h = app_at((w, hgt), lang, presentation);
                 exchange(&mut h);
+                if paused {
+                    pause_with_the_simulator_on(&mut h);
+                }
                 let texts = texts_on_screen(&h);
                 for (i, (a, ra)) in texts.iter().enumerate() {
                     for (b, rb) in &texts[i + 1..] {

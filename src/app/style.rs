@@ -129,29 +129,43 @@ pub fn legible(ui: &egui::Ui, size: f32) -> f32 {
     size.max(small)
 }
 
-/// "Replaying 14:03:22.1183" on a warning-coloured badge, so nobody takes
-/// the past for now; nothing when live (`at` None).
-pub fn replay_badge_ui(
-    ui: &mut egui::Ui,
-    lang: crate::app::Lang,
-    at: Option<std::time::SystemTime>,
-) {
+/// "Replaying 14:03:22.1183" (None when live).
+pub fn replay_text(lang: crate::app::Lang, at: Option<std::time::SystemTime>) -> Option<String> {
     use crate::app::T;
-    let Some(at) = at else {
-        return;
-    };
+    let at = at?;
     let time = if at == std::time::SystemTime::UNIX_EPOCH {
         T::TimeBeforeFirst.get(lang).to_owned()
     } else {
         crate::app::format::clock_fine(at)
     };
-    let text = crate::app::i18n::fill(T::TimeReplaying.get(lang), &[("time", &time)]);
+    Some(crate::app::i18n::fill(
+        T::TimeReplaying.get(lang),
+        &[("time", &time)],
+    ))
+}
+
+/// The badge's width beside its text: frame and margins.
+pub const BADGE_MARGIN: f32 = 16.0;
+
+/// "Replaying 14:03:22.1183" on a warning-coloured badge, so nobody takes
+/// the past for now; nothing when live (`at` None).
+/// `small`: in small text, on a row of its own in a narrow panel.
+pub fn replay_badge_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::Lang,
+    at: Option<std::time::SystemTime>,
+    small: bool,
+) {
+    let Some(text) = replay_text(lang, at) else {
+        return;
+    };
     let color = warn_color(ui);
     egui::Frame::new()
         .stroke(egui::Stroke::new(1.5, color))
         .corner_radius(4.0)
-        .inner_margin(egui::Margin::symmetric(6, 1))
+        .inner_margin(egui::Margin::symmetric(6, 0))
         .show(ui, |ui| {
-            ui.label(egui::RichText::new(text).strong().color(color));
+            let text = egui::RichText::new(text).strong().color(color);
+            ui.label(if small { text.small() } else { text });
         });
 }

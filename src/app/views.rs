@@ -17,6 +17,9 @@ pub struct ViewsState {
     /// The time cursor's call when the trace was last drawn (to scroll to
     /// it when it moves).
     pub trace_cursor: Option<crate::lab::timeline::RowRef>,
+    /// The tab row's height in the last frame (the views panel's smallest
+    /// height leaves room for it and a little of the view).
+    pub tab_row_height: f32,
     pub diagram: diagram::DiagramState,
     pub code: code::CodeState,
 }
@@ -31,7 +34,7 @@ pub fn views_ui(
 ) {
     // Fill the panel: a panel otherwise shrinks to its first frame's content.
     ui.set_min_height(ui.available_height());
-    ui.horizontal_wrapped(|ui| {
+    let tabs = ui.horizontal_wrapped(|ui| {
         for view in View::ALL {
             let selected = app.settings.view == view;
             let mut text = egui::RichText::new(app.t(view.title())).strong();
@@ -47,6 +50,7 @@ pub fn views_ui(
         ui.separator();
         strip(ui, app);
     });
+    app.views.tab_row_height = tabs.response.rect.height();
     ui.separator();
     match app.settings.view {
         View::Trace => trace::trace_ui(ui, app),

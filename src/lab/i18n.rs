@@ -105,7 +105,7 @@ texts! {
     NotAnswered => "not answered", "без ответа";
     RateLimited => "rate-limited", "ограничено";
     EmptyDatagram => "(empty datagram)", "(пустая датаграмма)";
-    PausedNew => "Paused: {count} newer datagrams not shown", "Пауза: новых датаграмм не показано: {count}";
+    PausedNew => "{count} newer not shown", "ещё {count} не показано";
     // The time cursor (lab/timeline.rs, panels/timebar.rs).
     TimePause => "Pause", "Пауза";
     TimePlay => "Play", "Воспроизвести";
@@ -125,6 +125,8 @@ texts! {
     TimeKeys => "Keys: Space pause / play · Home to start · ← → one call · Shift+← → one datagram · End live", "Клавиши: Пробел — пауза / воспроизведение · Home — в начало · ← → — на вызов · Shift+← → — на датаграмму · End — вживую";
     DiagramUpTo => "{shown} of {count} datagrams up to the cursor", "до курсора: {shown} из {count} датаграмм";
     DemoStepByStep => "Demo step by step", "Демо по шагам";
+    DemoStepByStepShort => "▶ step by step", "▶ по шагам";
+    SimDemoShort => "Demo: 30 % loss", "Демо: 30 % потерь";
     DemoStepByStepHint => "The demo's burst, played back one call a second: each lost datagram (✗) in turn", "Пакет демо, воспроизводимый по одному вызову в секунду: каждая потеря (✗) по очереди";
     RatePerSecond => "{rate} per second", "{rate} в секунду";
     LimitRepliesTo => "Limit replies to", "Не больше";
@@ -286,6 +288,7 @@ texts! {
     PresetSatellite => "Satellite", "Спутник";
     SimDemo => "Demo: send 20 with 30 % loss", "Демо: 20 датаграмм при 30 % потерь";
     SimDemoHint => "Sets 30 % loss each way (fixed seed, nothing else) and sends a burst of 20 to the server address; start the server first. A request or its reply may be lost, so about half the exchanges fail: 1 − 0.7 × 0.7 ≈ 51 %.", "Включает 30 % потерь в каждую сторону (фиксированный сид, остальное выключено) и отправляет серию из 20 на адрес сервера; сначала запустите сервер. Теряться может и запрос, и ответ, поэтому не удаётся около половины обменов: 1 − 0,7 × 0,7 ≈ 51 %.";
+    SimOnShort => "Simulator: {what}", "Симулятор: {what}";
     SimOn => "Simulator on: {what} — each way, requests and replies", "Симулятор включён: {what} — в обе стороны, запросы и ответы";
     SimOff => "Perfect network: every datagram is delivered once, in order", "Идеальная сеть: всё доходит один раз и по порядку";
     SimOnLoss => "{p} loss", "потери {p}";

@@ -21,8 +21,10 @@ pub fn client_ui(
         if fill_height {
             ui.set_min_height(ui.available_height());
         }
-        ui.heading(RichText::new(t(T::Client)).strong());
-        crate::app::style::replay_badge_ui(ui, lang, app.time.time());
+        ui.horizontal(|ui| {
+            ui.heading(RichText::new(t(T::Client)).strong());
+            crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
+        });
         ui.separator();
         // The column's width before a settings row wider than a narrow
         // column widens the panel: the answer wraps and truncates to it.

@@ -148,28 +148,44 @@ fn status_and_demo_ui(ui: &mut egui::Ui, app: &UdpLabApp, narrow: bool) -> Optio
     let lang = app.lang;
     let net = &app.settings.network;
     let on = !net.is_off();
+    // A narrow strip (a projector) names the demo in fewer words, so the
+    // note and both demo buttons share one row.
+    let demo_text = if narrow {
+        T::SimDemoShort.get(lang)
+    } else {
+        T::SimDemo.get(lang)
+    };
     let note = if on {
-        fill(T::SimOn.get(lang), &[("what", &i18n::describe(lang, net))])
+        // Narrow, in fewer words: what is on, not how it applies.
+        let template = if narrow { T::SimOnShort } else { T::SimOn };
+        fill(template.get(lang), &[("what", &i18n::describe(lang, net))])
     } else {
         T::SimOff.get(lang).to_owned()
     };
     if on || !narrow {
         // Frame margins, button padding and the gap between them.
-        wrap_unless_fits(ui, &[&note, T::SimDemo.get(lang)], 48.0);
+        wrap_unless_fits(
+            ui,
+            &[&note, demo_text, T::DemoStepByStepShort.get(lang)],
+            64.0,
+        );
         note_ui(ui, on, note);
         ui.add_space(12.0);
     }
     let idle = !app.client.busy();
     let mut demo = None;
     if ui
-        .add_enabled(idle, egui::Button::new(T::SimDemo.get(lang)))
+        .add_enabled(idle, egui::Button::new(demo_text))
+        .accessible_name(T::SimDemo.get(lang))
         .on_hover_text(T::SimDemoHint.get(lang))
         .clicked()
     {
         demo = Some(Command::StartDemo);
     }
+    // Beside the demo, in few words; its full name for screen readers.
     if ui
-        .add_enabled(idle, egui::Button::new(T::DemoStepByStep.get(lang)))
+        .add_enabled(idle, egui::Button::new(T::DemoStepByStepShort.get(lang)))
+        .accessible_name(T::DemoStepByStep.get(lang))
         .on_hover_text(T::DemoStepByStepHint.get(lang))
         .clicked()
     {

@@ -25,13 +25,27 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
         if fill {
             ui.set_min_height(ui.available_height());
         }
+        // Replaying, the badge stands beside the heading when it fits
+        // there with the status, else beside the incoming list's heading
+        // (a projector's narrow column has no row to spare).
+        let badge = crate::app::style::replay_text(lang, app.time.time());
+        let beside = badge.as_ref().is_some_and(|badge| {
+            let needed = text_width(ui, t(T::Server), egui::TextStyle::Heading)
+                + text_width(ui, badge, egui::TextStyle::Body)
+                + crate::app::style::BADGE_MARGIN
+                + text_width(ui, &status_text(lang, &status), egui::TextStyle::Body)
+                + 40.0;
+            needed <= ui.available_width()
+        });
         ui.horizontal(|ui| {
             ui.heading(RichText::new(t(T::Server)).strong());
+            if beside {
+                crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 status_ui(ui, app, &status);
             });
         });
-        crate::app::style::replay_badge_ui(ui, lang, app.time.time());
         ui.separator();
         // The column's width, before a row too wide for it widens the panel.
         let width = ui.available_width();
@@ -202,33 +216,32 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             ui.ctx().request_repaint_after(RATE_WINDOW);
         }
         ui.set_max_width(width);
-        crate::app::style::list_area_ui(ui, fill, |ui| incoming_ui(ui, app, commands, rate));
+        crate::app::style::list_area_ui(ui, fill, |ui| {
+            incoming_ui(ui, app, commands, rate, badge.is_some() && !beside)
+        });
     });
 }
 
+fn status_text(lang: crate::app::Lang, status: &ServerStatus) -> String {
+    match status {
+        ServerStatus::Stopped => T::Stopped.get(lang).to_owned(),
+        ServerStatus::Starting => T::Starting.get(lang).to_owned(),
+        ServerStatus::Stopping => T::Stopping.get(lang).to_owned(),
+        ServerStatus::Listening(addr) => fill(
+            T::ListeningOn.get(lang),
+            &[("ip", &addr.ip()), ("port", &addr.port())],
+        ),
+        ServerStatus::Failed(e) => i18n::net_error(lang, e),
+    }
+}
+
 fn status_ui(ui: &mut egui::Ui, app: &UdpLabApp, status: &ServerStatus) {
-    let lang = app.lang;
-    let (dot, text) = match status {
-        ServerStatus::Stopped => (
-            ui.visuals().weak_text_color(),
-            T::Stopped.get(lang).to_owned(),
-        ),
-        ServerStatus::Starting => (
-            Color32::from_rgb(220, 160, 0),
-            T::Starting.get(lang).to_owned(),
-        ),
-        ServerStatus::Stopping => (
-            Color32::from_rgb(220, 160, 0),
-            T::Stopping.get(lang).to_owned(),
-        ),
-        ServerStatus::Listening(addr) => (
-            crate::app::style::ok_color(ui),
-            fill(
-                T::ListeningOn.get(lang),
-                &[("ip", &addr.ip()), ("port", &addr.port())],
-            ),
-        ),
-        ServerStatus::Failed(e) => (crate::app::style::error_color(ui), i18n::net_error(lang, e)),
+    let text = status_text(app.lang, status);
+    let dot = match status {
+        ServerStatus::Stopped => ui.visuals().weak_text_color(),
+        ServerStatus::Starting | ServerStatus::Stopping => Color32::from_rgb(220, 160, 0),
+        ServerStatus::Listening(_) => crate::app::style::ok_color(ui),
+        ServerStatus::Failed(_) => crate::app::style::error_color(ui),
     };
     let color = if matches!(status, ServerStatus::Failed(_)) {
         dot
@@ -248,14 +261,34 @@ fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
         .x
 }
 
-fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>, rate: u64) {
+/// `badge`: the Replaying badge goes beside the list's heading.
+fn incoming_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    commands: &mut Vec<Command>,
+    rate: u64,
+    badge: bool,
+) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     let listening = matches!(app.server.status(), ServerStatus::Listening(_));
     let server = &mut app.server;
     let heading = t(T::Incoming);
     let total_text = fill(t(T::ReceivedTotal), &[("total", &server.total)]);
-    let rate_text = fill(t(T::RatePerSecond), &[("rate", &rate)]);
+    // The window's one pause: the list stops at the cursor's time; the
+    // rows that came after it are kept (within the list's bound) and
+    // counted where the rate stands.
+    let shown = match app.time.time() {
+        Some(t) => server.rows.partition_point(|r| r.rx.at <= t),
+        None => server.rows.len(),
+    };
+    let paused = !app.time.is_live();
+    let rate_text = if paused {
+        fill(t(T::PausedNew), &[("count", &(server.rows.len() - shown))])
+    } else {
+        fill(t(T::RatePerSecond), &[("rate", &rate)])
+    };
+    let show_rate = listening || paused;
     // The controls stand right of the heading when all fit on one row
     // (a longer language, a narrow column: on the row below, never over it).
     let needed = {
@@ -264,7 +297,7 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
         let gap = ui.spacing().item_spacing.x;
         text_width(heading, egui::TextStyle::Body) * 1.1
             + text_width(&total_text, egui::TextStyle::Body)
-            + if listening {
+            + if show_rate {
                 text_width(&rate_text, egui::TextStyle::Body)
             } else {
                 0.0
@@ -275,11 +308,16 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
             + 8.0
     };
     let one_row = needed <= ui.available_width();
-    if !one_row {
-        ui.label(RichText::new(heading).strong());
+    if !one_row || badge {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(heading).strong());
+            if badge {
+                crate::app::style::replay_badge_ui(ui, lang, app.time.time(), true);
+            }
+        });
     }
     ui.horizontal(|ui| {
-        if one_row {
+        if one_row && !badge {
             ui.label(RichText::new(heading).strong());
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -290,7 +328,9 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
                 commands.push(Command::ClearIncoming);
             }
             ui.label(total_text);
-            if listening {
+            if paused {
+                ui.label(RichText::new(rate_text).color(crate::app::style::warn_color(ui)));
+            } else if show_rate {
                 ui.label(rate_text);
             }
         });
@@ -299,19 +339,6 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
     let note = |ui: &mut egui::Ui, text: String| {
         ui.label(RichText::new(text).color(weak).small());
     };
-    // The window's one pause: the list stops at the cursor's time, the
-    // rows that came after it are kept (within the list's bound) and counted.
-    let shown = match app.time.time() {
-        Some(t) => server.rows.partition_point(|r| r.rx.at <= t),
-        None => server.rows.len(),
-    };
-    if !app.time.is_live() {
-        let newer = server.rows.len() - shown;
-        ui.label(
-            RichText::new(fill(t(T::PausedNew), &[("count", &newer)]))
-                .color(crate::app::style::warn_color(ui)),
-        );
-    }
     if server.rate_limited > 0 {
         note(
             ui,

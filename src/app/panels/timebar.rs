@@ -61,6 +61,9 @@ pub fn keys(ctx: &egui::Context, app: &mut UdpLabApp) {
     }
 }
 
+/// Below this window width (points) the strip shows symbols only.
+const COMPACT_BELOW: f32 = 1000.0;
+
 pub fn timebar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
@@ -68,11 +71,21 @@ pub fn timebar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let playing = app.time.is_playing();
     let has_calls = !app.session.trace.is_empty();
     let mut commands = Vec::new();
-    // On the views' tab row (views_ui), wrapping there.
+    // On the views' tab row (views_ui), wrapping there. Narrow (a
+    // projector at 150 %): symbols without words (the names stay for screen
+    // readers and tooltips), no badge of its own (both panels wear one).
+    let compact = ui.ctx().content_rect().width() < COMPACT_BELOW;
+    let word = |symbol: &str, key: T| {
+        if compact {
+            symbol.to_owned()
+        } else {
+            format!("{symbol} {}", t(key))
+        }
+    };
     let keys_hint = t(T::TimeKeys);
     if live || playing {
         let pause = ui
-            .button(format!("❚❚ {}", t(T::TimePause)))
+            .button(word("❚❚", T::TimePause))
             .accessible_name(t(T::TimePause))
             .on_hover_text(keys_hint);
         if pause.clicked() {
@@ -80,10 +93,7 @@ pub fn timebar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         }
     } else {
         let play = ui
-            .add_enabled(
-                has_calls,
-                egui::Button::new(format!("▶ {}", t(T::TimePlay))),
-            )
+            .add_enabled(has_calls, egui::Button::new(word("▶", T::TimePlay)))
             .accessible_name(t(T::TimePlay))
             .on_hover_text(keys_hint);
         if play.clicked() {
@@ -126,7 +136,7 @@ pub fn timebar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         }
     }
     let to_live = ui
-        .add_enabled(!live, egui::Button::new(format!("⇥ {}", t(T::TimeLive))))
+        .add_enabled(!live, egui::Button::new(word("⇥", T::TimeLive)))
         .accessible_name(t(T::TimeLive))
         .on_hover_text(keys_hint)
         .on_disabled_hover_text(t(T::TimeLiveNow));
@@ -135,7 +145,9 @@ pub fn timebar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
     if !live {
         ui.separator();
-        crate::app::style::replay_badge_ui(ui, lang, app.time.time());
+        if !compact {
+            crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
+        }
         let count = app.session.trace.len();
         let where_text = match app.time.index(&app.session) {
             Some(i) => fill(t(T::TimeCallOf), &[("index", &(i + 1)), ("count", &count)]),

@@ -97,7 +97,7 @@ fn pause_keeps_every_view_while_traffic_goes_on_and_counts_it() {
     h.get_by_label("2 of 4 datagrams up to the cursor");
     h.get_by_label(&format!("call {calls_then} of {}", calls_then + new));
     assert_eq!(h.state().selected_datagram, shown_then);
-    h.get_by_label("Paused: 1 newer datagrams not shown");
+    h.get_by_label("1 newer not shown");
 
     // Live again: the newest, no badge.
     click_strip(&mut h, "Live");
