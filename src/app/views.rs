@@ -10,6 +10,11 @@ use crate::app::UdpLabApp;
 
 pub use crate::app::state::View;
 
+/// The least a view's scroll area keeps (egui's default is 64 points): a
+/// projector's short window has no more to give, and a views panel whose
+/// content is taller than the panel loses its top row (the tabs).
+pub const VIEW_MIN_SCROLL: f32 = 24.0;
+
 /// What the views remember while the app runs (not saved).
 #[derive(Default)]
 pub struct ViewsState {

@@ -101,6 +101,7 @@ pub fn anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let info = HeaderInfo::of(&record);
     let dump = DumpGeometry::new(ui);
     egui::ScrollArea::vertical()
+        .min_scrolled_height(crate::app::views::VIEW_MIN_SCROLL)
         .id_salt("anatomy")
         .auto_shrink([false, false])
         .show(ui, |ui| {

@@ -150,6 +150,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         (std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some()) && live;
     let offset = app.views.diagram.scroll_offset.take();
     let mut scroll = egui::ScrollArea::vertical()
+        .min_scrolled_height(crate::app::views::VIEW_MIN_SCROLL)
         .id_salt("diagram")
         .auto_shrink([false, false])
         // Not on the frame that moves it, or it would snap back; not in

@@ -85,6 +85,7 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let moved = app.views.trace_cursor != app.time.row();
     app.views.trace_cursor = app.time.row();
     let mut scroll = egui::ScrollArea::vertical()
+        .min_scrolled_height(crate::app::views::VIEW_MIN_SCROLL)
         .id_salt(("trace", live))
         .auto_shrink([false, false])
         .stick_to_bottom(live);

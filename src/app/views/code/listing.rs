@@ -148,6 +148,7 @@ pub fn listing_ui(ui: &mut egui::Ui, listing: &Listing<'_>) {
     // No fading at the edges: every line of a program stays readable.
     ui.spacing_mut().scroll.fade.strength = 0.0;
     egui::ScrollArea::both()
+        .min_scrolled_height(crate::app::views::VIEW_MIN_SCROLL)
         .id_salt(listing.salt)
         .auto_shrink([false, false])
         .show(ui, |ui| {
