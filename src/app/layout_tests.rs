@@ -61,6 +61,34 @@ fn exchange(h: &mut Harness<'_, UdpLabApp>) -> u16 {
     port
 }
 
+/// Both languages, live and replaying.
+const CASES: [(Lang, bool); 4] = [
+    (Lang::En, false),
+    (Lang::Ru, false),
+    (Lang::En, true),
+    (Lang::Ru, true),
+];
+
+/// The window at `size` after an exchange (`exchange`), paused with the
+/// simulator on when `paused`; the server's port and the case's name.
+fn with_traffic(
+    size: (f32, f32),
+    lang: Lang,
+    presentation: bool,
+    paused: bool,
+) -> (Harness<'static, UdpLabApp>, u16, String) {
+    let at = format!(
+        "{}×{}, presentation {presentation}, {lang:?}, paused {paused}",
+        size.0, size.1
+    );
+    let mut h = app_at(size, lang, presentation);
+    let port = exchange(&mut h);
+    if paused {
+        pause_with_the_simulator_on(&mut h);
+    }
+    (h, port, at)
+}
+
 /// What the window wears while the demo is replayed: the simulator's note,
 /// the Replaying badges and the time strip's counters.
 fn pause_with_the_simulator_on(h: &mut Harness<'_, UdpLabApp>) {
@@ -87,19 +115,8 @@ fn inside(what: &str, rect: egui::Rect, area: egui::Rect, at: &str) {
 fn what_a_class_watches_is_on_screen_at_every_size() {
     for (w, hgt) in SCREENS {
         for presentation in [false, true] {
-            for (lang, paused) in [
-                (Lang::En, false),
-                (Lang::Ru, false),
-                (Lang::En, true),
-                (Lang::Ru, true),
-            ] {
-                let at =
-                    format!("{w}×{hgt}, presentation {presentation}, {lang:?}, paused {paused}");
-                let mut h = app_at((w, hgt), lang, presentation);
-                let port = exchange(&mut h);
-                if paused {
-                    pause_with_the_simulator_on(&mut h);
-                }
+            for (lang, paused) in CASES {
+                let (mut h, port, at) = with_traffic((w, hgt), lang, presentation, paused);
                 let t = |k: T| k.get(lang);
                 let window = h.ctx.content_rect();
                 // The teaching view: its tab and some of its content.
@@ -251,19 +268,8 @@ fn no_two_texts_overlap_at_any_size_or_language() {
     let sizes = SCREENS.iter().copied().chain([(700.0, 768.0)]);
     for (w, hgt) in sizes {
         for presentation in [false, true] {
-            for (lang, paused) in [
-                (Lang::En, false),
-                (Lang::Ru, false),
-                (Lang::En, true),
-                (Lang::Ru, true),
-            ] {
-                let at =
-                    format!("{w}×{hgt}, presentation {presentation}, {lang:?}, paused {paused}");
-                let mut h = app_at((w, hgt), lang, presentation);
-                exchange(&mut h);
-                if paused {
-                    pause_with_the_simulator_on(&mut h);
-                }
+            for (lang, paused) in CASES {
+                let (h, _, at) = with_traffic((w, hgt), lang, presentation, paused);
                 let texts = texts_on_screen(&h);
                 for (i, (a, ra)) in texts.iter().enumerate() {
                     for (b, rb) in &texts[i + 1..] {
