@@ -205,6 +205,13 @@ fn the_keys_work_unless_a_field_is_being_typed_in() {
     h.run_steps(2);
     assert_eq!(h.state().time.index(&h.state().session), before);
     assert!(!h.state().time.is_live());
+    // Out of the field, End returns to live.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.key_press(egui::Key::End);
+    h.run_steps(2);
+    assert!(h.state().time.is_live());
+    assert!(h.query_by_label_contains("Replaying").is_none());
 }
 
 /// Frames until the cursor stands on call `until`: (harness time of each
