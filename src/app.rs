@@ -275,6 +275,7 @@ impl UdpLabApp {
         let config = ServerConfig {
             bind,
             settings: self.settings.server_settings(),
+            join: None,
         };
         match net::spawn_server(config, self.sink.clone()) {
             Ok(handle) => {
@@ -327,6 +328,7 @@ impl UdpLabApp {
             interval: Duration::from_millis(self.settings.burst_interval_ms.min(60_000)),
             socket,
             network: self.settings.network,
+            reach: Default::default(),
         };
         match net::spawn_client(request, self.sink.clone()) {
             Ok(handle) => {

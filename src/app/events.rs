@@ -81,6 +81,7 @@ impl UdpLabApp {
                         self.server.handle = None;
                     }
                     ServerEventKind::Stopped => {}
+                    ServerEventKind::SockOpt(_) => {}
                 }
             }
             NetEvent::Client(ev) => {
@@ -105,7 +106,7 @@ impl UdpLabApp {
                 .map_or(0.0, |d| d.as_secs_f64())
         };
         let (seq, outcome) = match kind {
-            ClientEventKind::Socket { .. } => return,
+            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => return,
             ClientEventKind::Sent {
                 seq,
                 to,

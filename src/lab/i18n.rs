@@ -355,6 +355,18 @@ texts! {
     CodeSaved => "{file} saved: {path}", "{file} сохранён: {path}";
     CodeSaveFailed => "Could not save {file}: {reason}", "Не удалось сохранить {file}: {reason}";
     CodeBadAddress => "{field} is not valid: the code shows {addr}", "{field}: адрес неверен, в коде — {addr}";
+    // Issue 15: the classroom network
+    ErrAddrInUseBy => "Port {port} is already in use by {name} (pid {pid})", "Порт {port} уже занят программой {name} (pid {pid})";
+    ErrHostUnreachable => "No computer answered at {ip}: it may be off, or the address is wrong", "По адресу {ip} не ответил ни один компьютер: он может быть выключен, или адрес неверен";
+    ErrNetUnreachable => "{ip} is not on any network this computer is connected to", "{ip} не входит ни в одну сеть, к которой подключён этот компьютер";
+    ErrProhibited => "A firewall on the way refused the datagram to {addr} (ICMP administratively prohibited)", "Межсетевой экран на пути отказался пропустить датаграмму к {addr} (ICMP: запрещено администратором)";
+    ErrNoAnswer => "No server answered within {secs}: no answer and no error. The server may be stopped, or a firewall drops UDP silently — on Windows allow UDP port {port} in Windows Defender Firewall; on Linux check ufw/nft", "Сервер не ответил за {secs}: ни ответа, ни ошибки. Возможно, сервер остановлен или межсетевой экран молча отбрасывает UDP — в Windows разрешите UDP-порт {port} в брандмауэре Защитника Windows; в Linux проверьте ufw/nft";
+    ErrBroadcastOff => "{ip} is a broadcast address: turn Broadcast on (SO_BROADCAST; --broadcast on the command line) to send to it", "{ip} — широковещательный адрес: чтобы отправить на него, включите «Широковещательно» (SO_BROADCAST; --broadcast в командной строке)";
+    StepSetSockOpt => "Not in the lab: the lab's programs set no socket options. Broadcast needs SO_BROADCAST; a multicast group is joined with IP_ADD_MEMBERSHIP and a request's reach set with IP_MULTICAST_TTL.", "Нет в методичке: программы из лабораторной не задают параметров сокета. Для широковещания нужен SO_BROADCAST; к группе многоадресной рассылки присоединяются через IP_ADD_MEMBERSHIP, а дальность запроса задаёт IP_MULTICAST_TTL.";
+    BroadcastAnswers => "{count} servers answered", "Ответивших серверов: {count}";
+    ResponseFrom => "Response from {from} in {rtt}: {text}", "Ответ от {from} за {rtt}: {text}";
+    FindNone => "No server answered on port {port} within {secs} (asked {asked})", "Ни один сервер не ответил на порту {port} за {secs} (запрос отправлен на {asked})";
+    FindFound => "{count} servers answered on port {port}:", "На порту {port} ответили серверы ({count}):";
 }
 
 /// Replaces `{name}` placeholders in a translated template.
@@ -388,7 +400,16 @@ pub fn net_error(lang: Lang, e: &NetError) -> String {
     match e {
         NetError::Addr(a) => addr_error(lang, a),
         NetError::Resolve { host } => fill(t(T::ErrResolve), &[("host", &shorten(host, 40))]),
-        NetError::AddrInUse { addr } => fill(t(T::ErrAddrInUse), &[("port", &addr.port())]),
+        NetError::AddrInUse {
+            addr,
+            holder: Some(h),
+        } => fill(
+            t(T::ErrAddrInUseBy),
+            &[("port", &addr.port()), ("name", &h.name), ("pid", &h.pid)],
+        ),
+        NetError::AddrInUse { addr, holder: None } => {
+            fill(t(T::ErrAddrInUse), &[("port", &addr.port())])
+        }
         NetError::PermissionDenied { addr } if addr.port() != 0 && addr.port() < 1024 => {
             fill(t(T::ErrPrivileged), &[("port", &addr.port())])
         }
@@ -402,6 +423,14 @@ pub fn net_error(lang: Lang, e: &NetError) -> String {
         NetError::Io { call, message } => {
             fill(t(T::ErrIo), &[("call", call), ("message", message)])
         }
+        NetError::HostUnreachable { addr } => fill(t(T::ErrHostUnreachable), &[("ip", &addr.ip())]),
+        NetError::NetUnreachable { addr } => fill(t(T::ErrNetUnreachable), &[("ip", &addr.ip())]),
+        NetError::Prohibited { addr } => fill(t(T::ErrProhibited), &[("addr", addr)]),
+        NetError::NoAnswer { to, after } => fill(
+            t(T::ErrNoAnswer),
+            &[("secs", &secs(lang, *after)), ("port", &to.port())],
+        ),
+        NetError::BroadcastOff { addr } => fill(t(T::ErrBroadcastOff), &[("ip", &addr.ip())]),
     }
 }
 
@@ -460,7 +489,25 @@ mod tests {
         let a: std::net::SocketAddr = "127.0.0.1:9".parse().expect("literal");
         for e in [
             NetError::Unreachable { addr: a },
-            NetError::AddrInUse { addr: a },
+            NetError::AddrInUse {
+                addr: a,
+                holder: None,
+            },
+            NetError::AddrInUse {
+                addr: a,
+                holder: Some(crate::net::Holder {
+                    name: "python3".into(),
+                    pid: 4242,
+                }),
+            },
+            NetError::HostUnreachable { addr: a },
+            NetError::NetUnreachable { addr: a },
+            NetError::Prohibited { addr: a },
+            NetError::NoAnswer {
+                to: a,
+                after: std::time::Duration::from_secs(2),
+            },
+            NetError::BroadcastOff { addr: a },
             NetError::TimedOut {
                 after: std::time::Duration::from_secs(2),
             },

@@ -12,7 +12,7 @@ use socket2::Socket;
 
 use super::{
     EventSink, Family, Impairments, NetError, NetEvent, ParsedAddr, Received, SimFate, Simulator,
-    resolve, sock,
+    SockOpt, resolve, sock,
 };
 
 #[derive(Clone, Debug)]
@@ -35,6 +35,31 @@ pub struct ClientRequest {
     /// The network simulator's knobs for the requests (a fresh pattern from
     /// the seed for every operation).
     pub network: Impairments,
+    /// Broadcast and multicast options.
+    pub reach: Reach,
+}
+
+/// Broadcast and multicast: how far a request may go. A request to a
+/// broadcast or multicast address collects every answer until the timeout
+/// (one per responder), not just the first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// `SO_BROADCAST`: may send to 255.255.255.255 or a subnet's broadcast
+    /// address (the OS refuses otherwise), and collect every answer.
+    pub broadcast: bool,
+    /// `IP_MULTICAST_TTL` / `IPV6_MULTICAST_HOPS` for a multicast target
+    /// (None: the OS's default, 1: this network only).
+    pub ttl: Option<u32>,
+    /// `IP_MULTICAST_LOOP` / `IPV6_MULTICAST_LOOP`: whether members on this
+    /// computer hear it (None: the OS's default, on).
+    pub multicast_loop: Option<bool>,
+}
+
+impl Reach {
+    /// Whether a request to `target` gathers answers from many servers.
+    pub fn collects(&self, target: SocketAddr) -> bool {
+        self.broadcast || target.ip().is_multicast()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +97,8 @@ pub enum ClientEventKind {
     Failed { seq: Option<u32>, error: NetError },
     /// `close()` (or the kept socket released): the operation is over.
     Closed { reused: bool },
+    /// `setsockopt` for broadcast or multicast, before the first send.
+    SockOpt(SockOpt),
 }
 
 pub struct ClientHandle {
@@ -154,6 +181,16 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
     if reused {
         drain_stale(&socket);
     }
+    for option in reach_options(&socket, target, &req.reach) {
+        match option {
+            Ok(opt) => emit(ClientEventKind::SockOpt(opt)),
+            Err(error) => {
+                emit(ClientEventKind::Failed { seq: None, error });
+                drop(socket);
+                return emit(ClientEventKind::Closed { reused });
+            }
+        }
+    }
     let mut buf = vec![0u8; req.buffer.clamp(1, super::MAX_DATAGRAM + 1)];
     // A reordered request waits until the next one (after this one's timeout
     // and the interval) has overtaken it.
@@ -206,9 +243,15 @@ fn exchange(
     let sim = match simulator.send(socket, &req.payload, target) {
         Ok(fate) => fate,
         Err(e) => {
-            let mut error = NetError::from_io("sendto", target, &e);
+            let mut error = sock::classify(socket, "sendto", target, &e);
             if let NetError::TooLong { len } = &mut error {
                 *len = req.payload.len();
+            }
+            if matches!(error, NetError::PermissionDenied { .. })
+                && !req.reach.broadcast
+                && is_broadcast_refusal(target, &e)
+            {
+                error = NetError::BroadcastOff { addr: target };
             }
             return emit(ClientEventKind::Failed {
                 seq: Some(seq),
@@ -228,9 +271,23 @@ fn exchange(
         sent_wall,
     );
     let deadline = sent_at + req.timeout;
+    // Broadcast and multicast: every answer until the timeout counts; an
+    // error (one host's ICMP) does not end the wait for the others.
+    let collect = req.reach.collects(target);
+    let mut answers = 0u32;
+    let mut last_error = None;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
+            if answers > 0 {
+                return;
+            }
+            if let Some(error) = last_error {
+                return emit(ClientEventKind::Failed {
+                    seq: Some(seq),
+                    error,
+                });
+            }
             return emit(ClientEventKind::TimedOut {
                 seq,
                 after: req.timeout,
@@ -249,18 +306,26 @@ fn exchange(
         match sock::recv_from(socket, buf) {
             Ok(read) => {
                 let rtt = sent_at.elapsed();
-                let other_source = (!from_target(read.from, target)).then_some(target);
+                let other_source = (!collect && !from_target(read.from, target)).then_some(target);
                 let rx = read.received(buf);
-                return emit(ClientEventKind::Response {
+                emit(ClientEventKind::Response {
                     seq,
                     rx,
                     rtt,
                     other_source,
                 });
+                if !collect {
+                    return;
+                }
+                answers += 1;
             }
             Err(e) if sock::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
-                let error = NetError::from_io("recvfrom", target, &e);
+                let error = sock::classify(socket, "recvfrom", target, &e);
+                if collect {
+                    last_error = Some(error);
+                    continue;
+                }
                 return emit(ClientEventKind::Failed {
                     seq: Some(seq),
                     error,
@@ -268,6 +333,70 @@ fn exchange(
             }
         }
     }
+}
+
+/// Sets the socket options `reach` asks for, each reported for the trace.
+fn reach_options(
+    socket: &Socket,
+    target: SocketAddr,
+    reach: &Reach,
+) -> Vec<Result<SockOpt, NetError>> {
+    let mut done = Vec::new();
+    let v4 = target.is_ipv4();
+    let set = |result: std::io::Result<()>, opt: SockOpt| {
+        result.map(|()| opt.clone()).map_err(|e| NetError::Io {
+            call: opt.call(),
+            message: e.to_string(),
+        })
+    };
+    if reach.broadcast && v4 {
+        done.push(set(
+            socket.set_broadcast(true),
+            SockOpt::new("SOL_SOCKET", "SO_BROADCAST", "1"),
+        ));
+    }
+    if target.ip().is_multicast() {
+        if let Some(ttl) = reach.ttl {
+            done.push(if v4 {
+                set(
+                    socket.set_multicast_ttl_v4(ttl),
+                    SockOpt::new("IPPROTO_IP", "IP_MULTICAST_TTL", ttl),
+                )
+            } else {
+                set(
+                    socket.set_multicast_hops_v6(ttl),
+                    SockOpt::new("IPPROTO_IPV6", "IPV6_MULTICAST_HOPS", ttl),
+                )
+            });
+        }
+        if let Some(on) = reach.multicast_loop {
+            done.push(if v4 {
+                set(
+                    socket.set_multicast_loop_v4(on),
+                    SockOpt::new("IPPROTO_IP", "IP_MULTICAST_LOOP", u8::from(on)),
+                )
+            } else {
+                set(
+                    socket.set_multicast_loop_v6(on),
+                    SockOpt::new("IPPROTO_IPV6", "IPV6_MULTICAST_LOOP", u8::from(on)),
+                )
+            });
+        }
+    }
+    done
+}
+
+/// Whether a refused `sendto` is the OS saying "broadcast needs
+/// SO_BROADCAST" (EACCES to a broadcast address), not a firewall (EPERM).
+fn is_broadcast_refusal(target: SocketAddr, e: &std::io::Error) -> bool {
+    let IpAddr::V4(ip) = target.ip() else {
+        return false;
+    };
+    #[cfg(target_os = "linux")]
+    let eacces = e.raw_os_error() == Some(libc::EACCES);
+    #[cfg(not(target_os = "linux"))]
+    let eacces = e.kind() == std::io::ErrorKind::PermissionDenied;
+    ip.is_broadcast() || eacces
 }
 
 /// Whether a datagram came from the server we sent to (an answer from
@@ -294,6 +423,12 @@ fn drain_stale(socket: &Socket) {
             }
         }
         let _ = socket.set_nonblocking(false);
+    }
+    // And the error queue's reports of those earlier sends (IP_RECVERR).
+    for _ in 0..10_000 {
+        if sock::take_icmp_report(socket).is_none() {
+            break;
+        }
     }
 }
 

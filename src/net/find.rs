@@ -1,0 +1,79 @@
+//! "Find servers in this room": the lab's "Hello, server" to broadcast
+//! addresses, listing every server that answered within the timeout. It
+//! blocks for the timeout: call it on a worker (the CLI's main thread, or a
+//! background job in the window).
+
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Family, NetError, client::open_client_socket, sock};
+
+/// A server that answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub from: SocketAddr,
+    pub rtt: Duration,
+    pub reply: Arc<[u8]>,
+}
+
+/// Sends `payload` to each of `targets` (broadcast addresses, with
+/// `SO_BROADCAST` on) from one socket and collects one answer per server
+/// until `timeout`, in the order they came. Fails only when no send went out.
+pub fn find_servers(
+    targets: &[SocketAddr],
+    payload: &[u8],
+    timeout: Duration,
+) -> Result<Vec<Found>, NetError> {
+    let socket = open_client_socket(Family::V4)?;
+    socket.set_broadcast(true).map_err(|e| NetError::Io {
+        call: "setsockopt(SO_BROADCAST)",
+        message: e.to_string(),
+    })?;
+    let started = Instant::now();
+    let mut sent = 0;
+    let mut first_error = None;
+    for &to in targets.iter().filter(|t| t.is_ipv4()) {
+        match sock::send_to(&socket, payload, to) {
+            Ok(_) => sent += 1,
+            Err(e) => {
+                let error = sock::classify(&socket, "sendto", to, &e);
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if sent == 0 {
+        return Err(first_error.unwrap_or(NetError::NetUnreachable {
+            addr: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::BROADCAST, 0)),
+        }));
+    }
+    let mut found: Vec<Found> = Vec::new();
+    let mut buf = vec![0u8; super::MAX_DATAGRAM + 1];
+    let deadline = started + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(found);
+        }
+        if sock::set_timeout(&socket, left).is_err() {
+            return Ok(found);
+        }
+        match sock::recv_from(&socket, &mut buf) {
+            Ok(read) => {
+                // A server reached through two broadcast addresses answers
+                // twice: one row each.
+                if !found.iter().any(|f| f.from == read.from) {
+                    found.push(Found {
+                        from: read.from,
+                        rtt: started.elapsed(),
+                        reply: Arc::from(&buf[..read.read]),
+                    });
+                }
+            }
+            // Timeouts, and ICMP errors from one address: keep listening.
+            Err(_) => {
+                let _ = sock::take_icmp_report(&socket);
+            }
+        }
+    }
+}
