@@ -42,13 +42,21 @@ pub fn run(command: CliCommand) -> ExitCode {
             network,
             join,
             interface,
+            encoding,
         } => {
+            set_encoding(encoding);
             let reply = if echo {
                 ReplyMode::Echo
             } else if no_reply {
                 ReplyMode::None
             } else {
-                ReplyMode::Fixed(Arc::from(reply.as_bytes()))
+                match encoding.encode(&reply) {
+                    Ok(bytes) => ReplyMode::Fixed(Arc::from(bytes)),
+                    Err(e) => {
+                        let _ = warn(format_args!("udp-lab: --reply: {e}"));
+                        return ExitCode::FAILURE;
+                    }
+                }
             };
             let join = join.map(|group| net::Join { group, interface });
             server(&bind, reply, buffer, network.into(), join)
@@ -58,32 +66,43 @@ pub fn run(command: CliCommand) -> ExitCode {
             broadcast,
             ttl,
             no_multicast_loop,
+            encoding,
             timeout,
             buffer,
             count,
             interval,
             network,
             message,
-        } => client(&ClientOpts {
-            to: to.unwrap_or_else(|| {
-                if broadcast {
-                    format!("255.255.255.255:{}", net::DEFAULT_PORT)
-                } else {
-                    net::DEFAULT_ADDR.to_owned()
+        } => {
+            set_encoding(encoding);
+            let message = match encoding.encode(&message) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    let _ = warn(format_args!("udp-lab: {e}"));
+                    return ExitCode::FAILURE;
                 }
-            }),
-            reach: net::Reach {
-                broadcast,
-                ttl,
-                multicast_loop: no_multicast_loop.then_some(false),
-            },
-            timeout,
-            buffer,
-            count,
-            interval,
-            network: network.into(),
-            message,
-        }),
+            };
+            client(&ClientOpts {
+                to: to.unwrap_or_else(|| {
+                    if broadcast {
+                        format!("255.255.255.255:{}", net::DEFAULT_PORT)
+                    } else {
+                        net::DEFAULT_ADDR.to_owned()
+                    }
+                }),
+                reach: net::Reach {
+                    broadcast,
+                    ttl,
+                    multicast_loop: no_multicast_loop.then_some(false),
+                },
+                timeout,
+                buffer,
+                count,
+                interval,
+                network: network.into(),
+                message,
+            })
+        }
         CliCommand::Find {
             port,
             timeout,
@@ -133,8 +152,20 @@ fn truncation_note(rx: &Received) -> String {
     }
 }
 
+/// The CLI's one encoding (`--encoding`), set once before anything prints.
+static ENCODING: std::sync::OnceLock<format::Encoding> = std::sync::OnceLock::new();
+
+fn set_encoding(encoding: format::Encoding) {
+    let _ = ENCODING.set(encoding);
+}
+
 /// A payload on one line, as the window's incoming list shows it.
 fn payload(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Some(&encoding) = ENCODING.get()
+        && encoding != format::Encoding::Utf8
+    {
+        return encoding.decode(bytes).into();
+    }
     // Printable ASCII but the backslash reads as it is, the common case
     // under a flood: no copy (formatting was a quarter of the server's
     // instructions per datagram).
@@ -304,7 +335,7 @@ struct ClientOpts {
     count: Option<u32>,
     interval: Duration,
     network: Impairments,
-    message: String,
+    message: Vec<u8>,
 }
 
 fn client(opts: &ClientOpts) -> Result<(), NetError> {
@@ -315,7 +346,7 @@ fn client(opts: &ClientOpts) -> Result<(), NetError> {
     let request = ClientRequest {
         op: 1,
         target,
-        payload: Arc::from(opts.message.as_bytes()),
+        payload: Arc::from(opts.message.as_slice()),
         timeout,
         buffer: opts.buffer,
         count,

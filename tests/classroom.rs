@@ -428,3 +428,63 @@ fn a_port_held_by_python3_names_it() {
         );
     }
 }
+
+/// A Windows classroom's Python 2.7 sends CP1251: a server set to CP1251
+/// prints it right; one left at UTF-8 shows the bytes, not mojibake.
+#[test]
+fn cyrillic_in_cp1251_reads_right_only_where_cp1251_is_set() {
+    let (_cp1251, mut cp1251_out, port) = common::cli_server(&["--encoding", "cp1251"]);
+    let out = Command::new(BIN)
+        .args([
+            "client",
+            "--to",
+            &format!("127.0.0.1:{port}"),
+            "--encoding",
+            "cp1251",
+            "Привет, сервер",
+        ])
+        .output()
+        .expect("client runs");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(text(&out.stdout), "Response from server: Hello, client\n");
+    let mut line = String::new();
+    cp1251_out.read_line(&mut line).expect("the message");
+    assert_eq!(line, "Message from client: Привет, сервер\n");
+
+    let (_utf8, mut utf8_out, port) = common::cli_server(&[]);
+    let out = Command::new(BIN)
+        .args([
+            "client",
+            "--to",
+            &format!("127.0.0.1:{port}"),
+            "--encoding",
+            "cp1251",
+            "Привет",
+        ])
+        .output()
+        .expect("client runs");
+    assert!(out.status.success(), "{out:?}");
+    let mut line = String::new();
+    utf8_out.read_line(&mut line).expect("the message");
+    assert_eq!(
+        line,
+        "Message from client: \u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}   [cf f0 e8 e2 e5 f2]\n"
+    );
+    // What CP1251 cannot hold is refused before anything is sent.
+    let out = Command::new(BIN)
+        .args([
+            "client",
+            "--to",
+            &format!("127.0.0.1:{port}"),
+            "--encoding",
+            "cp1251",
+            "✓",
+        ])
+        .output()
+        .expect("client runs");
+    assert!(!out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        "udp-lab: \"✓\" cannot be written in CP1251: choose UTF-8 or remove it\n"
+    );
+}

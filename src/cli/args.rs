@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
 use udp_lab::lab::i18n::Lang;
+use udp_lab::lab::text::Encoding;
 use udp_lab::net::{self, Impairments, sim};
 
 #[derive(Parser, Debug)]
@@ -90,6 +91,11 @@ pub enum CliCommand {
         /// the one the routing table picks).
         #[arg(long, value_name = "IP", requires = "join")]
         interface: Option<std::net::IpAddr>,
+        /// How messages are printed and the reply is sent: utf-8, cp1251,
+        /// cp866, koi8-r, latin-1 or hex. Bytes that do not decode print as
+        /// \xNN.
+        #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
+        encoding: Encoding,
     },
     /// Send one message as the lab's client does and print the answer; with
     /// --count, send a burst and print statistics like ping.
@@ -111,6 +117,10 @@ pub enum CliCommand {
         /// (IP_MULTICAST_LOOP 0).
         #[arg(long)]
         no_multicast_loop: bool,
+        /// How the message is sent and the answer printed: utf-8, cp1251,
+        /// cp866, koi8-r, latin-1 or hex (the message as hex pairs).
+        #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
+        encoding: Encoding,
         /// Seconds to wait for the answer, 0.001-3600 (fractions allowed, e.g.
         /// 0.05; "50ms" works too).
         #[arg(long, value_name = "SECS", default_value = "2", value_parser = timeout_secs)]
@@ -147,6 +157,23 @@ pub enum CliCommand {
         #[arg(long, value_name = "TEXT", default_value = net::DEFAULT_REQUEST)]
         message: String,
     },
+}
+
+/// `--encoding`: a name as Python spells it ("cp1251"), or as the window
+/// shows it ("CP1251").
+fn encoding(s: &str) -> Result<Encoding, String> {
+    let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
+    Encoding::ALL
+        .into_iter()
+        .find(|e| e.python_name() == wanted || e.name().to_ascii_lowercase() == wanted)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.python_name()).collect();
+            format!(
+                "\"{}\" is not an encoding UDP Lab knows; choose one of {}",
+                s.trim(),
+                names.join(", ")
+            )
+        })
 }
 
 /// `--join`: a multicast group address.

@@ -367,6 +367,8 @@ texts! {
     ResponseFrom => "Response from {from} in {rtt}: {text}", "Ответ от {from} за {rtt}: {text}";
     FindNone => "No server answered on port {port} within {secs} (asked {asked})", "Ни один сервер не ответил на порту {port} за {secs} (запрос отправлен на {asked})";
     FindFound => "{count} servers answered on port {port}:", "На порту {port} ответили серверы ({count}):";
+    ErrUnmappable => "\"{ch}\" cannot be written in {encoding}: choose UTF-8 or remove it", "«{ch}» нельзя записать в {encoding}: выберите UTF-8 или уберите этот символ";
+    ErrBadHex => "\"{text}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c", "«{text}» — не байт в шестнадцатеричной записи: пишите пары из 0-9 и a-f, например 48 65 6c";
 }
 
 /// Replaces `{name}` placeholders in a translated template.
@@ -431,6 +433,18 @@ pub fn net_error(lang: Lang, e: &NetError) -> String {
             &[("secs", &secs(lang, *after)), ("port", &to.port())],
         ),
         NetError::BroadcastOff { addr } => fill(t(T::ErrBroadcastOff), &[("ip", &addr.ip())]),
+    }
+}
+
+/// Why a text cannot be sent in the chosen encoding.
+pub fn encode_error(lang: Lang, e: &crate::lab::text::EncodeError) -> String {
+    use crate::lab::text::EncodeError;
+    match e {
+        EncodeError::Unmappable { ch, encoding } => fill(
+            T::ErrUnmappable.get(lang),
+            &[("ch", ch), ("encoding", &encoding.name())],
+        ),
+        EncodeError::BadHex(text) => fill(T::ErrBadHex.get(lang), &[("text", &shorten(text, 20))]),
     }
 }
 
@@ -539,6 +553,19 @@ mod tests {
                 .split(|c: char| !c.is_alphabetic())
                 .find(|w| w.chars().count() > 3);
             assert!(long_word.is_none(), "{key:?} is not translated: {ru:?}");
+        }
+    }
+
+    #[test]
+    fn english_encoding_errors_match_the_lab_wording() {
+        use crate::lab::text::Encoding;
+        for text in ["✓", ""] {
+            let e = Encoding::Cp1251
+                .encode(text)
+                .err()
+                .or_else(|| Encoding::Hex.encode("zz").err());
+            let e = e.expect("an error");
+            assert_eq!(encode_error(Lang::En, &e), e.to_string());
         }
     }
 
