@@ -256,6 +256,11 @@ impl UdpLabApp {
                 let program = views::code::program(self, role);
                 tools::jobs::start_save_program(&ctx, self, program);
             }
+            Command::FindServers => self.find_servers(),
+            Command::UseAsTarget(addr) => {
+                self.settings.target = addr.to_string();
+                self.client.target_error = None;
+            }
         }
     }
 
@@ -310,6 +315,23 @@ impl UdpLabApp {
             }
         };
         self.client.target_error = None;
+        let payload = match self.settings.client_encoding.encode(&self.settings.message) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.client.message_error = Some(e);
+                return;
+            }
+        };
+        self.client.message_error = None;
+        let reach = net::Reach {
+            broadcast: self.settings.broadcast,
+            ttl: None,
+            multicast_loop: None,
+        };
+        // A name resolves later; only an address can be a group here.
+        self.client.collecting =
+            reach.broadcast || matches!(&target.host, net::Host::Ip(ip) if ip.is_multicast());
+        self.client.responders.clear();
         self.client.next_op += 1;
         let op = self.client.next_op;
         let socket = if self.settings.new_socket_each_send {
@@ -321,14 +343,14 @@ impl UdpLabApp {
         let request = ClientRequest {
             op,
             target,
-            payload: Arc::from(self.settings.message.as_bytes()),
+            payload: Arc::from(payload),
             timeout: self.settings.timeout(),
             buffer: self.settings.client_buffer.clamp(1, net::MAX_DATAGRAM + 1),
             count,
             interval: Duration::from_millis(self.settings.burst_interval_ms.min(60_000)),
             socket,
             network: self.settings.network,
-            reach: Default::default(),
+            reach,
         };
         match net::spawn_client(request, self.sink.clone()) {
             Ok(handle) => {
@@ -341,6 +363,40 @@ impl UdpLabApp {
                 client.started = Some(SystemTime::now());
             }
             Err(e) => self.client.outcome = Some(Outcome::Failed(e)),
+        }
+    }
+
+    /// "Find servers": on a worker (it waits the timeout), on the target's
+    /// port; the result comes back as a job.
+    fn find_servers(&mut self) {
+        if self.client.finding {
+            return;
+        }
+        let port =
+            net::parse_addr(&self.settings.target, true).map_or(net::DEFAULT_PORT, |t| t.port);
+        let payload = self
+            .settings
+            .client_encoding
+            .encode(&self.settings.message)
+            .unwrap_or_else(|_| net::DEFAULT_REQUEST.as_bytes().to_vec());
+        let timeout = self.settings.timeout();
+        let ctx = self.ctx.clone();
+        let started = tools::jobs::spawn(&ctx, &self.tools, "udp-lab-find", move || {
+            let targets = net::broadcast_targets(port);
+            tools::jobs::Job::Found(port, net::find_servers(&targets, &payload, timeout))
+        });
+        match started {
+            Ok(()) => {
+                self.client.finding = true;
+                self.client.found = None;
+            }
+            Err(e) => {
+                let error = net::NetError::Io {
+                    call: "thread spawn",
+                    message: e.to_string(),
+                };
+                self.client.found = Some((port, Err(error)));
+            }
         }
     }
 

@@ -554,7 +554,7 @@ fn collect_report(
 /// `udp-lab find`: the lab's request to every IPv4 interface's broadcast
 /// address; a line per server that answered.
 fn find(port: u16, timeout: Duration, message: &str) -> Result<(), NetError> {
-    let targets = broadcast_targets(port);
+    let targets = net::broadcast_targets(port);
     let found = net::find_servers(&targets, message.as_bytes(), timeout)?;
     let asked = targets
         .iter()
@@ -592,39 +592,6 @@ fn find(port: u16, timeout: Duration, message: &str) -> Result<(), NetError> {
         ));
     }
     Ok(())
-}
-
-/// The broadcast address of every IPv4 interface that has one (not
-/// loopback), or 255.255.255.255 when none has.
-fn broadcast_targets(port: u16) -> Vec<SocketAddr> {
-    let mut targets: Vec<SocketAddr> = if_addrs::get_if_addrs()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| !i.is_loopback())
-        .filter_map(|i| match i.addr {
-            // From the address and its mask: the interface's own broadcast
-            // field is unset when the address was added without one (`ip
-            // addr add` without `brd +`), and then reads as the address.
-            if_addrs::IfAddr::V4(v4) => subnet_broadcast(v4.ip, v4.netmask),
-            if_addrs::IfAddr::V6(_) => None,
-        })
-        .map(|b| SocketAddr::from((b, port)))
-        .collect();
-    targets.sort();
-    targets.dedup();
-    if targets.is_empty() {
-        targets.push(SocketAddr::from(([255, 255, 255, 255], port)));
-    }
-    targets
-}
-
-/// 10.213.0.255 for 10.213.0.7/24; None for /31 and /32 (no broadcast).
-fn subnet_broadcast(
-    ip: std::net::Ipv4Addr,
-    mask: std::net::Ipv4Addr,
-) -> Option<std::net::Ipv4Addr> {
-    let mask = u32::from(mask);
-    (mask.count_ones() < 31).then(|| std::net::Ipv4Addr::from(u32::from(ip) | !mask))
 }
 
 /// Prints "Response from server: …" exactly as the lab's client does, with
@@ -667,20 +634,6 @@ fn lab_report(
 #[cfg(test)]
 mod payload_tests {
     use super::*;
-
-    #[test]
-    fn subnet_broadcast_comes_from_the_mask() {
-        let b = |ip: [u8; 4], mask: [u8; 4]| subnet_broadcast(ip.into(), mask.into());
-        assert_eq!(
-            b([10, 213, 0, 7], [255, 255, 255, 0]),
-            Some([10, 213, 0, 255].into())
-        );
-        assert_eq!(
-            b([192, 168, 1, 20], [255, 255, 252, 0]),
-            Some([192, 168, 3, 255].into())
-        );
-        assert_eq!(b([10, 0, 0, 1], [255, 255, 255, 255]), None);
-    }
 
     #[test]
     fn the_fast_path_prints_what_the_window_shows() {

@@ -135,6 +135,13 @@ impl UdpLabApp {
                 other_source,
             } => {
                 client.stats.record_answer(rtt, other_source.is_some());
+                if client.collecting {
+                    client.responders.push(crate::app::state::Responder {
+                        from: rx.from,
+                        rtt,
+                        bytes: rx.bytes.clone(),
+                    });
+                }
                 let at_secs = since_start(rx.at);
                 client.points.push(RttPoint {
                     seq,
@@ -161,7 +168,18 @@ impl UdpLabApp {
                     at_secs: since_start(at),
                     rtt_ms: None,
                 });
-                (Some(seq), Outcome::Failed(NetError::TimedOut { after }))
+                // Issue 15: "no answer and no error", with the port to allow.
+                let to = client
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|r| r.op == op && r.seq == seq)
+                    .and_then(|r| r.to.parse().ok());
+                let error = match to {
+                    Some(to) => NetError::NoAnswer { to, after },
+                    None => NetError::TimedOut { after },
+                };
+                (Some(seq), Outcome::Failed(error))
             }
             ClientEventKind::Failed { seq, error } => {
                 if let Some(seq) = seq {

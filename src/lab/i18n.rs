@@ -368,6 +368,22 @@ texts! {
     FindNone => "No server answered on port {port} within {secs} (asked {asked})", "Ни один сервер не ответил на порту {port} за {secs} (запрос отправлен на {asked})";
     FindFound => "{count} servers answered on port {port}:", "На порту {port} ответили серверы ({count}):";
     ErrUnmappable => "\"{ch}\" cannot be written in {encoding}: choose UTF-8 or remove it", "«{ch}» нельзя записать в {encoding}: выберите UTF-8 или уберите этот символ";
+    Broadcast => "Broadcast", "Широковещательно";
+    BroadcastHint => "Allow sending to a broadcast address such as 255.255.255.255 or 192.168.1.255 (SO_BROADCAST) and list every server that answers within the timeout.", "Разрешить отправку на широковещательный адрес, например 255.255.255.255 или 192.168.1.255 (SO_BROADCAST), и показать все серверы, ответившие за время ожидания.";
+    EncodingLabel => "Encoding", "Кодировка";
+    EncodingHint => "How text becomes bytes and back. Windows programs in Python 2.7 often send CP1251; bytes that do not decode show as \\xNN.", "Как текст становится байтами и обратно. Программы для Windows на Python 2.7 часто отправляют CP1251; байты, которые не декодируются, показаны как \\xNN.";
+    FindServers => "Find servers", "Найти серверы";
+    FindServersHint => "Send the message to the broadcast address of every network this computer is on, on the server address's port, and list who answers", "Отправить сообщение на широковещательный адрес каждой сети этого компьютера на порт из адреса сервера и показать, кто ответит";
+    FindingServers => "Looking for servers on port {port}…", "Поиск серверов на порту {port}…";
+    FindNoneHere => "No server answered on port {port} within {secs}", "Ни один сервер не ответил на порту {port} за {secs}";
+    UseAsTarget => "Use as target", "Отправлять сюда";
+    UseAsTargetName => "Use {addr} as the server address", "Использовать {addr} как адрес сервера";
+    FilterIncoming => "Filter", "Фильтр";
+    FilterIncomingHint => "Show only datagrams whose source address or text contains this", "Показывать только датаграммы, адрес отправителя или текст которых содержит это";
+    FilterContains => "Source or text contains", "Адрес или текст содержит";
+    FilterShowing => "{shown} of {total} shown", "Показано {shown} из {total}";
+    BindChoices => "This computer's addresses", "Адреса этого компьютера";
+    ReplyNotEncodable => "The reply is sent as UTF-8: {reason}", "Ответ отправляется в UTF-8: {reason}";
     ErrBadHex => "\"{text}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c", "«{text}» — не байт в шестнадцатеричной записи: пишите пары из 0-9 и a-f, например 48 65 6c";
 }
 

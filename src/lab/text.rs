@@ -390,6 +390,19 @@ impl Encoding {
     }
 }
 
+/// A payload's text in `encoding`, cut after `max_chars` (with "…"): as
+/// [`payload_text`] in UTF-8 (the window's default look), decoded otherwise.
+pub fn decoded_text(bytes: &[u8], encoding: Encoding, max_chars: usize) -> String {
+    if encoding == Encoding::Utf8 {
+        return payload_text(bytes, max_chars);
+    }
+    let text = encoding.decode(bytes);
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 /// "48 65 6c", "48656c", "0x48, 0x65": pairs of hex digits, any separators.
 fn parse_hex(text: &str) -> Result<Vec<u8>, EncodeError> {
     let mut bytes = Vec::new();
