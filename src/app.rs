@@ -381,8 +381,9 @@ impl UdpLabApp {
             .unwrap_or_else(|_| net::DEFAULT_REQUEST.as_bytes().to_vec());
         let timeout = self.settings.timeout();
         let ctx = self.ctx.clone();
+        let asked = self.client.find_targets.clone();
         let started = tools::jobs::spawn(&ctx, &self.tools, "udp-lab-find", move || {
-            let targets = net::broadcast_targets(port);
+            let targets = asked.unwrap_or_else(|| net::broadcast_targets(port));
             tools::jobs::Job::Found(port, net::find_servers(&targets, &payload, timeout))
         });
         match started {

@@ -99,7 +99,7 @@ fn broadcast_is_answered_by_servers_on_two_hosts() {
         );
         assert!(stdout.contains(": Hello from A\n"), "{stdout}");
         assert!(stdout.contains(": Hello from B\n"), "{stdout}");
-        assert!(stdout.ends_with("2 servers answered\n"), "{stdout}");
+        assert!(stdout.ends_with("Servers that answered: 2\n"), "{stdout}");
         assert!(
             text(&out.stderr).contains("setsockopt(SOL_SOCKET, SO_BROADCAST, 1)"),
             "{out:?}"
@@ -171,7 +171,7 @@ fn a_multicast_group_is_answered_by_its_members_only() {
         "{stdout}"
     );
     assert!(!stdout.contains("not a member"), "{stdout}");
-    assert!(stdout.ends_with("2 servers answered\n"), "{stdout}");
+    assert!(stdout.ends_with("Servers that answered: 2\n"), "{stdout}");
     assert!(
         text(&out.stderr).contains("setsockopt(IPPROTO_IP, IP_MULTICAST_TTL, 1)"),
         "{out:?}"
@@ -213,7 +213,7 @@ fn find_lists_exactly_the_hosts_that_run_a_server() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     let mut lines = stdout.lines();
-    assert_eq!(lines.next(), Some("2 servers answered on port 12345:"));
+    assert_eq!(lines.next(), Some("Servers that answered on port 12345: 2"));
     let mut rows: Vec<(String, String)> = lines
         .map(|l| {
             let cols: Vec<&str> = l.split('\t').collect();

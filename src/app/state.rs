@@ -313,6 +313,9 @@ pub struct ClientState {
     pub message_error: Option<crate::lab::text::EncodeError>,
     /// "Find servers" is running.
     pub finding: bool,
+    /// Where "Find servers" asks (None: every interface's broadcast
+    /// address); tests keep it on loopback.
+    pub(crate) find_targets: Option<Vec<SocketAddr>>,
     /// What the latest "Find servers" found, and on which port.
     pub found: Option<(u16, Result<Vec<net::Found>, NetError>)>,
 }

@@ -363,10 +363,10 @@ texts! {
     ErrNoAnswer => "No server answered within {secs}: no answer and no error. The server may be stopped, or a firewall drops UDP silently — on Windows allow UDP port {port} in Windows Defender Firewall; on Linux check ufw/nft", "Сервер не ответил за {secs}: ни ответа, ни ошибки. Возможно, сервер остановлен или межсетевой экран молча отбрасывает UDP — в Windows разрешите UDP-порт {port} в брандмауэре Защитника Windows; в Linux проверьте ufw/nft";
     ErrBroadcastOff => "{ip} is a broadcast address: turn Broadcast on (SO_BROADCAST; --broadcast on the command line) to send to it", "{ip} — широковещательный адрес: чтобы отправить на него, включите «Широковещательно» (SO_BROADCAST; --broadcast в командной строке)";
     StepSetSockOpt => "Not in the lab: the lab's programs set no socket options. Broadcast needs SO_BROADCAST; a multicast group is joined with IP_ADD_MEMBERSHIP and a request's reach set with IP_MULTICAST_TTL.", "Нет в методичке: программы из лабораторной не задают параметров сокета. Для широковещания нужен SO_BROADCAST; к группе многоадресной рассылки присоединяются через IP_ADD_MEMBERSHIP, а дальность запроса задаёт IP_MULTICAST_TTL.";
-    BroadcastAnswers => "{count} servers answered", "Ответивших серверов: {count}";
+    BroadcastAnswers => "Servers that answered: {count}", "Ответивших серверов: {count}";
     ResponseFrom => "Response from {from} in {rtt}: {text}", "Ответ от {from} за {rtt}: {text}";
     FindNone => "No server answered on port {port} within {secs} (asked {asked})", "Ни один сервер не ответил на порту {port} за {secs} (запрос отправлен на {asked})";
-    FindFound => "{count} servers answered on port {port}:", "На порту {port} ответили серверы ({count}):";
+    FindFound => "Servers that answered on port {port}: {count}", "Ответивших серверов на порту {port}: {count}";
     ErrUnmappable => "\"{ch}\" cannot be written in {encoding}: choose UTF-8 or remove it", "«{ch}» нельзя записать в {encoding}: выберите UTF-8 или уберите этот символ";
     Broadcast => "Broadcast", "Широковещательно";
     BroadcastHint => "Allow sending to a broadcast address such as 255.255.255.255 or 192.168.1.255 (SO_BROADCAST) and list every server that answers within the timeout.", "Разрешить отправку на широковещательный адрес, например 255.255.255.255 или 192.168.1.255 (SO_BROADCAST), и показать все серверы, ответившие за время ожидания.";

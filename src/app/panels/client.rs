@@ -598,3 +598,6 @@ fn rate_plot_ui(ui: &mut egui::Ui, points: &[crate::app::RttPoint], height: f32,
             plot.bar_chart(BarChart::new("answers", bars).color(accent));
         });
 }
+
+#[cfg(test)]
+mod tests;
