@@ -227,6 +227,19 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     .size(16.0)
                     .color(crate::app::style::error_color(ui)),
             );
+            // Issue 15: this window's own server, bound to loopback, asked
+            // for by a LAN address: that is why nothing listens there.
+            if let net::NetError::Unreachable { addr } = e
+                && let crate::app::ServerStatus::Listening(bind) = app.server.status()
+                && bind.ip().is_loopback()
+                && bind.port() == addr.port()
+                && !addr.ip().is_loopback()
+            {
+                ui.colored_label(
+                    crate::app::style::warn_color(ui),
+                    fill(T::OnlyThisComputer.get(lang), &[("bind", &bind)]),
+                );
+            }
         }
     }
 }

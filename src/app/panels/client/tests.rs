@@ -160,3 +160,35 @@ fn the_incoming_filter_keeps_matching_rows() {
     h.get_by_label("banana");
     assert!(h.query_by_label("apple").is_none());
 }
+
+#[test]
+fn a_loopback_server_asked_for_by_a_lan_address_is_explained() {
+    // One of this computer's own addresses: a datagram to it never leaves
+    // the computer (the kernel delivers it over loopback).
+    let Some(own) = crate::app::tools::this_computer::list_addresses()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.ip)
+        .find(|ip| ip.is_ipv4() && !ip.is_loopback())
+    else {
+        eprintln!("skipped: this computer has no IPv4 address but loopback");
+        return;
+    };
+    let mut h = harness_with(Settings {
+        bind: "127.0.0.1:0".into(),
+        ..settings()
+    });
+    let port = start(&mut h);
+    set_text(&mut h, "Server address", &format!("{own}:{port}"));
+    send_and_wait(&mut h);
+    if cfg!(target_os = "linux") {
+        h.get_by_label(&format!(
+            "Nothing is listening at {own}:{port} (ICMP port unreachable)"
+        ));
+        h.get_by_label(&format!(
+            "Only this computer can reach the server in this window: it is bound to \
+             127.0.0.1:{port}. Bind it to 0.0.0.0 (or this computer's LAN address) for other \
+             computers."
+        ));
+    }
+}
