@@ -603,12 +603,25 @@ fn lab_report(
 ) -> Result<(), NetError> {
     let mut outcome = Ok(());
     let mut to = None;
+    let mut first_to = None;
     while let Some(NetEvent::Client(ev)) = queue.recv_timeout(timeout + Duration::from_secs(30)) {
         match ev.kind {
             ClientEventKind::Response {
                 rx, other_source, ..
             } => {
                 out.say(format_args!("Response from server: {}", payload(&rx.bytes)));
+                // "localhost": 127.0.0.1 said nothing listens, ::1 answered.
+                if let (Some(tried), Some(other)) = (first_to, to)
+                    && tried != other
+                {
+                    out.warn(format_args!(
+                        "  ({})",
+                        fill(
+                            T::OtherFamilyAnswered.get(LANG),
+                            &[("tried", &tried), ("other", &other)]
+                        )
+                    ));
+                }
                 if rx.truncated {
                     out.warn(format_args!("  ({})", truncation_note(&rx)));
                 }
@@ -616,7 +629,10 @@ fn lab_report(
                     out.warn(format_args!("  ({})", other_source_note(rx.from, sent_to)));
                 }
             }
-            ClientEventKind::Sent { to: t, .. } => to = Some(t),
+            ClientEventKind::Sent { to: t, .. } => {
+                first_to.get_or_insert(t);
+                to = Some(t);
+            }
             ClientEventKind::TimedOut { after, .. } => {
                 outcome = Err(match to {
                     Some(to) => NetError::NoAnswer { to, after },

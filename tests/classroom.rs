@@ -488,3 +488,26 @@ fn cyrillic_in_cp1251_reads_right_only_where_cp1251_is_set() {
         "udp-lab: \"✓\" cannot be written in CP1251: choose UTF-8 or remove it\n"
     );
 }
+
+/// "localhost" is 127.0.0.1 and ::1: a server on ::1 is still found, and
+/// the client says which one answered. On a host whose /etc/hosts names
+/// both (`ip netns exec` reads /etc/netns/NAME/hosts in its place).
+#[test]
+fn localhost_tries_the_other_family_and_says_which_answered() {
+    let test = "localhost_tries_the_other_family_and_says_which_answered";
+    let Some(room) = Classroom::new(test, 1) else {
+        return;
+    };
+    let host = &room.hosts[0];
+    let _hosts = room.hosts_file(host, "127.0.0.1 localhost\n::1 localhost\n");
+    let (_server, _out) = server(host, &["--bind", &format!("[::1]:{PORT}")]);
+    let out = udp_lab(host, &["client", "--to", &format!("localhost:{PORT}")]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(text(&out.stdout), "Response from server: Hello, client\n");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "  (Nothing listens on 127.0.0.1:{PORT}; the name also means [::1]:{PORT}, which answered)\n"
+        )
+    );
+}

@@ -385,6 +385,7 @@ texts! {
     BindChoices => "This computer's addresses", "Адреса этого компьютера";
     ReplyNotEncodable => "The reply is sent as UTF-8: {reason}", "Ответ отправляется в UTF-8: {reason}";
     OnlyThisComputer => "Only this computer can reach the server in this window: it is bound to {bind}. Bind it to 0.0.0.0 (or this computer's LAN address) for other computers.", "Сервер в этом окне доступен только с этого компьютера: он привязан к {bind}. Чтобы к нему могли обращаться другие компьютеры, привяжите его к 0.0.0.0 (или к адресу этого компьютера в локальной сети).";
+    OtherFamilyAnswered => "Nothing listens on {tried}; the name also means {other}, which answered", "На {tried} никто не слушает; это имя означает и {other} — там ответили";
     ErrBadHex => "\"{text}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c", "«{text}» — не байт в шестнадцатеричной записи: пишите пары из 0-9 и a-f, например 48 65 6c";
 }
 

@@ -12,7 +12,7 @@ use socket2::Socket;
 
 use super::{
     EventSink, Family, Impairments, NetError, NetEvent, ParsedAddr, Received, SimFate, Simulator,
-    SockOpt, resolve, sock,
+    SockOpt, sock,
 };
 
 #[derive(Clone, Debug)]
@@ -161,7 +161,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
     // A client paces itself (one datagram in flight), so all its events fit.
     let emit_at = |kind, at| sink.send_always(NetEvent::Client(ClientEvent { op, at, kind }));
     let emit = |kind| emit_at(kind, SystemTime::now());
-    let target = match resolve(&req.target) {
+    let (mut target, mut alternate) = match super::addr::resolve_with_alternate(&req.target) {
         Ok(a) => a,
         Err(error) => return emit(ClientEventKind::Failed { seq: None, error }),
     };
@@ -170,7 +170,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
         .socket
         .as_ref()
         .is_some_and(|s| sock::local_addr(s).is_ok_and(|l| Family::of(&l) == family));
-    let socket = match (&req.socket, reused) {
+    let mut socket = match (&req.socket, reused) {
         (Some(s), true) => s.clone(),
         _ => match open_client_socket(family) {
             Ok(s) => Arc::new(s),
@@ -207,7 +207,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
             // An answer that came after its timeout must not count for this send.
             drain_stale(&socket);
         }
-        exchange(
+        let unreachable = exchange(
             seq,
             &socket,
             &mut simulator,
@@ -215,7 +215,37 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
             &req,
             &mut buf,
             &emit_at,
+            alternate.is_some(),
         );
+        let (Some(error), Some(other)) = (unreachable, alternate.take()) else {
+            continue;
+        };
+        // "localhost" is 127.0.0.1 and ::1: nothing on the first, so ask
+        // the other family (a server bound to ::1), from a socket of its own.
+        match open_client_socket(Family::of(&other)) {
+            Ok(s) => {
+                socket = Arc::new(s);
+                target = other;
+                emit(ClientEventKind::Socket {
+                    family: Family::of(&other),
+                    reused: false,
+                });
+                exchange(
+                    seq,
+                    &socket,
+                    &mut simulator,
+                    target,
+                    &req,
+                    &mut buf,
+                    &emit_at,
+                    false,
+                );
+            }
+            Err(_) => emit(ClientEventKind::Failed {
+                seq: Some(seq),
+                error,
+            }),
+        }
     }
     // Before the socket closes: a request still held back goes out now.
     drop(simulator);
@@ -224,6 +254,8 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
 }
 
 /// One `sendto` and the `recvfrom` that waits for its answer.
+// The worker's state, passed apart so the borrows stay separate.
+#[allow(clippy::too_many_arguments)]
 fn exchange(
     seq: u32,
     socket: &Arc<Socket>,
@@ -232,8 +264,21 @@ fn exchange(
     req: &ClientRequest,
     buf: &mut [u8],
     emit_at: &impl Fn(ClientEventKind, SystemTime),
-) {
+    defer_unreachable: bool,
+) -> Option<NetError> {
     let emit = |kind| emit_at(kind, SystemTime::now());
+    // Port unreachable, when the caller has another address to try (a
+    // name's other family), goes back to it instead of being reported.
+    let fail = |error: NetError| {
+        if defer_unreachable && matches!(error, NetError::Unreachable { .. }) {
+            return Some(error);
+        }
+        emit(ClientEventKind::Failed {
+            seq: Some(seq),
+            error,
+        });
+        None
+    };
     // Stamped before sendto: the server may report the arrival before this
     // thread gets to report the send.
     let sent_wall = SystemTime::now();
@@ -253,10 +298,7 @@ fn exchange(
             {
                 error = NetError::BroadcastOff { addr: target };
             }
-            return emit(ClientEventKind::Failed {
-                seq: Some(seq),
-                error,
-            });
+            return fail(error);
         }
     };
     let local = sock::local_addr(socket).unwrap_or(target);
@@ -280,28 +322,23 @@ fn exchange(
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             if answers > 0 {
-                return;
+                return None;
             }
             if let Some(error) = last_error {
-                return emit(ClientEventKind::Failed {
-                    seq: Some(seq),
-                    error,
-                });
+                return fail(error);
             }
-            return emit(ClientEventKind::TimedOut {
+            emit(ClientEventKind::TimedOut {
                 seq,
                 after: req.timeout,
             });
+            return None;
         }
         if let Err(e) = sock::set_timeout(socket, left) {
             let error = NetError::Io {
                 call: "setsockopt(SO_RCVTIMEO)",
                 message: e.to_string(),
             };
-            return emit(ClientEventKind::Failed {
-                seq: Some(seq),
-                error,
-            });
+            return fail(error);
         }
         match sock::recv_from(socket, buf) {
             Ok(read) => {
@@ -315,7 +352,7 @@ fn exchange(
                     other_source,
                 });
                 if !collect {
-                    return;
+                    return None;
                 }
                 answers += 1;
             }
@@ -326,10 +363,7 @@ fn exchange(
                     last_error = Some(error);
                     continue;
                 }
-                return emit(ClientEventKind::Failed {
-                    seq: Some(seq),
-                    error,
-                });
+                return fail(error);
             }
         }
     }

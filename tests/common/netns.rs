@@ -196,6 +196,26 @@ impl Classroom {
     }
 }
 
+/// An /etc/hosts for one host, removed when dropped.
+pub struct HostsFile(std::path::PathBuf);
+
+impl Drop for HostsFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Classroom {
+    /// `ip netns exec` bind-mounts /etc/netns/NAME/hosts over /etc/hosts:
+    /// this host's names, without touching the real file.
+    pub fn hosts_file(&self, host: &Host, contents: &str) -> HostsFile {
+        let dir = std::path::Path::new("/etc/netns").join(&host.ns);
+        std::fs::create_dir_all(&dir).expect("/etc/netns/NAME");
+        std::fs::write(dir.join("hosts"), contents).expect("hosts");
+        HostsFile(dir)
+    }
+}
+
 impl Drop for Classroom {
     fn drop(&mut self) {
         for host in &self.hosts {
