@@ -197,6 +197,56 @@ fn a_multicast_group_is_answered_by_its_members_only() {
 }
 
 #[test]
+fn an_ipv6_group_is_answered_by_its_member_only() {
+    let Some(room) = Classroom::new("an_ipv6_group_is_answered_by_its_member_only", 3) else {
+        return;
+    };
+    let [client, member, outsider] = &room.hosts[..] else {
+        unreachable!()
+    };
+    let (_member, mut out) = server(
+        member,
+        &[
+            "--bind",
+            &format!("[::]:{PORT}"),
+            "--reply",
+            "member",
+            "--join",
+            "ff05::1:3",
+            "--interface",
+            &member.ip6,
+        ],
+    );
+    let mut line = String::new();
+    out.read_line(&mut line).expect("the join is printed");
+    assert!(
+        line.starts_with("setsockopt(IPPROTO_IPV6, IPV6_JOIN_GROUP, {ff05::1:3, "),
+        "{line}"
+    );
+    let _outsider = server(outsider, &["--bind", &format!("[::]:{PORT}")]);
+    let out = udp_lab(
+        client,
+        &[
+            "client",
+            "--to",
+            &format!("[ff05::1:3]:{PORT}"),
+            "--ttl",
+            "1",
+            "--timeout",
+            "1",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        responders(&stdout),
+        [format!("[{}]:{PORT}", member.ip6)],
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("Servers that answered: 1\n"), "{stdout}");
+}
+
+#[test]
 fn find_lists_exactly_the_hosts_that_run_a_server() {
     let Some(room) = Classroom::new("find_lists_exactly_the_hosts_that_run_a_server", 4) else {
         return;
@@ -261,6 +311,19 @@ fn a_server_bound_to_loopback_is_not_reachable_by_its_lan_address() {
         format!(
             "udp-lab: Nothing is listening at {}:{PORT} (ICMP port unreachable)\n",
             host.ip
+        )
+    );
+    // And over IPv6: ICMPv6 port unreachable.
+    let out = udp_lab(
+        client,
+        &["client", "--to", &format!("[{}]:{PORT}", host.ip6)],
+    );
+    assert!(!out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "udp-lab: Nothing is listening at [{}]:{PORT} (ICMP port unreachable)\n",
+            host.ip6
         )
     );
 }
@@ -342,6 +405,20 @@ fn a_firewall_that_rejects_is_named() {
         format!(
             "udp-lab: A firewall on the way refused the datagram to {}:{PORT} (ICMP administratively prohibited)\n",
             host.ip
+        )
+    );
+    // The same over IPv6 (ICMPv6 type 1 code 1, read through IPV6_RECVERR).
+    let _server6 = server(host, &["--bind", &format!("[{}]:{PORT}", host.ip6)]);
+    let out = udp_lab(
+        client,
+        &["client", "--to", &format!("[{}]:{PORT}", host.ip6)],
+    );
+    assert!(!out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "udp-lab: A firewall on the way refused the datagram to [{}]:{PORT} (ICMP administratively prohibited)\n",
+            host.ip6
         )
     );
 }

@@ -87,8 +87,9 @@ pub enum CliCommand {
         /// not hear the group.
         #[arg(long, value_name = "GROUP", value_parser = multicast_group)]
         join: Option<std::net::IpAddr>,
-        /// The IPv4 address of the interface to join the group on (default:
-        /// the one the routing table picks).
+        /// The address of the interface to join the group on (default: the
+        /// one the routing table picks for IPv4, the first with an IPv6
+        /// address for IPv6).
         #[arg(long, value_name = "IP", requires = "join")]
         interface: Option<std::net::IpAddr>,
         /// How messages are printed and the reply is sent: utf-8, cp1251,

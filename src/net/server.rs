@@ -65,8 +65,11 @@ pub struct ServerConfig {
 pub struct Join {
     pub group: IpAddr,
     /// The IPv4 interface (by its address) to join on; None: the one the
-    /// routing table picks. IPv6 always lets the routing table pick.
+    /// routing table picks.
     pub interface: Option<IpAddr>,
+    /// IPv6: the interface's index (0: the one the routing table picks,
+    /// which Linux often cannot for a group: ENODEV).
+    pub ifindex: u32,
 }
 
 impl Join {
@@ -93,7 +96,7 @@ impl Join {
                 } else {
                     "IPV6_JOIN_GROUP"
                 },
-                format!("{{{g}, 0}}"),
+                format!("{{{g}, {}}}", self.ifindex),
             ),
         }
     }
@@ -105,8 +108,8 @@ impl Join {
             (IpAddr::V4(g), None) => socket.join_multicast_v4(&g, &Ipv4Addr::UNSPECIFIED),
             (IpAddr::V4(g), Some(IpAddr::V4(i))) if leave => socket.leave_multicast_v4(&g, &i),
             (IpAddr::V4(g), Some(IpAddr::V4(i))) => socket.join_multicast_v4(&g, &i),
-            (IpAddr::V6(g), _) if leave => socket.leave_multicast_v6(&g, 0),
-            (IpAddr::V6(g), _) => socket.join_multicast_v6(&g, 0),
+            (IpAddr::V6(g), _) if leave => socket.leave_multicast_v6(&g, self.ifindex),
+            (IpAddr::V6(g), _) => socket.join_multicast_v6(&g, self.ifindex),
             (IpAddr::V4(_), Some(IpAddr::V6(_))) => Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "an IPv4 group needs an IPv4 interface address",

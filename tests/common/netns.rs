@@ -192,6 +192,24 @@ impl Classroom {
             ip(&["-n", h, "route", "add", "255.255.255.255/32", "dev", "eth0"])?;
             ip(&["-n", h, "route", "add", "224.0.0.0/4", "dev", "eth0"])?;
         }
+        // A veth's carrier comes up a moment after `link set up`; until
+        // then IPv6 drops what is sent (IPv4 is more forgiving).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        for host in &self.hosts {
+            loop {
+                let out = Command::new("ip")
+                    .args(["-n", &host.ns, "-o", "link", "show", "eth0"])
+                    .output()
+                    .map_err(|e| format!("cannot run ip: {e}"))?;
+                if String::from_utf8_lossy(&out.stdout).contains("state UP") {
+                    break;
+                }
+                if std::time::Instant::now() > deadline {
+                    return Err(format!("{}: eth0 did not come up", host.ns));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
         Ok(())
     }
 }
