@@ -277,10 +277,19 @@ impl UdpLabApp {
             }
         };
         self.server.bind_error = None;
+        let join = match join_of(&self.settings, &bind) {
+            Ok(join) => join,
+            Err(e) => {
+                self.server.join_error = Some(e);
+                self.cancel_pending_send();
+                return;
+            }
+        };
+        self.server.join_error = None;
         let config = ServerConfig {
             bind,
             settings: self.settings.server_settings(),
-            join: None,
+            join,
         };
         match net::spawn_server(config, self.sink.clone()) {
             Ok(handle) => {
@@ -531,5 +540,44 @@ impl eframe::App for UdpLabApp {
 mod layout_tests;
 #[cfg(test)]
 pub(crate) mod test_util;
+/// Issue 15: the multicast group the settings ask the server to join.
+fn join_of(
+    settings: &Settings,
+    bind: &net::ParsedAddr,
+) -> Result<Option<net::Join>, state::JoinError> {
+    use state::JoinError;
+    let text = settings.join_group.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let group: std::net::IpAddr = text
+        .parse()
+        .ok()
+        .filter(|ip: &std::net::IpAddr| ip.is_multicast())
+        .ok_or_else(|| JoinError::NotMulticast(text.to_owned()))?;
+    let interface = match settings.join_interface.trim() {
+        "" => None,
+        ip => Some(
+            ip.parse::<std::net::IpAddr>()
+                .map_err(|_| JoinError::BadInterface(ip.to_owned()))?,
+        ),
+    };
+    if let net::Host::Ip(ip) = bind.host
+        && !ip.is_unspecified()
+        && ip != group
+    {
+        return Err(JoinError::NeedsAllInterfaces { ip, group });
+    }
+    Ok(Some(net::Join {
+        group,
+        interface,
+        ifindex: if group.is_ipv6() {
+            net::ipv6_ifindex(interface)
+        } else {
+            0
+        },
+    }))
+}
+
 #[cfg(test)]
 mod tests;

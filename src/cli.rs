@@ -62,7 +62,7 @@ pub fn run(command: CliCommand) -> ExitCode {
                 group,
                 interface,
                 ifindex: if group.is_ipv6() {
-                    ipv6_ifindex(interface)
+                    net::ipv6_ifindex(interface)
                 } else {
                     0
                 },
@@ -557,18 +557,6 @@ fn collect_report(
         ));
     }
     outcome
-}
-
-/// The index of the interface an IPv6 group is joined on: the one with
-/// address `interface`, or else the first (not loopback) with an IPv6
-/// address; 0 (the kernel's choice) when there is none.
-fn ipv6_ifindex(interface: Option<std::net::IpAddr>) -> u32 {
-    let list = if_addrs::get_if_addrs().unwrap_or_default();
-    let chosen = match interface {
-        Some(ip) => list.iter().find(|i| i.ip() == ip),
-        None => list.iter().find(|i| !i.is_loopback() && i.ip().is_ipv6()),
-    };
-    chosen.and_then(|i| i.index).unwrap_or(0)
 }
 
 /// `udp-lab find`: the lab's request to every IPv4 interface's broadcast

@@ -21,9 +21,9 @@ pub use client::{
     spawn_client,
 };
 pub use error::{Holder, IcmpReport, NetError, fmt_secs};
-#[cfg(feature = "gui")]
-pub use find::broadcast_targets;
 pub use find::{Found, find_servers, subnet_broadcast};
+#[cfg(feature = "gui")]
+pub use find::{broadcast_targets, ipv6_ifindex};
 pub use server::{
     Join, Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle,
     ServerSettings, spawn_server,

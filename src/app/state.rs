@@ -73,6 +73,10 @@ pub struct Settings {
     /// How the incoming list shows payloads and the reply text is sent.
     #[serde(deserialize_with = "lenient::or_default")]
     pub server_encoding: Encoding,
+    /// A multicast group the server joins after bind (empty: none), and the
+    /// address of the interface to join it on (empty: the OS's choice).
+    pub join_group: String,
+    pub join_interface: String,
 }
 
 impl Default for Settings {
@@ -99,6 +103,8 @@ impl Default for Settings {
             broadcast: false,
             client_encoding: Encoding::Utf8,
             server_encoding: Encoding::Utf8,
+            join_group: String::new(),
+            join_interface: String::new(),
         }
     }
 }
@@ -229,6 +235,8 @@ pub struct ServerState {
     pub filter: String,
     /// The filter's field is shown.
     pub filter_open: bool,
+    /// Why the multicast group cannot be joined (nothing started).
+    pub join_error: Option<JoinError>,
 }
 
 impl ServerState {
@@ -318,6 +326,36 @@ pub struct ClientState {
     pub(crate) find_targets: Option<Vec<SocketAddr>>,
     /// What the latest "Find servers" found, and on which port.
     pub found: Option<(u16, Result<Vec<net::Found>, NetError>)>,
+}
+
+/// Why the server cannot join the group it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JoinError {
+    NotMulticast(String),
+    BadInterface(String),
+    /// Bound to one address: the socket would never hear the group.
+    NeedsAllInterfaces {
+        ip: std::net::IpAddr,
+        group: std::net::IpAddr,
+    },
+}
+
+impl JoinError {
+    pub fn text(&self, lang: Lang) -> String {
+        use crate::lab::i18n::fill;
+        match self {
+            JoinError::NotMulticast(text) => fill(T::ErrNotMulticast.get(lang), &[("text", text)]),
+            JoinError::BadInterface(text) => fill(T::ErrBadInterface.get(lang), &[("text", text)]),
+            JoinError::NeedsAllInterfaces { ip, group } => fill(
+                T::ErrJoinNeedsAll.get(lang),
+                &[
+                    ("ip", ip),
+                    ("group", group),
+                    ("any", &if group.is_ipv4() { "0.0.0.0" } else { "::" }),
+                ],
+            ),
+        }
+    }
 }
 
 /// A server that answered a broadcast or multicast Send.

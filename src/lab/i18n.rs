@@ -386,6 +386,12 @@ texts! {
     ReplyNotEncodable => "The reply is sent as UTF-8: {reason}", "Ответ отправляется в UTF-8: {reason}";
     OnlyThisComputer => "Only this computer can reach the server in this window: it is bound to {bind}. Bind it to 0.0.0.0 (or this computer's LAN address) for other computers.", "Сервер в этом окне доступен только с этого компьютера: он привязан к {bind}. Чтобы к нему могли обращаться другие компьютеры, привяжите его к 0.0.0.0 (или к адресу этого компьютера в локальной сети).";
     OtherFamilyAnswered => "Nothing listens on {tried}; the name also means {other}, which answered", "На {tried} никто не слушает; это имя означает и {other} — там ответили";
+    JoinGroup => "Multicast group to join", "Группа многоадресной рассылки";
+    JoinInterface => "on the interface with address", "на интерфейсе с адресом";
+    JoinHint => "After bind the server joins this group (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP) and leaves it on Stop. Empty: no group. Bind to 0.0.0.0 or :: to hear it.", "После bind сервер присоединяется к этой группе (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP) и выходит из неё по «Остановить». Пусто — без группы. Чтобы её слышать, привяжите сервер к 0.0.0.0 или ::.";
+    ErrNotMulticast => "{text} is not a multicast group (IPv4 224.0.0.0 to 239.255.255.255, IPv6 ff00::/8); try 239.1.2.3", "{text} — не группа многоадресной рассылки (IPv4 от 224.0.0.0 до 239.255.255.255, IPv6 ff00::/8); попробуйте 239.1.2.3";
+    ErrJoinNeedsAll => "A server bound to {ip} does not hear the group {group}: bind it to {any}", "Сервер, привязанный к {ip}, не слышит группу {group}: привяжите его к {any}";
+    ErrBadInterface => "{text} is not an IP address of an interface", "{text} — не IP-адрес интерфейса";
     ErrBadHex => "\"{text}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c", "«{text}» — не байт в шестнадцатеричной записи: пишите пары из 0-9 и a-f, например 48 65 6c";
 }
 

@@ -112,6 +112,19 @@ pub fn subnet_broadcast(
     (mask.count_ones() < 31).then(|| std::net::Ipv4Addr::from(u32::from(ip) | !mask))
 }
 
+#[cfg(feature = "gui")]
+/// The index of the interface an IPv6 group is joined on: the one with
+/// address `interface`, or else the first (not loopback) with an IPv6
+/// address; 0 (the kernel's choice) when there is none.
+pub fn ipv6_ifindex(interface: Option<std::net::IpAddr>) -> u32 {
+    let list = if_addrs::get_if_addrs().unwrap_or_default();
+    let chosen = match interface {
+        Some(ip) => list.iter().find(|i| i.ip() == ip),
+        None => list.iter().find(|i| !i.is_loopback() && i.ip().is_ipv6()),
+    };
+    chosen.and_then(|i| i.index).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,14 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     bind_choices_ui(ui, app, commands, !running);
                 });
                 ui.end_row();
+                if let Some(e) = &app.server.join_error {
+                    ui.label("");
+                    let text = e.text(lang);
+                    wrapped(ui, &|ui| {
+                        ui.colored_label(crate::app::style::error_color(ui), text.as_str());
+                    });
+                    ui.end_row();
+                }
                 if let Some(e) = &app.server.bind_error {
                     ui.label("");
                     let text = i18n::addr_error(lang, e);
@@ -470,7 +478,12 @@ fn filtered(
 
 /// Issue 15: the bind address from a list: loopback, all interfaces, and
 /// this computer's addresses ("This computer" lists them).
-fn bind_choices_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>, enabled: bool) {
+fn bind_choices_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    commands: &mut Vec<Command>,
+    enabled: bool,
+) {
     let lang = app.lang;
     ui.add_enabled_ui(enabled, |ui| {
         let menu = ui.menu_button("▾", |ui| {
@@ -506,6 +519,17 @@ fn bind_choices_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Comman
                     ui.close();
                 }
             }
+            // The multicast group joined after bind (empty: none).
+            ui.separator();
+            let t = |k: T| k.get(lang);
+            let label = ui.label(t(T::JoinGroup)).on_hover_text(t(T::JoinHint));
+            ui.add(egui::TextEdit::singleline(&mut app.settings.join_group).desired_width(180.0))
+                .labelled_by(label.id);
+            let label = ui.label(t(T::JoinInterface));
+            ui.add(
+                egui::TextEdit::singleline(&mut app.settings.join_interface).desired_width(180.0),
+            )
+            .labelled_by(label.id);
         });
         let menu = menu.response.on_hover_text(T::BindChoices.get(lang));
         // The list of addresses comes from a worker: ask once, on first use.

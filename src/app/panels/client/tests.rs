@@ -192,3 +192,58 @@ fn a_loopback_server_asked_for_by_a_lan_address_is_explained() {
         ));
     }
 }
+
+#[test]
+fn the_server_joins_a_group_and_leaves_it_on_stop() {
+    // On loopback's interface: the membership never leaves this computer.
+    let mut h = harness_with(Settings {
+        join_group: "239.255.0.1".into(),
+        join_interface: "127.0.0.1".into(),
+        ..settings()
+    });
+    start(&mut h);
+    let call = |name: &'static str| Call::SetSockOpt {
+        level: "IPPROTO_IP",
+        name,
+        value: "{239.255.0.1, 127.0.0.1}".into(),
+    };
+    wait_for(&mut h, "the join in the trace", |app| {
+        app.session
+            .trace
+            .iter()
+            .any(|r| r.call == call("IP_ADD_MEMBERSHIP"))
+    });
+    h.get_by_label("Stop").click();
+    wait_for(&mut h, "the server to stop", |app| {
+        app.server.status() == ServerStatus::Stopped
+    });
+    assert!(
+        h.state()
+            .session
+            .trace
+            .iter()
+            .any(|r| r.call == call("IP_DROP_MEMBERSHIP"))
+    );
+}
+
+#[test]
+fn a_group_the_server_cannot_hear_is_refused_in_plain_words() {
+    let mut h = harness_with(Settings {
+        join_group: "239.255.0.1".into(),
+        bind: "127.0.0.1:0".into(),
+        ..settings()
+    });
+    h.get_by_label("Start").click();
+    h.run_steps(2);
+    h.get_by_label(
+        "A server bound to 127.0.0.1 does not hear the group 239.255.0.1: bind it to 0.0.0.0",
+    );
+    assert!(h.state().server.handle.is_none());
+    h.state_mut().settings.join_group = "10.0.0.1".into();
+    h.get_by_label("Start").click();
+    h.run_steps(2);
+    h.get_by_label(
+        "10.0.0.1 is not a multicast group (IPv4 224.0.0.0 to 239.255.255.255, IPv6 ff00::/8); \
+         try 239.1.2.3",
+    );
+}
