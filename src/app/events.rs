@@ -134,9 +134,15 @@ impl UdpLabApp {
                 rtt,
                 other_source,
             } => {
-                client.stats.record_answer(rtt, other_source.is_some());
+                // A broadcast's datagram counts as answered once, however
+                // many servers answered it.
+                let first = !client.responders.iter().any(|r| r.seq == seq);
+                if !client.collecting || first {
+                    client.stats.record_answer(rtt, other_source.is_some());
+                }
                 if client.collecting {
                     client.responders.push(crate::app::state::Responder {
+                        seq,
                         from: rx.from,
                         rtt,
                         bytes: rx.bytes.clone(),

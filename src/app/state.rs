@@ -361,6 +361,8 @@ impl JoinError {
 /// A server that answered a broadcast or multicast Send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Responder {
+    /// The datagram of the burst it answered.
+    pub seq: u32,
     pub from: SocketAddr,
     pub rtt: Duration,
     pub bytes: Arc<[u8]>,
