@@ -515,7 +515,8 @@ fn collect_report(
     timeout: Duration,
     out: &mut Printer<'_>,
 ) -> Result<(), NetError> {
-    let mut answered = 0usize;
+    // Each server once, however many datagrams of a burst it answered.
+    let mut servers: Vec<SocketAddr> = Vec::new();
     let mut outcome = Ok(());
     let mut to = None;
     while let Some(NetEvent::Client(ev)) = queue.recv_timeout(timeout + Duration::from_secs(30)) {
@@ -523,7 +524,9 @@ fn collect_report(
             ClientEventKind::SockOpt(opt) => out.warn(format_args!("{opt}")),
             ClientEventKind::Sent { to: t, .. } => to = Some(t),
             ClientEventKind::Response { rx, rtt, .. } => {
-                answered += 1;
+                if !servers.contains(&rx.from) {
+                    servers.push(rx.from);
+                }
                 out.say(format_args!(
                     "{}",
                     fill(
@@ -550,11 +553,14 @@ fn collect_report(
             ClientEventKind::Socket { .. } => {}
         }
     }
-    if answered > 0 {
+    if !servers.is_empty() {
         out.say(format_args!(
             "{}",
-            fill(T::BroadcastAnswers.get(LANG), &[("count", &answered)])
+            fill(T::BroadcastAnswers.get(LANG), &[("count", &servers.len())])
         ));
+        // A later datagram of a burst that nobody answered does not undo
+        // the answers the others got.
+        return Ok(());
     }
     outcome
 }
