@@ -128,26 +128,3 @@ pub fn legible(ui: &egui::Ui, size: f32) -> f32 {
     let small = egui::TextStyle::Small.resolve(ui.style()).size;
     size.max(small)
 }
-
-/// Issue 15: a labelled drop-down of the payload encodings (the client's
-/// and the server's); true when the choice changed.
-pub fn encoding_picker_ui(
-    ui: &mut egui::Ui,
-    id: &str,
-    encoding: &mut crate::lab::text::Encoding,
-    lang: crate::lab::i18n::Lang,
-) -> bool {
-    let label = ui.label(crate::lab::i18n::T::EncodingLabel.get(lang));
-    let before = *encoding;
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(encoding.name())
-        .show_ui(ui, |ui| {
-            for choice in crate::lab::text::Encoding::ALL {
-                ui.selectable_value(encoding, choice, choice.name());
-            }
-        })
-        .response
-        .labelled_by(label.id)
-        .on_hover_text(crate::lab::i18n::T::EncodingHint.get(lang));
-    *encoding != before
-}

@@ -250,7 +250,7 @@ fn classroom_row_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<C
     let t = |k: T| k.get(lang);
     ui.checkbox(&mut app.settings.broadcast, t(T::Broadcast))
         .on_hover_text(t(T::BroadcastHint));
-    crate::app::style::encoding_picker_ui(
+    crate::app::format::encoding_picker_ui(
         ui,
         "client_encoding",
         &mut app.settings.client_encoding,

@@ -131,7 +131,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     if field.labelled_by(label.id).changed() {
                         commands.push(Command::UpdateServer);
                     }
-                    if crate::app::style::encoding_picker_ui(
+                    if crate::app::format::encoding_picker_ui(
                         ui,
                         "server_encoding",
                         &mut app.settings.server_encoding,
