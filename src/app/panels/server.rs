@@ -416,19 +416,21 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
         ui.label(RichText::new(t(empty)).color(weak).italics());
         return;
     }
+    // Issue 15: the first `upto` rows (all of them here), filtered.
     let encoding = app.settings.server_encoding;
-    let shown = filtered(rows, &server.filter, encoding);
-    if let Some(shown) = &shown {
+    let upto = rows.len();
+    let visible = filtered(rows, upto, &server.filter, encoding);
+    if let Some(visible) = &visible {
         ui.label(
             RichText::new(fill(
                 t(T::FilterShowing),
-                &[("shown", &shown.len()), ("total", &rows.len())],
+                &[("shown", &visible.len()), ("total", &upto)],
             ))
             .color(weak)
             .small(),
         );
     }
-    let count = shown.as_ref().map_or(rows.len(), Vec::len);
+    let count = visible.as_ref().map_or(upto, Vec::len);
     let row_height = ui.text_style_height(&egui::TextStyle::Body);
     // Only the visible rows are laid out, however many are kept. A new id
     // after each pause starts a scroll state stuck to the newest row; the
@@ -437,9 +439,9 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
         .id_salt(salt)
         .auto_shrink([false, false])
         .stick_to_bottom(true)
-        .show_rows(ui, row_height, count, |ui, range| match &shown {
-            Some(shown) => {
-                for &i in &shown[range] {
+        .show_rows(ui, row_height, count, |ui, range| match &visible {
+            Some(visible) => {
+                for &i in &visible[range] {
                     row_ui(ui, lang, &rows[i], row_height, encoding);
                 }
             }
@@ -451,10 +453,11 @@ fn incoming_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comman
         });
 }
 
-/// The indices of the rows whose source or text contains `filter` (any
-/// case), or None when there is no filter.
+/// The indices of the first `upto` rows whose source or text contains
+/// `filter` (any case), or None when there is no filter.
 fn filtered(
     rows: &std::collections::VecDeque<crate::app::IncomingRow>,
+    upto: usize,
     filter: &str,
     encoding: format::Encoding,
 ) -> Option<Vec<usize>> {
@@ -464,6 +467,7 @@ fn filtered(
     }
     Some(
         rows.iter()
+            .take(upto)
             .enumerate()
             .filter(|(_, row)| {
                 row.rx.from.to_string().contains(&needle)
