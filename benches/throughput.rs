@@ -296,6 +296,7 @@ fn with_worker_only(load: impl FnOnce(SocketAddr) -> Run + Send) -> Run {
     let config = ServerConfig {
         bind: net::parse_addr("127.0.0.1:0", false).expect("bind address"),
         settings: ServerSettings::default(),
+        join: None,
     };
     let handle = on_server_cpu(|| net::spawn_server(config, sink)).expect("spawn the server");
     let addr = loop {

@@ -331,6 +331,11 @@ impl UdpLabApp {
                 let program = views::code::program(self, role);
                 tools::jobs::start_save_program(&ctx, self, program);
             }
+            Command::FindServers => self.find_servers(),
+            Command::UseAsTarget(addr) => {
+                self.settings.target = addr.to_string();
+                self.client.target_error = None;
+            }
         }
     }
 
@@ -347,9 +352,19 @@ impl UdpLabApp {
             }
         };
         self.server.bind_error = None;
+        let join = match join_of(&self.settings, &bind) {
+            Ok(join) => join,
+            Err(e) => {
+                self.server.join_error = Some(e);
+                self.cancel_pending_send();
+                return;
+            }
+        };
+        self.server.join_error = None;
         let config = ServerConfig {
             bind,
             settings: self.settings.server_settings(),
+            join,
         };
         match net::spawn_server(config, self.sink.clone()) {
             Ok(handle) => {
@@ -385,6 +400,23 @@ impl UdpLabApp {
             }
         };
         self.client.target_error = None;
+        let payload = match self.settings.client_encoding.encode(&self.settings.message) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.client.message_error = Some(e);
+                return;
+            }
+        };
+        self.client.message_error = None;
+        let reach = net::Reach {
+            broadcast: self.settings.broadcast,
+            ttl: None,
+            multicast_loop: None,
+        };
+        // A name resolves later; only an address can be a group here.
+        self.client.collecting =
+            reach.broadcast || matches!(&target.host, net::Host::Ip(ip) if ip.is_multicast());
+        self.client.responders.clear();
         self.client.next_op += 1;
         let op = self.client.next_op;
         let socket = if self.settings.new_socket_each_send {
@@ -396,13 +428,14 @@ impl UdpLabApp {
         let request = ClientRequest {
             op,
             target,
-            payload: Arc::from(self.settings.message.as_bytes()),
+            payload: Arc::from(payload),
             timeout: self.settings.timeout(),
             buffer: self.settings.client_buffer.clamp(1, net::MAX_DATAGRAM + 1),
             count,
             interval: Duration::from_millis(self.settings.burst_interval_ms.min(60_000)),
             socket,
             network: self.settings.network,
+            reach,
         };
         match net::spawn_client(request, self.sink.clone()) {
             Ok(handle) => {
@@ -415,6 +448,41 @@ impl UdpLabApp {
                 client.started = Some(SystemTime::now());
             }
             Err(e) => self.client.outcome = Some(Outcome::Failed(e)),
+        }
+    }
+
+    /// "Find servers": on a worker (it waits the timeout), on the target's
+    /// port; the result comes back as a job.
+    fn find_servers(&mut self) {
+        if self.client.finding {
+            return;
+        }
+        let port =
+            net::parse_addr(&self.settings.target, true).map_or(net::DEFAULT_PORT, |t| t.port);
+        let payload = self
+            .settings
+            .client_encoding
+            .encode(&self.settings.message)
+            .unwrap_or_else(|_| net::DEFAULT_REQUEST.as_bytes().to_vec());
+        let timeout = self.settings.timeout();
+        let ctx = self.ctx.clone();
+        let asked = self.client.find_targets.clone();
+        let started = tools::jobs::spawn(&ctx, &self.tools, "udp-lab-find", move || {
+            let targets = asked.unwrap_or_else(|| net::broadcast_targets(port));
+            tools::jobs::Job::Found(port, net::find_servers(&targets, &payload, timeout))
+        });
+        match started {
+            Ok(()) => {
+                self.client.finding = true;
+                self.client.found = None;
+            }
+            Err(e) => {
+                let error = net::NetError::Io {
+                    call: "thread spawn",
+                    message: e.to_string(),
+                };
+                self.client.found = Some((port, Err(error)));
+            }
         }
     }
 
@@ -559,5 +627,44 @@ impl eframe::App for UdpLabApp {
 mod layout_tests;
 #[cfg(test)]
 pub(crate) mod test_util;
+/// Issue 15: the multicast group the settings ask the server to join.
+fn join_of(
+    settings: &Settings,
+    bind: &net::ParsedAddr,
+) -> Result<Option<net::Join>, state::JoinError> {
+    use state::JoinError;
+    let text = settings.join_group.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let group: std::net::IpAddr = text
+        .parse()
+        .ok()
+        .filter(|ip: &std::net::IpAddr| ip.is_multicast())
+        .ok_or_else(|| JoinError::NotMulticast(text.to_owned()))?;
+    let interface = match settings.join_interface.trim() {
+        "" => None,
+        ip => Some(
+            ip.parse::<std::net::IpAddr>()
+                .map_err(|_| JoinError::BadInterface(ip.to_owned()))?,
+        ),
+    };
+    if let net::Host::Ip(ip) = bind.host
+        && !ip.is_unspecified()
+        && ip != group
+    {
+        return Err(JoinError::NeedsAllInterfaces { ip, group });
+    }
+    Ok(Some(net::Join {
+        group,
+        interface,
+        ifindex: if group.is_ipv6() {
+            net::ipv6_ifindex(interface)
+        } else {
+            0
+        },
+    }))
+}
+
 #[cfg(test)]
 mod tests;

@@ -40,33 +40,82 @@ pub fn run(command: CliCommand) -> ExitCode {
             no_reply,
             buffer,
             network,
+            join,
+            interface,
+            encoding,
         } => {
+            set_encoding(encoding);
             let reply = if echo {
                 ReplyMode::Echo
             } else if no_reply {
                 ReplyMode::None
             } else {
-                ReplyMode::Fixed(Arc::from(reply.as_bytes()))
+                match encoding.encode(&reply) {
+                    Ok(bytes) => ReplyMode::Fixed(Arc::from(bytes)),
+                    Err(e) => {
+                        let _ = warn(format_args!("udp-lab: --reply: {e}"));
+                        return ExitCode::FAILURE;
+                    }
+                }
             };
-            server(&bind, reply, buffer, network.into())
+            let join = join.map(|group| net::Join {
+                group,
+                interface,
+                ifindex: if group.is_ipv6() {
+                    net::ipv6_ifindex(interface)
+                } else {
+                    0
+                },
+            });
+            server(&bind, reply, buffer, network.into(), join)
         }
         CliCommand::Client {
             to,
+            broadcast,
+            ttl,
+            no_multicast_loop,
+            encoding,
             timeout,
             buffer,
             count,
             interval,
             network,
             message,
-        } => client(&ClientOpts {
-            to,
+        } => {
+            set_encoding(encoding);
+            let message = match encoding.encode(&message) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    let _ = warn(format_args!("udp-lab: {e}"));
+                    return ExitCode::FAILURE;
+                }
+            };
+            client(&ClientOpts {
+                to: to.unwrap_or_else(|| {
+                    if broadcast {
+                        format!("255.255.255.255:{}", net::DEFAULT_PORT)
+                    } else {
+                        net::DEFAULT_ADDR.to_owned()
+                    }
+                }),
+                reach: net::Reach {
+                    broadcast,
+                    ttl,
+                    multicast_loop: no_multicast_loop.then_some(false),
+                },
+                timeout,
+                buffer,
+                count,
+                interval,
+                network: network.into(),
+                message,
+            })
+        }
+        CliCommand::Find {
+            port,
             timeout,
-            buffer,
-            count,
-            interval,
-            network: network.into(),
             message,
-        }),
+        } => find(port, timeout, &message),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -111,8 +160,20 @@ fn truncation_note(rx: &Received) -> String {
     }
 }
 
+/// The CLI's one encoding (`--encoding`), set once before anything prints.
+static ENCODING: std::sync::OnceLock<format::Encoding> = std::sync::OnceLock::new();
+
+fn set_encoding(encoding: format::Encoding) {
+    let _ = ENCODING.set(encoding);
+}
+
 /// A payload on one line, as the window's incoming list shows it.
 fn payload(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Some(&encoding) = ENCODING.get()
+        && encoding != format::Encoding::Utf8
+    {
+        return encoding.decode(bytes).into();
+    }
     // Printable ASCII but the backslash reads as it is, the common case
     // under a flood: no copy (formatting was a quarter of the server's
     // instructions per datagram).
@@ -135,8 +196,29 @@ fn server(
     reply: ReplyMode,
     buffer: usize,
     network: Impairments,
+    join: Option<net::Join>,
 ) -> Result<(), NetError> {
     let bind = net::parse_addr(bind, false)?;
+    if let (Some(join), net::Host::Ip(ip)) = (&join, &bind.host)
+        && !ip.is_unspecified()
+        && *ip != join.group
+    {
+        // Checked here (the window has its own words): the kernel would
+        // join, and the socket would never hear the group.
+        return Err(NetError::Io {
+            call: "bind",
+            message: format!(
+                "a socket bound to {ip} does not hear the group {}: bind to {}:{} instead",
+                join.group,
+                if join.group.is_ipv4() {
+                    "0.0.0.0"
+                } else {
+                    "[::]"
+                },
+                bind.port
+            ),
+        });
+    }
     let (sink, queue) = channel();
     let settings = ServerSettings {
         reply,
@@ -152,7 +234,14 @@ fn server(
             handle.stop();
         }
     });
-    let handle = Arc::new(net::spawn_server(ServerConfig { bind, settings }, sink)?);
+    let handle = Arc::new(net::spawn_server(
+        ServerConfig {
+            bind,
+            settings,
+            join,
+        },
+        sink,
+    )?);
     let _ = stop_tx.send(handle.clone());
     let mut out = Lines::stdout(caught);
     let result = serve(&queue, &mut out);
@@ -236,6 +325,9 @@ fn print_event(event: NetEvent, out: &mut Lines) -> Result<Option<Result<(), Net
                 warn(format_args!("  ({})", truncation_note(&rx)))?;
             }
         }
+        ServerEventKind::SockOpt(opt) => {
+            out.line(format_args!("{opt}"))?;
+        }
         ServerEventKind::Failed { error } => return Ok(Some(Err(error))),
         ServerEventKind::Stopped => return Ok(Some(Ok(()))),
         ServerEventKind::Socket { .. } => {}
@@ -245,12 +337,13 @@ fn print_event(event: NetEvent, out: &mut Lines) -> Result<Option<Result<(), Net
 
 struct ClientOpts {
     to: String,
+    reach: net::Reach,
     timeout: Duration,
     buffer: usize,
     count: Option<u32>,
     interval: Duration,
     network: Impairments,
-    message: String,
+    message: Vec<u8>,
 }
 
 fn client(opts: &ClientOpts) -> Result<(), NetError> {
@@ -261,13 +354,14 @@ fn client(opts: &ClientOpts) -> Result<(), NetError> {
     let request = ClientRequest {
         op: 1,
         target,
-        payload: Arc::from(opts.message.as_bytes()),
+        payload: Arc::from(opts.message.as_slice()),
         timeout,
         buffer: opts.buffer,
         count,
         interval: opts.interval,
         socket: None,
         network: opts.network,
+        reach: opts.reach,
     };
     let handle = net::spawn_client(request, sink)?;
     let mut out = Printer {
@@ -276,7 +370,10 @@ fn client(opts: &ClientOpts) -> Result<(), NetError> {
     };
     // The lab's single line, unless a burst or the simulator calls for
     // ping-style lines and statistics.
-    let outcome = if count > 1 || !opts.network.is_off() {
+    let collects = net::resolve(&request_target(opts)?).is_ok_and(|t| opts.reach.collects(t));
+    let outcome = if collects {
+        collect_report(&queue, timeout, &mut out)
+    } else if count > 1 || !opts.network.is_off() {
         ping_report(&queue, &opts.to, timeout + opts.interval, &mut out)
     } else {
         lab_report(&queue, timeout, &mut out)
@@ -331,6 +428,7 @@ fn ping_report(
     let mut header = to.to_owned();
     // Lock-step: a timeout is about the latest send.
     let mut fate = SimFate::default();
+    let mut target = None;
     let mut last_error = None;
     let mut start_error = None;
     while let Some(NetEvent::Client(ev)) = queue.recv_timeout(step + Duration::from_secs(30)) {
@@ -338,6 +436,7 @@ fn ping_report(
             ClientEventKind::Sent { to, sim, .. } => {
                 stats.record_sent(sim.dropped);
                 header = to.to_string();
+                target = Some(to);
                 fate = sim;
             }
             ClientEventKind::Response {
@@ -374,7 +473,10 @@ fn ping_report(
                 } else {
                     out.say(format_args!("seq={seq} no answer within {secs}"));
                 }
-                last_error = Some(NetError::TimedOut { after });
+                last_error = Some(match target {
+                    Some(to) => NetError::NoAnswer { to, after },
+                    None => NetError::TimedOut { after },
+                });
             }
             ClientEventKind::Failed {
                 seq: Some(seq),
@@ -385,7 +487,7 @@ fn ping_report(
             }
             ClientEventKind::Failed { seq: None, error } => start_error = Some(error),
             ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } => {}
+            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => {}
         }
     }
     if let Some(error) = start_error {
@@ -402,6 +504,110 @@ fn ping_report(
     }
 }
 
+fn request_target(opts: &ClientOpts) -> Result<net::ParsedAddr, NetError> {
+    Ok(net::parse_addr(&opts.to, true)?)
+}
+
+/// Broadcast and multicast: a line per answer (each server once per
+/// request), then how many answered; fails when none did.
+fn collect_report(
+    queue: &net::EventQueue<NetEvent>,
+    timeout: Duration,
+    out: &mut Printer<'_>,
+) -> Result<(), NetError> {
+    // Each server once, however many datagrams of a burst it answered.
+    let mut servers: Vec<SocketAddr> = Vec::new();
+    let mut outcome = Ok(());
+    let mut to = None;
+    while let Some(NetEvent::Client(ev)) = queue.recv_timeout(timeout + Duration::from_secs(30)) {
+        match ev.kind {
+            ClientEventKind::SockOpt(opt) => out.warn(format_args!("{opt}")),
+            ClientEventKind::Sent { to: t, .. } => to = Some(t),
+            ClientEventKind::Response { rx, rtt, .. } => {
+                if !servers.contains(&rx.from) {
+                    servers.push(rx.from);
+                }
+                out.say(format_args!(
+                    "{}",
+                    fill(
+                        T::ResponseFrom.get(LANG),
+                        &[
+                            ("from", &rx.from),
+                            ("rtt", &format!("{:.3} ms", rtt.as_secs_f64() * 1000.0)),
+                            ("text", &payload(&rx.bytes)),
+                        ],
+                    )
+                ));
+                if rx.truncated {
+                    out.warn(format_args!("  ({})", truncation_note(&rx)));
+                }
+            }
+            ClientEventKind::TimedOut { after, .. } => {
+                outcome = Err(match to {
+                    Some(to) => NetError::NoAnswer { to, after },
+                    None => NetError::TimedOut { after },
+                })
+            }
+            ClientEventKind::Failed { error, .. } => outcome = Err(error),
+            ClientEventKind::Closed { .. } => break,
+            ClientEventKind::Socket { .. } => {}
+        }
+    }
+    if !servers.is_empty() {
+        out.say(format_args!(
+            "{}",
+            fill(T::BroadcastAnswers.get(LANG), &[("count", &servers.len())])
+        ));
+        // A later datagram of a burst that nobody answered does not undo
+        // the answers the others got.
+        return Ok(());
+    }
+    outcome
+}
+
+/// `udp-lab find`: the lab's request to every IPv4 interface's broadcast
+/// address; a line per server that answered.
+fn find(port: u16, timeout: Duration, message: &str) -> Result<(), NetError> {
+    let targets = net::broadcast_targets(port);
+    let found = net::find_servers(&targets, message.as_bytes(), timeout)?;
+    let asked = targets
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if found.is_empty() {
+        let _ = warn(format_args!(
+            "udp-lab: {}",
+            fill(
+                T::FindNone.get(LANG),
+                &[
+                    ("port", &port),
+                    ("secs", &net::fmt_secs(timeout)),
+                    ("asked", &asked)
+                ],
+            )
+        ));
+        // The exit code says "nobody": a script can tell.
+        std::process::exit(1);
+    }
+    let _ = say(format_args!(
+        "{}",
+        fill(
+            T::FindFound.get(LANG),
+            &[("count", &found.len()), ("port", &port)]
+        )
+    ));
+    for server in &found {
+        let _ = say(format_args!(
+            "{}\t{:.3} ms\t{}",
+            server.from,
+            server.rtt.as_secs_f64() * 1000.0,
+            payload(&server.reply)
+        ));
+    }
+    Ok(())
+}
+
 /// Prints "Response from server: …" exactly as the lab's client does, with
 /// a note on stderr when the answer was cut short or came from elsewhere.
 fn lab_report(
@@ -410,12 +616,26 @@ fn lab_report(
     out: &mut Printer<'_>,
 ) -> Result<(), NetError> {
     let mut outcome = Ok(());
+    let mut to = None;
+    let mut first_to = None;
     while let Some(NetEvent::Client(ev)) = queue.recv_timeout(timeout + Duration::from_secs(30)) {
         match ev.kind {
             ClientEventKind::Response {
                 rx, other_source, ..
             } => {
                 out.say(format_args!("Response from server: {}", payload(&rx.bytes)));
+                // "localhost": 127.0.0.1 said nothing listens, ::1 answered.
+                if let (Some(tried), Some(other)) = (first_to, to)
+                    && tried != other
+                {
+                    out.warn(format_args!(
+                        "  ({})",
+                        fill(
+                            T::OtherFamilyAnswered.get(LANG),
+                            &[("tried", &tried), ("other", &other)]
+                        )
+                    ));
+                }
                 if rx.truncated {
                     out.warn(format_args!("  ({})", truncation_note(&rx)));
                 }
@@ -423,10 +643,19 @@ fn lab_report(
                     out.warn(format_args!("  ({})", other_source_note(rx.from, sent_to)));
                 }
             }
-            ClientEventKind::TimedOut { after, .. } => outcome = Err(NetError::TimedOut { after }),
+            ClientEventKind::Sent { to: t, .. } => {
+                first_to.get_or_insert(t);
+                to = Some(t);
+            }
+            ClientEventKind::TimedOut { after, .. } => {
+                outcome = Err(match to {
+                    Some(to) => NetError::NoAnswer { to, after },
+                    None => NetError::TimedOut { after },
+                })
+            }
             ClientEventKind::Failed { error, .. } => outcome = Err(error),
             ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } | ClientEventKind::Sent { .. } => {}
+            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => {}
         }
     }
     outcome

@@ -6,6 +6,8 @@ mod addr;
 mod batch;
 mod client;
 mod error;
+mod find;
+mod holder;
 mod server;
 pub mod sim;
 mod sink;
@@ -15,12 +17,16 @@ pub mod udp_header;
 
 pub use addr::{AddrError, Host, ParsedAddr, parse_addr, resolve};
 pub use client::{
-    ClientEvent, ClientEventKind, ClientHandle, ClientRequest, open_client_socket, spawn_client,
+    ClientEvent, ClientEventKind, ClientHandle, ClientRequest, Reach, open_client_socket,
+    spawn_client,
 };
-pub use error::{NetError, fmt_secs};
+pub use error::{Holder, IcmpReport, NetError, fmt_secs};
+pub use find::{Found, find_servers, subnet_broadcast};
+#[cfg(feature = "gui")]
+pub use find::{broadcast_targets, ipv6_ifindex};
 pub use server::{
-    Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle, ServerSettings,
-    spawn_server,
+    Join, Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle,
+    ServerSettings, spawn_server,
 };
 pub use sim::{Impairments, Preset, SimFate, Simulator};
 pub use sink::{Drained, EventQueue, EventSink, Waker, event_channel};
@@ -82,6 +88,51 @@ impl Family {
             Family::V4 => "AF_INET",
             Family::V6 => "AF_INET6",
         }
+    }
+}
+
+/// A `setsockopt` call the trace shows, e.g. `setsockopt(SOL_SOCKET,
+/// SO_BROADCAST, 1)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SockOpt {
+    pub level: &'static str,
+    pub name: &'static str,
+    pub value: String,
+}
+
+impl SockOpt {
+    pub fn new(level: &'static str, name: &'static str, value: impl std::fmt::Display) -> Self {
+        Self {
+            level,
+            name,
+            value: value.to_string(),
+        }
+    }
+
+    /// "setsockopt(IP_ADD_MEMBERSHIP)": the call, for an error message.
+    pub fn call(&self) -> &'static str {
+        match self.name {
+            "SO_BROADCAST" => "setsockopt(SO_BROADCAST)",
+            "IP_MULTICAST_TTL" => "setsockopt(IP_MULTICAST_TTL)",
+            "IPV6_MULTICAST_HOPS" => "setsockopt(IPV6_MULTICAST_HOPS)",
+            "IP_MULTICAST_LOOP" => "setsockopt(IP_MULTICAST_LOOP)",
+            "IPV6_MULTICAST_LOOP" => "setsockopt(IPV6_MULTICAST_LOOP)",
+            "IP_ADD_MEMBERSHIP" => "setsockopt(IP_ADD_MEMBERSHIP)",
+            "IPV6_JOIN_GROUP" => "setsockopt(IPV6_JOIN_GROUP)",
+            "IP_DROP_MEMBERSHIP" => "setsockopt(IP_DROP_MEMBERSHIP)",
+            "IPV6_LEAVE_GROUP" => "setsockopt(IPV6_LEAVE_GROUP)",
+            _ => "setsockopt",
+        }
+    }
+}
+
+impl std::fmt::Display for SockOpt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "setsockopt({}, {}, {})",
+            self.level, self.name, self.value
+        )
     }
 }
 

@@ -26,6 +26,7 @@ fn server(settings: ServerSettings) -> (ServerHandle, EventQueue<NetEvent>, Sock
     let config = ServerConfig {
         bind: net::parse_addr("127.0.0.1:0", false).expect("bind address"),
         settings,
+        join: None,
     };
     let handle = net::spawn_server(config, sink).expect("spawn");
     loop {
@@ -209,6 +210,7 @@ fn server_closing_while_the_client_waits_gives_a_plain_timeout() {
         interval: Duration::ZERO,
         socket: None,
         network: net::Impairments::default(),
+        reach: Default::default(),
     };
     let client = net::spawn_client(request, sink).expect("spawn client");
     // The request arrived; now the server goes away while the client waits.

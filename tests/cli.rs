@@ -164,7 +164,11 @@ fn udp_lab_client_reaches_a_netcat_listener() {
     assert!(!client.status.success());
     assert_eq!(
         String::from_utf8_lossy(&client.stderr),
-        "udp-lab: No server answered within 0.3 s\n"
+        format!(
+            "udp-lab: No server answered within 0.3 s: no answer and no error. The server may be \
+             stopped, or a firewall drops UDP silently — on Windows allow UDP port {port} in \
+             Windows Defender Firewall; on Linux check ufw/nft\n"
+        )
     );
     let mut got = [0u8; 13];
     nc_out
@@ -196,7 +200,12 @@ fn client_reports_nothing_listening_and_timeouts_with_exit_codes() {
     assert!(!out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "udp-lab: No server answered within 0.05 s\n"
+        format!(
+            "udp-lab: No server answered within 0.05 s: no answer and no error. The server may be \
+             stopped, or a firewall drops UDP silently — on Windows allow UDP port {} in Windows \
+             Defender Firewall; on Linux check ufw/nft\n",
+            silent.local_addr().expect("addr").port()
+        )
     );
 }
 
@@ -231,10 +240,18 @@ fn bad_arguments_are_explained() {
         .output()
         .expect("runs");
     assert!(!out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+    // On Linux the message names the process holding the port: this test.
+    let expected = if cfg!(target_os = "linux") {
+        let name = std::fs::read_to_string("/proc/self/comm").expect("comm");
+        format!(
+            "udp-lab: Port {port} is already in use by {} (pid {})\n",
+            name.trim(),
+            std::process::id()
+        )
+    } else {
         format!("udp-lab: Port {port} is already in use\n")
-    );
+    };
+    assert_eq!(String::from_utf8_lossy(&out.stderr), expected);
 }
 
 #[test]

@@ -132,6 +132,7 @@ fn start_server_with(
         ServerConfig {
             bind: bind_addr(bind),
             settings,
+            join: None,
         },
         sink,
     )
@@ -231,6 +232,7 @@ fn request(op: u64, target: ParsedAddr, payload: &[u8], timeout: Duration) -> Cl
         interval: Duration::ZERO,
         socket: None,
         network: Default::default(),
+        reach: Default::default(),
     }
 }
 
@@ -590,6 +592,7 @@ fn port_in_use_fails_in_plain_words() {
         ServerConfig {
             bind: bind_addr(&addr.to_string()),
             settings: ServerSettings::default(),
+            join: None,
         },
         sink,
     )
@@ -600,7 +603,7 @@ fn port_in_use_fails_in_plain_words() {
     ));
     match server_event(&queue).kind {
         ServerEventKind::Failed { error } => {
-            assert_eq!(error, NetError::AddrInUse { addr });
+            assert_eq!(error, NetError::AddrInUse { addr, holder: None });
             assert_eq!(
                 error.to_string(),
                 format!("Port {} is already in use", addr.port())
@@ -971,6 +974,7 @@ fn full_event_channel_never_slows_the_server() {
         ServerConfig {
             bind: bind_addr("127.0.0.1:0"),
             settings: ServerSettings::default(),
+            join: None,
         },
         sink,
     )

@@ -50,7 +50,15 @@ impl Server {
             ..ServerSettings::default()
         };
         let bind = parse_addr("127.0.0.1:0", false).expect("bind address");
-        let handle = spawn_server(ServerConfig { bind, settings }, sink).expect("spawn server");
+        let handle = spawn_server(
+            ServerConfig {
+                bind,
+                settings,
+                join: None,
+            },
+            sink,
+        )
+        .expect("spawn server");
         loop {
             match queue.recv_timeout(WAIT) {
                 Some(NetEvent::Server(ev)) => match ev.kind {
@@ -101,6 +109,7 @@ fn request(
         interval: Duration::ZERO,
         socket: None,
         network,
+        reach: Default::default(),
     }
 }
 

@@ -58,4 +58,9 @@ pub enum Command {
     /// The Code view's program into the output folder (server.py,
     /// server-2.py, …: nothing is overwritten).
     SaveCode(Role),
+    /// Issue 15: "Find servers": the lab's request to every interface's
+    /// broadcast address, on the target's port.
+    FindServers,
+    /// A found server's address into the client's target.
+    UseAsTarget(std::net::SocketAddr),
 }

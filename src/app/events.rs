@@ -84,6 +84,7 @@ impl UdpLabApp {
                         self.server.handle = None;
                     }
                     ServerEventKind::Stopped => {}
+                    ServerEventKind::SockOpt(_) => {}
                 }
             }
             NetEvent::Client(ev) => {
@@ -108,7 +109,7 @@ impl UdpLabApp {
                 .map_or(0.0, |d| d.as_secs_f64())
         };
         let (seq, outcome) = match kind {
-            ClientEventKind::Socket { .. } => return,
+            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => return,
             ClientEventKind::Sent {
                 seq,
                 to,
@@ -136,7 +137,20 @@ impl UdpLabApp {
                 rtt,
                 other_source,
             } => {
-                client.stats.record_answer(rtt, other_source.is_some());
+                // A broadcast's datagram counts as answered once, however
+                // many servers answered it.
+                let first = !client.responders.iter().any(|r| r.seq == seq);
+                if !client.collecting || first {
+                    client.stats.record_answer(rtt, other_source.is_some());
+                }
+                if client.collecting {
+                    client.responders.push(crate::app::state::Responder {
+                        seq,
+                        from: rx.from,
+                        rtt,
+                        bytes: rx.bytes.clone(),
+                    });
+                }
                 let at_secs = since_start(rx.at);
                 client.points.push(RttPoint {
                     seq,
@@ -163,7 +177,18 @@ impl UdpLabApp {
                     at_secs: since_start(at),
                     rtt_ms: None,
                 });
-                (Some(seq), Outcome::Failed(NetError::TimedOut { after }))
+                // Issue 15: "no answer and no error", with the port to allow.
+                let to = client
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|r| r.op == op && r.seq == seq)
+                    .and_then(|r| r.to.parse().ok());
+                let error = match to {
+                    Some(to) => NetError::NoAnswer { to, after },
+                    None => NetError::TimedOut { after },
+                };
+                (Some(seq), Outcome::Failed(error))
             }
             ClientEventKind::Failed { seq, error } => {
                 if let Some(seq) = seq {

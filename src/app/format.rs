@@ -1,5 +1,5 @@
 //! Text for the window: the lab's payload and time text, plus the number
-//! field that speaks the UI language.
+//! field that speaks the UI language, and the payload encoding picker.
 
 pub use crate::lab::text::*;
 
@@ -12,4 +12,27 @@ pub fn decimal_drag(value: &mut f64, lang: Lang, decimals: usize) -> egui::DragV
     egui::DragValue::new(value)
         .custom_formatter(move |v, _| decimal_point(format!("{v:.decimals$}"), lang))
         .custom_parser(parse_decimal)
+}
+
+/// Issue 15: a labelled drop-down of the payload encodings (the client's
+/// and the server's); true when the choice changed.
+pub fn encoding_picker_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    encoding: &mut crate::lab::text::Encoding,
+    lang: crate::lab::i18n::Lang,
+) -> bool {
+    let label = ui.label(crate::lab::i18n::T::EncodingLabel.get(lang));
+    let before = *encoding;
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(encoding.name())
+        .show_ui(ui, |ui| {
+            for choice in crate::lab::text::Encoding::ALL {
+                ui.selectable_value(encoding, choice, choice.name());
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text(crate::lab::i18n::T::EncodingHint.get(lang));
+    *encoding != before
 }

@@ -71,6 +71,9 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
         ),
         Call::ReplySuppressed { to } => fill(t(T::TraceRateLimited), &[("addr", to)]),
         Call::Close => "close() → 0".to_owned(),
+        Call::SetSockOpt { level, name, value } => {
+            format!("setsockopt({level}, {name}, {value}) → 0")
+        }
     }
 }
 
@@ -123,6 +126,7 @@ pub fn step_hint(lang: Lang, side: Side, call: &Call) -> &'static str {
         (Side::Client, Call::RecvFrom { .. } | Call::RecvFailed { .. }) => T::StepClientRecv,
         (Side::Client, Call::RecvTimedOut { .. }) => T::StepClientTimedOut,
         (Side::Client, Call::Close) => T::StepClientClose,
+        (_, Call::SetSockOpt { .. }) => T::StepSetSockOpt,
     };
     key.get(lang)
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::lenient;
 use crate::app::T;
 use crate::lab::i18n::Lang;
+use crate::lab::text::Encoding;
 use crate::net::{
     self, AddrError, ClientHandle, NetError, Received, Reply, ReplyMode, ServerHandle,
     ServerSettings,
@@ -63,6 +64,19 @@ pub struct Settings {
     /// Presentation mode and screenshot options (see toolbar.rs).
     #[serde(deserialize_with = "lenient::or_default")]
     pub tools: ToolSettings,
+    /// Issue 15: the client may send to a broadcast address (SO_BROADCAST)
+    /// and lists every server that answers.
+    pub broadcast: bool,
+    /// How the client's message is sent and its answers shown.
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub client_encoding: Encoding,
+    /// How the incoming list shows payloads and the reply text is sent.
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub server_encoding: Encoding,
+    /// A multicast group the server joins after bind (empty: none), and the
+    /// address of the interface to join it on (empty: the OS's choice).
+    pub join_group: String,
+    pub join_interface: String,
 }
 
 impl Default for Settings {
@@ -86,6 +100,11 @@ impl Default for Settings {
             reply_rate_limit: 10,
             network: net::Impairments::default(),
             tools: ToolSettings::default(),
+            broadcast: false,
+            client_encoding: Encoding::Utf8,
+            server_encoding: Encoding::Utf8,
+            join_group: String::new(),
+            join_interface: String::new(),
         }
     }
 }
@@ -102,7 +121,13 @@ impl Settings {
     pub(crate) fn server_settings(&self) -> ServerSettings {
         ServerSettings {
             reply: match self.reply {
-                ReplyKind::Fixed => ReplyMode::Fixed(Arc::from(self.reply_text.as_bytes())),
+                // Text the encoding cannot hold goes as UTF-8; the panel
+                // says so under the reply field.
+                ReplyKind::Fixed => ReplyMode::Fixed(Arc::from(
+                    self.server_encoding
+                        .encode(&self.reply_text)
+                        .unwrap_or_else(|_| self.reply_text.as_bytes().to_vec()),
+                )),
                 ReplyKind::Echo => ReplyMode::Echo,
                 ReplyKind::None => ReplyMode::None,
             },
@@ -210,6 +235,12 @@ pub struct ServerState {
     pub rate_limited: u64,
     /// The arrival rate (the server panel).
     pub view: IncomingView,
+    /// Issue 15: only rows whose source or text contains this are shown.
+    pub filter: String,
+    /// The filter's field is shown.
+    pub filter_open: bool,
+    /// Why the multicast group cannot be joined (nothing started).
+    pub join_error: Option<JoinError>,
 }
 
 impl ServerState {
@@ -285,6 +316,60 @@ pub struct ClientState {
     /// `--send` waited for a server that did not start, so it was dropped
     /// (the panel says so until the next Send).
     pub send_cancelled: bool,
+    /// Issue 15: the latest Send goes to a broadcast or multicast address,
+    /// so every answer counts.
+    pub collecting: bool,
+    /// Every server that answered the latest broadcast or multicast Send.
+    pub responders: Vec<Responder>,
+    /// The message cannot be written in the chosen encoding (nothing sent).
+    pub message_error: Option<crate::lab::text::EncodeError>,
+    /// "Find servers" is running.
+    pub finding: bool,
+    /// Where "Find servers" asks (None: every interface's broadcast
+    /// address); tests keep it on loopback.
+    pub(crate) find_targets: Option<Vec<SocketAddr>>,
+    /// What the latest "Find servers" found, and on which port.
+    pub found: Option<(u16, Result<Vec<net::Found>, NetError>)>,
+}
+
+/// Why the server cannot join the group it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JoinError {
+    NotMulticast(String),
+    BadInterface(String),
+    /// Bound to one address: the socket would never hear the group.
+    NeedsAllInterfaces {
+        ip: std::net::IpAddr,
+        group: std::net::IpAddr,
+    },
+}
+
+impl JoinError {
+    pub fn text(&self, lang: Lang) -> String {
+        use crate::lab::i18n::fill;
+        match self {
+            JoinError::NotMulticast(text) => fill(T::ErrNotMulticast.get(lang), &[("text", text)]),
+            JoinError::BadInterface(text) => fill(T::ErrBadInterface.get(lang), &[("text", text)]),
+            JoinError::NeedsAllInterfaces { ip, group } => fill(
+                T::ErrJoinNeedsAll.get(lang),
+                &[
+                    ("ip", ip),
+                    ("group", group),
+                    ("any", &if group.is_ipv4() { "0.0.0.0" } else { "::" }),
+                ],
+            ),
+        }
+    }
+}
+
+/// A server that answered a broadcast or multicast Send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Responder {
+    /// The datagram of the burst it answered.
+    pub seq: u32,
+    pub from: SocketAddr,
+    pub rtt: Duration,
+    pub bytes: Arc<[u8]>,
 }
 
 impl ClientState {

@@ -64,7 +64,11 @@ fn send_with_no_server_says_nothing_is_listening() {
     let expected = if cfg!(target_os = "linux") {
         format!("Nothing is listening at 127.0.0.1:{port} (ICMP port unreachable)")
     } else {
-        "No server answered within 1 s".to_owned()
+        format!(
+            "No server answered within 1 s: no answer and no error. The server may be stopped, \
+             or a firewall drops UDP silently — on Windows allow UDP port {port} in Windows \
+             Defender Firewall; on Linux check ufw/nft"
+        )
     };
     h.get_by_label(&expected);
 }
@@ -79,7 +83,11 @@ fn send_to_a_silent_peer_times_out_in_plain_words() {
     wait_for(&mut h, "the timeout", |app| {
         matches!(app.client.outcome, Some(Outcome::Failed(_)))
     });
-    h.get_by_label("No server answered within 1 s");
+    h.get_by_label(&format!(
+        "No server answered within 1 s: no answer and no error. The server may be stopped, \
+         or a firewall drops UDP silently — on Windows allow UDP port {port} in Windows \
+         Defender Firewall; on Linux check ufw/nft"
+    ));
     let mut buf = [0u8; 64];
     silent.set_nonblocking(true).expect("nonblocking");
     let (n, _) = silent.recv_from(&mut buf).expect("the request arrived");
@@ -183,7 +191,7 @@ fn reply_modes_echo_and_none_work_from_the_ui() {
     wait_for(&mut h, "the timeout", |app| {
         matches!(app.client.outcome, Some(Outcome::Failed(_)))
     });
-    h.get_by_label("No server answered within 1 s");
+    h.get_by_label_contains("No server answered within 1 s: no answer and no error");
     assert_eq!(h.state().server.total, 2);
 }
 

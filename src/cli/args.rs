@@ -7,6 +7,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
 use udp_lab::app::View;
 use udp_lab::lab::i18n::Lang;
+use udp_lab::lab::text::Encoding;
 use udp_lab::net::{self, Impairments, sim};
 
 #[derive(Parser, Debug)]
@@ -107,13 +108,47 @@ pub enum CliCommand {
         /// The network simulator, applied to the replies.
         #[command(flatten)]
         network: SimArgs,
+        /// Join this multicast group (IPv4 224.0.0.0/4, e.g. 239.1.2.3, or
+        /// IPv6 ff0x::…) after bind, and leave it on stop. Bind to
+        /// 0.0.0.0:PORT (or [::]:PORT): a socket bound to one address does
+        /// not hear the group.
+        #[arg(long, value_name = "GROUP", value_parser = multicast_group)]
+        join: Option<std::net::IpAddr>,
+        /// The address of the interface to join the group on (default: the
+        /// one the routing table picks for IPv4, the first with an IPv6
+        /// address for IPv6).
+        #[arg(long, value_name = "IP", requires = "join")]
+        interface: Option<std::net::IpAddr>,
+        /// How messages are printed and the reply is sent: utf-8, cp1251,
+        /// cp866, koi8-r, latin-1 or hex. Bytes that do not decode print as
+        /// \xNN.
+        #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
+        encoding: Encoding,
     },
     /// Send one message as the lab's client does and print the answer; with
     /// --count, send a burst and print statistics like ping.
     Client {
-        /// The server's address and port.
-        #[arg(long, value_name = "ADDR", default_value = net::DEFAULT_ADDR)]
-        to: String,
+        /// The server's address and port (default 127.0.0.1:12345; with
+        /// --broadcast 255.255.255.255:12345). A multicast group (239.1.2.3:12345)
+        /// collects every member's answer.
+        #[arg(long, value_name = "ADDR")]
+        to: Option<String>,
+        /// Allow sending to a broadcast address (SO_BROADCAST) and print
+        /// every server that answers within the timeout, one line each.
+        #[arg(long)]
+        broadcast: bool,
+        /// Multicast: how many routers the request may cross (IP_MULTICAST_TTL,
+        /// 0-255; the OS's default is 1, this network only).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=255))]
+        ttl: Option<u32>,
+        /// Multicast: members on this computer do not hear the request
+        /// (IP_MULTICAST_LOOP 0).
+        #[arg(long)]
+        no_multicast_loop: bool,
+        /// How the message is sent and the answer printed: utf-8, cp1251,
+        /// cp866, koi8-r, latin-1 or hex (the message as hex pairs).
+        #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
+        encoding: Encoding,
         /// Seconds to wait for the answer, 0.001-3600 (fractions allowed, e.g.
         /// 0.05; "50ms" works too).
         #[arg(long, value_name = "SECS", default_value = "2", value_parser = timeout_secs)]
@@ -137,6 +172,51 @@ pub enum CliCommand {
         #[arg(default_value = net::DEFAULT_REQUEST)]
         message: String,
     },
+    /// Find the servers in this room: send the lab's "Hello, server" to the
+    /// broadcast address of every IPv4 interface and list who answered.
+    Find {
+        /// The servers' port.
+        #[arg(long, value_name = "N", default_value_t = net::DEFAULT_PORT)]
+        port: u16,
+        /// Seconds to wait for answers (0.001-3600).
+        #[arg(long, value_name = "SECS", default_value = "2", value_parser = timeout_secs)]
+        timeout: Duration,
+        /// The message to send.
+        #[arg(long, value_name = "TEXT", default_value = net::DEFAULT_REQUEST)]
+        message: String,
+    },
+}
+
+/// `--encoding`: a name as Python spells it ("cp1251"), or as the window
+/// shows it ("CP1251").
+fn encoding(s: &str) -> Result<Encoding, String> {
+    let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
+    Encoding::ALL
+        .into_iter()
+        .find(|e| e.python_name() == wanted || e.name().to_ascii_lowercase() == wanted)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.python_name()).collect();
+            format!(
+                "\"{}\" is not an encoding UDP Lab knows; choose one of {}",
+                s.trim(),
+                names.join(", ")
+            )
+        })
+}
+
+/// `--join`: a multicast group address.
+fn multicast_group(s: &str) -> Result<std::net::IpAddr, String> {
+    let text = s.trim();
+    let ip: std::net::IpAddr = text.parse().map_err(|_| {
+        format!("\"{text}\" is not an IP address; --join takes a multicast group such as 239.1.2.3")
+    })?;
+    if ip.is_multicast() {
+        Ok(ip)
+    } else {
+        Err(format!(
+            "{ip} is not a multicast address (IPv4 224.0.0.0 to 239.255.255.255, IPv6 ff00::/8); try 239.1.2.3"
+        ))
+    }
 }
 
 /// The network simulator's knobs, each 0 (off) by default.

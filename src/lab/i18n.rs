@@ -376,6 +376,44 @@ texts! {
     CodeSaved => "{file} saved: {path}", "{file} сохранён: {path}";
     CodeSaveFailed => "Could not save {file}: {reason}", "Не удалось сохранить {file}: {reason}";
     CodeBadAddress => "{field} is not valid: the code shows {addr}", "{field}: адрес неверен, в коде — {addr}";
+    // Issue 15: the classroom network
+    ErrAddrInUseBy => "Port {port} is already in use by {name} (pid {pid})", "Порт {port} уже занят программой {name} (pid {pid})";
+    ErrHostUnreachable => "No computer answered at {ip}: it may be off, or the address is wrong", "По адресу {ip} не ответил ни один компьютер: он может быть выключен, или адрес неверен";
+    ErrNetUnreachable => "{ip} is not on any network this computer is connected to", "{ip} не входит ни в одну сеть, к которой подключён этот компьютер";
+    ErrProhibited => "A firewall on the way refused the datagram to {addr} (ICMP administratively prohibited)", "Межсетевой экран на пути отказался пропустить датаграмму к {addr} (ICMP: запрещено администратором)";
+    ErrNoAnswer => "No server answered within {secs}: no answer and no error. The server may be stopped, or a firewall drops UDP silently — on Windows allow UDP port {port} in Windows Defender Firewall; on Linux check ufw/nft", "Сервер не ответил за {secs}: ни ответа, ни ошибки. Возможно, сервер остановлен или межсетевой экран молча отбрасывает UDP — в Windows разрешите UDP-порт {port} в брандмауэре Защитника Windows; в Linux проверьте ufw/nft";
+    ErrBroadcastOff => "{ip} is a broadcast address: turn Broadcast on (SO_BROADCAST; --broadcast on the command line) to send to it", "{ip} — широковещательный адрес: чтобы отправить на него, включите «Широковещательно» (SO_BROADCAST; --broadcast в командной строке)";
+    StepSetSockOpt => "Not in the lab: the lab's programs set no socket options. Broadcast needs SO_BROADCAST; a multicast group is joined with IP_ADD_MEMBERSHIP and a request's reach set with IP_MULTICAST_TTL.", "Нет в методичке: программы из лабораторной не задают параметров сокета. Для широковещания нужен SO_BROADCAST; к группе многоадресной рассылки присоединяются через IP_ADD_MEMBERSHIP, а дальность запроса задаёт IP_MULTICAST_TTL.";
+    BroadcastAnswers => "Servers that answered: {count}", "Ответивших серверов: {count}";
+    ResponseFrom => "Response from {from} in {rtt}: {text}", "Ответ от {from} за {rtt}: {text}";
+    FindNone => "No server answered on port {port} within {secs} (asked {asked})", "Ни один сервер не ответил на порту {port} за {secs} (запрос отправлен на {asked})";
+    FindFound => "Servers that answered on port {port}: {count}", "Ответивших серверов на порту {port}: {count}";
+    ErrUnmappable => "\"{ch}\" cannot be written in {encoding}: choose UTF-8 or remove it", "«{ch}» нельзя записать в {encoding}: выберите UTF-8 или уберите этот символ";
+    Broadcast => "Broadcast", "Широковещательно";
+    BroadcastHint => "Allow sending to a broadcast address such as 255.255.255.255 or 192.168.1.255 (SO_BROADCAST) and list every server that answers within the timeout.", "Разрешить отправку на широковещательный адрес, например 255.255.255.255 или 192.168.1.255 (SO_BROADCAST), и показать все серверы, ответившие за время ожидания.";
+    EncodingLabel => "Encoding", "Кодировка";
+    EncodingHint => "How text becomes bytes and back. Windows programs in Python 2.7 often send CP1251; bytes that do not decode show as \\xNN.", "Как текст становится байтами и обратно. Программы для Windows на Python 2.7 часто отправляют CP1251; байты, которые не декодируются, показаны как \\xNN.";
+    FindServers => "Find servers", "Найти серверы";
+    FindServersHint => "Send the message to the broadcast address of every network this computer is on, on the server address's port, and list who answers", "Отправить сообщение на широковещательный адрес каждой сети этого компьютера на порт из адреса сервера и показать, кто ответит";
+    FindingServers => "Looking for servers on port {port}…", "Поиск серверов на порту {port}…";
+    FindNoneHere => "No server answered on port {port} within {secs}", "Ни один сервер не ответил на порту {port} за {secs}";
+    UseAsTarget => "Use as target", "Отправлять сюда";
+    UseAsTargetName => "Use {addr} as the server address", "Использовать {addr} как адрес сервера";
+    FilterIncoming => "Filter", "Фильтр";
+    FilterIncomingHint => "Show only datagrams whose source address or text contains this", "Показывать только датаграммы, адрес отправителя или текст которых содержит это";
+    FilterContains => "Source or text contains", "Адрес или текст содержит";
+    FilterShowing => "{shown} of {total} shown", "Показано {shown} из {total}";
+    BindChoices => "This computer's addresses", "Адреса этого компьютера";
+    ReplyNotEncodable => "The reply is sent as UTF-8: {reason}", "Ответ отправляется в UTF-8: {reason}";
+    OnlyThisComputer => "Only this computer can reach the server in this window: it is bound to {bind}. Bind it to 0.0.0.0 (or this computer's LAN address) for other computers.", "Сервер в этом окне доступен только с этого компьютера: он привязан к {bind}. Чтобы к нему могли обращаться другие компьютеры, привяжите его к 0.0.0.0 (или к адресу этого компьютера в локальной сети).";
+    OtherFamilyAnswered => "Nothing listens on {tried}; the name also means {other}, which answered", "На {tried} никто не слушает; это имя означает и {other} — там ответили";
+    JoinGroup => "Multicast group to join", "Группа многоадресной рассылки";
+    JoinInterface => "on the interface with address", "на интерфейсе с адресом";
+    JoinHint => "After bind the server joins this group (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP) and leaves it on Stop. Empty: no group. Bind to 0.0.0.0 or :: to hear it.", "После bind сервер присоединяется к этой группе (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP) и выходит из неё по «Остановить». Пусто — без группы. Чтобы её слышать, привяжите сервер к 0.0.0.0 или ::.";
+    ErrNotMulticast => "{text} is not a multicast group (IPv4 224.0.0.0 to 239.255.255.255, IPv6 ff00::/8); try 239.1.2.3", "{text} — не группа многоадресной рассылки (IPv4 от 224.0.0.0 до 239.255.255.255, IPv6 ff00::/8); попробуйте 239.1.2.3";
+    ErrJoinNeedsAll => "A server bound to {ip} does not hear the group {group}: bind it to {any}", "Сервер, привязанный к {ip}, не слышит группу {group}: привяжите его к {any}";
+    ErrBadInterface => "{text} is not an IP address of an interface", "{text} — не IP-адрес интерфейса";
+    ErrBadHex => "\"{text}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c", "«{text}» — не байт в шестнадцатеричной записи: пишите пары из 0-9 и a-f, например 48 65 6c";
 }
 
 /// Replaces `{name}` placeholders in a translated template.
@@ -409,7 +447,16 @@ pub fn net_error(lang: Lang, e: &NetError) -> String {
     match e {
         NetError::Addr(a) => addr_error(lang, a),
         NetError::Resolve { host } => fill(t(T::ErrResolve), &[("host", &shorten(host, 40))]),
-        NetError::AddrInUse { addr } => fill(t(T::ErrAddrInUse), &[("port", &addr.port())]),
+        NetError::AddrInUse {
+            addr,
+            holder: Some(h),
+        } => fill(
+            t(T::ErrAddrInUseBy),
+            &[("port", &addr.port()), ("name", &h.name), ("pid", &h.pid)],
+        ),
+        NetError::AddrInUse { addr, holder: None } => {
+            fill(t(T::ErrAddrInUse), &[("port", &addr.port())])
+        }
         NetError::PermissionDenied { addr } if addr.port() != 0 && addr.port() < 1024 => {
             fill(t(T::ErrPrivileged), &[("port", &addr.port())])
         }
@@ -423,6 +470,26 @@ pub fn net_error(lang: Lang, e: &NetError) -> String {
         NetError::Io { call, message } => {
             fill(t(T::ErrIo), &[("call", call), ("message", message)])
         }
+        NetError::HostUnreachable { addr } => fill(t(T::ErrHostUnreachable), &[("ip", &addr.ip())]),
+        NetError::NetUnreachable { addr } => fill(t(T::ErrNetUnreachable), &[("ip", &addr.ip())]),
+        NetError::Prohibited { addr } => fill(t(T::ErrProhibited), &[("addr", addr)]),
+        NetError::NoAnswer { to, after } => fill(
+            t(T::ErrNoAnswer),
+            &[("secs", &secs(lang, *after)), ("port", &to.port())],
+        ),
+        NetError::BroadcastOff { addr } => fill(t(T::ErrBroadcastOff), &[("ip", &addr.ip())]),
+    }
+}
+
+/// Why a text cannot be sent in the chosen encoding.
+pub fn encode_error(lang: Lang, e: &crate::lab::text::EncodeError) -> String {
+    use crate::lab::text::EncodeError;
+    match e {
+        EncodeError::Unmappable { ch, encoding } => fill(
+            T::ErrUnmappable.get(lang),
+            &[("ch", ch), ("encoding", &encoding.name())],
+        ),
+        EncodeError::BadHex(text) => fill(T::ErrBadHex.get(lang), &[("text", &shorten(text, 20))]),
     }
 }
 
@@ -481,7 +548,25 @@ mod tests {
         let a: std::net::SocketAddr = "127.0.0.1:9".parse().expect("literal");
         for e in [
             NetError::Unreachable { addr: a },
-            NetError::AddrInUse { addr: a },
+            NetError::AddrInUse {
+                addr: a,
+                holder: None,
+            },
+            NetError::AddrInUse {
+                addr: a,
+                holder: Some(crate::net::Holder {
+                    name: "python3".into(),
+                    pid: 4242,
+                }),
+            },
+            NetError::HostUnreachable { addr: a },
+            NetError::NetUnreachable { addr: a },
+            NetError::Prohibited { addr: a },
+            NetError::NoAnswer {
+                to: a,
+                after: std::time::Duration::from_secs(2),
+            },
+            NetError::BroadcastOff { addr: a },
             NetError::TimedOut {
                 after: std::time::Duration::from_secs(2),
             },
@@ -513,6 +598,19 @@ mod tests {
                 .split(|c: char| !c.is_alphabetic())
                 .find(|w| w.chars().count() > 3);
             assert!(long_word.is_none(), "{key:?} is not translated: {ru:?}");
+        }
+    }
+
+    #[test]
+    fn english_encoding_errors_match_the_lab_wording() {
+        use crate::lab::text::Encoding;
+        for text in ["✓", ""] {
+            let e = Encoding::Cp1251
+                .encode(text)
+                .err()
+                .or_else(|| Encoding::Hex.encode("zz").err());
+            let e = e.expect("an error");
+            assert_eq!(encode_error(Lang::En, &e), e.to_string());
         }
     }
 

@@ -375,6 +375,7 @@ impl Session {
                 self.server_addr = None;
                 self.trace(at, side, 0, Call::Close, None);
             }
+            ServerEventKind::SockOpt(opt) => self.trace(at, side, 0, sockopt_call(opt), None),
             ServerEventKind::Datagram { rx, reply } => {
                 let local = self
                     .server_addr
@@ -546,7 +547,16 @@ impl Session {
                     self.trace(at, side, op, Call::Close, None);
                 }
             }
+            ClientEventKind::SockOpt(opt) => self.trace(at, side, op, sockopt_call(opt), None),
         }
+    }
+}
+
+fn sockopt_call(opt: &crate::net::SockOpt) -> Call {
+    Call::SetSockOpt {
+        level: opt.level,
+        name: opt.name,
+        value: opt.value.clone(),
     }
 }
 

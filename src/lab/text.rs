@@ -225,3 +225,289 @@ mod tests {
         assert_eq!(rtt(Duration::from_millis(1250), Lang::Ru), "1,25 с");
     }
 }
+
+// Issue 15: payload encodings. Windows classrooms with Python 2.7 send
+// CP1251; DOS-era code pages and KOI8-R still turn up. A payload is decoded
+// in the chosen encoding; bytes that do not decode are shown escaped
+// ("\xd0"), never guessed into mojibake.
+
+/// How a panel turns its text into bytes and bytes into text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Encoding {
+    #[default]
+    Utf8,
+    /// Windows-1251, Cyrillic Windows.
+    Cp1251,
+    /// IBM866, the Russian DOS code page (a Windows console's default).
+    Cp866,
+    Koi8R,
+    /// ISO-8859-1: byte N is U+00NN.
+    Latin1,
+    /// The bytes as hex pairs, "48 65 6c 6c 6f".
+    Hex,
+}
+
+/// Why a text cannot be sent in an encoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EncodeError {
+    /// The code page has no byte for this character.
+    Unmappable { ch: char, encoding: Encoding },
+    /// Hex: not a pair of hex digits.
+    BadHex(String),
+}
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EncodeError::Unmappable { ch, encoding } => write!(
+                f,
+                "\"{ch}\" cannot be written in {}: choose UTF-8 or remove it",
+                encoding.name()
+            ),
+            EncodeError::BadHex(s) => write!(
+                f,
+                "\"{s}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+impl Encoding {
+    pub const ALL: [Encoding; 6] = [
+        Encoding::Utf8,
+        Encoding::Cp1251,
+        Encoding::Cp866,
+        Encoding::Koi8R,
+        Encoding::Latin1,
+        Encoding::Hex,
+    ];
+
+    /// The name a picker shows (the same in both languages).
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Cp1251 => "CP1251",
+            Encoding::Cp866 => "CP866",
+            Encoding::Koi8R => "KOI8-R",
+            Encoding::Latin1 => "Latin-1",
+            Encoding::Hex => "Hex",
+        }
+    }
+
+    /// The name as Python spells it (`"…".encode("cp1251")`), also what the
+    /// CLI accepts.
+    pub fn python_name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Cp1251 => "cp1251",
+            Encoding::Cp866 => "cp866",
+            Encoding::Koi8R => "koi8-r",
+            Encoding::Latin1 => "latin-1",
+            Encoding::Hex => "hex",
+        }
+    }
+
+    fn code_page(self) -> Option<&'static encoding_rs::Encoding> {
+        match self {
+            Encoding::Cp1251 => Some(encoding_rs::WINDOWS_1251),
+            Encoding::Cp866 => Some(encoding_rs::IBM866),
+            Encoding::Koi8R => Some(encoding_rs::KOI8_R),
+            // encoding_rs's "latin1" is windows-1252 (as browsers do); the
+            // real ISO-8859-1 is done by hand below.
+            Encoding::Utf8 | Encoding::Latin1 | Encoding::Hex => None,
+        }
+    }
+
+    /// The bytes to send for `text`.
+    pub fn encode(self, text: &str) -> Result<Vec<u8>, EncodeError> {
+        match self {
+            Encoding::Utf8 => Ok(text.as_bytes().to_vec()),
+            Encoding::Latin1 => text
+                .chars()
+                .map(|ch| u8::try_from(u32::from(ch)).map_err(|_| self.unmappable(ch)))
+                .collect(),
+            Encoding::Hex => parse_hex(text),
+            Encoding::Cp1251 | Encoding::Cp866 | Encoding::Koi8R => {
+                let Some(page) = self.code_page() else {
+                    return Ok(text.as_bytes().to_vec());
+                };
+                // encoding_rs writes "&#NNNN;" for what the page lacks (the
+                // HTML way); find the first such character instead.
+                let (bytes, _, unmappable) = page.encode(text);
+                if unmappable {
+                    let missing = text
+                        .chars()
+                        .find(|ch| page.encode(ch.encode_utf8(&mut [0; 4])).2)
+                        .unwrap_or('?');
+                    return Err(self.unmappable(missing));
+                }
+                Ok(bytes.into_owned())
+            }
+        }
+    }
+
+    fn unmappable(self, ch: char) -> EncodeError {
+        EncodeError::Unmappable { ch, encoding: self }
+    }
+
+    /// `bytes` as text, on one line: control characters and bidi marks
+    /// escaped as everywhere else, and in UTF-8 every byte that is not part
+    /// of a valid character as "\xNN" (so CP1251 read as UTF-8 shows its
+    /// bytes, not replacement characters). Every byte of a single-byte code
+    /// page is a character.
+    pub fn decode(self, bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len());
+        match self {
+            Encoding::Hex => return hex(bytes, usize::MAX),
+            Encoding::Latin1 => {
+                for &b in bytes {
+                    push_escaped(&mut out, char::from(b));
+                }
+            }
+            Encoding::Utf8 => {
+                for chunk in bytes.utf8_chunks() {
+                    for c in chunk.valid().chars() {
+                        push_escaped(&mut out, c);
+                    }
+                    for b in chunk.invalid() {
+                        let _ = write!(out, "\\x{b:02x}");
+                    }
+                }
+            }
+            Encoding::Cp1251 | Encoding::Cp866 | Encoding::Koi8R => {
+                let Some(page) = self.code_page() else {
+                    return String::new();
+                };
+                let (text, _) = page.decode_without_bom_handling(bytes);
+                for c in text.chars() {
+                    push_escaped(&mut out, c);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A payload's text in `encoding`, cut after `max_chars` (with "…"): as
+/// [`payload_text`] in UTF-8 (the window's default look), decoded otherwise.
+pub fn decoded_text(bytes: &[u8], encoding: Encoding, max_chars: usize) -> String {
+    if encoding == Encoding::Utf8 {
+        return payload_text(bytes, max_chars);
+    }
+    let text = encoding.decode(bytes);
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// "48 65 6c", "48656c", "0x48, 0x65": pairs of hex digits, any separators.
+fn parse_hex(text: &str) -> Result<Vec<u8>, EncodeError> {
+    let mut bytes = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || c == ',' || c == ':') {
+        let digits = word
+            .strip_prefix("0x")
+            .or_else(|| word.strip_prefix("0X"))
+            .unwrap_or(word);
+        if digits.len() % 2 != 0 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(EncodeError::BadHex(word.to_owned()));
+        }
+        for pair in digits.as_bytes().chunks(2) {
+            let s = std::str::from_utf8(pair).map_err(|_| EncodeError::BadHex(word.to_owned()))?;
+            bytes
+                .push(u8::from_str_radix(s, 16).map_err(|_| EncodeError::BadHex(word.to_owned()))?);
+        }
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+
+    const PRIVET: &str = "Привет, сервер";
+
+    #[test]
+    fn cyrillic_sent_as_cp1251_reads_right_as_cp1251_and_escaped_as_utf8() {
+        let bytes = Encoding::Cp1251
+            .encode(PRIVET)
+            .expect("Cyrillic is in CP1251");
+        // One byte a letter: "П" is 0xcf, "р" 0xf0 in Windows-1251.
+        assert_eq!(bytes.len(), PRIVET.chars().count());
+        assert_eq!(&bytes[..2], &[0xcf, 0xf0]);
+        assert_eq!(Encoding::Cp1251.decode(&bytes), PRIVET);
+        // Read as UTF-8: the bytes, escaped; ASCII stays readable.
+        assert_eq!(
+            Encoding::Utf8.decode(&bytes),
+            "\\xcf\\xf0\\xe8\\xe2\\xe5\\xf2, \\xf1\\xe5\\xf0\\xe2\\xe5\\xf0"
+        );
+    }
+
+    #[test]
+    fn every_code_page_round_trips_russian() {
+        for enc in [
+            Encoding::Utf8,
+            Encoding::Cp1251,
+            Encoding::Cp866,
+            Encoding::Koi8R,
+        ] {
+            let bytes = enc.encode("Съешь ещё этих булок").expect("encodes");
+            assert_eq!(enc.decode(&bytes), "Съешь ещё этих булок", "{enc:?}");
+        }
+        // The code pages differ: the same word, other bytes.
+        assert_eq!(Encoding::Cp866.encode("П"), Ok(vec![0x8f]));
+        assert_eq!(Encoding::Koi8R.encode("П"), Ok(vec![0xf0]));
+    }
+
+    #[test]
+    fn latin1_is_iso_8859_1_and_hex_is_pairs() {
+        assert_eq!(
+            Encoding::Latin1.encode("café"),
+            Ok(vec![b'c', b'a', b'f', 0xe9])
+        );
+        // 0x80 is a control character in ISO-8859-1 (windows-1252 would say €).
+        assert_eq!(Encoding::Latin1.decode(&[0x80, 0xe9]), "\\x80é");
+        assert_eq!(
+            Encoding::Latin1.encode("Привет"),
+            Err(EncodeError::Unmappable {
+                ch: 'П',
+                encoding: Encoding::Latin1
+            })
+        );
+        assert_eq!(
+            Encoding::Hex.encode("48 65 0x6c,6c6f"),
+            Ok(b"Hello".to_vec())
+        );
+        assert_eq!(Encoding::Hex.decode(b"Hi"), "48 69");
+        assert!(matches!(
+            Encoding::Hex.encode("4"),
+            Err(EncodeError::BadHex(_))
+        ));
+        assert!(matches!(
+            Encoding::Hex.encode("zz"),
+            Err(EncodeError::BadHex(_))
+        ));
+    }
+
+    #[test]
+    fn what_a_code_page_lacks_is_named() {
+        let err = Encoding::Cp1251
+            .encode("Привет ✓")
+            .expect_err("no check mark in CP1251");
+        assert_eq!(
+            err.to_string(),
+            "\"✓\" cannot be written in CP1251: choose UTF-8 or remove it"
+        );
+    }
+
+    #[test]
+    fn controls_stay_escaped_in_every_encoding() {
+        for enc in Encoding::ALL {
+            if enc != Encoding::Hex {
+                assert_eq!(enc.decode(b"a\nb\x1b"), "a\\nb\\x1b", "{enc:?}");
+            }
+        }
+    }
+}

@@ -218,6 +218,32 @@ pub fn resolve(addr: &ParsedAddr) -> Result<SocketAddr, NetError> {
     }
 }
 
+/// As [`resolve`], and for a name that has addresses of both families
+/// ("localhost": 127.0.0.1 and ::1), the first of the other family too: a
+/// client tries it when nothing listens on the first.
+pub fn resolve_with_alternate(
+    addr: &ParsedAddr,
+) -> Result<(SocketAddr, Option<SocketAddr>), NetError> {
+    let Host::Name(name) = &addr.host else {
+        return resolve(addr).map(|a| (a, None));
+    };
+    let found: Vec<SocketAddr> = (name.as_str(), addr.port)
+        .to_socket_addrs()
+        .map_err(|_| NetError::Resolve { host: name.clone() })?
+        .collect();
+    let first = found
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(found.first())
+        .copied()
+        .ok_or_else(|| NetError::Resolve { host: name.clone() })?;
+    let other = found
+        .iter()
+        .find(|a| a.is_ipv4() != first.is_ipv4())
+        .copied();
+    Ok((first, other))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

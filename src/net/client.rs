@@ -12,7 +12,7 @@ use socket2::Socket;
 
 use super::{
     EventSink, Family, Impairments, NetError, NetEvent, ParsedAddr, Received, SimFate, Simulator,
-    resolve, sock,
+    SockOpt, sock,
 };
 
 #[derive(Clone, Debug)]
@@ -35,6 +35,31 @@ pub struct ClientRequest {
     /// The network simulator's knobs for the requests (a fresh pattern from
     /// the seed for every operation).
     pub network: Impairments,
+    /// Broadcast and multicast options.
+    pub reach: Reach,
+}
+
+/// Broadcast and multicast: how far a request may go. A request to a
+/// broadcast or multicast address collects every answer until the timeout
+/// (one per responder), not just the first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// `SO_BROADCAST`: may send to 255.255.255.255 or a subnet's broadcast
+    /// address (the OS refuses otherwise), and collect every answer.
+    pub broadcast: bool,
+    /// `IP_MULTICAST_TTL` / `IPV6_MULTICAST_HOPS` for a multicast target
+    /// (None: the OS's default, 1: this network only).
+    pub ttl: Option<u32>,
+    /// `IP_MULTICAST_LOOP` / `IPV6_MULTICAST_LOOP`: whether members on this
+    /// computer hear it (None: the OS's default, on).
+    pub multicast_loop: Option<bool>,
+}
+
+impl Reach {
+    /// Whether a request to `target` gathers answers from many servers.
+    pub fn collects(&self, target: SocketAddr) -> bool {
+        self.broadcast || target.ip().is_multicast()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +97,8 @@ pub enum ClientEventKind {
     Failed { seq: Option<u32>, error: NetError },
     /// `close()` (or the kept socket released): the operation is over.
     Closed { reused: bool },
+    /// `setsockopt` for broadcast or multicast, before the first send.
+    SockOpt(SockOpt),
 }
 
 pub struct ClientHandle {
@@ -134,7 +161,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
     // A client paces itself (one datagram in flight), so all its events fit.
     let emit_at = |kind, at| sink.send_always(NetEvent::Client(ClientEvent { op, at, kind }));
     let emit = |kind| emit_at(kind, SystemTime::now());
-    let target = match resolve(&req.target) {
+    let (mut target, mut alternate) = match super::addr::resolve_with_alternate(&req.target) {
         Ok(a) => a,
         Err(error) => return emit(ClientEventKind::Failed { seq: None, error }),
     };
@@ -143,7 +170,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
         .socket
         .as_ref()
         .is_some_and(|s| sock::local_addr(s).is_ok_and(|l| Family::of(&l) == family));
-    let socket = match (&req.socket, reused) {
+    let mut socket = match (&req.socket, reused) {
         (Some(s), true) => s.clone(),
         _ => match open_client_socket(family) {
             Ok(s) => Arc::new(s),
@@ -153,6 +180,16 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
     emit(ClientEventKind::Socket { family, reused });
     if reused {
         drain_stale(&socket);
+    }
+    for option in reach_options(&socket, target, &req.reach) {
+        match option {
+            Ok(opt) => emit(ClientEventKind::SockOpt(opt)),
+            Err(error) => {
+                emit(ClientEventKind::Failed { seq: None, error });
+                drop(socket);
+                return emit(ClientEventKind::Closed { reused });
+            }
+        }
     }
     let mut buf = vec![0u8; req.buffer.clamp(1, super::MAX_DATAGRAM + 1)];
     // A reordered request waits until the next one (after this one's timeout
@@ -170,7 +207,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
             // An answer that came after its timeout must not count for this send.
             drain_stale(&socket);
         }
-        exchange(
+        let unreachable = exchange(
             seq,
             &socket,
             &mut simulator,
@@ -178,7 +215,37 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
             &req,
             &mut buf,
             &emit_at,
+            alternate.is_some(),
         );
+        let (Some(error), Some(other)) = (unreachable, alternate.take()) else {
+            continue;
+        };
+        // "localhost" is 127.0.0.1 and ::1: nothing on the first, so ask
+        // the other family (a server bound to ::1), from a socket of its own.
+        match open_client_socket(Family::of(&other)) {
+            Ok(s) => {
+                socket = Arc::new(s);
+                target = other;
+                emit(ClientEventKind::Socket {
+                    family: Family::of(&other),
+                    reused: false,
+                });
+                exchange(
+                    seq,
+                    &socket,
+                    &mut simulator,
+                    target,
+                    &req,
+                    &mut buf,
+                    &emit_at,
+                    false,
+                );
+            }
+            Err(_) => emit(ClientEventKind::Failed {
+                seq: Some(seq),
+                error,
+            }),
+        }
     }
     // Before the socket closes: a request still held back goes out now.
     drop(simulator);
@@ -187,6 +254,8 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
 }
 
 /// One `sendto` and the `recvfrom` that waits for its answer.
+// The worker's state, passed apart so the borrows stay separate.
+#[allow(clippy::too_many_arguments)]
 fn exchange(
     seq: u32,
     socket: &Arc<Socket>,
@@ -195,8 +264,21 @@ fn exchange(
     req: &ClientRequest,
     buf: &mut [u8],
     emit_at: &impl Fn(ClientEventKind, SystemTime),
-) {
+    defer_unreachable: bool,
+) -> Option<NetError> {
     let emit = |kind| emit_at(kind, SystemTime::now());
+    // Port unreachable, when the caller has another address to try (a
+    // name's other family), goes back to it instead of being reported.
+    let fail = |error: NetError| {
+        if defer_unreachable && matches!(error, NetError::Unreachable { .. }) {
+            return Some(error);
+        }
+        emit(ClientEventKind::Failed {
+            seq: Some(seq),
+            error,
+        });
+        None
+    };
     // Stamped before sendto: the server may report the arrival before this
     // thread gets to report the send.
     let sent_wall = SystemTime::now();
@@ -206,14 +288,17 @@ fn exchange(
     let sim = match simulator.send(socket, &req.payload, target) {
         Ok(fate) => fate,
         Err(e) => {
-            let mut error = NetError::from_io("sendto", target, &e);
+            let mut error = sock::classify(socket, "sendto", target, &e);
             if let NetError::TooLong { len } = &mut error {
                 *len = req.payload.len();
             }
-            return emit(ClientEventKind::Failed {
-                seq: Some(seq),
-                error,
-            });
+            if matches!(error, NetError::PermissionDenied { .. })
+                && !req.reach.broadcast
+                && is_broadcast_refusal(target, &e)
+            {
+                error = NetError::BroadcastOff { addr: target };
+            }
+            return fail(error);
         }
     };
     let local = sock::local_addr(socket).unwrap_or(target);
@@ -228,46 +313,124 @@ fn exchange(
         sent_wall,
     );
     let deadline = sent_at + req.timeout;
+    // Broadcast and multicast: every answer until the timeout counts; an
+    // error (one host's ICMP) does not end the wait for the others.
+    let collect = req.reach.collects(target);
+    let mut answers = 0u32;
+    let mut last_error = None;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return emit(ClientEventKind::TimedOut {
+            if answers > 0 {
+                return None;
+            }
+            if let Some(error) = last_error {
+                return fail(error);
+            }
+            emit(ClientEventKind::TimedOut {
                 seq,
                 after: req.timeout,
             });
+            return None;
         }
         if let Err(e) = sock::set_timeout(socket, left) {
             let error = NetError::Io {
                 call: "setsockopt(SO_RCVTIMEO)",
                 message: e.to_string(),
             };
-            return emit(ClientEventKind::Failed {
-                seq: Some(seq),
-                error,
-            });
+            return fail(error);
         }
         match sock::recv_from(socket, buf) {
             Ok(read) => {
                 let rtt = sent_at.elapsed();
-                let other_source = (!from_target(read.from, target)).then_some(target);
+                let other_source = (!collect && !from_target(read.from, target)).then_some(target);
                 let rx = read.received(buf);
-                return emit(ClientEventKind::Response {
+                emit(ClientEventKind::Response {
                     seq,
                     rx,
                     rtt,
                     other_source,
                 });
+                if !collect {
+                    return None;
+                }
+                answers += 1;
             }
             Err(e) if sock::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
-                let error = NetError::from_io("recvfrom", target, &e);
-                return emit(ClientEventKind::Failed {
-                    seq: Some(seq),
-                    error,
-                });
+                let error = sock::classify(socket, "recvfrom", target, &e);
+                if collect {
+                    last_error = Some(error);
+                    continue;
+                }
+                return fail(error);
             }
         }
     }
+}
+
+/// Sets the socket options `reach` asks for, each reported for the trace.
+fn reach_options(
+    socket: &Socket,
+    target: SocketAddr,
+    reach: &Reach,
+) -> Vec<Result<SockOpt, NetError>> {
+    let mut done = Vec::new();
+    let v4 = target.is_ipv4();
+    let set = |result: std::io::Result<()>, opt: SockOpt| {
+        result.map(|()| opt.clone()).map_err(|e| NetError::Io {
+            call: opt.call(),
+            message: e.to_string(),
+        })
+    };
+    if reach.broadcast && v4 {
+        done.push(set(
+            socket.set_broadcast(true),
+            SockOpt::new("SOL_SOCKET", "SO_BROADCAST", "1"),
+        ));
+    }
+    if target.ip().is_multicast() {
+        if let Some(ttl) = reach.ttl {
+            done.push(if v4 {
+                set(
+                    socket.set_multicast_ttl_v4(ttl),
+                    SockOpt::new("IPPROTO_IP", "IP_MULTICAST_TTL", ttl),
+                )
+            } else {
+                set(
+                    socket.set_multicast_hops_v6(ttl),
+                    SockOpt::new("IPPROTO_IPV6", "IPV6_MULTICAST_HOPS", ttl),
+                )
+            });
+        }
+        if let Some(on) = reach.multicast_loop {
+            done.push(if v4 {
+                set(
+                    socket.set_multicast_loop_v4(on),
+                    SockOpt::new("IPPROTO_IP", "IP_MULTICAST_LOOP", u8::from(on)),
+                )
+            } else {
+                set(
+                    socket.set_multicast_loop_v6(on),
+                    SockOpt::new("IPPROTO_IPV6", "IPV6_MULTICAST_LOOP", u8::from(on)),
+                )
+            });
+        }
+    }
+    done
+}
+
+/// Whether a refused `sendto` is the OS saying "broadcast needs
+/// SO_BROADCAST" (EACCES to a broadcast address), not a firewall (EPERM).
+fn is_broadcast_refusal(target: SocketAddr, e: &std::io::Error) -> bool {
+    let IpAddr::V4(ip) = target.ip() else {
+        return false;
+    };
+    #[cfg(target_os = "linux")]
+    let eacces = e.raw_os_error() == Some(libc::EACCES);
+    #[cfg(not(target_os = "linux"))]
+    let eacces = e.kind() == std::io::ErrorKind::PermissionDenied;
+    ip.is_broadcast() || eacces
 }
 
 /// Whether a datagram came from the server we sent to (an answer from
@@ -294,6 +457,12 @@ fn drain_stale(socket: &Socket) {
             }
         }
         let _ = socket.set_nonblocking(false);
+    }
+    // And the error queue's reports of those earlier sends (IP_RECVERR).
+    for _ in 0..10_000 {
+        if sock::take_icmp_report(socket).is_none() {
+            break;
+        }
     }
 }
 

@@ -14,9 +14,12 @@ pub enum NetError {
     Resolve {
         host: String,
     },
-    /// `bind` failed because another socket holds the port.
+    /// `bind` failed because another socket holds the port; `holder` names
+    /// the process when the OS lets us see it (Linux, our own processes or
+    /// root).
     AddrInUse {
         addr: SocketAddr,
+        holder: Option<Holder>,
     },
     /// `bind` to a privileged port (< 1024) without rights, or a firewall said no.
     PermissionDenied {
@@ -43,28 +46,103 @@ pub enum NetError {
         call: &'static str,
         message: String,
     },
+    /// ICMP host unreachable (or no ARP/neighbour answer): nothing at that
+    /// address answered.
+    HostUnreachable {
+        addr: SocketAddr,
+    },
+    /// No route: the address is on no network this computer is connected to.
+    NetUnreachable {
+        addr: SocketAddr,
+    },
+    /// ICMP "administratively prohibited" (type 3 code 9, 10 or 13; ICMPv6
+    /// type 1 code 1, 5 or 6): a firewall rejected the datagram.
+    Prohibited {
+        addr: SocketAddr,
+    },
+    /// The timeout passed with no answer and no error from the network.
+    NoAnswer {
+        to: SocketAddr,
+        after: Duration,
+    },
+    /// `sendto` a broadcast address without `SO_BROADCAST` (EACCES).
+    BroadcastOff {
+        addr: SocketAddr,
+    },
+}
+
+/// The process that holds a port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    pub name: String,
+    pub pid: u32,
+}
+
+/// What the kernel's error queue (Linux `IP_RECVERR`) said about a datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpReport {
+    /// The errno the kernel attached (ECONNREFUSED, EHOSTUNREACH, …).
+    pub errno: i32,
+    /// ICMP (v4) or ICMPv6 origin; false for a locally made error.
+    pub icmp: bool,
+    pub v6: bool,
+    pub icmp_type: u8,
+    pub code: u8,
 }
 
 impl NetError {
     /// Classifies an OS error from `call` on a socket that talks to `addr`.
     pub fn from_io(call: &'static str, addr: SocketAddr, err: &io::Error) -> Self {
         match err.kind() {
-            io::ErrorKind::AddrInUse => NetError::AddrInUse { addr },
+            io::ErrorKind::AddrInUse => NetError::AddrInUse { addr, holder: None },
             io::ErrorKind::PermissionDenied => NetError::PermissionDenied { addr },
             io::ErrorKind::AddrNotAvailable => NetError::AddrNotAvailable { addr },
             io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {
                 NetError::Unreachable { addr }
             }
-            io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => NetError::Io {
-                call,
-                message: format!("{addr} cannot be reached ({err})"),
-            },
+            io::ErrorKind::HostUnreachable => NetError::HostUnreachable { addr },
+            io::ErrorKind::NetworkUnreachable => NetError::NetUnreachable { addr },
             _ if err.raw_os_error() == Some(MSG_TOO_LONG) => NetError::TooLong { len: 0 },
             _ => NetError::Io {
                 call,
                 message: err.to_string(),
             },
         }
+    }
+}
+
+impl NetError {
+    /// Classifies what the error queue said. The errno alone cannot tell a
+    /// firewall from a missing host: Linux reports "administratively
+    /// prohibited" as EHOSTUNREACH ("No route to host"), so the ICMP type
+    /// and code decide when the kernel gives them.
+    pub fn from_icmp(call: &'static str, addr: SocketAddr, report: &IcmpReport) -> Self {
+        if report.icmp {
+            let (t, c) = (report.icmp_type, report.code);
+            let kind = if !report.v6 && t == 3 {
+                match c {
+                    3 => Some(NetError::Unreachable { addr }),
+                    0 | 6 | 11 => Some(NetError::NetUnreachable { addr }),
+                    1 | 7 | 12 => Some(NetError::HostUnreachable { addr }),
+                    9 | 10 | 13 => Some(NetError::Prohibited { addr }),
+                    _ => None,
+                }
+            } else if report.v6 && t == 1 {
+                match c {
+                    4 => Some(NetError::Unreachable { addr }),
+                    0 => Some(NetError::NetUnreachable { addr }),
+                    3 => Some(NetError::HostUnreachable { addr }),
+                    1 | 5 | 6 => Some(NetError::Prohibited { addr }),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                return kind;
+            }
+        }
+        NetError::from_io(call, addr, &io::Error::from_raw_os_error(report.errno))
     }
 }
 
@@ -78,7 +156,19 @@ impl fmt::Display for NetError {
         match self {
             NetError::Addr(e) => e.fmt(f),
             NetError::Resolve { host } => write!(f, "Cannot find the host \"{host}\""),
-            NetError::AddrInUse { addr } => write!(f, "Port {} is already in use", addr.port()),
+            NetError::AddrInUse {
+                addr,
+                holder: Some(h),
+            } => write!(
+                f,
+                "Port {} is already in use by {} (pid {})",
+                addr.port(),
+                h.name,
+                h.pid
+            ),
+            NetError::AddrInUse { addr, holder: None } => {
+                write!(f, "Port {} is already in use", addr.port())
+            }
             NetError::PermissionDenied { addr } if addr.port() < 1024 && addr.port() != 0 => {
                 write!(
                     f,
@@ -102,6 +192,33 @@ impl fmt::Display for NetError {
                 super::MAX_DATAGRAM
             ),
             NetError::Io { call, message } => write!(f, "{call} failed: {message}"),
+            NetError::HostUnreachable { addr } => write!(
+                f,
+                "No computer answered at {}: it may be off, or the address is wrong",
+                addr.ip()
+            ),
+            NetError::NetUnreachable { addr } => write!(
+                f,
+                "{} is not on any network this computer is connected to",
+                addr.ip()
+            ),
+            NetError::Prohibited { addr } => write!(
+                f,
+                "A firewall on the way refused the datagram to {addr} (ICMP administratively prohibited)"
+            ),
+            NetError::NoAnswer { to, after } => write!(
+                f,
+                "No server answered within {}: no answer and no error. The server may be stopped, \
+                 or a firewall drops UDP silently — on Windows allow UDP port {} in Windows \
+                 Defender Firewall; on Linux check ufw/nft",
+                fmt_secs(*after),
+                to.port()
+            ),
+            NetError::BroadcastOff { addr } => write!(
+                f,
+                "{} is a broadcast address: turn Broadcast on (SO_BROADCAST; --broadcast on the command line) to send to it",
+                addr.ip()
+            ),
         }
     }
 }
@@ -130,8 +247,24 @@ mod tests {
     fn messages_read_like_the_issue() {
         let a: SocketAddr = "127.0.0.1:12345".parse().expect("literal");
         assert_eq!(
-            NetError::AddrInUse { addr: a }.to_string(),
+            NetError::AddrInUse {
+                addr: a,
+                holder: None
+            }
+            .to_string(),
             "Port 12345 is already in use"
+        );
+        let python = Some(Holder {
+            name: "python3".into(),
+            pid: 4242,
+        });
+        assert_eq!(
+            NetError::AddrInUse {
+                addr: a,
+                holder: python
+            }
+            .to_string(),
+            "Port 12345 is already in use by python3 (pid 4242)"
         );
         let nine: SocketAddr = "127.0.0.1:9".parse().expect("literal");
         assert_eq!(
@@ -146,5 +279,53 @@ mod tests {
             "No server answered within 2 s"
         );
         assert_eq!(fmt_secs(Duration::from_millis(50)), "0.05 s");
+    }
+
+    #[test]
+    fn icmp_type_and_code_decide() {
+        let a: SocketAddr = "10.0.0.99:12345".parse().expect("literal");
+        let v4 = |code, errno| IcmpReport {
+            errno,
+            icmp: true,
+            v6: false,
+            icmp_type: 3,
+            code,
+        };
+        // Linux says EHOSTUNREACH for a firewall's reject too.
+        assert_eq!(
+            NetError::from_icmp("recvfrom", a, &v4(13, 113)),
+            NetError::Prohibited { addr: a }
+        );
+        assert_eq!(
+            NetError::from_icmp("recvfrom", a, &v4(10, 113)),
+            NetError::Prohibited { addr: a }
+        );
+        assert_eq!(
+            NetError::from_icmp("recvfrom", a, &v4(1, 113)),
+            NetError::HostUnreachable { addr: a }
+        );
+        assert_eq!(
+            NetError::from_icmp("recvfrom", a, &v4(3, 111)),
+            NetError::Unreachable { addr: a }
+        );
+        assert_eq!(
+            NetError::from_icmp("recvfrom", a, &v4(0, 101)),
+            NetError::NetUnreachable { addr: a }
+        );
+        let local = IcmpReport {
+            icmp: false,
+            ..v4(0, 101)
+        };
+        if cfg!(target_os = "linux") {
+            // 101 is ENETUNREACH on Linux only.
+            assert_eq!(
+                NetError::from_icmp("sendto", a, &local),
+                NetError::NetUnreachable { addr: a }
+            );
+        }
+        assert_eq!(
+            NetError::HostUnreachable { addr: a }.to_string(),
+            "No computer answered at 10.0.0.99: it may be off, or the address is wrong"
+        );
     }
 }

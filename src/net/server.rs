@@ -1,7 +1,7 @@
 //! The server worker: bind, then `recvfrom` in a loop and answer each
 //! datagram, exactly like the lab's server, reporting every step.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -9,8 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::{
     EventSink, Family, Impairments, NetError, NetEvent, ParsedAddr, Received, SimFate, Simulator,
-    resolve, sock,
+    SockOpt, resolve, sock,
 };
+use socket2::Socket;
 
 /// How often a blocked `recvfrom` looks up to see whether Stop was pressed.
 const STOP_POLL: Duration = Duration::from_millis(50);
@@ -53,6 +54,72 @@ impl Default for ServerSettings {
 pub struct ServerConfig {
     pub bind: ParsedAddr,
     pub settings: ServerSettings,
+    /// A multicast group to join after bind (and leave on stop).
+    pub join: Option<Join>,
+}
+
+/// `IP_ADD_MEMBERSHIP` / `IPV6_JOIN_GROUP`: the server hears datagrams sent
+/// to `group` (bind to 0.0.0.0 or :: with the group's port: a socket bound
+/// to one unicast address does not get them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Join {
+    pub group: IpAddr,
+    /// The IPv4 interface (by its address) to join on; None: the one the
+    /// routing table picks.
+    pub interface: Option<IpAddr>,
+    /// IPv6: the interface's index (0: the one the routing table picks,
+    /// which Linux often cannot for a group: ENODEV).
+    pub ifindex: u32,
+}
+
+impl Join {
+    /// The option that joins (`leave`: leaves), with its arguments as the
+    /// trace shows them.
+    fn option(&self, leave: bool) -> SockOpt {
+        match (self.group, self.interface) {
+            (IpAddr::V4(g), iface) => SockOpt::new(
+                "IPPROTO_IP",
+                if leave {
+                    "IP_DROP_MEMBERSHIP"
+                } else {
+                    "IP_ADD_MEMBERSHIP"
+                },
+                format!(
+                    "{{{g}, {}}}",
+                    iface.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+                ),
+            ),
+            (IpAddr::V6(g), _) => SockOpt::new(
+                "IPPROTO_IPV6",
+                if leave {
+                    "IPV6_LEAVE_GROUP"
+                } else {
+                    "IPV6_JOIN_GROUP"
+                },
+                format!("{{{g}, {}}}", self.ifindex),
+            ),
+        }
+    }
+
+    fn apply(&self, socket: &Socket, leave: bool) -> Result<SockOpt, NetError> {
+        let opt = self.option(leave);
+        let result = match (self.group, self.interface) {
+            (IpAddr::V4(g), None) if leave => socket.leave_multicast_v4(&g, &Ipv4Addr::UNSPECIFIED),
+            (IpAddr::V4(g), None) => socket.join_multicast_v4(&g, &Ipv4Addr::UNSPECIFIED),
+            (IpAddr::V4(g), Some(IpAddr::V4(i))) if leave => socket.leave_multicast_v4(&g, &i),
+            (IpAddr::V4(g), Some(IpAddr::V4(i))) => socket.join_multicast_v4(&g, &i),
+            (IpAddr::V6(g), _) if leave => socket.leave_multicast_v6(&g, self.ifindex),
+            (IpAddr::V6(g), _) => socket.join_multicast_v6(&g, self.ifindex),
+            (IpAddr::V4(_), Some(IpAddr::V6(_))) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "an IPv4 group needs an IPv4 interface address",
+            )),
+        };
+        result.map(|()| opt.clone()).map_err(|e| NetError::Io {
+            call: opt.call(),
+            message: e.to_string(),
+        })
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -76,6 +143,9 @@ pub enum ServerEventKind {
     Failed { error: NetError },
     /// `close()`: the socket is closed and the port is free again.
     Stopped,
+    /// `setsockopt`: a multicast group joined (after bind) or left (before
+    /// close).
+    SockOpt(SockOpt),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,7 +198,7 @@ pub fn spawn_server(
     let worker_shared = shared.clone();
     let thread = std::thread::Builder::new()
         .name("udp-lab-server".into())
-        .spawn(move || run(id, config.bind, &worker_shared, &sink))
+        .spawn(move || run(id, config.bind, config.join, &worker_shared, &sink))
         .map_err(|e| NetError::Io {
             call: "thread spawn",
             message: e.to_string(),
@@ -178,7 +248,7 @@ impl Drop for ServerHandle {
     }
 }
 
-fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
+fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &EventSink<NetEvent>) {
     let event = |kind| {
         NetEvent::Server(ServerEvent {
             server: id,
@@ -213,6 +283,16 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
         });
     }
     emit(ServerEventKind::Listening { addr: local });
+    if let Some(join) = &join {
+        match join.apply(&socket, false) {
+            Ok(opt) => emit(ServerEventKind::SockOpt(opt)),
+            Err(e) => {
+                fail(e);
+                drop(socket);
+                return emit(ServerEventKind::Stopped);
+            }
+        }
+    }
 
     let mut seen_version = u64::MAX;
     let mut settings = ServerSettings::default();
@@ -276,6 +356,12 @@ fn run(id: u64, bind: ParsedAddr, shared: &Shared, sink: &EventSink<NetEvent>) {
             },
         };
         sink.send(event(ServerEventKind::Datagram { rx, reply }));
+    }
+    // Closing would leave the group too; saying so shows it in the trace.
+    if let Some(join) = &join
+        && let Ok(opt) = join.apply(&socket, true)
+    {
+        emit(ServerEventKind::SockOpt(opt));
     }
     drop(socket);
     // After the socket: a reply still held back dies with it.

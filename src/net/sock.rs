@@ -25,9 +25,13 @@ pub fn open(family: Family) -> Result<Socket, NetError> {
 
 /// `bind(addr)`, then the address the OS chose (port 0 becomes a real port).
 pub fn bind(socket: &Socket, addr: SocketAddr) -> Result<SocketAddr, NetError> {
-    socket
-        .bind(&addr.into())
-        .map_err(|e| NetError::from_io("bind", addr, &e))?;
+    socket.bind(&addr.into()).map_err(|e| {
+        let mut error = NetError::from_io("bind", addr, &e);
+        if let NetError::AddrInUse { holder, .. } = &mut error {
+            *holder = super::holder::udp_port_holder(addr);
+        }
+        error
+    })?;
     local_addr(socket).map_err(|e| NetError::Io {
         call: "getsockname",
         message: e.to_string(),
@@ -148,4 +152,110 @@ pub fn is_stale_icmp(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused
     )
+}
+
+/// Reads one report from the socket's error queue (Linux `IP_RECVERR`): the
+/// ICMP type and code behind an errno, so "No route to host" can be told
+/// apart from a firewall's "administratively prohibited". None when the
+/// queue is empty or the OS has none.
+pub fn take_icmp_report(socket: &Socket) -> Option<super::error::IcmpReport> {
+    #[cfg(target_os = "linux")]
+    {
+        errqueue::take(socket)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = socket;
+        None
+    }
+}
+
+/// Classifies an error from `call`: by the error queue's ICMP report when
+/// there is one, else by the errno.
+pub fn classify(
+    socket: &Socket,
+    call: &'static str,
+    addr: SocketAddr,
+    err: &io::Error,
+) -> NetError {
+    match take_icmp_report(socket) {
+        Some(report) => NetError::from_icmp(call, addr, &report),
+        None => NetError::from_io(call, addr, err),
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod errqueue {
+    use std::os::fd::AsRawFd;
+
+    use socket2::Socket;
+
+    use crate::net::error::IcmpReport;
+
+    // unsafe: recvmsg(MSG_ERRQUEUE) and walking its control messages are
+    // libc calls with no safe wrapper in socket2 or std.
+    #[allow(unsafe_code)]
+    pub fn take(socket: &Socket) -> Option<IcmpReport> {
+        let mut data = [0u8; 512];
+        let mut iov = libc::iovec {
+            iov_base: data.as_mut_ptr().cast(),
+            iov_len: data.len(),
+        };
+        // Room for a sock_extended_err and the offender's address, aligned.
+        let mut control = [0u64; 64];
+        let mut name: libc::sockaddr_storage =
+            // SAFETY: sockaddr_storage is plain data; all zeroes is valid.
+            unsafe { std::mem::zeroed() };
+        // SAFETY: msghdr is plain data; all zeroes is valid.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = (&mut name as *mut libc::sockaddr_storage).cast();
+        msg.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = std::mem::size_of_val(&control);
+        // SAFETY: every pointer in msg points at a live local buffer of the
+        // stated length; MSG_DONTWAIT never blocks.
+        let n = unsafe {
+            libc::recvmsg(
+                socket.as_raw_fd(),
+                &mut msg,
+                libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT,
+            )
+        };
+        if n < 0 {
+            return None;
+        }
+        // SAFETY: msg was filled by recvmsg; the CMSG macros stay within
+        // msg_controllen.
+        let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(&msg) };
+        while !cmsg.is_null() {
+            // SAFETY: cmsg is non-null and inside the control buffer.
+            let header = unsafe { &*cmsg };
+            let v4 = header.cmsg_level == libc::IPPROTO_IP && header.cmsg_type == libc::IP_RECVERR;
+            let v6 =
+                header.cmsg_level == libc::IPPROTO_IPV6 && header.cmsg_type == libc::IPV6_RECVERR;
+            if v4 || v6 {
+                // SAFETY: for IP(V6)_RECVERR the data is a sock_extended_err;
+                // read_unaligned because the buffer promises no alignment.
+                let ee = unsafe {
+                    std::ptr::read_unaligned(
+                        libc::CMSG_DATA(cmsg).cast::<libc::sock_extended_err>(),
+                    )
+                };
+                let icmp = ee.ee_origin == libc::SO_EE_ORIGIN_ICMP
+                    || ee.ee_origin == libc::SO_EE_ORIGIN_ICMP6;
+                return Some(IcmpReport {
+                    errno: ee.ee_errno as i32,
+                    icmp,
+                    v6: ee.ee_origin == libc::SO_EE_ORIGIN_ICMP6,
+                    icmp_type: ee.ee_type,
+                    code: ee.ee_code,
+                });
+            }
+            // SAFETY: as above.
+            cmsg = unsafe { libc::CMSG_NXTHDR(&msg, cmsg) };
+        }
+        None
+    }
 }

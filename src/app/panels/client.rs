@@ -68,6 +68,14 @@ pub fn client_ui(
                     }
                 });
                 ui.end_row();
+                if let Some(e) = &app.client.message_error {
+                    ui.label("");
+                    ui.colored_label(
+                        crate::app::style::error_color(ui),
+                        i18n::encode_error(lang, e),
+                    );
+                    ui.end_row();
+                }
 
                 let label = ui.label(t(T::Timeout));
                 ui.horizontal(|ui| {
@@ -127,11 +135,17 @@ pub fn client_ui(
                 )
                 .on_hover_text(t(T::NewSocketEachSendHint));
                 ui.end_row();
+
+                ui.label("");
+                ui.horizontal(|ui| classroom_row_ui(ui, app, commands));
+                ui.end_row();
             });
         ui.separator();
         ui.scope(|ui| {
             ui.set_max_width(width);
             outcome_ui(ui, app);
+            responders_ui(ui, app);
+            found_ui(ui, app, commands);
             if app.client.requested > 1 || app.client.stats.sent > 1 {
                 ui.separator();
                 stats_ui(ui, app);
@@ -173,7 +187,8 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             // here and previewed in a bounded box under it, so the notes and
             // the history below stay in reach.
             let long = bytes.len() > RESPONSE_LINE_CHARS;
-            let text = format::payload_text(bytes, RESPONSE_LINE_CHARS);
+            let text =
+                format::decoded_text(bytes, app.settings.client_encoding, RESPONSE_LINE_CHARS);
             ui.add(
                 egui::Label::new(
                     RichText::new(fill(T::ResponseFromServer.get(lang), &[("text", &text)]))
@@ -215,6 +230,146 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     .size(16.0)
                     .color(crate::app::style::error_color(ui)),
             );
+            // Issue 15: this window's own server, bound to loopback, asked
+            // for by a LAN address: that is why nothing listens there.
+            if let net::NetError::Unreachable { addr } = e
+                && let crate::app::ServerStatus::Listening(bind) = app.server.status()
+                && bind.ip().is_loopback()
+                && bind.port() == addr.port()
+                && !addr.ip().is_loopback()
+            {
+                ui.colored_label(
+                    crate::app::style::warn_color(ui),
+                    fill(T::OnlyThisComputer.get(lang), &[("bind", &bind)]),
+                );
+            }
+        }
+    }
+}
+
+/// Issue 15: the Broadcast switch, the encoding and "Find servers".
+fn classroom_row_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>) {
+    let lang = app.lang;
+    let t = |k: T| k.get(lang);
+    ui.checkbox(&mut app.settings.broadcast, t(T::Broadcast))
+        .on_hover_text(t(T::BroadcastHint));
+    crate::app::format::encoding_picker_ui(
+        ui,
+        "client_encoding",
+        &mut app.settings.client_encoding,
+        lang,
+    );
+    let find = ui
+        .add_enabled(!app.client.finding, egui::Button::new(t(T::FindServers)))
+        .on_hover_text(t(T::FindServersHint));
+    if find.clicked() {
+        commands.push(Command::FindServers);
+    }
+}
+
+/// Every server that answered a broadcast or multicast Send, one row each.
+fn responders_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
+    let client = &app.client;
+    if !client.collecting || client.responders.is_empty() {
+        return;
+    }
+    let lang = app.lang;
+    ui.label(
+        RichText::new(fill(
+            T::BroadcastAnswers.get(lang),
+            &[("count", &client.responders.len())],
+        ))
+        .strong(),
+    );
+    egui::ScrollArea::vertical()
+        .id_salt("responders")
+        .max_height(120.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for r in &client.responders {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "{}  {}  {}",
+                            r.from,
+                            format::rtt(r.rtt, lang),
+                            format::decoded_text(&r.bytes, app.settings.client_encoding, 60)
+                        ))
+                        .monospace(),
+                    )
+                    .truncate(),
+                );
+            }
+        });
+}
+
+/// "Find servers": running, nobody, or a row per server with "Use as target".
+fn found_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>) {
+    let lang = app.lang;
+    let t = |k: T| k.get(lang);
+    if app.client.finding {
+        let port =
+            net::parse_addr(&app.settings.target, true).map_or(net::DEFAULT_PORT, |a| a.port);
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(fill(t(T::FindingServers), &[("port", &port)]));
+        });
+        return;
+    }
+    let Some((port, result)) = &app.client.found else {
+        return;
+    };
+    ui.separator();
+    match result {
+        Err(e) => {
+            ui.colored_label(crate::app::style::error_color(ui), i18n::net_error(lang, e));
+        }
+        Ok(found) if found.is_empty() => {
+            ui.colored_label(
+                crate::app::style::warn_color(ui),
+                fill(
+                    t(T::FindNoneHere),
+                    &[
+                        ("port", port),
+                        ("secs", &i18n::secs(lang, app.settings.timeout())),
+                    ],
+                ),
+            );
+        }
+        Ok(found) => {
+            ui.label(
+                RichText::new(fill(
+                    t(T::FindFound),
+                    &[("count", &found.len()), ("port", port)],
+                ))
+                .strong(),
+            );
+            for server in found {
+                ui.horizontal(|ui| {
+                    let use_it = ui
+                        .button(t(T::UseAsTarget))
+                        .on_hover_text(fill(t(T::UseAsTargetName), &[("addr", &server.from)]));
+                    if use_it.clicked() {
+                        commands.push(Command::UseAsTarget(server.from));
+                    }
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!(
+                                "{}  {}  {}",
+                                server.from,
+                                format::rtt(server.rtt, lang),
+                                format::decoded_text(
+                                    &server.reply,
+                                    app.settings.client_encoding,
+                                    40
+                                )
+                            ))
+                            .monospace(),
+                        )
+                        .truncate(),
+                    );
+                });
+            }
         }
     }
 }
@@ -283,7 +438,9 @@ fn history_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                             ),
                             crate::app::style::ok_color(ui),
                         ),
-                        Outcome::Failed(net::NetError::TimedOut { .. }) => (
+                        Outcome::Failed(
+                            net::NetError::TimedOut { .. } | net::NetError::NoAnswer { .. },
+                        ) => (
                             format!("✗ {}", T::HistoryTimedOut.get(lang)),
                             crate::app::style::error_color(ui),
                         ),
@@ -457,3 +614,6 @@ fn rate_plot_ui(ui: &mut egui::Ui, points: &[crate::app::RttPoint], height: f32,
             plot.bar_chart(BarChart::new("answers", bars).color(accent));
         });
 }
+
+#[cfg(test)]
+mod tests;

@@ -93,8 +93,18 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                             ui.add_enabled(false, egui::Button::new(t(T::Stop)));
                         }
                     }
+                    // After Start/Stop, which keeps its place.
+                    bind_choices_ui(ui, app, commands, !running);
                 });
                 ui.end_row();
+                if let Some(e) = &app.server.join_error {
+                    ui.label("");
+                    let text = e.text(lang);
+                    wrapped(ui, &|ui| {
+                        ui.colored_label(crate::app::style::error_color(ui), text.as_str());
+                    });
+                    ui.end_row();
+                }
                 if let Some(e) = &app.server.bind_error {
                     ui.label("");
                     let text = i18n::addr_error(lang, e);
@@ -127,15 +137,41 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 ui.end_row();
 
                 let label = ui.label(t(T::ReplyText));
-                let field = ui.add_enabled(
-                    app.settings.reply == ReplyKind::Fixed,
-                    egui::TextEdit::singleline(&mut app.settings.reply_text)
-                        .desired_width(ui.available_width().clamp(110.0, 240.0)),
-                );
-                if field.labelled_by(label.id).changed() {
-                    commands.push(Command::UpdateServer);
-                }
+                ui.horizontal(|ui| {
+                    let field = ui.add_enabled(
+                        app.settings.reply == ReplyKind::Fixed,
+                        egui::TextEdit::singleline(&mut app.settings.reply_text)
+                            .desired_width((ui.available_width() - 160.0).clamp(90.0, 240.0)),
+                    );
+                    if field.labelled_by(label.id).changed() {
+                        commands.push(Command::UpdateServer);
+                    }
+                    if crate::app::format::encoding_picker_ui(
+                        ui,
+                        "server_encoding",
+                        &mut app.settings.server_encoding,
+                        lang,
+                    ) {
+                        commands.push(Command::UpdateServer);
+                    }
+                });
                 ui.end_row();
+                if app.settings.reply == ReplyKind::Fixed
+                    && let Err(e) = app
+                        .settings
+                        .server_encoding
+                        .encode(&app.settings.reply_text)
+                {
+                    ui.label("");
+                    let text = i18n::fill(
+                        t(T::ReplyNotEncodable),
+                        &[("reason", &i18n::encode_error(lang, &e))],
+                    );
+                    wrapped(ui, &|ui| {
+                        ui.colored_label(crate::app::style::warn_color(ui), text.as_str());
+                    });
+                    ui.end_row();
+                }
 
                 // The rate limit shares the buffer's row: a short window
                 // leaves the incoming list room for more rows.
@@ -370,7 +406,26 @@ fn incoming_ui(
             );
         }
         ui.label(RichText::new(t(T::ColText)).color(weak));
+        // Issue 15: the filter's field takes a row only while it is open,
+        // so the list keeps its room on a projector.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.toggle_value(
+                &mut app.server.filter_open,
+                RichText::new(t(T::FilterIncoming)).small(),
+            )
+            .on_hover_text(t(T::FilterIncomingHint));
+        });
     });
+    if app.server.filter_open {
+        ui.horizontal(|ui| {
+            let label = ui.label(t(T::FilterContains));
+            ui.add(egui::TextEdit::singleline(&mut app.server.filter).desired_width(160.0))
+                .labelled_by(label.id)
+                .on_hover_text(t(T::FilterIncomingHint));
+        });
+    } else {
+        app.server.filter.clear();
+    }
     let server = &app.server;
     if shown == 0 {
         ui.add_space(12.0);
@@ -382,6 +437,22 @@ fn incoming_ui(
         ui.label(RichText::new(t(empty)).color(weak).italics());
         return;
     }
+    // The rows up to the time cursor (`shown`), filtered.
+    let rows = &server.rows;
+    let encoding = app.settings.server_encoding;
+    let upto = shown;
+    let visible = filtered(rows, upto, &server.filter, encoding);
+    if let Some(visible) = &visible {
+        ui.label(
+            RichText::new(fill(
+                t(T::FilterShowing),
+                &[("shown", &visible.len()), ("total", &upto)],
+            ))
+            .color(weak)
+            .small(),
+        );
+    }
+    let count = visible.as_ref().map_or(upto, Vec::len);
     let row_height = ui.text_style_height(&egui::TextStyle::Body);
     // Only the visible rows are laid out, however many are kept. Paused,
     // the list grows only as the cursor moves on, so sticking to its end
@@ -391,14 +462,117 @@ fn incoming_ui(
         .id_salt(("incoming", app.time.is_live()))
         .auto_shrink([false, false])
         .stick_to_bottom(true)
-        .show_rows(ui, row_height, shown, |ui, range| {
-            for row in server.rows.range(range) {
-                row_ui(ui, lang, row, row_height);
+        .show_rows(ui, row_height, count, |ui, range| match &visible {
+            Some(visible) => {
+                for &i in &visible[range] {
+                    row_ui(ui, lang, &rows[i], row_height, encoding);
+                }
+            }
+            None => {
+                for row in rows.range(range) {
+                    row_ui(ui, lang, row, row_height, encoding);
+                }
             }
         });
 }
 
-fn row_ui(ui: &mut egui::Ui, lang: crate::app::Lang, row: &crate::app::IncomingRow, height: f32) {
+/// The indices of the first `upto` rows whose source or text contains
+/// `filter` (any case), or None when there is no filter.
+fn filtered(
+    rows: &std::collections::VecDeque<crate::app::IncomingRow>,
+    upto: usize,
+    filter: &str,
+    encoding: format::Encoding,
+) -> Option<Vec<usize>> {
+    let needle = filter.trim().to_lowercase();
+    if needle.is_empty() {
+        return None;
+    }
+    Some(
+        rows.iter()
+            .take(upto)
+            .enumerate()
+            .filter(|(_, row)| {
+                row.rx.from.to_string().contains(&needle)
+                    || format::decoded_text(&row.rx.bytes, encoding, usize::MAX)
+                        .to_lowercase()
+                        .contains(&needle)
+            })
+            .map(|(i, _)| i)
+            .collect(),
+    )
+}
+
+/// Issue 15: the bind address from a list: loopback, all interfaces, and
+/// this computer's addresses ("This computer" lists them).
+fn bind_choices_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    commands: &mut Vec<Command>,
+    enabled: bool,
+) {
+    let lang = app.lang;
+    ui.add_enabled_ui(enabled, |ui| {
+        let menu = ui.menu_button("▾", |ui| {
+            let mut choices: Vec<(std::net::IpAddr, String)> = vec![
+                (
+                    std::net::Ipv4Addr::LOCALHOST.into(),
+                    T::LoopbackOnly.get(lang).to_owned(),
+                ),
+                (
+                    std::net::Ipv4Addr::UNSPECIFIED.into(),
+                    T::AllInterfacesV4.get(lang).to_owned(),
+                ),
+                (
+                    std::net::Ipv6Addr::UNSPECIFIED.into(),
+                    T::AllInterfacesV6.get(lang).to_owned(),
+                ),
+            ];
+            if let Some(Ok(list)) = &app.tools.this_computer.addresses {
+                for a in list {
+                    // Link-local needs a scope the bind field cannot hold.
+                    let link_local = match a.ip {
+                        std::net::IpAddr::V6(v6) => v6.is_unicast_link_local(),
+                        std::net::IpAddr::V4(_) => false,
+                    };
+                    if !a.ip.is_loopback() && !link_local {
+                        choices.push((a.ip, a.interface.clone()));
+                    }
+                }
+            }
+            for (ip, what) in choices {
+                if ui.button(format!("{ip}  ({what})")).clicked() {
+                    commands.push(Command::UseAsBind(ip));
+                    ui.close();
+                }
+            }
+            // The multicast group joined after bind (empty: none).
+            ui.separator();
+            let t = |k: T| k.get(lang);
+            let label = ui.label(t(T::JoinGroup)).on_hover_text(t(T::JoinHint));
+            ui.add(egui::TextEdit::singleline(&mut app.settings.join_group).desired_width(180.0))
+                .labelled_by(label.id);
+            let label = ui.label(t(T::JoinInterface));
+            ui.add(
+                egui::TextEdit::singleline(&mut app.settings.join_interface).desired_width(180.0),
+            )
+            .labelled_by(label.id);
+        });
+        let menu = menu.response.on_hover_text(T::BindChoices.get(lang));
+        // The list of addresses comes from a worker: ask once, on first use.
+        if menu.clicked() && app.tools.this_computer.addresses.is_none() {
+            commands.push(Command::RefreshAddresses);
+        }
+    });
+}
+
+fn row_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::Lang,
+    row: &crate::app::IncomingRow,
+    height: f32,
+    encoding: format::Encoding,
+) {
     let rx = &row.rx;
     ui.horizontal(|ui| {
         crate::app::style::cell(
@@ -426,7 +600,13 @@ fn row_ui(ui: &mut egui::Ui, lang: crate::app::Lang, row: &crate::app::IncomingR
             ));
         }
         // A zero-length datagram is a datagram too: said so, not a blank.
-        let text = format::payload_line(&rx.bytes, 200, 16, lang);
+        let text = if encoding == format::Encoding::Utf8 {
+            format::payload_line(&rx.bytes, 200, 16, lang)
+        } else if rx.bytes.is_empty() {
+            T::EmptyDatagram.get(lang).to_owned()
+        } else {
+            format::decoded_text(&rx.bytes, encoding, 200)
+        };
         let reply = match &row.reply {
             Reply::Sent { bytes, .. } => format!("→ {}", format::payload_text(bytes, 40)),
             Reply::NotSent => String::new(),

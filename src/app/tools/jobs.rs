@@ -46,6 +46,8 @@ pub enum Job {
         path: PathBuf,
         result: Result<(), RevealError>,
     },
+    /// "Find servers" ended (issue 15): the port asked, and who answered.
+    Found(u16, Result<Vec<crate::net::Found>, crate::net::NetError>),
 }
 
 /// Why the file manager could not show a saved file.
@@ -170,6 +172,10 @@ pub fn poll(ctx: &egui::Context, app: &mut UdpLabApp) {
             }),
             Job::Addresses(result) => {
                 this_computer::on_addresses(&mut app.tools.this_computer, result)
+            }
+            Job::Found(port, result) => {
+                app.client.finding = false;
+                app.client.found = Some((port, result));
             }
             Job::Revealed { path, result } => {
                 if let Some(Notice {

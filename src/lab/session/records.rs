@@ -52,6 +52,13 @@ pub enum Call {
         to: SocketAddr,
     },
     Close,
+    /// `setsockopt` for broadcast or multicast (issue 15): SO_BROADCAST,
+    /// IP_MULTICAST_TTL, IP_ADD_MEMBERSHIP, …
+    SetSockOpt {
+        level: &'static str,
+        name: &'static str,
+        value: String,
+    },
 }
 
 impl Call {
@@ -88,6 +95,8 @@ impl Call {
                 Side::Client,
                 Call::Bind { .. } | Call::BindFailed { .. } | Call::ReplySuppressed { .. },
             ) => None,
+            // The lab's programs set no socket options.
+            (_, Call::SetSockOpt { .. }) => None,
         }
     }
 

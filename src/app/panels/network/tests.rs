@@ -32,7 +32,7 @@ fn full_loss_set_with_the_widget_times_out_and_the_server_receives_nothing() {
     wait_for(&mut h, "the timeout", |app| {
         matches!(app.client.outcome, Some(Outcome::Failed(_))) && !app.client.busy()
     });
-    h.get_by_label("No server answered within 1 s");
+    h.get_by_label_contains("No server answered within 1 s: no answer and no error");
     h.get_by_label("0 received");
     let app = h.state();
     assert_eq!(app.server.total, 0);
