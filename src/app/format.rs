@@ -21,18 +21,25 @@ pub fn encoding_picker_ui(
     id: &str,
     encoding: &mut crate::lab::text::Encoding,
     lang: crate::lab::i18n::Lang,
+    with_label: bool,
 ) -> bool {
-    let label = ui.label(crate::lab::i18n::T::EncodingLabel.get(lang));
+    let name = crate::lab::i18n::T::EncodingLabel.get(lang);
+    let label = with_label.then(|| ui.label(name));
     let before = *encoding;
-    egui::ComboBox::from_id_salt(id)
+    let response = egui::ComboBox::from_id_salt(id)
         .selected_text(encoding.name())
         .show_ui(ui, |ui| {
             for choice in crate::lab::text::Encoding::ALL {
                 ui.selectable_value(encoding, choice, choice.name());
             }
         })
-        .response
-        .labelled_by(label.id)
-        .on_hover_text(crate::lab::i18n::T::EncodingHint.get(lang));
+        .response;
+    // Without its label (a narrow column) the name is still there for
+    // screen readers.
+    let response = match label {
+        Some(label) => response.labelled_by(label.id),
+        None => response.accessible_name(name),
+    };
+    response.on_hover_text(crate::lab::i18n::T::EncodingHint.get(lang));
     *encoding != before
 }

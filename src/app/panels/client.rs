@@ -137,7 +137,8 @@ pub fn client_ui(
                 ui.end_row();
 
                 ui.label("");
-                ui.horizontal(|ui| classroom_row_ui(ui, app, commands));
+                // Wraps in a narrow column (Russian's longer words).
+                ui.horizontal_wrapped(|ui| classroom_row_ui(ui, app, commands));
                 ui.end_row();
             });
         ui.separator();
@@ -258,6 +259,7 @@ fn classroom_row_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<C
         "client_encoding",
         &mut app.settings.client_encoding,
         lang,
+        true,
     );
     let find = ui
         .add_enabled(!app.client.finding, egui::Button::new(t(T::FindServers)))

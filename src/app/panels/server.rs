@@ -61,6 +61,9 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 add(ui);
             });
         };
+        // The encoding beside the reply text, without its word where both
+        // would not fit (Russian's longer words in a half-window column).
+        let compact_encoding = width < ENCODING_LABEL_WIDTH;
         egui::Grid::new("server_settings")
             .num_columns(2)
             .spacing([8.0, 6.0])
@@ -151,6 +154,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                         "server_encoding",
                         &mut app.settings.server_encoding,
                         lang,
+                        !compact_encoding,
                     ) {
                         commands.push(Command::UpdateServer);
                     }
@@ -258,6 +262,9 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
     });
 }
 
+/// The column width (points) from which the encoding picker has its word.
+const ENCODING_LABEL_WIDTH: f32 = 560.0;
+
 fn status_text(lang: crate::app::Lang, status: &ServerStatus) -> String {
     match status {
         ServerStatus::Stopped => T::Stopped.get(lang).to_owned(),
@@ -339,8 +346,9 @@ fn incoming_ui(
                 0.0
             }
             + text_width(t(T::Clear), egui::TextStyle::Button)
-            + button
-            + 4.0 * gap
+            + text_width(t(T::FilterIncoming), egui::TextStyle::Button)
+            + 2.0 * button
+            + 5.0 * gap
             + 8.0
     };
     let one_row = needed <= ui.available_width();
@@ -363,6 +371,10 @@ fn incoming_ui(
             {
                 commands.push(Command::ClearIncoming);
             }
+            // The filter's field takes a row only while it is open, so the
+            // list keeps its room on a projector.
+            ui.toggle_value(&mut server.filter_open, t(T::FilterIncoming))
+                .on_hover_text(t(T::FilterIncomingHint));
             ui.label(total_text);
             if paused {
                 ui.label(RichText::new(rate_text).color(crate::app::style::warn_color(ui)));
@@ -406,15 +418,6 @@ fn incoming_ui(
             );
         }
         ui.label(RichText::new(t(T::ColText)).color(weak));
-        // Issue 15: the filter's field takes a row only while it is open,
-        // so the list keeps its room on a projector.
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.toggle_value(
-                &mut app.server.filter_open,
-                RichText::new(t(T::FilterIncoming)).small(),
-            )
-            .on_hover_text(t(T::FilterIncomingHint));
-        });
     });
     if app.server.filter_open {
         ui.horizontal(|ui| {
