@@ -67,6 +67,11 @@ pub fn run(command: CliCommand) -> ExitCode {
             network: network.into(),
             message,
         }),
+        CliCommand::Trace {
+            python,
+            script,
+            args,
+        } => return trace::run(python, script, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,6 +84,7 @@ pub fn run(command: CliCommand) -> ExitCode {
 }
 
 mod output;
+mod trace;
 
 use output::{Gone, Lines, signals};
 

@@ -5,12 +5,16 @@
 mod addr;
 mod batch;
 mod client;
+mod collector;
 mod error;
+pub mod ports;
+mod script;
 mod server;
 pub mod sim;
 mod sink;
 mod sock;
 pub mod stats;
+pub mod trace;
 pub mod udp_header;
 
 pub use addr::{AddrError, Host, ParsedAddr, parse_addr, resolve};
@@ -18,6 +22,10 @@ pub use client::{
     ClientEvent, ClientEventKind, ClientHandle, ClientRequest, open_client_socket, spawn_client,
 };
 pub use error::{NetError, fmt_secs};
+pub use script::{
+    Interpreter, ScriptError, ScriptEvent, ScriptEventKind, ScriptHandle, ScriptRequest, Stream,
+    TRACER_SOURCE, find_python, spawn_script,
+};
 pub use server::{
     Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle, ServerSettings,
     spawn_server,
@@ -44,6 +52,8 @@ pub const MAX_DATAGRAM: usize = 65_507;
 pub enum NetEvent {
     Server(ServerEvent),
     Client(ClientEvent),
+    /// A traced Python script: its output, socket calls and end.
+    Script(ScriptEvent),
 }
 
 /// A datagram as it was read by `recvfrom`.

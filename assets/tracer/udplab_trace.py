@@ -79,6 +79,10 @@ class _Reporter(object):
             return
         event["k"] = self.token
         event["t"] = time.time()
+        # How much output came before this call: UDP Lab shows the script's
+        # lines and its calls in the order they were made.
+        event["o"] = _written[0]
+        event["e"] = _written[1]
         try:
             line = json.dumps(event, separators=(",", ":")) + "\n"
             data = line.encode("ascii")
@@ -105,6 +109,39 @@ class _Reporter(object):
 
 
 _reporter = None
+# Bytes written so far through sys.stdout and sys.stderr.
+_written = [0, 0]
+
+
+class _Counted(object):
+    """sys.stdout or sys.stderr, counting the bytes written through it."""
+
+    def __init__(self, stream, index):
+        self.__dict__["_udplab_stream"] = stream
+        self.__dict__["_udplab_index"] = index
+
+    def write(self, text):
+        result = self._udplab_stream.write(text)
+        try:
+            if isinstance(text, bytes):
+                n = len(text)
+            else:
+                n = len(text.encode("utf-8", "replace"))
+            _written[self._udplab_index] += n
+        except Exception:
+            pass
+        return result
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._udplab_stream, name)
+
+    def __setattr__(self, name, value):
+        # Python 2's print sets `softspace` on the file.
+        setattr(self._udplab_stream, name, value)
 _next_sock = [0]
 _live = weakref.WeakValueDictionary()
 
@@ -338,9 +375,14 @@ class _Traced(_RealSocket):
         return value
 
     def bind(self, address):
-        return self._udplab_call(
-            "bind", (address,), {"addr": _addr(address)}, lambda v: {}
-        )
+        def result(value):
+            # The address it got (port 0: the port the system picked).
+            try:
+                return {"local": _addr(self.getsockname())}
+            except Exception:
+                return {}
+
+        return self._udplab_call("bind", (address,), {"addr": _addr(address)}, result)
 
     def connect(self, address):
         return self._udplab_call(
@@ -570,6 +612,9 @@ def main():
     script = sys.argv[1]
     _reporter = _Reporter()
     socket.socket = _Traced
+    if _reporter.conn is not None:
+        sys.stdout = _Counted(sys.stdout, 0)
+        sys.stderr = _Counted(sys.stderr, 1)
     # As `python SCRIPT.py ARGS` sets them.
     sys.argv = sys.argv[1:]
     sys.path[0] = os.path.dirname(os.path.abspath(script))

@@ -93,6 +93,8 @@ impl UdpLabApp {
                     self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
             }
+            // Traced scripts are not shown in the window yet (issue 14).
+            NetEvent::Script(_) => {}
         }
     }
 
