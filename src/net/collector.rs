@@ -58,11 +58,13 @@ impl<R> Pipe<R> {
         }
     }
 
+    #[cfg_attr(not(unix), allow(dead_code))]
     fn read_total(&self) -> u64 {
         self.shown + self.held.len() as u64
     }
 }
 
+#[cfg_attr(not(unix), allow(dead_code))]
 struct Conn {
     stream: TcpStream,
     lines: LineSplitter,
@@ -442,14 +444,15 @@ mod threads {
         stream: Stream,
     ) -> Option<std::thread::JoinHandle<()>> {
         let this = this.clone();
-        let mut pipe = Pipe {
-            reader: Some(reader?),
-            stream,
-            partial: Vec::new(),
-        };
+        let mut pipe = Pipe::new(Some(reader?), stream);
         std::thread::Builder::new()
             .name("udp-lab-collector".into())
-            .spawn(move || while this.read_pipe(&mut pipe) {})
+            .spawn(move || {
+                while this.read_pipe(&mut pipe) {
+                    this.release(&mut pipe, None, false);
+                }
+                this.release(&mut pipe, None, true);
+            })
             .ok()
     }
 
@@ -510,8 +513,12 @@ mod threads {
                 };
                 let mut keep = true;
                 lines.feed(&buf[..n], |line| {
-                    if keep && !self.line(&mut trusted, line) {
-                        keep = false;
+                    if keep {
+                        let (line, k) = self.parse(&mut trusted, line);
+                        if let Some(line) = line {
+                            self.report(line.report);
+                        }
+                        keep = k;
                     }
                 });
                 if !keep {
