@@ -444,6 +444,11 @@ fn a_receive_that_waits_forever_is_diagnosed_and_stopping_leaves_no_process() {
     if !python() {
         return;
     }
+    // A server waits forever too, and that is its job: it is told nothing.
+    let (server, mut server_out, _) = start(
+        &[fixture("server.py").to_str().unwrap(), "127.0.0.1", "0"],
+        "Server is listening",
+    );
     // A free port: bound, then let go, so nothing listens there.
     let port = UdpSocket::bind("127.0.0.1:0")
         .unwrap()
@@ -489,6 +494,14 @@ fn a_receive_that_waits_forever_is_diagnosed_and_stopping_leaves_no_process() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(!pid_alive(python[0]), "the script's process is gone");
+
+    // The server has waited more than 5 s by now.
+    Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    let rest = read_until(&mut server_out, "server.py ended");
+    assert!(!rest.iter().any(|l| l.starts_with("  ! ")), "{rest:#?}");
 }
 
 #[test]

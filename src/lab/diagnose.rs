@@ -246,6 +246,8 @@ pub struct Diagnoser {
     /// Where the script's own sockets are bound: a datagram it sends to
     /// itself says nothing about other programs.
     own: Vec<SocketAddr>,
+    /// Sockets the script bound: servers, whose waiting is their job.
+    bound: Vec<u32>,
     /// Receives still blocked, by id.
     waiting: HashMap<String, (TracedWait, bool)>,
     /// Sockets already said to get replies from elsewhere, or to have sent
@@ -284,7 +286,9 @@ impl Diagnoser {
         let mut due = Vec::new();
         for (wait, told) in self.waiting.values_mut() {
             let waited = now - wait.time;
-            if !*told && wait.timeout.is_none() && waited >= WAIT_WARNING.as_secs_f64() {
+            // Only a client waiting for its answer: it sent, and never bound.
+            let client = self.sent_to.contains_key(&wait.sock) && !self.bound.contains(&wait.sock);
+            if client && !*told && wait.timeout.is_none() && waited >= WAIT_WARNING.as_secs_f64() {
                 *told = true;
                 due.push((wait.clone(), Duration::from_secs_f64(waited.max(0.0))));
             }
@@ -306,7 +310,12 @@ impl Diagnoser {
     pub fn next_tick(&self) -> Option<SystemTime> {
         self.waiting
             .values()
-            .filter(|(w, told)| !told && w.timeout.is_none())
+            .filter(|(w, told)| {
+                !told
+                    && w.timeout.is_none()
+                    && self.sent_to.contains_key(&w.sock)
+                    && !self.bound.contains(&w.sock)
+            })
             .map(|(w, _)| {
                 SystemTime::UNIX_EPOCH + Duration::from_secs_f64(w.time.max(0.0)) + WAIT_WARNING
             })
@@ -423,6 +432,7 @@ impl Diagnoser {
                 one(Kind::AddrInUse { addr, holder })
             }
             (Ok(r), "bind") => {
+                self.bound.push(call.sock);
                 if let Some(local) = r.local.as_ref().and_then(socket_addr) {
                     self.own.push(local);
                 }
