@@ -93,8 +93,7 @@ impl UdpLabApp {
                     self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
             }
-            // Traced scripts are not shown in the window yet (issue 14).
-            NetEvent::Script(_) => {}
+            NetEvent::Script(ev) => self.scripts.apply(ev),
         }
     }
 

@@ -3,5 +3,6 @@
 
 pub mod client;
 pub mod network;
+pub mod scripts;
 pub mod server;
 pub mod toolbar;

@@ -63,6 +63,9 @@ pub struct Settings {
     /// Presentation mode and screenshot options (see toolbar.rs).
     #[serde(deserialize_with = "lenient::or_default")]
     pub tools: ToolSettings,
+    /// The "Python scripts" window: path, arguments, interpreter, recent.
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub scripts: crate::app::scripts::ScriptSettings,
 }
 
 impl Default for Settings {
@@ -86,6 +89,7 @@ impl Default for Settings {
             reply_rate_limit: 10,
             network: net::Impairments::default(),
             tools: ToolSettings::default(),
+            scripts: crate::app::scripts::ScriptSettings::default(),
         }
     }
 }
