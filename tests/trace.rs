@@ -679,3 +679,46 @@ fn the_tracer_runs_under_python_2_7_too() {
         "{text}"
     );
 }
+
+/// UDP Lab gone (nothing listens at the collector's port, or it hangs up
+/// at once): the tracer goes quiet and the script runs on as untraced.
+#[test]
+fn the_script_runs_on_when_the_collector_is_gone() {
+    if !python() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("udp-lab-trace-gone-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tracer = dir.join("udplab_trace.py");
+    std::fs::write(&tracer, net::TRACER_SOURCE).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let hangs_up = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hangs_up_port = hangs_up.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        while let Ok((conn, _)) = hangs_up.accept() {
+            drop(conn);
+        }
+    });
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port().to_string();
+    for collector in [closed_port, hangs_up_port] {
+        let out = Command::new("python3")
+            .arg("-u")
+            .arg(&tracer)
+            .arg(fixture("client.py"))
+            .args(["127.0.0.1", &port, "Hello, server", "0.2"])
+            .env("UDPLAB_TRACE_PORT", collector.to_string())
+            .env("UDPLAB_TRACE_TOKEN", "token")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "No answer\n");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

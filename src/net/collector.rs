@@ -58,13 +58,13 @@ impl<R> Pipe<R> {
         }
     }
 
-    #[cfg_attr(not(unix), allow(dead_code))]
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     fn read_total(&self) -> u64 {
         self.shown + self.held.len() as u64
     }
 }
 
-#[cfg_attr(not(unix), allow(dead_code))]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 struct Conn {
     stream: TcpStream,
     lines: LineSplitter,
@@ -211,7 +211,7 @@ impl Collector {
     }
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod poll {
     //! One loop over the listener, the connections and both pipes.
 
@@ -429,10 +429,11 @@ mod poll {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 mod threads {
-    //! Without poll (Windows): a thread per pipe and per connection. Output
-    //! and calls may then come in a slightly different order than made.
+    //! Without poll (libc is a dependency on Linux only): a thread per pipe
+    //! and per connection. Output and calls may then come in a slightly
+    //! different order than made.
 
     use std::sync::Mutex;
 

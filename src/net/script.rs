@@ -378,7 +378,8 @@ fn kill_group(shared: &Shared) {
     if shared.reaped.load(Ordering::Acquire) {
         return;
     }
-    #[cfg(unix)]
+    // libc is a dependency on Linux only; other Unixes ask kill(1).
+    #[cfg(target_os = "linux")]
     {
         if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
             // unsafe: killpg has no std wrapper.
@@ -389,6 +390,14 @@ fn kill_group(shared: &Shared) {
                 libc::killpg(pgid, libc::SIGKILL);
             }
         }
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
     #[cfg(windows)]
     {
