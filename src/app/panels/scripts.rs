@@ -51,8 +51,10 @@ pub fn scripts_window_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     egui::Window::new(app.t(T::ScriptsTitle))
         .id(egui::Id::unique("udp-lab-scripts"))
         .open(&mut open)
-        .default_size([720.0, 520.0])
-        .default_pos(ctx.content_rect().left_top() + egui::vec2(40.0, 80.0))
+        // Over the server panel: the student's script is usually the
+        // server, and UDP Lab's client stays in sight beside it.
+        .default_width(520.0)
+        .default_pos(ctx.content_rect().left_top() + egui::vec2(8.0, 96.0))
         .show(&ctx, |ui| scripts_ui(ui, app));
     if !open {
         app.act(Command::ToggleScripts);
@@ -69,7 +71,7 @@ fn scripts_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             let label = ui.label(t(T::ScriptPath));
             ui.horizontal(|ui| {
                 ui.add(
-                    egui::TextEdit::singleline(&mut app.settings.scripts.path).desired_width(380.0),
+                    egui::TextEdit::singleline(&mut app.settings.scripts.path).desired_width(260.0),
                 )
                 .labelled_by(label.id)
                 .on_hover_text(t(T::ScriptPathHint));
@@ -86,7 +88,7 @@ fn scripts_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             });
             ui.end_row();
             let label = ui.label(t(T::ScriptArgs));
-            ui.add(egui::TextEdit::singleline(&mut app.settings.scripts.args).desired_width(380.0))
+            ui.add(egui::TextEdit::singleline(&mut app.settings.scripts.args).desired_width(260.0))
                 .labelled_by(label.id)
                 .on_hover_text(t(T::ScriptArgsHint));
             ui.end_row();
@@ -95,7 +97,7 @@ fn scripts_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 ui.add(
                     egui::TextEdit::singleline(&mut app.settings.scripts.python)
                         .hint_text("python3")
-                        .desired_width(280.0),
+                        .desired_width(200.0),
                 )
                 .labelled_by(label.id)
                 .on_hover_text(t(T::ScriptPythonHint));
@@ -209,7 +211,7 @@ fn run_ui(
         ui.horizontal(|ui| {
             let label = ui.label(fill(t(T::ScriptInput), &[("file", &file)]));
             let field = ui
-                .add(egui::TextEdit::singleline(&mut run.input).desired_width(300.0))
+                .add(egui::TextEdit::singleline(&mut run.input).desired_width(240.0))
                 .labelled_by(label.id);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button(t(T::ScriptSendInput)).clicked() || enter {
