@@ -722,3 +722,40 @@ fn the_script_runs_on_when_the_collector_is_gone() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_socket_closed_by_a_thread_after_main_returns_is_not_called_unclosed() {
+    if !python() {
+        return;
+    }
+    let (out, text) = run(&[fixture("thread_closes.py").to_str().unwrap()]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "thread_closes.py:{}  close() → ok",
+            line_of("thread_closes.py", "sock.close()")
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("  ! "), "{text}");
+}
+
+#[test]
+fn a_script_that_does_not_compile_is_said_with_its_line() {
+    if !python() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("udp-lab-trace-syntax-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("broken.py");
+    std::fs::write(&script, "import socket\nx = (\n").unwrap();
+    let (out, text) = run(&[script.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text.contains("  ! broken.py:2: the script ended with an exception: SyntaxError: "),
+        "{text}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("udplab_trace"), "{err}");
+}

@@ -7,7 +7,9 @@ Usage (UDP Lab starts it; students never call it themselves):
 
 with UDPLAB_TRACE_PORT and UDPLAB_TRACE_TOKEN in the environment. It wraps
 socket.socket, then runs SCRIPT.py as __main__ (as `python SCRIPT.py ARGS`
-would) and sends one JSON line per socket call to UDP Lab's collector on
+would: in a module of its own that lives until the end, not runpy's
+temporary one, whose globals Python 2 empties when the script's main
+thread returns) and sends one JSON line per socket call to UDP Lab's collector on
 127.0.0.1, never to the script's stdout. Should the collector be gone or
 fail, the tracer goes quiet and the script runs on as if untraced.
 
@@ -16,15 +18,16 @@ third-party modules, nothing newer than both allow (CI checks it with
 vermin for 2.7 and 3.0).
 """
 
+import atexit
 import binascii
 import json
 import os
-import runpy
 import socket
 import sys
 import threading
 import time
 import traceback
+import types
 import weakref
 
 _PY2 = sys.version_info[0] == 2
@@ -33,7 +36,6 @@ _RealSocket = socket.socket
 # call site reported is the first frame outside them.
 _HERE = None  # set below, from a function of this file
 _SOCKET_PY = socket.create_connection.__code__.co_filename
-_RUNPY = runpy.run_path.__code__.co_filename  # novermin
 # At most this many bytes of a payload are reported (the length always is).
 _PREVIEW = 2048
 
@@ -527,10 +529,13 @@ def _report_exception(exc_type, exc, tb):
         frames = traceback.extract_tb(tb)
     except Exception:
         pass
-    ours = [f for f in frames if f[0] not in (_HERE, _RUNPY)]
+    ours = [f for f in frames if f[0] != _HERE]
     lib = _stdlib_dir()
     theirs = [f for f in ours if not (lib and f[0].startswith(lib))]
     where = (theirs or ours or [None])[-1]
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        # The script did not compile: where Python says the mistake is.
+        where = (exc.filename, exc.lineno)
     try:
         last = traceback.format_exception_only(exc_type, exc)[-1].strip()
     except Exception:
@@ -568,9 +573,9 @@ def _report_unclosed():
 
 
 def _hide_tracer(tb):
-    """The traceback without the tracer's and runpy's frames, so the
-    student sees what `python script.py` would have printed."""
-    hidden = (_HERE, _RUNPY)
+    """The traceback without the tracer's frames, so the student sees what
+    `python script.py` would have printed."""
+    hidden = (_HERE,)
     while tb is not None and tb.tb_frame.f_code.co_filename in hidden:
         tb = tb.tb_next
     if tb is None or sys.version_info < (3, 7):
@@ -604,6 +609,25 @@ def _excepthook(exc_type, exc, tb):
 _original_hook = sys.excepthook
 
 
+def _run(script):
+    """Runs the script as the __main__ module, as `python script` does."""
+    with open(script, "rb") as f:
+        source = f.read()
+    # Compiled from bytes: its coding line is honoured, as Python does.
+    code = compile(source, script, "exec", 0, True)
+    module = types.ModuleType("__main__")
+    module.__dict__.update(
+        {"__file__": script, "__builtins__": __builtins__, "__package__": None}
+    )
+    if not _PY2:
+        module.__dict__["__spec__"] = None
+    # This module stays reachable under its own name (Python 2 empties the
+    # globals of a module that is freed, and the tracer's functions use them).
+    sys.modules["udplab_trace"] = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    exec(code, module.__dict__)
+
+
 def main():
     global _reporter
     if len(sys.argv) < 2:
@@ -627,17 +651,17 @@ def main():
             "pid": os.getpid(),
         }
     )
+    # At exit, after the script's other threads have ended (a threaded
+    # server's sockets are still in use when its main thread returns).
+    atexit.register(_report_unclosed)
     try:
-        runpy.run_path(script, run_name="__main__")  # novermin
+        _run(script)
     except SystemExit:
-        _report_unclosed()
         raise
     except BaseException:
         exc_type, exc, tb = sys.exc_info()
         _report_exception(exc_type, exc, tb)
-        _report_unclosed()
         raise
-    _report_unclosed()
     return 0
 
 
