@@ -405,6 +405,12 @@ mod poll {
                 self.drain_pipes(&mut l);
                 self.accept(&mut l.conns);
                 self.drain_conns(&mut l);
+                // A silent stranger does not keep its place for long.
+                let before = l.conns.len();
+                l.conns
+                    .retain(|c| c.trusted || c.since.elapsed() < HELLO_WITHIN);
+                let gone = (before - l.conns.len()) as u64;
+                self.shared.strangers.fetch_add(gone, Ordering::Relaxed);
                 self.show_lines(&mut l);
                 // Output after the last call; an unfinished line (a prompt)
                 // once the script is quiet or gone.
