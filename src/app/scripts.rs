@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::lab::diagnose::{Diagnoser, Diagnosis};
 use crate::lab::i18n::{Lang, T, fill};
-use crate::lab::traced::{Steps, call_line};
-use crate::net::trace::{Report, file_name};
+use crate::lab::traced::{Step, Steps, call_line};
+use crate::net::trace::{Report, TracedCall, file_name};
 use crate::net::{
     self, EventSink, NetEvent, ScriptError, ScriptEvent, ScriptEventKind, ScriptHandle,
     ScriptRequest, Stream,
@@ -20,6 +20,8 @@ use crate::net::{
 
 /// Lines a console keeps; older ones are dropped (and counted).
 pub const CONSOLE_LINES: usize = 2_000;
+/// Diagnoses a run keeps in its list (each is in the console too).
+pub const DIAGNOSES: usize = 100;
 /// Scripts remembered in "Recent".
 pub const RECENT: usize = 8;
 
@@ -42,9 +44,23 @@ pub struct ScriptSettings {
 pub enum ConsoleLine {
     Stdout(String),
     Stderr(String),
-    /// A socket call: `server.py:12  bind(('127.0.0.1', 12345)) → ok  [server step 5]`.
-    Call(String),
+    /// A socket call, worded when drawn (in the window's language):
+    /// `server.py:12  bind(('127.0.0.1', 12345)) → ok  [server step 5]`.
+    Call {
+        call: Box<TracedCall>,
+        step: Option<Step>,
+    },
     Diagnosis(Diagnosis),
+}
+
+impl ConsoleLine {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            ConsoleLine::Stdout(t) | ConsoleLine::Stderr(t) => t.clone(),
+            ConsoleLine::Call { call, step } => call_line(call, *step, lang),
+            ConsoleLine::Diagnosis(d) => format!("! {}", d.text(lang)),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +83,9 @@ pub struct ScriptRun {
     pub console: VecDeque<ConsoleLine>,
     /// Lines dropped off the top of the console.
     pub dropped: u64,
+    /// The mistakes found so far (the latest [`DIAGNOSES`]), listed above
+    /// the console.
+    pub diagnoses: VecDeque<Diagnosis>,
     /// The input line being typed for its stdin.
     pub input: String,
     handle: Option<ScriptHandle>,
@@ -75,6 +94,14 @@ pub struct ScriptRun {
 }
 
 impl ScriptRun {
+    fn diagnosis(&mut self, d: Diagnosis) {
+        if self.diagnoses.len() >= DIAGNOSES {
+            self.diagnoses.pop_front();
+        }
+        self.diagnoses.push_back(d.clone());
+        self.push(ConsoleLine::Diagnosis(d));
+    }
+
     fn push(&mut self, line: ConsoleLine) {
         if self.console.len() >= CONSOLE_LINES {
             self.console.pop_front();
@@ -214,6 +241,7 @@ impl ScriptsState {
                         status: RunStatus::Running,
                         console: VecDeque::new(),
                         dropped: 0,
+                        diagnoses: VecDeque::new(),
                         input: String::new(),
                         handle: Some(handle),
                         diagnoser: Diagnoser::default(),
@@ -269,12 +297,17 @@ impl ScriptsState {
                 Stream::Stderr => ConsoleLine::Stderr(text),
             }),
             ScriptEventKind::Report(report) => {
-                if let Report::Call(call) = report.as_ref() {
-                    let step = r.steps.step(call);
-                    r.push(ConsoleLine::Call(call_line(call, step.as_deref())));
+                // The call's line first, then what it shows.
+                let found = r.diagnoser.report(&report);
+                if let Report::Call(call) = *report {
+                    let step = r.steps.step(&call);
+                    r.push(ConsoleLine::Call {
+                        call: Box::new(call),
+                        step,
+                    });
                 }
-                for d in r.diagnoser.report(&report) {
-                    r.push(ConsoleLine::Diagnosis(d));
+                for d in found {
+                    r.diagnosis(d);
                 }
             }
             ScriptEventKind::Exited {
@@ -304,7 +337,7 @@ impl ScriptsState {
                 continue;
             }
             for d in r.diagnoser.tick(now) {
-                r.push(ConsoleLine::Diagnosis(d));
+                r.diagnosis(d);
             }
             if let Some(t) = r.diagnoser.next_tick() {
                 next = Some(next.map_or(t, |n| n.min(t)));

@@ -148,7 +148,7 @@ impl Printer<'_> {
             ScriptEventKind::Report(report) => {
                 if let Report::Call(call) = report.as_ref() {
                     let step = self.steps.step(call);
-                    let line = call_line(call, step.as_deref());
+                    let line = call_line(call, step, LANG);
                     self.say(format_args!("{line}"));
                 }
                 for d in self.diagnoser.report(&report) {

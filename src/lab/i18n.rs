@@ -381,6 +381,15 @@ texts! {
     ScriptErrInterpreter => "The interpreter {path} does not run ({reason}): choose another one", "Интерпретатор {path} не запускается ({reason}): выберите другой";
     ScriptErrMissing => "There is no script {path}: check the path", "Скрипта {path} нет: проверьте путь";
     ScriptErrIo => "Cannot start the script: {reason}", "Не удалось запустить скрипт: {reason}";
+    TracedOk => "ok", "успешно";
+    TracedBytes => "{n} bytes", "{n} байт";
+    TracedBytesFrom => "{n} bytes from {addr}", "{n} байт от {addr}";
+    TracedHad => " (the datagram had {len})", " (в датаграмме было {len})";
+    TracedTimedOut => "timed out (socket.timeout)", "время ожидания истекло (socket.timeout)";
+    TracedGcClose => "close() by the garbage collector (never called)", "close() сборщиком мусора (скрипт его не вызвал)";
+    TracedStepSocket => "server step 4, client step 5", "шаг 4 сервера, шаг 5 клиента";
+    TracedStepServer => "server step {n}", "шаг {n} сервера";
+    TracedStepClient => "client step {n}", "шаг {n} клиента";
     DiagTruncated => "{site}: {lost} of {len} bytes were lost: the buffer is {buffer}. recvfrom({buffer}) keeps the first {buffer} bytes of a longer datagram and drops the rest without a word (Linux); on Windows Python raises OSError [WinError 10040] instead. Give recvfrom a buffer as large as the longest datagram (at most 65507).", "{site}: потеряно {lost} из {len} байт: буфер — {buffer}. recvfrom({buffer}) оставляет первые {buffer} байт длинной датаграммы, а остальное молча отбрасывает (Linux); в Windows Python вместо этого выбрасывает OSError [WinError 10040]. Дайте recvfrom буфер не меньше самой длинной датаграммы (не больше 65507).";
     DiagTooLongWindows => "{site}: the datagram was longer than the buffer of {buffer} bytes: Windows raises OSError [WinError 10040] (Linux would drop the rest without a word). Give recvfrom a buffer as large as the longest datagram (at most 65507).", "{site}: датаграмма длиннее буфера в {buffer} байт: Windows выбрасывает OSError [WinError 10040] (Linux молча отбросил бы остаток). Дайте recvfrom буфер не меньше самой длинной датаграммы (не больше 65507).";
     DiagUndecodable => "{site}: decode() failed: these bytes are not {encoding}: {bytes}. They read as {fits}: \"{text}\", so the sender wrote {fits}: decode('{codec}') reads them, or have the sender use UTF-8. decode('utf-8', errors='replace') never fails.", "{site}: decode() не удался: эти байты — не {encoding}: {bytes}. В кодировке {fits} это «{text}», значит, отправитель писал в {fits}: их прочтёт decode('{codec}'), или пусть отправитель использует UTF-8. decode('utf-8', errors='replace') не падает никогда.";

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::i18n::{Lang, T, fill};
 use crate::net::trace::{CallArgs, CallResult, TracedCall, TracedData, TracedError};
 
 /// A payload as a Python 3 bytes literal, cut after `max` bytes.
@@ -54,7 +55,7 @@ fn number(v: f64) -> String {
 }
 
 /// The call as the script wrote it: `sendto(b'Hello', ('127.0.0.1', 12345))`.
-pub fn call_text(name: &str, a: &CallArgs) -> String {
+pub fn call_text(name: &str, a: &CallArgs, lang: Lang) -> String {
     let addr = || a.addr.as_ref().map(|x| x.python()).unwrap_or_default();
     let data = || a.data.as_ref().map(data_text).unwrap_or_default();
     let buf = || a.bufsize.map(|b| b.to_string()).unwrap_or_default();
@@ -83,15 +84,15 @@ pub fn call_text(name: &str, a: &CallArgs) -> String {
             a.opt.as_deref().unwrap_or("?"),
             a.value.as_deref().unwrap_or("?")
         ),
-        "close" if a.gc => "close() by the garbage collector (never called)".to_owned(),
+        "close" if a.gc => T::TracedGcClose.get(lang).to_owned(),
         other => format!("{other}()"),
     }
 }
 
 /// What the call returned or raised.
-pub fn outcome_text(name: &str, outcome: &Result<CallResult, TracedError>) -> String {
+pub fn outcome_text(name: &str, outcome: &Result<CallResult, TracedError>, lang: Lang) -> String {
     match outcome {
-        Err(e) if e.timeout => "timed out (socket.timeout)".to_owned(),
+        Err(e) if e.timeout => T::TracedTimedOut.get(lang).to_owned(),
         Err(e) => {
             if e.text.is_empty() {
                 e.py_type.clone()
@@ -108,22 +109,25 @@ pub fn outcome_text(name: &str, outcome: &Result<CallResult, TracedError>) -> St
         }
         Ok(r) => {
             if let Some(n) = r.sent {
-                return format!("{n} bytes");
+                return fill(T::TracedBytes.get(lang), &[("n", &n)]);
             }
             match (&r.data, name) {
                 (Some(d), _) => {
-                    let mut text = format!("{} bytes", d.len);
-                    if let Some(from) = &r.from {
-                        text.push_str(&format!(" from {}", from.python()));
-                    }
+                    let mut text = match &r.from {
+                        Some(from) => fill(
+                            T::TracedBytesFrom.get(lang),
+                            &[("n", &d.len), ("addr", &from.python())],
+                        ),
+                        None => fill(T::TracedBytes.get(lang), &[("n", &d.len)]),
+                    };
                     if let Some(real) = r.real_len
                         && real > d.len as u64
                     {
-                        text.push_str(&format!(" (the datagram had {real})"));
+                        text.push_str(&fill(T::TracedHad.get(lang), &[("len", &real)]));
                     }
                     text
                 }
-                _ => "ok".to_owned(),
+                _ => T::TracedOk.get(lang).to_owned(),
             }
         }
     }
@@ -136,6 +140,24 @@ pub enum Role {
     Client,
 }
 
+/// The handout's step a call is (/work/shared/lab numbers each program's
+/// lines): `socket` is step 4 of the server and 5 of the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Socket,
+    Of(Role, u8),
+}
+
+impl Step {
+    pub fn text(self, lang: Lang) -> String {
+        match self {
+            Step::Socket => T::TracedStepSocket.get(lang).to_owned(),
+            Step::Of(Role::Server, n) => fill(T::TracedStepServer.get(lang), &[("n", &n)]),
+            Step::Of(Role::Client, n) => fill(T::TracedStepClient.get(lang), &[("n", &n)]),
+        }
+    }
+}
+
 /// The handout's step numbers for a script's calls; it learns each
 /// socket's role from its calls.
 #[derive(Default)]
@@ -144,49 +166,43 @@ pub struct Steps {
 }
 
 impl Steps {
-    /// "server step 5", "client step 6", or None for a call the handout
-    /// does not number.
-    pub fn step(&mut self, call: &TracedCall) -> Option<String> {
-        let role = |s: &Self| s.roles.get(&call.sock).copied();
+    /// The call's step, or None for a call the handout does not number.
+    pub fn step(&mut self, call: &TracedCall) -> Option<Step> {
+        let role = self.roles.get(&call.sock).copied();
         match call.name.as_str() {
-            "socket" => Some("server step 4, client step 5".to_owned()),
+            "socket" => Some(Step::Socket),
             "bind" => {
                 self.roles.insert(call.sock, Role::Server);
-                Some("server step 5".to_owned())
+                Some(Step::Of(Role::Server, 5))
             }
-            "sendto" => {
-                let r = *self.roles.entry(call.sock).or_insert(Role::Client);
-                Some(match r {
-                    Role::Server => "server step 10".to_owned(),
-                    Role::Client => "client step 6".to_owned(),
-                })
-            }
-            "recvfrom" => Some(match role(self) {
-                Some(Role::Client) => "client step 7".to_owned(),
-                _ => "server step 7".to_owned(),
+            "sendto" => Some(match *self.roles.entry(call.sock).or_insert(Role::Client) {
+                Role::Server => Step::Of(Role::Server, 10),
+                Role::Client => Step::Of(Role::Client, 6),
             }),
-            "close" => match role(self) {
-                Some(Role::Client) => Some("client step 9".to_owned()),
-                _ => None,
-            },
+            "recvfrom" => Some(match role {
+                Some(Role::Client) => Step::Of(Role::Client, 7),
+                _ => Step::Of(Role::Server, 7),
+            }),
+            // The lab's server never closes (it loops forever).
+            "close" => (role == Some(Role::Client)).then_some(Step::Of(Role::Client, 9)),
             _ => None,
         }
     }
 }
 
-/// One line of the CLI's trace: `server.py:12  bind(('127.0.0.1', 12345)) → ok  [server step 5]`.
-pub fn call_line(call: &TracedCall, step: Option<&str>) -> String {
+/// One line of the trace: `server.py:12  bind(('127.0.0.1', 12345)) → ok  [server step 5]`.
+pub fn call_line(call: &TracedCall, step: Option<Step>, lang: Lang) -> String {
     let site = call
         .site
         .as_ref()
         .map_or_else(|| "?".to_owned(), |s| s.short());
     let mut line = format!(
         "{site}  {} → {}",
-        call_text(&call.name, &call.args),
-        outcome_text(&call.name, &call.outcome)
+        call_text(&call.name, &call.args, lang),
+        outcome_text(&call.name, &call.outcome, lang)
     );
     if let Some(step) = step {
-        line.push_str(&format!("  [{step}]"));
+        line.push_str(&format!("  [{}]", step.text(lang)));
     }
     line
 }

@@ -14,6 +14,8 @@ use crate::lab::i18n::fill;
 
 /// The console's height for one run.
 const CONSOLE_HEIGHT: f32 = 220.0;
+/// The list of a run's mistakes, above its console.
+const DIAGNOSES_HEIGHT: f32 = 110.0;
 
 /// Characters that would hide, reorder or break a console line, shown as
 /// escapes instead (a script may print anything).
@@ -168,42 +170,45 @@ fn run_ui(
             commands.push(Command::RemoveScript(run.run));
         }
     });
+    if !run.diagnoses.is_empty() {
+        // The mistakes, wrapped to be read; each is in the console too,
+        // after the call it concerns.
+        egui::ScrollArea::vertical()
+            .id_salt(("script_diagnoses", run.run))
+            .max_height(DIAGNOSES_HEIGHT)
+            .auto_shrink([false, true])
+            .stick_to_bottom(true)
+            .show(ui, |ui| {
+                for d in &run.diagnoses {
+                    ui.label(
+                        RichText::new(format!("! {}", safe(&d.text(lang))))
+                            .color(style::warn_color(ui)),
+                    );
+                }
+            });
+    }
     egui::Frame::group(ui.style()).show(ui, |ui| {
+        if run.dropped > 0 {
+            ui.weak(fill(t(T::ScriptConsoleDropped), &[("n", &run.dropped)]));
+        }
+        // One line per row, unwrapped: only the rows in sight are laid out
+        // (a flooded server fills the console fast).
+        let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
         egui::ScrollArea::both()
             .id_salt(("script_console", run.run))
             .max_height(CONSOLE_HEIGHT)
             .auto_shrink([false, true])
             .stick_to_bottom(true)
-            .show(ui, |ui| {
-                if run.dropped > 0 {
-                    ui.weak(fill(t(T::ScriptConsoleDropped), &[("n", &run.dropped)]));
-                }
-                for line in &run.console {
-                    match line {
-                        ConsoleLine::Stdout(text) => {
-                            ui.label(RichText::new(safe(text)).monospace());
-                        }
-                        ConsoleLine::Stderr(text) => {
-                            ui.label(
-                                RichText::new(safe(text))
-                                    .monospace()
-                                    .color(style::error_color(ui)),
-                            );
-                        }
-                        ConsoleLine::Call(text) => {
-                            ui.label(
-                                RichText::new(safe(text))
-                                    .monospace()
-                                    .color(style::accent_color(ui)),
-                            );
-                        }
-                        ConsoleLine::Diagnosis(d) => {
-                            ui.label(
-                                RichText::new(format!("! {}", safe(&d.text(lang))))
-                                    .color(style::warn_color(ui)),
-                            );
-                        }
-                    }
+            .show_rows(ui, row_height, run.console.len(), |ui, rows| {
+                for line in run.console.range(rows) {
+                    let text = RichText::new(safe(&line.text(lang))).monospace();
+                    let text = match line {
+                        ConsoleLine::Stdout(_) => text,
+                        ConsoleLine::Stderr(_) => text.color(style::error_color(ui)),
+                        ConsoleLine::Call { .. } => text.color(style::accent_color(ui)),
+                        ConsoleLine::Diagnosis(_) => text.color(style::warn_color(ui)),
+                    };
+                    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
                 }
             });
     });

@@ -215,3 +215,41 @@ fn a_dropped_script_fills_the_path_and_the_window_speaks_russian() {
     h.get_by_label("Скрипты Python");
     h.get_by_label("Интерпретатор Python");
 }
+
+#[test]
+fn a_mistake_is_listed_and_the_calls_are_worded_in_russian() {
+    if !have_python() {
+        return;
+    }
+    let mut settings = Settings {
+        lang: Some(Lang::Ru),
+        ..Settings::default()
+    };
+    settings.scripts.path = fixture("send_str.py");
+    settings.scripts.args = "127.0.0.1 9".into();
+    let mut h = harness_with(settings);
+    h.get_by_label("Запустить скрипт Python…").click();
+    h.run_steps(4);
+    h.get_by_label("Интерпретатор Python");
+    h.state_mut().run(Command::RunScript);
+    wait_for(&mut h, "the script to end", |app| {
+        app.scripts
+            .runs
+            .first()
+            .is_some_and(|r| r.status != RunStatus::Running)
+    });
+    h.run_steps(2);
+    let at = line_of("send_str.py", "sock.sendto");
+    // In the list above the console and in the console after the call.
+    let said = h
+        .query_all_by_label_contains(&format!(
+            "send_str.py:{at}: sendto() принимает байты, а это str"
+        ))
+        .count();
+    assert_eq!(said, 2);
+    h.get_by_label_contains(&format!(
+        "send_str.py:{at}  sendto(\"Hello, server\", ('127.0.0.1', 9)) → TypeError"
+    ));
+    h.get_by_label_contains("[шаг 6 клиента]");
+    h.get_by_label("send_str.py: завершён, код выхода 1");
+}
