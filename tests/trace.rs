@@ -690,7 +690,6 @@ fn the_script_runs_on_when_the_collector_is_gone() {
     let dir = std::env::temp_dir().join(format!("udp-lab-trace-gone-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let tracer = dir.join("udplab_trace.py");
-    std::fs::write(&tracer, net::TRACER_SOURCE).unwrap();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed_port = closed.local_addr().unwrap().port();
     drop(closed);
@@ -704,6 +703,9 @@ fn the_script_runs_on_when_the_collector_is_gone() {
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port().to_string();
     for collector in [closed_port, hangs_up_port] {
+        // A copy per run: a tracer started with a token removes its own.
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(&tracer, net::TRACER_SOURCE).unwrap();
         let out = Command::new("python3")
             .arg("-u")
             .arg(&tracer)
@@ -758,4 +760,36 @@ fn a_script_that_does_not_compile_is_said_with_its_line() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("udplab_trace"), "{err}");
+}
+
+/// UDP Lab killed outright (no chance to stop the script): the script is
+/// killed too, not left waiting in recvfrom forever, and its tracer left
+/// nothing in the temp folder.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_udp_lab_leaves_no_orphan_script() {
+    if !python() {
+        return;
+    }
+    let (mut cli, _out, _) = start(
+        &[fixture("server.py").to_str().unwrap(), "127.0.0.1", "0"],
+        "Server is listening",
+    );
+    let python = children_of(cli.0.id());
+    assert_eq!(python.len(), 1, "{python:?}");
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", python[0])).unwrap();
+    let tracer = String::from_utf8_lossy(&cmdline)
+        .split('\0')
+        .find(|a| a.ends_with("udplab_trace.py"))
+        .map(PathBuf::from)
+        .unwrap();
+    assert!(!tracer.exists(), "the tracer removed its own copy");
+    assert!(!tracer.parent().unwrap().exists(), "and its folder");
+    cli.0.kill().unwrap();
+    cli.0.wait().unwrap();
+    let deadline = Instant::now() + WAIT;
+    while pid_alive(python[0]) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!pid_alive(python[0]), "the script died with UDP Lab");
 }

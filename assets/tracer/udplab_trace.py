@@ -628,11 +628,25 @@ def _run(script):
     exec(code, module.__dict__)
 
 
+def _remove_self():
+    """The tracer is loaded: its file and private folder can go now, so
+    nothing is left behind even if UDP Lab is killed."""
+    try:
+        here = os.path.abspath(_HERE)
+        os.remove(here)
+        os.rmdir(os.path.dirname(here))
+    except Exception:
+        pass
+
+
 def main():
     global _reporter
     if len(sys.argv) < 2:
         sys.stderr.write("usage: udplab_trace.py SCRIPT.py [ARGS...]\n")
         return 2
+    if os.environ.get("UDPLAB_TRACE_TOKEN"):
+        # Only when UDP Lab started it (it wrote this copy for the run).
+        _remove_self()
     script = sys.argv[1]
     _reporter = _Reporter()
     socket.socket = _Traced

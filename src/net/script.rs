@@ -315,6 +315,8 @@ pub fn spawn_script(
     // Its own process group, so Stop ends whatever it started too.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    #[cfg(target_os = "linux")]
+    linux_child_setup(&mut command);
     let mut child = command.spawn().map_err(|e| ScriptError::Interpreter {
         path: python.program.clone(),
         message: e.to_string(),
@@ -369,6 +371,35 @@ pub fn spawn_script(
         shared,
         thread: Some(thread),
     })
+}
+
+/// In the child before Python starts: the signals the CLI blocks for its
+/// own handling are unblocked (a blocked mask is inherited through exec,
+/// and the script would ignore Ctrl-C and SIGTERM), and the script is
+/// killed if UDP Lab dies without stopping it (the thread that spawned it
+/// ends: UDP Lab's main thread, in the window and the CLI), so no orphan
+/// is left waiting in recvfrom forever.
+#[cfg(target_os = "linux")]
+fn linux_child_setup(command: &mut Command) {
+    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
+    // unsafe: pre_exec runs between fork and exec, and the calls below
+    // have no std wrapper.
+    #[allow(unsafe_code)]
+    // SAFETY: the closure only makes async-signal-safe calls (sigemptyset,
+    // pthread_sigmask, prctl, getppid) on values it owns.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(command, move || {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // UDP Lab died before prctl took effect: do not start at all.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("UDP Lab has ended"));
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Kills the script's process group (Unix) or process tree (Windows),

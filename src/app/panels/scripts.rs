@@ -13,9 +13,11 @@ use crate::app::{Command, T, UdpLabApp};
 use crate::lab::i18n::fill;
 
 /// The console's height for one run.
-const CONSOLE_HEIGHT: f32 = 220.0;
+const CONSOLE_HEIGHT: f32 = 130.0;
 /// The list of a run's mistakes, above its console.
-const DIAGNOSES_HEIGHT: f32 = 110.0;
+const DIAGNOSES_HEIGHT: f32 = 60.0;
+/// Room the window takes at first above the bottom edge.
+const WINDOW_HEIGHT: f32 = 370.0;
 
 /// Characters that would hide, reorder or break a console line, shown as
 /// escapes instead (a script may print anything).
@@ -53,10 +55,11 @@ pub fn scripts_window_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     egui::Window::new(app.t(T::ScriptsTitle))
         .id(egui::Id::unique("udp-lab-scripts"))
         .open(&mut open)
-        // Over the server panel: the student's script is usually the
-        // server, and UDP Lab's client stays in sight beside it.
-        .default_width(520.0)
-        .default_pos(ctx.content_rect().left_top() + egui::vec2(8.0, 96.0))
+        // Over the views, the width of the window: the panels (UDP Lab's
+        // own client beside the student's server) stay in sight, and a
+        // call's line fits on one line.
+        .default_width(ctx.content_rect().width() - 24.0)
+        .default_pos(ctx.content_rect().left_bottom() + egui::vec2(8.0, -WINDOW_HEIGHT))
         .show(&ctx, |ui| scripts_ui(ui, app));
     if !open {
         app.act(Command::ToggleScripts);
@@ -126,7 +129,7 @@ fn scripts_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
     egui::ScrollArea::vertical()
         .id_salt("script_runs")
-        .auto_shrink([false, false])
+        .auto_shrink([false, true])
         .show(ui, |ui| {
             let mut commands = Vec::new();
             for run in &mut app.scripts.runs {
