@@ -9,6 +9,7 @@ pub mod i18n;
 mod lenient;
 mod pace;
 pub mod panels;
+pub mod scripts;
 mod state;
 pub mod style;
 pub mod tools;
@@ -20,7 +21,8 @@ pub use state::*;
 pub use style::install_fonts;
 
 use panels::{
-    client as client_panel, network as network_panel, server as server_panel, timebar, toolbar,
+    client as client_panel, network as network_panel, scripts as scripts_panel,
+    server as server_panel, timebar, toolbar,
 };
 use tools::{flood_bench, presentation};
 
@@ -81,6 +83,8 @@ pub struct UdpLabApp {
     pub demo: Option<Demo>,
     /// The settings as last written to (or read from) the storage.
     saved: Option<Settings>,
+    /// The student's own Python scripts (issue 14).
+    pub scripts: scripts::ScriptsState,
 }
 
 impl UdpLabApp {
@@ -152,6 +156,7 @@ impl UdpLabApp {
             flood: None,
             demo: None,
             saved,
+            scripts: scripts::ScriptsState::default(),
         };
         if start.start_server || start.demo_step_by_step {
             app.run(Command::StartServer);
@@ -335,6 +340,18 @@ impl UdpLabApp {
             Command::UseAsTarget(addr) => {
                 self.settings.target = addr.to_string();
                 self.client.target_error = None;
+            }
+            Command::ToggleScripts => self.scripts.open = !self.scripts.open,
+            Command::RunScript => {
+                let sink = self.sink.clone();
+                self.scripts.start(&mut self.settings.scripts, sink);
+            }
+            Command::StopScript(run) => self.scripts.stop(run),
+            Command::RemoveScript(run) => self.scripts.remove(run),
+            Command::ScriptInput(run) => self.scripts.send_input(run),
+            Command::SetScriptPath(path) => {
+                self.settings.scripts.path = path;
+                self.scripts.open = true;
             }
         }
     }
@@ -537,6 +554,13 @@ impl eframe::App for UdpLabApp {
             Some(after) => ctx.request_repaint_after(after),
             None => {}
         }
+        // A script's receive blocked too long is said when it is due.
+        if let Some(next) = self.scripts.tick(SystemTime::now()) {
+            let after = next
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            ctx.request_repaint_after(after + Duration::from_millis(10));
+        }
         if self.settings_unsaved() {
             // eframe saves at the end of a frame once `auto_save_interval`
             // has passed: make sure there is such a frame.
@@ -556,6 +580,7 @@ impl eframe::App for UdpLabApp {
         presentation::keys(ui.ctx(), self);
         timebar::keys(ui.ctx(), self);
         toolbar::toolbar_panel_ui(ui, self);
+        scripts_panel::scripts_window_ui(ui, self);
         egui::Panel::top("network").show(ui, |ui| network_panel::network_ui(ui, self));
         let mut commands = std::mem::take(&mut self.commands);
         let wide = ui.available_width() >= WIDE;
@@ -620,6 +645,11 @@ impl eframe::App for UdpLabApp {
         let settings = self.settings_to_save();
         eframe::set_value(storage, eframe::APP_KEY, &settings);
         self.saved = Some(settings);
+    }
+
+    /// Closing the window stops every script it started.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.scripts.stop_all();
     }
 }
 

@@ -116,6 +116,11 @@ pub fn run(command: CliCommand) -> ExitCode {
             timeout,
             message,
         } => find(port, timeout, &message),
+        CliCommand::Trace {
+            python,
+            script,
+            args,
+        } => return trace::run(python, script, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,6 +133,7 @@ pub fn run(command: CliCommand) -> ExitCode {
 }
 
 mod output;
+mod trace;
 
 use output::{Gone, Lines, signals};
 

@@ -5,14 +5,18 @@
 mod addr;
 mod batch;
 mod client;
+mod collector;
 mod error;
 mod find;
 mod holder;
+pub mod ports;
+mod script;
 mod server;
 pub mod sim;
 mod sink;
 mod sock;
 pub mod stats;
+pub mod trace;
 pub mod udp_header;
 
 pub use addr::{AddrError, Host, ParsedAddr, parse_addr, resolve};
@@ -24,6 +28,10 @@ pub use error::{Holder, IcmpReport, NetError, fmt_secs};
 pub use find::{Found, find_servers, subnet_broadcast};
 #[cfg(feature = "gui")]
 pub use find::{broadcast_targets, ipv6_ifindex};
+pub use script::{
+    Interpreter, ScriptError, ScriptEvent, ScriptEventKind, ScriptHandle, ScriptRequest, Stream,
+    TRACER_SOURCE, find_python, spawn_script,
+};
 pub use server::{
     Join, Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind, ServerHandle,
     ServerSettings, spawn_server,
@@ -50,6 +58,8 @@ pub const MAX_DATAGRAM: usize = 65_507;
 pub enum NetEvent {
     Server(ServerEvent),
     Client(ClientEvent),
+    /// A traced Python script: its output, socket calls and end.
+    Script(ScriptEvent),
 }
 
 /// A datagram as it was read by `recvfrom`.

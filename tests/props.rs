@@ -143,3 +143,65 @@ proptest! {
         }
     }
 }
+
+/// The collector's line parser and splitter (src/net/trace.rs) take
+/// anything another process may send: they never panic, only a line with
+/// the token parses, and the splitter never yields a line over the cap.
+mod tracer_lines {
+    use proptest::prelude::*;
+
+    use udp_lab::net::trace::{LineSplitter, MAX_LINE, parse_line};
+
+    /// Lines shaped like the tracer's, with the right or a wrong token.
+    fn tracerish() -> impl Strategy<Value = Vec<u8>> {
+        let field = prop_oneof![
+            Just(r#""k":"tok""#.to_owned()),
+            Just(r#""k":"nope""#.to_owned()),
+            Just(r#""ev":"call""#.to_owned()),
+            Just(r#""ev":"wait""#.to_owned()),
+            Just(r#""ev":"exception""#.to_owned()),
+            Just(r#""call":"recvfrom""#.to_owned()),
+            Just(r#""sock":1"#.to_owned()),
+            Just(r#""args":{"addr":["127.0.0.1",99999],"data":{"hex":"0g"}}"#.to_owned()),
+            Just(r#""res":{"type":"bytes","len":3,"hex":"abc"}"#.to_owned()),
+            Just(r#""err":{"type":"OSError","errno":98}"#.to_owned()),
+            Just(r#""decode":{"hex":"cf"}"#.to_owned()),
+            "\"[a-z]{1,5}\":-?[0-9]{1,25}(\\.[0-9]+)?(e[0-9]{1,4})?",
+            "\"[a-z]{1,5}\":\"[^\"\\\\]{0,10}\"",
+        ];
+        prop::collection::vec(field, 0..8)
+            .prop_map(|fields| format!("{{{}}}", fields.join(",")).into_bytes())
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_never_panic(bytes: Vec<u8>) {
+            let _ = parse_line(&bytes, "tok");
+        }
+
+        #[test]
+        fn only_the_token_opens_the_door(line in tracerish()) {
+            let text = String::from_utf8_lossy(&line).into_owned();
+            if let Ok(parsed) = parse_line(&line, "tok") {
+                prop_assert!(text.contains(r#""k":"tok""#), "{text}");
+                let _ = parsed;
+            }
+            // No line passes for a run whose token it does not carry.
+            prop_assert!(parse_line(&line, "another").is_err());
+        }
+
+        #[test]
+        fn the_splitter_caps_every_line(chunks in prop::collection::vec(prop::collection::vec(prop_oneof![Just(b'\n'), any::<u8>()], 0..2000), 0..20), long in 0usize..3) {
+            let mut s = LineSplitter::default();
+            let mut all = chunks.clone();
+            all.push(vec![b'a'; long * MAX_LINE / 2 + 1]);
+            for chunk in &all {
+                s.feed(chunk, |line| {
+                    if let Ok(l) = line {
+                        assert!(l.len() <= MAX_LINE);
+                    }
+                });
+            }
+        }
+    }
+}

@@ -63,4 +63,16 @@ pub enum Command {
     FindServers,
     /// A found server's address into the client's target.
     UseAsTarget(std::net::SocketAddr),
+    /// Open or close the "Python scripts" window.
+    ToggleScripts,
+    /// Run the script the window names (path, arguments, interpreter).
+    RunScript,
+    /// Stop a running script (its run id) and everything it started.
+    StopScript(u64),
+    /// Take an ended script off the list.
+    RemoveScript(u64),
+    /// Send the run's input line to its stdin.
+    ScriptInput(u64),
+    /// A script picked from Recent or dropped on the window.
+    SetScriptPath(String),
 }

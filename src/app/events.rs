@@ -97,6 +97,7 @@ impl UdpLabApp {
                     self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
             }
+            NetEvent::Script(ev) => self.scripts.apply(ev),
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod network;
+pub mod scripts;
 pub mod server;
 pub mod timebar;
 pub mod toolbar;

@@ -77,6 +77,9 @@ pub struct Settings {
     /// address of the interface to join it on (empty: the OS's choice).
     pub join_group: String,
     pub join_interface: String,
+    /// The "Python scripts" window: path, arguments, interpreter, recent.
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub scripts: crate::app::scripts::ScriptSettings,
 }
 
 impl Default for Settings {
@@ -105,6 +108,7 @@ impl Default for Settings {
             server_encoding: Encoding::Utf8,
             join_group: String::new(),
             join_interface: String::new(),
+            scripts: crate::app::scripts::ScriptSettings::default(),
         }
     }
 }

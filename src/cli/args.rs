@@ -185,6 +185,19 @@ pub enum CliCommand {
         #[arg(long, value_name = "TEXT", default_value = net::DEFAULT_REQUEST)]
         message: String,
     },
+    /// Run your own Python script and print its output interleaved with its
+    /// socket calls (file:line, arguments, result) and the mistakes they
+    /// show. The exit code is the script's.
+    Trace {
+        /// The Python interpreter (default: python3 or python on PATH).
+        #[arg(long, value_name = "PATH")]
+        python: Option<std::path::PathBuf>,
+        /// The script to run, e.g. server.py.
+        script: std::path::PathBuf,
+        /// The script's own arguments (its sys.argv[1:]).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// `--encoding`: a name as Python spells it ("cp1251"), or as the window

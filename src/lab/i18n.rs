@@ -414,6 +414,54 @@ texts! {
     ErrJoinNeedsAll => "A server bound to {ip} does not hear the group {group}: bind it to {any}", "Сервер, привязанный к {ip}, не слышит группу {group}: привяжите его к {any}";
     ErrBadInterface => "{text} is not an IP address of an interface", "{text} — не IP-адрес интерфейса";
     ErrBadHex => "\"{text}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c", "«{text}» — не байт в шестнадцатеричной записи: пишите пары из 0-9 и a-f, например 48 65 6c";
+    // Issue 14: tracing the student's script
+    ScriptRun => "Run a Python script…", "Запустить скрипт Python…";
+    ScriptsTitle => "Python scripts", "Скрипты Python";
+    ScriptPath => "Script", "Скрипт";
+    ScriptPathHint => "The .py file to run; or drop one on the window", "Файл .py для запуска; можно перетащить его на окно";
+    ScriptArgs => "Arguments", "Аргументы";
+    ScriptArgsHint => "What the script finds in sys.argv[1:]: words, or \"quoted words\"", "То, что скрипт найдёт в sys.argv[1:]: слова или «слова в кавычках»";
+    ScriptPython => "Python interpreter", "Интерпретатор Python";
+    ScriptPythonHint => "Empty: python3 or python found on PATH", "Пусто: python3 или python из PATH";
+    ScriptStart => "Run", "Запустить";
+    ScriptRecent => "Recent", "Недавние";
+    ScriptNone => "No script has run yet: choose a .py file, or drop one on the window.", "Скрипты ещё не запускались: выберите файл .py или перетащите его на окно.";
+    ScriptStop => "Stop {file}", "Остановить {file}";
+    ScriptRemove => "Remove {file}", "Убрать {file}";
+    ScriptRunning => "{file}: running (pid {pid})", "{file}: работает (pid {pid})";
+    ScriptExitCode => "{file}: ended, exit code {code}", "{file}: завершён, код выхода {code}";
+    ScriptSignal => "{file}: ended by signal {signal}", "{file}: завершён сигналом {signal}";
+    ScriptEnded => "{file}: ended", "{file}: завершён";
+    ScriptStoppedNote => " (stopped)", " (остановлен)";
+    ScriptInput => "Input for {file}", "Ввод для {file}";
+    ScriptSendInput => "Send line", "Отправить строку";
+    ScriptConsoleDropped => "({n} earlier lines not shown)", "({n} более ранних строк не показано)";
+    ScriptErrPythonNotFound => "Python was not found: install it or choose the interpreter in Python scripts → Python interpreter", "Python не найден: установите его или укажите интерпретатор в «Скрипты Python» → «Интерпретатор Python»";
+    ScriptErrInterpreter => "The interpreter {path} does not run ({reason}): choose another one", "Интерпретатор {path} не запускается ({reason}): выберите другой";
+    ScriptErrMissing => "There is no script {path}: check the path", "Скрипта {path} нет: проверьте путь";
+    ScriptErrIo => "Cannot start the script: {reason}", "Не удалось запустить скрипт: {reason}";
+    TracedOk => "ok", "успешно";
+    TracedBytes => "{n} bytes", "{n} байт";
+    TracedBytesFrom => "{n} bytes from {addr}", "{n} байт от {addr}";
+    TracedHad => " (the datagram had {len})", " (в датаграмме было {len})";
+    TracedTimedOut => "timed out (socket.timeout)", "время ожидания истекло (socket.timeout)";
+    TracedGcClose => "close() by the garbage collector (never called)", "close() сборщиком мусора (скрипт его не вызвал)";
+    TracedStepSocket => "server step 4, client step 5", "шаг 4 сервера, шаг 5 клиента";
+    TracedStepServer => "server step {n}", "шаг {n} сервера";
+    TracedStepClient => "client step {n}", "шаг {n} клиента";
+    DiagTruncated => "{site}: {lost} of {len} bytes were lost: the buffer is {buffer}. recvfrom({buffer}) keeps the first {buffer} bytes of a longer datagram and drops the rest without a word (Linux); on Windows Python raises OSError [WinError 10040] instead. Give recvfrom a buffer as large as the longest datagram (at most 65507).", "{site}: потеряно {lost} из {len} байт: буфер — {buffer}. recvfrom({buffer}) оставляет первые {buffer} байт длинной датаграммы, а остальное молча отбрасывает (Linux); в Windows Python вместо этого выбрасывает OSError [WinError 10040]. Дайте recvfrom буфер не меньше самой длинной датаграммы (не больше 65507).";
+    DiagTooLongWindows => "{site}: the datagram was longer than the buffer of {buffer} bytes: Windows raises OSError [WinError 10040] (Linux would drop the rest without a word). Give recvfrom a buffer as large as the longest datagram (at most 65507).", "{site}: датаграмма длиннее буфера в {buffer} байт: Windows выбрасывает OSError [WinError 10040] (Linux молча отбросил бы остаток). Дайте recvfrom буфер не меньше самой длинной датаграммы (не больше 65507).";
+    DiagUndecodable => "{site}: decode() failed: these bytes are not {encoding}: {bytes}. They read as {fits}: \"{text}\", so the sender wrote {fits}: decode('{codec}') reads them, or have the sender use UTF-8. decode('utf-8', errors='replace') never fails.", "{site}: decode() не удался: эти байты — не {encoding}: {bytes}. В кодировке {fits} это «{text}», значит, отправитель писал в {fits}: их прочтёт decode('{codec}'), или пусть отправитель использует UTF-8. decode('utf-8', errors='replace') не падает никогда.";
+    DiagUndecodableNoFit => "{site}: decode() failed: these bytes are not {encoding}: {bytes}. decode('utf-8', errors='replace') shows them with � instead of failing.", "{site}: decode() не удался: эти байты — не {encoding}: {bytes}. decode('utf-8', errors='replace') покажет их со знаком � вместо ошибки.";
+    DiagWaitsForever => "{site}: {call}() has waited {secs} s with no timeout and waits forever: nothing has answered. settimeout(2) would let it give up.", "{site}: {call}() ждёт уже {secs} с без тайм-аута и будет ждать вечно: никто не ответил. settimeout(2) позволил бы ему сдаться.";
+    DiagNothingListens => "{site}: nothing listens at {addr}, where the datagram went: start the server first, or check the address and port.", "{site}: по адресу {addr}, куда ушла датаграмма, никто не слушает: сначала запустите сервер или проверьте адрес и порт.";
+    DiagAddrInUse => "{site}: bind({addr}) failed: Address already in use. Another socket holds this port{holder}: stop that program, or choose another port.", "{site}: bind({addr}) не удался: адрес уже занят. Этот порт держит другой сокет{holder}: остановите ту программу или выберите другой порт.";
+    DiagAddrInUseHolder => " ({process}, pid {pid})", " ({process}, pid {pid})";
+    DiagLoopbackOnly => "{site}: the datagram to {to} cannot arrive: the program on port {port}{holder} is bound to {bound} only. That is this computer only — other computers cannot reach it; bind '0.0.0.0' or your LAN address.", "{site}: датаграмма на {to} не дойдёт: программа на порту {port}{holder} привязана только к {bound}. Это только этот компьютер — другие компьютеры до неё не достучатся; привяжите '0.0.0.0' или свой адрес в локальной сети.";
+    DiagSendStr => "{site}: sendto() takes bytes, and this is a str (TypeError: a bytes-like object is required): encode it: message.encode().", "{site}: sendto() принимает байты, а это str (TypeError: a bytes-like object is required): закодируйте: message.encode().";
+    DiagUnclosed => "{site}: the socket made here was never closed: call close() when it is done (the system closed it when the script ended).", "{site}: созданный здесь сокет так и не закрыт: вызовите close(), когда он больше не нужен (система закрыла его, когда скрипт завершился).";
+    DiagUncaught => "{site}: the script ended with an exception: {text}", "{site}: скрипт завершился исключением: {text}";
+    DiagOtherPort => "{site}: the reply came from {from}, another port than the request went to ({to}): the server answers from a second socket. Answer with the socket that received the request.", "{site}: ответ пришёл с {from}, а не с порта, куда ушёл запрос ({to}): сервер отвечает со второго сокета. Отвечайте тем сокетом, который принял запрос.";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

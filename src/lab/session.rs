@@ -80,6 +80,7 @@ impl Session {
                 self.record_client(ev.op, ev.at, &ev.kind);
                 self.last_client_record = self.next_id;
             }
+            NetEvent::Script(_) => {}
         }
     }
 

@@ -81,6 +81,14 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
         ui.close();
     }
     ui.separator();
+    if ui
+        .selectable_label(app.scripts.open, app.t(T::ScriptRun))
+        .clicked()
+    {
+        app.act(Command::ToggleScripts);
+        ui.close();
+    }
+    ui.separator();
     let dir = app.tools.output_dir();
     let shown = dir.display();
     row_ui(ui, in_menu, |ui| {

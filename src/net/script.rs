@@ -1,0 +1,508 @@
+//! Running a student's Python script under the tracer: finding Python,
+//! starting it in its own process group with the tracer and a per-run
+//! token, feeding its stdin, and stopping it with everything it started.
+//! What it does comes back as [`ScriptEvent`]s from the collector.
+
+use std::fmt;
+use std::io::Write as _;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::SystemTime;
+
+use super::trace::{LineError, Report};
+use super::{EventSink, NetEvent, collector};
+
+/// The tracer, carried inside the binary and written out for each run.
+pub const TRACER_SOURCE: &str = include_str!("../../assets/tracer/udplab_trace.py");
+const TRACER_FILE: &str = "udplab_trace.py";
+
+/// What to run.
+#[derive(Clone, Debug, Default)]
+pub struct ScriptRequest {
+    pub script: PathBuf,
+    /// The script's own arguments (its `sys.argv[1:]`).
+    pub args: Vec<String>,
+    /// The interpreter chosen by the user; None: look on PATH.
+    pub python: Option<PathBuf>,
+    /// Its working folder; None: ours.
+    pub cwd: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScriptEvent {
+    /// Which run (several scripts can run at once).
+    pub run: u64,
+    pub at: SystemTime,
+    pub kind: ScriptEventKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum ScriptEventKind {
+    /// The interpreter started: its process id (and group) and the script.
+    Started { pid: u32, script: PathBuf },
+    /// A line from the tracer (boxed: a call is far larger than the rest).
+    Report(Box<Report>),
+    /// Output: one line (without its newline), or the start of one the
+    /// script has not ended (a prompt) when `newline` is false.
+    Output {
+        stream: Stream,
+        text: String,
+        newline: bool,
+    },
+    /// The process ended: its exit code, or the signal that ended it.
+    Exited {
+        code: Option<i32>,
+        signal: Option<i32>,
+        /// Ended by Stop.
+        stopped: bool,
+    },
+}
+
+/// Why a script could not start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScriptError {
+    /// No python3, python (or py -3 on Windows) on PATH.
+    PythonNotFound,
+    /// The interpreter the user chose does not run.
+    Interpreter {
+        path: PathBuf,
+        message: String,
+    },
+    ScriptMissing {
+        path: PathBuf,
+    },
+    Io {
+        what: &'static str,
+        message: String,
+    },
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScriptError::PythonNotFound => write!(
+                f,
+                "Python was not found: install it or choose the interpreter in Settings (udp-lab trace --python PATH)"
+            ),
+            ScriptError::Interpreter { path, message } => write!(
+                f,
+                "The interpreter {} does not run ({message}): choose another one",
+                path.display()
+            ),
+            ScriptError::ScriptMissing { path } => {
+                write!(f, "There is no script {}: check the path", path.display())
+            }
+            ScriptError::Io { what, message } => write!(f, "Cannot {what}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+/// A Python to run: the program and what goes before the script's
+/// arguments (`py -3`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpreter {
+    pub program: PathBuf,
+    pub pre_args: Vec<String>,
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let exe = if cfg!(windows) {
+        format!("{name}.exe")
+    } else {
+        name.to_owned()
+    };
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(&exe))
+        .find(|p| p.is_file() && runs(p, &[]))
+}
+
+/// Whether `program` starts as a Python (a shim may exist without one).
+fn runs(program: &Path, pre_args: &[&str]) -> bool {
+    Command::new(program)
+        .args(pre_args)
+        .args(["-c", "import sys"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The user's choice when given; else `python3`, `python`, or on Windows
+/// `py -3`, found on PATH.
+pub fn find_python(explicit: Option<&Path>) -> Result<Interpreter, ScriptError> {
+    if let Some(path) = explicit {
+        return match Command::new(path)
+            .args(["-c", "import sys"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+        {
+            Ok(s) if s.success() => Ok(Interpreter {
+                program: path.to_owned(),
+                pre_args: Vec::new(),
+            }),
+            Ok(s) => Err(ScriptError::Interpreter {
+                path: path.to_owned(),
+                message: format!("it ended with {s}"),
+            }),
+            Err(e) => Err(ScriptError::Interpreter {
+                path: path.to_owned(),
+                message: e.to_string(),
+            }),
+        };
+    }
+    if cfg!(windows)
+        && let Some(py) = on_path("py")
+        && runs(&py, &["-3"])
+    {
+        return Ok(Interpreter {
+            program: py,
+            pre_args: vec!["-3".into()],
+        });
+    }
+    ["python3", "python"]
+        .iter()
+        .find_map(|name| on_path(name))
+        .map(|program| Interpreter {
+            program,
+            pre_args: Vec::new(),
+        })
+        .ok_or(ScriptError::PythonNotFound)
+}
+
+/// 128 random bits as hex: only the tracer we started knows it.
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    let from_os = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
+    if from_os.is_err() {
+        // No /dev/urandom (Windows): the standard library's random hash keys.
+        use std::hash::{BuildHasher as _, Hasher as _};
+        for (i, chunk) in bytes.chunks_mut(8).enumerate() {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(i);
+            h.write_u128(
+                SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A folder only this user can read, holding the tracer; removed when
+/// dropped.
+pub(super) struct TracerDir(PathBuf);
+
+impl TracerDir {
+    fn create(run: u64, token: &str) -> Result<Self, ScriptError> {
+        let io = |e: std::io::Error| ScriptError::Io {
+            what: "write the tracer to the temp folder",
+            message: e.to_string(),
+        };
+        let dir = std::env::temp_dir().join(format!(
+            "udp-lab-trace-{}-{run}-{}",
+            std::process::id(),
+            &token[..8]
+        ));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir).map_err(io)?;
+        let made = Self(dir);
+        std::fs::write(made.0.join(TRACER_FILE), TRACER_SOURCE).map_err(io)?;
+        Ok(made)
+    }
+}
+
+impl Drop for TracerDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What the handle and the collector share.
+pub(super) struct Shared {
+    pub child: Mutex<Child>,
+    /// The process was waited for: its pid may belong to someone else now.
+    pub reaped: AtomicBool,
+    pub stopped: AtomicBool,
+    /// Lines refused: without the token, too long, not UTF-8, not JSON.
+    pub refused: AtomicU64,
+    /// Connections closed for a first line without the token.
+    pub strangers: AtomicU64,
+}
+
+impl Shared {
+    pub fn child(&self) -> std::sync::MutexGuard<'_, Child> {
+        self.child.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn refuse(&self, _why: LineError) {
+        self.refused.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A running script. Dropping it stops the script.
+pub struct ScriptHandle {
+    pub run: u64,
+    pub pid: u32,
+    collector: SocketAddr,
+    stdin: Mutex<Option<ChildStdin>>,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
+
+/// Starts `request.script` under the tracer. Its events (Started first,
+/// Exited last) arrive over `sink` as [`NetEvent::Script`].
+pub fn spawn_script(
+    request: ScriptRequest,
+    sink: EventSink<NetEvent>,
+) -> Result<ScriptHandle, ScriptError> {
+    if !request.script.is_file() {
+        return Err(ScriptError::ScriptMissing {
+            path: request.script,
+        });
+    }
+    let python = find_python(request.python.as_deref())?;
+    let run = NEXT_RUN.fetch_add(1, Ordering::Relaxed);
+    let token = new_token();
+    let dir = TracerDir::create(run, &token)?;
+    let io = |what: &'static str| {
+        move |e: std::io::Error| ScriptError::Io {
+            what,
+            message: e.to_string(),
+        }
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(io("listen for the tracer"))?;
+    let collector = listener.local_addr().map_err(io("listen for the tracer"))?;
+    let mut command = Command::new(&python.program);
+    command
+        .args(&python.pre_args)
+        // Unbuffered: each print reaches the console when it is made.
+        .arg("-u")
+        .arg(dir.0.join(TRACER_FILE))
+        .arg(&request.script)
+        .args(&request.args)
+        .env("PYTHONIOENCODING", "utf-8")
+        .env("UDPLAB_TRACE_PORT", collector.port().to_string())
+        .env("UDPLAB_TRACE_TOKEN", &token)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(cwd) = &request.cwd {
+        command.current_dir(cwd);
+    }
+    // Its own process group, so Stop ends whatever it started too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    #[cfg(target_os = "linux")]
+    linux_child_setup(&mut command);
+    let mut child = command.spawn().map_err(|e| ScriptError::Interpreter {
+        path: python.program.clone(),
+        message: e.to_string(),
+    })?;
+    let pid = child.id();
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let shared = Arc::new(Shared {
+        child: Mutex::new(child),
+        reaped: AtomicBool::new(false),
+        stopped: AtomicBool::new(false),
+        refused: AtomicU64::new(0),
+        strangers: AtomicU64::new(0),
+    });
+    sink.send_always(NetEvent::Script(ScriptEvent {
+        run,
+        at: SystemTime::now(),
+        kind: ScriptEventKind::Started {
+            pid,
+            script: request.script.clone(),
+        },
+    }));
+    let worker = collector::Collector {
+        run,
+        token,
+        listener,
+        stdout,
+        stderr,
+        shared: shared.clone(),
+        sink,
+        _dir: dir,
+    };
+    let thread = std::thread::Builder::new()
+        .name("udp-lab-collector".into())
+        .spawn(move || worker.run());
+    let thread = match thread {
+        Ok(t) => t,
+        Err(e) => {
+            kill_group(&shared);
+            return Err(ScriptError::Io {
+                what: "start the collector thread",
+                message: e.to_string(),
+            });
+        }
+    };
+    Ok(ScriptHandle {
+        run,
+        pid,
+        collector,
+        stdin: Mutex::new(stdin),
+        shared,
+        thread: Some(thread),
+    })
+}
+
+/// In the child before Python starts: the signals the CLI blocks for its
+/// own handling are unblocked (a blocked mask is inherited through exec,
+/// and the script would ignore Ctrl-C and SIGTERM), and the script is
+/// killed if UDP Lab dies without stopping it (the thread that spawned it
+/// ends: UDP Lab's main thread, in the window and the CLI), so no orphan
+/// is left waiting in recvfrom forever.
+#[cfg(target_os = "linux")]
+fn linux_child_setup(command: &mut Command) {
+    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
+    // unsafe: pre_exec runs between fork and exec, and the calls below
+    // have no std wrapper.
+    #[allow(unsafe_code)]
+    // SAFETY: the closure only makes async-signal-safe calls (sigemptyset,
+    // pthread_sigmask, prctl, getppid) on values it owns.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(command, move || {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // UDP Lab died before prctl took effect: do not start at all.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("UDP Lab has ended"));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Kills the script's process group (Unix) or process tree (Windows),
+/// unless it was already waited for (its pid may be reused).
+fn kill_group(shared: &Shared) {
+    let mut child = shared.child();
+    if shared.reaped.load(Ordering::Acquire) {
+        return;
+    }
+    // libc is a dependency on Linux only; other Unixes ask kill(1).
+    #[cfg(target_os = "linux")]
+    {
+        if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
+            // unsafe: killpg has no std wrapper.
+            // SAFETY: a plain syscall on a process group we created and
+            // have not reaped (the lock keeps the collector from reaping).
+            #[allow(unsafe_code)]
+            unsafe {
+                libc::killpg(pgid, libc::SIGKILL);
+            }
+        }
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    #[cfg(windows)]
+    {
+        let _ = Command::new("taskkill")
+            .args(["/T", "/F", "/PID", &child.id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+}
+
+impl ScriptHandle {
+    /// Ends the script and everything it started; Exited follows.
+    pub fn stop(&self) {
+        self.shared.stopped.store(true, Ordering::Release);
+        kill_group(&self.shared);
+    }
+
+    /// Writes to the script's stdin (a line for `input()`).
+    pub fn write_stdin(&self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut stdin = self.stdin.lock().unwrap_or_else(PoisonError::into_inner);
+        match stdin.as_mut() {
+            Some(pipe) => pipe.write_all(bytes).and_then(|()| pipe.flush()),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the script's input is closed",
+            )),
+        }
+    }
+
+    /// Closes the script's stdin: its `input()` sees the end.
+    pub fn close_stdin(&self) {
+        self.stdin
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    /// Where the collector listens (tests try to feed it garbage).
+    pub fn collector_addr(&self) -> SocketAddr {
+        self.collector
+    }
+
+    /// Lines refused so far, and connections closed for lacking the token.
+    pub fn refused(&self) -> (u64, u64) {
+        (
+            self.shared.refused.load(Ordering::Relaxed),
+            self.shared.strangers.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Waits until the script has ended and its last events are sent.
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ScriptHandle {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take() {
+            self.stop();
+            let _ = t.join();
+        }
+    }
+}
+
+/// Exit code and signal of an ended process.
+pub(super) fn exit_parts(status: ExitStatus) -> (Option<i32>, Option<i32>) {
+    #[cfg(unix)]
+    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+    #[cfg(not(unix))]
+    let signal = None;
+    (status.code(), signal)
+}
