@@ -79,8 +79,14 @@ pub fn build_model(session: &Session) -> DiagramModel {
         }
     }
     clients.reverse();
+    let fans = fan_outs(&records);
     let mut servers: Vec<SocketAddr> = Vec::new();
     for d in &records {
+        if fans.contains_key(&d.id) {
+            // A broadcast or a group is no socket: the servers that
+            // answered get the lanes.
+            continue;
+        }
         let s = lane_key(server_end(d));
         if !servers.contains(&s) {
             servers.push(s);
@@ -129,6 +135,34 @@ pub fn build_model(session: &Session) -> DiagramModel {
         hidden: 0,
     };
     for d in records {
+        if let Some(answered) = fans.get(&d.id) {
+            // One request fanning out to every server that answered it,
+            // each reached by the time it answered.
+            let (Some(&c), Some(start)) = (
+                index.get(&(LaneKind::Client, lane_key(client_end(d)))),
+                d.sent_at,
+            ) else {
+                model.hidden += 1;
+                continue;
+            };
+            for &(server, answered_at) in answered {
+                let Some(&s) = index.get(&(LaneKind::Server, lane_key(server))) else {
+                    continue;
+                };
+                model.arrows.push(Arrow {
+                    datagram: Some(d.id),
+                    from: c,
+                    to: s,
+                    start,
+                    end: ArrowEnd::Delivered(answered_at.max(start)),
+                    len: d.len,
+                    preview: format::payload_text(&d.bytes, 24),
+                    truncated: false,
+                    sim: d.sim,
+                });
+            }
+            continue;
+        }
         let (Some(&c), Some(&s)) = (
             index.get(&(LaneKind::Client, lane_key(client_end(d)))),
             index.get(&(LaneKind::Server, lane_key(server_end(d)))),
@@ -186,6 +220,43 @@ pub fn build_model(session: &Session) -> DiagramModel {
         }
     }
     model
+}
+
+/// A broadcast or multicast address: one datagram there reaches many.
+fn is_group(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_multicast() || v4.is_broadcast() || v4.octets()[3] == 255,
+        std::net::IpAddr::V6(v6) => v6.is_multicast(),
+    }
+}
+
+/// The requests UDP Lab's client sent to a broadcast or multicast address
+/// that servers answered, with each answering server socket and when its
+/// answer left: the replies of the same client operation after the request
+/// and before its next one.
+pub(super) fn fan_outs(records: &[&DatagramRecord]) -> HashMap<u64, Vec<(SocketAddr, SystemTime)>> {
+    let mut fans: HashMap<u64, Vec<(SocketAddr, SystemTime)>> = HashMap::new();
+    // The latest request of each client operation, when it went to a group.
+    let mut open: HashMap<u64, Option<u64>> = HashMap::new();
+    for d in records {
+        let Some((op, _)) = d.client else { continue };
+        match d.direction {
+            Direction::Request => {
+                open.insert(op, is_group(d.to.ip()).then_some(d.id));
+            }
+            Direction::Reply => {
+                let (Some(Some(request)), Some(at)) = (open.get(&op), d.sent_at.or(d.received_at))
+                else {
+                    continue;
+                };
+                let answered = fans.entry(*request).or_default();
+                if !answered.iter().any(|(s, _)| *s == d.from) {
+                    answered.push((d.from, at));
+                }
+            }
+        }
+    }
+    fans
 }
 
 impl Arrow {

@@ -225,3 +225,157 @@ fn the_time_axis_gives_every_event_room_and_cuts_idle_gaps() {
             > axis.y(t0 + us) - axis.y(t0)
     );
 }
+
+/// A record as the session keeps it, for the model alone.
+fn record(
+    id: u64,
+    direction: Direction,
+    from: &str,
+    to: &str,
+    at_ms: u64,
+) -> crate::lab::session::DatagramRecord {
+    let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_800_000_000_000 + at_ms);
+    crate::lab::session::DatagramRecord {
+        id,
+        direction,
+        from: from.parse().expect("literal"),
+        to: to.parse().expect("literal"),
+        bytes: std::sync::Arc::from(&b"Hello"[..]),
+        len: 5,
+        truncated: None,
+        sent_at: Some(at),
+        received_at: Some(at + std::time::Duration::from_millis(1)),
+        client: Some((
+            7,
+            if direction == Direction::Request {
+                1
+            } else {
+                0
+            },
+        )),
+        gave_up_at: None,
+        sim: SimFate::default(),
+    }
+}
+
+#[test]
+fn a_broadcast_fans_out_to_every_server_that_answered() {
+    let mut session = Session::default();
+    session.datagrams.extend([
+        record(
+            1,
+            Direction::Request,
+            "10.213.0.1:50000",
+            "10.213.0.255:12345",
+            0,
+        ),
+        record(
+            2,
+            Direction::Reply,
+            "10.213.0.2:12345",
+            "10.213.0.1:50000",
+            2,
+        ),
+        record(
+            3,
+            Direction::Reply,
+            "10.213.0.3:12345",
+            "10.213.0.1:50000",
+            3,
+        ),
+        // Later, a plain exchange with one of them: no fan.
+        record(
+            4,
+            Direction::Request,
+            "10.213.0.1:50000",
+            "10.213.0.2:12345",
+            100,
+        ),
+        record(
+            5,
+            Direction::Reply,
+            "10.213.0.2:12345",
+            "10.213.0.1:50000",
+            101,
+        ),
+    ]);
+    let model = build_model(&session);
+    let servers: Vec<SocketAddr> = model
+        .lanes
+        .iter()
+        .filter(|l| l.kind == LaneKind::Server)
+        .map(|l| l.addr)
+        .collect();
+    let two: SocketAddr = "10.213.0.2:12345".parse().expect("literal");
+    let three: SocketAddr = "10.213.0.3:12345".parse().expect("literal");
+    assert_eq!(
+        servers,
+        vec![two, three],
+        "no lane for the broadcast address"
+    );
+    let request_to: Vec<SocketAddr> = model
+        .arrows
+        .iter()
+        .filter(|a| a.datagram == Some(1))
+        .map(|a| model.lanes[a.to].addr)
+        .collect();
+    assert_eq!(
+        request_to,
+        vec![two, three],
+        "one request, an arrow to each"
+    );
+    let plain: Vec<SocketAddr> = model
+        .arrows
+        .iter()
+        .filter(|a| a.datagram == Some(4))
+        .map(|a| model.lanes[a.to].addr)
+        .collect();
+    assert_eq!(plain, vec![two]);
+    assert_eq!(
+        model.arrows.len(),
+        6,
+        "2 fanned, 2 replies, 1 request, 1 reply"
+    );
+}
+
+#[test]
+fn a_broadcast_on_loopback_is_drawn_to_the_server_that_answered() {
+    let mut h = crate::app::test_util::harness_with(crate::app::Settings {
+        lang: Some(crate::app::Lang::En),
+        // All interfaces: a socket bound to 127.0.0.1 hears no broadcast.
+        bind: "0.0.0.0:0".into(),
+        timeout_secs: 0.5,
+        broadcast: true,
+        ..crate::app::Settings::default()
+    });
+    h.get_by_label("Start").click();
+    wait_for(&mut h, "the server to listen", |app| {
+        matches!(app.server.status(), crate::app::ServerStatus::Listening(_))
+    });
+    let port = crate::app::test_util::listening_port(h.state()).expect("listening");
+    set_text(&mut h, "Server address", &format!("127.255.255.255:{port}"));
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the broadcast", |app| {
+        !app.client.busy() && !app.client.responders.is_empty()
+    });
+    let model = build_model(&h.state().session);
+    let lanes: Vec<String> = model.lanes.iter().map(|l| l.addr.to_string()).collect();
+    assert!(
+        !lanes.iter().any(|l| l.starts_with("127.255.255.255")),
+        "{lanes:?}"
+    );
+    let request = h
+        .state()
+        .session
+        .datagrams
+        .front()
+        .map(|d| d.id)
+        .expect("the request");
+    let to: Vec<String> = model
+        .arrows
+        .iter()
+        .filter(|a| a.datagram == Some(request))
+        .map(|a| model.lanes[a.to].addr.to_string())
+        .collect();
+    assert_eq!(to, vec![format!("127.0.0.1:{port}")], "{lanes:?}");
+}
