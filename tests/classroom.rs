@@ -283,9 +283,57 @@ fn find_lists_exactly_the_hosts_that_run_a_server() {
     // Nobody: said, with what was asked, and exit code 1.
     let out = udp_lab(finder, &["find", "--port", "12346", "--timeout", "0.3"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        text(&out.stderr),
-        "udp-lab: No server answered on port 12346 within 0.3 s (asked 10.213.0.255:12346)\n"
+    // The IPv4 broadcast first, then the IPv6 all-nodes group.
+    let said = text(&out.stderr);
+    assert!(
+        said.starts_with(
+            "udp-lab: No server answered on port 12346 within 0.3 s (asked 10.213.0.255:12346, [ff02::1%"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
+fn find_asks_the_ipv6_all_nodes_group_too() {
+    let Some(room) = Classroom::new("find_asks_the_ipv6_all_nodes_group_too", 3) else {
+        return;
+    };
+    let [finder, v6_teacher, _idle] = &room.hosts[..] else {
+        unreachable!()
+    };
+    let _t = server(
+        v6_teacher,
+        &["--bind", &format!("[::]:{PORT}"), "--reply", "six"],
+    );
+    let out = udp_lab(
+        finder,
+        &["find", "--port", &PORT.to_string(), "--timeout", "1"],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    // The dual-stack server answers the IPv4 broadcast and the all-nodes
+    // group: a row for each family, both its answer.
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == format!("{}:{PORT}", v6_teacher.ip) && r[2] == "six"),
+        "{stdout}"
+    );
+    assert!(
+        rows.iter().any(|r| r[0].starts_with('[') && r[2] == "six"),
+        "no IPv6 row: {stdout}"
+    );
+    // Nobody on another port: both families were asked.
+    let out = udp_lab(finder, &["find", "--port", "12346", "--timeout", "0.3"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("10.213.0.255:12346") && said.contains("[ff02::1%"),
+        "{said}"
     );
 }
 

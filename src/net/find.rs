@@ -17,23 +17,83 @@ pub struct Found {
     pub reply: Arc<[u8]>,
 }
 
-/// Sends `payload` to each of `targets` (broadcast addresses, with
-/// `SO_BROADCAST` on) from one socket and collects one answer per server
-/// until `timeout`, in the order they came. Fails only when no send went out.
+/// Sends `payload` to each of `targets` — IPv4 broadcast addresses (with
+/// `SO_BROADCAST` on) from one socket, IPv6 groups (the all-nodes group
+/// ff02::1 on each interface) from another, side by side — and collects
+/// one answer per server socket until `timeout`, in the order they came. A
+/// server bound to `::` answers on both families: a row each. Fails only
+/// when no send went out.
 pub fn find_servers(
     targets: &[SocketAddr],
     payload: &[u8],
     timeout: Duration,
 ) -> Result<Vec<Found>, NetError> {
-    let socket = open_client_socket(Family::V4)?;
-    socket.set_broadcast(true).map_err(|e| NetError::Io {
-        call: "setsockopt(SO_BROADCAST)",
-        message: e.to_string(),
-    })?;
     let started = Instant::now();
+    let v4: Vec<SocketAddr> = targets
+        .iter()
+        .copied()
+        .filter(SocketAddr::is_ipv4)
+        .collect();
+    let v6: Vec<SocketAddr> = targets
+        .iter()
+        .copied()
+        .filter(SocketAddr::is_ipv6)
+        .collect();
+    let (on_v4, on_v6) = std::thread::scope(|scope| {
+        let v6_side = (!v6.is_empty()).then(|| {
+            std::thread::Builder::new()
+                .name("udp-lab-find6".into())
+                .spawn_scoped(scope, || ask(Family::V6, &v6, payload, started, timeout))
+        });
+        let on_v4 = (!v4.is_empty()).then(|| ask(Family::V4, &v4, payload, started, timeout));
+        let on_v6 = match v6_side {
+            Some(Ok(handle)) => handle.join().ok(),
+            // No thread: IPv6 is left out (IPv4 still answers).
+            Some(Err(_)) | None => None,
+        };
+        (on_v4, on_v6)
+    });
+    let mut found = Vec::new();
+    let mut first_error = None;
+    let mut asked = false;
+    for side in [on_v4, on_v6].into_iter().flatten() {
+        match side {
+            Ok(answers) => {
+                asked = true;
+                found.extend(answers);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if !asked {
+        return Err(first_error.unwrap_or(NetError::NetUnreachable {
+            addr: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::BROADCAST, 0)),
+        }));
+    }
+    found.sort_by_key(|f| f.rtt);
+    Ok(found)
+}
+
+/// One family's part of [`find_servers`].
+fn ask(
+    family: Family,
+    targets: &[SocketAddr],
+    payload: &[u8],
+    started: Instant,
+    timeout: Duration,
+) -> Result<Vec<Found>, NetError> {
+    let socket = open_client_socket(family)?;
+    if family == Family::V4 {
+        socket.set_broadcast(true).map_err(|e| NetError::Io {
+            call: "setsockopt(SO_BROADCAST)",
+            message: e.to_string(),
+        })?;
+    }
     let mut sent = 0;
     let mut first_error = None;
-    for &to in targets.iter().filter(|t| t.is_ipv4()) {
+    for &to in targets {
         match sock::send_to(&socket, payload, to) {
             Ok(_) => sent += 1,
             Err(e) => {
@@ -80,12 +140,26 @@ pub fn find_servers(
 
 #[cfg(feature = "gui")]
 /// The broadcast address of every IPv4 interface that has one (not
-/// loopback), or 255.255.255.255 when none has.
+/// loopback), or 255.255.255.255 when none has; and the IPv6 all-nodes
+/// group (ff02::1) on every interface with an IPv6 address.
 pub fn broadcast_targets(port: u16) -> Vec<SocketAddr> {
-    let mut targets: Vec<SocketAddr> = if_addrs::get_if_addrs()
+    let interfaces: Vec<if_addrs::Interface> = if_addrs::get_if_addrs()
         .unwrap_or_default()
         .into_iter()
         .filter(|i| !i.is_loopback())
+        .collect();
+    let mut all_nodes: Vec<SocketAddr> = interfaces
+        .iter()
+        .filter(|i| i.ip().is_ipv6())
+        .filter_map(|i| i.index)
+        .map(|index| {
+            let group = std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+            SocketAddr::V6(std::net::SocketAddrV6::new(group, port, 0, index))
+        })
+        .collect();
+    all_nodes.dedup();
+    let mut targets: Vec<SocketAddr> = interfaces
+        .into_iter()
         .filter_map(|i| match i.addr {
             // From the address and its mask: the interface's own broadcast
             // field is unset when the address was added without one (`ip
@@ -100,6 +174,7 @@ pub fn broadcast_targets(port: u16) -> Vec<SocketAddr> {
     if targets.is_empty() {
         targets.push(SocketAddr::from(([255, 255, 255, 255], port)));
     }
+    targets.extend(all_nodes);
     targets
 }
 
