@@ -81,8 +81,12 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
         ui.close();
     }
     ui.separator();
+    // Few words in the row (the toolbar stays one row); the whole name for
+    // screen readers and the tooltip.
     if ui
-        .selectable_label(app.scripts.open, app.t(T::ScriptRun))
+        .selectable_label(app.scripts.open, app.t(T::ScriptRunShort))
+        .accessible_name(app.t(T::ScriptRun))
+        .on_hover_text(app.t(T::ScriptRun))
         .clicked()
     {
         app.act(Command::ToggleScripts);
