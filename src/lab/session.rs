@@ -566,13 +566,18 @@ fn unspecified() -> SocketAddr {
 }
 
 /// A socket bound to 0.0.0.0 or :: has no one address; for traffic with a
-/// loopback peer the kernel uses the loopback address, so show that.
+/// loopback peer the kernel uses the loopback address, so show that — and
+/// 127.0.0.1 for loopback's broadcast address (127.255.255.255), which no
+/// datagram comes from.
 fn concrete(local: SocketAddr, peer: IpAddr) -> SocketAddr {
-    if local.ip().is_unspecified() && peer.is_loopback() {
-        SocketAddr::new(peer, local.port())
-    } else {
-        local
+    if !(local.ip().is_unspecified() && peer.is_loopback()) {
+        return local;
     }
+    let ip = match peer {
+        IpAddr::V4(v4) if v4.octets()[3] == 255 => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        _ => peer,
+    };
+    SocketAddr::new(ip, local.port())
 }
 
 #[cfg(test)]

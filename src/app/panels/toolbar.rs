@@ -80,7 +80,6 @@ fn tools_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
         app.act(Command::ToggleThisComputer);
         ui.close();
     }
-    ui.separator();
     // Few words in the row (the toolbar stays one row); the whole name for
     // screen readers and the tooltip.
     if ui
@@ -154,8 +153,8 @@ fn theme_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
     ];
     let mut picked = None;
     row_ui(ui, in_menu, |ui| {
-        let label = ui.label(app.t(T::Theme));
         if in_menu {
+            ui.label(app.t(T::Theme));
             for (theme, key) in themes {
                 if ui
                     .selectable_label(app.settings.theme == theme, app.t(key))
@@ -182,7 +181,11 @@ fn theme_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, in_menu: bool) {
                 }
             })
             .response
-            .labelled_by(label.id);
+            // In the row, the list names itself ("System", "Light"): the
+            // word stays for screen readers and the tooltip, so the
+            // toolbar keeps to one row at the default window size.
+            .accessible_name(app.t(T::Theme))
+            .on_hover_text(app.t(T::Theme));
     });
     if let Some(theme) = picked {
         app.act(Command::SetTheme(theme));

@@ -232,27 +232,41 @@ fn is_group(ip: std::net::IpAddr) -> bool {
 
 /// The requests UDP Lab's client sent to a broadcast or multicast address
 /// that servers answered, with each answering server socket and when its
-/// answer left: the replies of the same client operation after the request
-/// and before its next one.
+/// answer left: the replies to the same client socket after the request
+/// and before its next one. By address and time, not record order or
+/// operation: the server's reply may be recorded before the client's send
+/// (another thread), and then carries no client operation.
 pub(super) fn fan_outs(records: &[&DatagramRecord]) -> HashMap<u64, Vec<(SocketAddr, SystemTime)>> {
-    let mut fans: HashMap<u64, Vec<(SocketAddr, SystemTime)>> = HashMap::new();
-    // The latest request of each client operation, when it went to a group.
-    let mut open: HashMap<u64, Option<u64>> = HashMap::new();
+    // Each client socket's requests: (sent, the id when it went to a group).
+    let mut requests: HashMap<SocketAddr, Vec<(SystemTime, Option<u64>)>> = HashMap::new();
     for d in records {
-        let Some((op, _)) = d.client else { continue };
-        match d.direction {
-            Direction::Request => {
-                open.insert(op, is_group(d.to.ip()).then_some(d.id));
-            }
-            Direction::Reply => {
-                let (Some(Some(request)), Some(at)) = (open.get(&op), d.sent_at.or(d.received_at))
-                else {
-                    continue;
-                };
-                let answered = fans.entry(*request).or_default();
-                if !answered.iter().any(|(s, _)| *s == d.from) {
-                    answered.push((d.from, at));
-                }
+        if let (Direction::Request, Some(_), Some(sent)) = (d.direction, d.client, d.sent_at) {
+            let group = is_group(d.to.ip()).then_some(d.id);
+            requests.entry(d.from).or_default().push((sent, group));
+        }
+    }
+    if !requests
+        .values()
+        .flatten()
+        .any(|(_, group)| group.is_some())
+    {
+        return HashMap::new();
+    }
+    for list in requests.values_mut() {
+        list.sort_by_key(|(sent, _)| *sent);
+    }
+    let mut fans: HashMap<u64, Vec<(SocketAddr, SystemTime)>> = HashMap::new();
+    for d in records {
+        let (Direction::Reply, Some(at)) = (d.direction, d.sent_at.or(d.received_at)) else {
+            continue;
+        };
+        let latest = requests
+            .get(&d.to)
+            .and_then(|list| list.iter().rev().find(|(sent, _)| *sent <= at));
+        if let Some((_, Some(request))) = latest {
+            let answered = fans.entry(*request).or_default();
+            if !answered.iter().any(|(s, _)| *s == d.from) {
+                answered.push((d.from, at));
             }
         }
     }
