@@ -4,7 +4,6 @@
 //! CLI, the window and the fuzz targets all use it; it never uses egui.
 
 pub mod code;
-mod cyrillic;
 pub mod diagnose;
 pub mod export;
 pub mod i18n;

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::{Duration, SystemTime};
 
-use super::cyrillic;
 use super::i18n::{Lang, T, fill};
+use super::text::Encoding;
 use super::traced::py_bytes;
 use crate::net::ports::{self, Holder};
 use crate::net::trace::{Report, Site, TracedAddr, TracedCall, TracedWait, Uncaught};
@@ -81,19 +81,6 @@ pub struct Fit {
     pub text: String,
 }
 
-fn decode_with(table: &[char; 128], bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| {
-            if b < 0x80 {
-                char::from(b)
-            } else {
-                table[usize::from(b - 0x80)]
-            }
-        })
-        .collect()
-}
-
 /// The Cyrillic encoding the bytes were most likely written in: the one
 /// that reads most of their high bytes as lowercase Russian letters (text
 /// is mostly lowercase; the wrong table gives capitals or box drawing).
@@ -102,18 +89,19 @@ pub fn cyrillic_fit(bytes: &[u8]) -> Option<Fit> {
     if high == 0 {
         return None;
     }
+    // The code pages the window and the CLI speak (lab::text, encoding_rs).
     let candidates = [
-        ("CP1251", "cp1251", &cyrillic::CP1251),
-        ("CP866", "cp866", &cyrillic::CP866),
-        ("KOI8-R", "koi8_r", &cyrillic::KOI8_R),
+        ("CP1251", "cp1251", Encoding::Cp1251),
+        ("CP866", "cp866", Encoding::Cp866),
+        ("KOI8-R", "koi8_r", Encoding::Koi8R),
     ];
     let lower = |c: char| ('а'..='я').contains(&c) || c == 'ё';
-    let (name, codec, table, score) = candidates
+    let (name, codec, text, score) = candidates
         .into_iter()
-        .map(|(name, codec, table)| {
-            let text = decode_with(table, bytes);
+        .map(|(name, codec, encoding)| {
+            let text = encoding.decode(bytes);
             let score = text.chars().filter(|&c| lower(c)).count();
-            (name, codec, table, score)
+            (name, codec, text, score)
         })
         .max_by_key(|c| c.3)?;
     // Most high bytes must read as lowercase letters: otherwise it is not
@@ -124,7 +112,7 @@ pub fn cyrillic_fit(bytes: &[u8]) -> Option<Fit> {
     Some(Fit {
         name,
         codec,
-        text: decode_with(table, bytes).chars().take(60).collect(),
+        text: text.chars().take(60).collect(),
     })
 }
 
