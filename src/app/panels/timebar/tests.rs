@@ -29,10 +29,19 @@ fn closes(app: &UdpLabApp) -> usize {
         .count()
 }
 
+/// Sends and waits until both ends have reported `exchanges` exchanges in
+/// all: the client's close, and the server's read and reply (its thread
+/// may report after the client's).
 fn send_and_wait(h: &mut Harness<'_, UdpLabApp>, exchanges: usize) {
     h.get_by_label("Send").click();
     wait_for(h, "the exchange to close", |app| {
-        !app.client.busy() && closes(app) >= exchanges
+        let replies = app
+            .session
+            .trace
+            .iter()
+            .filter(|r| r.side == Side::Server && matches!(r.call, Call::SendTo { .. }))
+            .count();
+        !app.client.busy() && closes(app) >= exchanges && replies >= exchanges
     });
 }
 
