@@ -27,7 +27,7 @@ use panels::{
 use tools::{flood_bench, presentation};
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::net::{self, ClientRequest, EventQueue, EventSink, NetEvent, ServerConfig};
 
@@ -537,7 +537,7 @@ impl eframe::App for UdpLabApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         flood_bench::on_frame(self, ctx, frame);
         tools::jobs::poll(ctx, self);
-        let drained = self.drain_counted(self.pace.drain_budget());
+        let drained = self.drain_counted(DRAIN_BUDGET);
         // Playback steps by the frame's time (a test's frames drive it).
         let before = self.time.row();
         let next_step = self.time.tick(&self.session, ctx.input(|i| i.time));
@@ -549,7 +549,8 @@ impl eframe::App for UdpLabApp {
         }
         // Events still waiting: come back next frame rather than freeze
         // this one (later while flooded).
-        match self.pace.after_drain(drained.count, drained.more) {
+        let arrived = self.queue.arrived();
+        match self.pace.after_drain(arrived, drained.more, Instant::now()) {
             Some(Duration::ZERO) => ctx.request_repaint(),
             Some(after) => ctx.request_repaint_after(after),
             None => {}

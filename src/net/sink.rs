@@ -5,6 +5,7 @@
 //! one that was thrown away. The receiver is woken at most once per drain,
 //! so a flood costs one repaint request per frame, not one per datagram.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -47,6 +48,8 @@ impl<E> Clone for EventSink<E> {
 pub struct EventQueue<E> {
     rx: Receiver<Item<E>>,
     shared: Arc<Shared>,
+    /// Droppable events taken so far (only the UI thread takes).
+    taken: Cell<u64>,
 }
 
 /// A channel holding at most `capacity` undelivered droppable events.
@@ -64,7 +67,11 @@ pub fn event_channel<E>(capacity: usize, wake: Waker) -> (EventSink<E>, EventQue
             tx,
             shared: shared.clone(),
         },
-        EventQueue { rx, shared },
+        EventQueue {
+            rx,
+            shared,
+            taken: Cell::new(0),
+        },
     )
 }
 
@@ -122,6 +129,7 @@ impl<E> EventQueue<E> {
     fn take(&self, item: Item<E>) -> E {
         if item.droppable {
             self.shared.queued.fetch_sub(1, Ordering::AcqRel);
+            self.taken.set(self.taken.get() + 1);
         }
         item.event
     }
@@ -153,6 +161,12 @@ impl<E> EventQueue<E> {
             .map(|item| self.take(item))
     }
 
+    /// Droppable events handed to the channel so far: taken, waiting or
+    /// dropped (what the window's pace judges a flood by).
+    pub fn arrived(&self) -> u64 {
+        self.taken.get() + self.shared.queued.load(Ordering::Acquire) as u64 + self.dropped()
+    }
+
     /// Events lost because the channel was full.
     pub fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::Relaxed)
@@ -179,6 +193,7 @@ mod tests {
         sink.send_always(100);
         assert_eq!(wakes.load(Ordering::Relaxed), 1, "one wake-up for a burst");
         assert_eq!(queue.dropped(), 6);
+        assert_eq!(queue.arrived(), 10, "waiting and dropped count as arrived");
         let mut got = Vec::new();
         let d = queue.drain(Duration::from_secs(1), |e| got.push(e));
         assert_eq!(

@@ -36,17 +36,38 @@ pub struct FloodBench {
     bare: Option<Generated>,
     /// Per-thread CPU when the flood started (see `cpu_by_role`).
     cpu_at_start: Option<(Instant, CpuByRole)>,
-    /// CPU shares over the flood: (socket thread, drawing), in % of a core.
-    cpu_share: Option<(f64, f64)>,
+    cpu_share: Option<CpuShare>,
+    /// Per-thread CPU when the frames after the flood began.
+    cpu_after_start: Option<CpuByRole>,
+    /// CPU per frame after the flood (list full, nothing arriving):
+    /// (UI thread, GL threads) in ms.
+    cpu_per_frame_after: Option<(f64, f64)>,
 }
 
 /// CPU seconds so far of the socket worker, the generator, and the rest
-/// of the process (the UI thread and the GL driver's threads: the drawing).
+/// of the process (the drawing: the UI thread, the GL driver's threads and
+/// any other).
 #[derive(Clone, Copy, Default)]
 struct CpuByRole {
     socket: f64,
     generator: f64,
-    drawing: f64,
+    /// The bare loop's server thread.
+    bare: f64,
+    /// The main thread: `logic` (draining events) and `ui`.
+    ui: f64,
+    /// Mesa's rasterizer threads (llvmpipe-N).
+    gl: f64,
+    other: f64,
+}
+
+/// CPU shares over the flood, in % of one core.
+#[derive(Clone, Copy)]
+struct CpuShare {
+    socket: f64,
+    generator: f64,
+    ui: f64,
+    gl: f64,
+    other: f64,
 }
 
 #[cfg(target_os = "linux")]
@@ -59,6 +80,7 @@ fn cpu_by_role() -> CpuByRole {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return cpu;
     };
+    let main_task = std::process::id().to_string();
     for task in tasks.flatten() {
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
             continue;
@@ -75,8 +97,12 @@ fn cpu_by_role() -> CpuByRole {
         }) / tick;
         match comm {
             "udp-lab-server" => cpu.socket += secs,
-            "flood-generator" | "bare-server" => cpu.generator += secs,
-            _ => cpu.drawing += secs,
+            "flood-generator" => cpu.generator += secs,
+            "bare-server" => cpu.bare += secs,
+            c if c.starts_with("llvmpipe") => cpu.gl += secs,
+            // The main thread's task id is the process id.
+            _ if task.file_name() == main_task.as_str() => cpu.ui += secs,
+            _ => cpu.other += secs,
         }
     }
     cpu
@@ -103,7 +129,14 @@ fn bare_loop(count: u64) -> Option<Generated> {
             }
         })
         .ok()?;
-    let generated = flood(addr, count);
+    let start = (Instant::now(), cpu_by_role());
+    let mut generated = flood(addr, count);
+    let end = (Instant::now(), cpu_by_role());
+    let wall = end.0.duration_since(start.0).as_secs_f64().max(1e-9);
+    generated.bare_cpu = Some((
+        100.0 * (end.1.bare - start.1.bare) / wall,
+        100.0 * (end.1.generator - start.1.generator) / wall,
+    ));
     let _ = worker.join();
     Some(generated)
 }
@@ -128,6 +161,10 @@ enum Phase {
 struct Generated {
     sent: u64,
     took: Duration,
+    /// Per-thread CPU when the generator finished.
+    cpu_at_end: Option<(Instant, CpuByRole)>,
+    /// Against the bare loop: (its server thread, the generator), % of a core.
+    bare_cpu: Option<(f64, f64)>,
 }
 
 impl FloodBench {
@@ -151,6 +188,8 @@ impl FloodBench {
             bare: None,
             cpu_at_start: None,
             cpu_share: None,
+            cpu_after_start: None,
+            cpu_per_frame_after: None,
         })
     }
 }
@@ -187,9 +226,18 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context, frame: &eframe::Frame)
             if Instant::now() >= until {
                 let count = bench.count;
                 bench.cpu_at_start = Some((Instant::now(), cpu_by_role()));
+                let ctx = ctx.clone();
                 bench.generator = std::thread::Builder::new()
                     .name("flood-generator".into())
-                    .spawn(move || flood(addr, count))
+                    .spawn(move || {
+                        let mut generated = flood(addr, count);
+                        // The shares are of the flood's own time, not of the
+                        // frames that drain it afterwards.
+                        generated.cpu_at_end = Some((Instant::now(), cpu_by_role()));
+                        // Its end needs a frame to be noticed.
+                        ctx.request_repaint();
+                        generated
+                    })
                     .ok();
                 bench.phase = Phase::Flooding;
             }
@@ -205,23 +253,38 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context, frame: &eframe::Frame)
             let received = app.server.handle.as_ref().map_or(0, |h| h.received());
             let shown = app.server.total + app.events_dropped();
             if (bench.generated.is_some() && shown >= received) || timed_out {
-                if let Some((since, start)) = bench.cpu_at_start {
-                    let now = cpu_by_role();
-                    let wall = since.elapsed().as_secs_f64().max(1e-9);
-                    bench.cpu_share = Some((
-                        100.0 * (now.socket - start.socket) / wall,
-                        100.0 * (now.drawing - start.drawing) / wall,
-                    ));
+                let end = bench.generated.as_ref().and_then(|g| g.cpu_at_end);
+                if let (Some((since, start)), Some((until, now))) = (bench.cpu_at_start, end) {
+                    let wall = until.duration_since(since).as_secs_f64().max(1e-9);
+                    let share = |now: f64, then: f64| 100.0 * (now - then) / wall;
+                    bench.cpu_share = Some(CpuShare {
+                        socket: share(now.socket, start.socket),
+                        generator: share(now.generator, start.generator),
+                        ui: share(now.ui, start.ui),
+                        gl: share(now.gl, start.gl),
+                        other: share(now.other, start.other),
+                    });
                 }
+                bench.cpu_after_start = Some(cpu_by_role());
                 bench.phase = Phase::After(Instant::now() + AFTER);
             }
-            // The flood's events bring the frames (at the window's own
-            // pace); this only notices its end.
-            ctx.request_repaint_after(Duration::from_millis(100));
+            // The flood's events bring the frames at the window's own pace
+            // (polling here would add frames of its own); the generator
+            // wakes the window when it is done, and the last events may
+            // arrive a frame later.
+            ctx.request_repaint_after(Duration::from_secs(1));
         }
         Phase::After(until) => {
             bench.last_phase = Some(Measured::After);
             if Instant::now() >= until {
+                if let Some(start) = bench.cpu_after_start {
+                    let now = cpu_by_role();
+                    let frames = bench.after.len().max(1) as f64;
+                    bench.cpu_per_frame_after = Some((
+                        1000.0 * (now.ui - start.ui) / frames,
+                        1000.0 * (now.gl - start.gl) / frames,
+                    ));
+                }
                 bench.print(app);
                 bench.phase = Phase::Done;
             }
@@ -256,6 +319,8 @@ fn flood(to: SocketAddr, count: u64) -> Generated {
         return Generated {
             sent,
             took: start.elapsed(),
+            cpu_at_end: None,
+            bare_cpu: None,
         };
     };
     let _ = socket.set_read_timeout(Some(Duration::from_millis(50)));
@@ -291,6 +356,8 @@ fn flood(to: SocketAddr, count: u64) -> Generated {
     Generated {
         sent,
         took: start.elapsed(),
+        cpu_at_end: None,
+        bare_cpu: None,
     }
 }
 
@@ -317,12 +384,24 @@ impl FloodBench {
                     rate(bare),
                     rate(g) / rate(bare).max(1e-9)
                 );
+                if let Some((server, generator)) = bare.bare_cpu {
+                    println!(
+                        "  CPU against the bare loop, % of one core: its server thread {server:.0}, \
+                         the generator {generator:.0}"
+                    );
+                }
             }
         }
-        if let Some((socket, drawing)) = self.cpu_share {
+        if let Some(cpu) = self.cpu_share {
             println!(
-                "  CPU during the flood: socket thread {socket:.0} % of a core, drawing (UI + GL \
-                 threads) {drawing:.0} % of a core"
+                "  CPU during the flood, % of one core: socket thread {:.0}, drawing {:.0} \
+                 (UI thread {:.0}, GL threads {:.0}, other {:.0}); the generator {:.0}",
+                cpu.socket,
+                cpu.ui + cpu.gl + cpu.other,
+                cpu.ui,
+                cpu.gl,
+                cpu.other,
+                cpu.generator
             );
         }
         println!(
@@ -333,6 +412,11 @@ impl FloodBench {
         );
         print_frames("during the flood", &self.during);
         print_frames("after, list full", &self.after);
+        if let Some((ui, gl)) = self.cpu_per_frame_after {
+            println!(
+                "  CPU per frame after the flood: UI thread {ui:.1} ms, GL threads {gl:.1} ms"
+            );
+        }
         if let Some(rss) = rss_mb() {
             println!("  RSS: {rss:.1} MB");
         }
