@@ -232,6 +232,7 @@ impl UdpLabApp {
                 self.server.total = 0;
                 self.server.rows_dropped = 0;
                 self.server.rate_limited = 0;
+                self.server.filter_matches = Default::default();
             }
             Command::Pause => {
                 self.time.pause(&self.session);

@@ -479,10 +479,7 @@ fn ping_report(
                 } else {
                     out.say(format_args!("seq={seq} no answer within {secs}"));
                 }
-                last_error = Some(match target {
-                    Some(to) => NetError::NoAnswer { to, after },
-                    None => NetError::TimedOut { after },
-                });
+                last_error = Some(NetError::no_answer(target, after));
             }
             ClientEventKind::Failed {
                 seq: Some(seq),
@@ -549,10 +546,7 @@ fn collect_report(
                 }
             }
             ClientEventKind::TimedOut { after, .. } => {
-                outcome = Err(match to {
-                    Some(to) => NetError::NoAnswer { to, after },
-                    None => NetError::TimedOut { after },
-                })
+                outcome = Err(NetError::no_answer(to, after))
             }
             ClientEventKind::Failed { error, .. } => outcome = Err(error),
             ClientEventKind::Closed { .. } => break,
@@ -654,10 +648,7 @@ fn lab_report(
                 to = Some(t);
             }
             ClientEventKind::TimedOut { after, .. } => {
-                outcome = Err(match to {
-                    Some(to) => NetError::NoAnswer { to, after },
-                    None => NetError::TimedOut { after },
-                })
+                outcome = Err(NetError::no_answer(to, after))
             }
             ClientEventKind::Failed { error, .. } => outcome = Err(error),
             ClientEventKind::Closed { .. } => break,

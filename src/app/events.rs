@@ -185,11 +185,7 @@ impl UdpLabApp {
                     .rev()
                     .find(|r| r.op == op && r.seq == seq)
                     .and_then(|r| r.to.parse().ok());
-                let error = match to {
-                    Some(to) => NetError::NoAnswer { to, after },
-                    None => NetError::TimedOut { after },
-                };
-                (Some(seq), Outcome::Failed(error))
+                (Some(seq), Outcome::Failed(NetError::no_answer(to, after)))
             }
             ClientEventKind::Failed { seq, error } => {
                 if let Some(seq) = seq {

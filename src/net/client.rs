@@ -191,11 +191,15 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
             }
         }
     }
-    let mut buf = vec![0u8; req.buffer.clamp(1, super::MAX_DATAGRAM + 1)];
     // A reordered request waits until the next one (after this one's timeout
     // and the interval) has overtaken it.
     let hold = req.timeout + req.interval + Duration::from_millis(500);
-    let mut simulator = Simulator::for_client(req.network).with_max_hold(hold);
+    let mut exchanges = Exchanges {
+        req: &req,
+        simulator: Simulator::for_client(req.network).with_max_hold(hold),
+        buf: vec![0u8; req.buffer.clamp(1, super::MAX_DATAGRAM + 1)],
+        emit_at: &emit_at,
+    };
     for seq in 0..req.count.max(1) {
         if cancel.load(Ordering::Acquire) {
             break;
@@ -207,16 +211,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
             // An answer that came after its timeout must not count for this send.
             drain_stale(&socket);
         }
-        let unreachable = exchange(
-            seq,
-            &socket,
-            &mut simulator,
-            target,
-            &req,
-            &mut buf,
-            &emit_at,
-            alternate.is_some(),
-        );
+        let unreachable = exchanges.exchange(seq, &socket, target, alternate.is_some());
         let (Some(error), Some(other)) = (unreachable, alternate.take()) else {
             continue;
         };
@@ -230,16 +225,7 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
                     family: Family::of(&other),
                     reused: false,
                 });
-                exchange(
-                    seq,
-                    &socket,
-                    &mut simulator,
-                    target,
-                    &req,
-                    &mut buf,
-                    &emit_at,
-                    false,
-                );
+                exchanges.exchange(seq, &socket, target, false);
             }
             Err(_) => emit(ClientEventKind::Failed {
                 seq: Some(seq),
@@ -248,122 +234,135 @@ fn run(req: ClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) {
         }
     }
     // Before the socket closes: a request still held back goes out now.
-    drop(simulator);
+    drop(exchanges);
     drop(socket);
     emit(ClientEventKind::Closed { reused });
 }
 
-/// One `sendto` and the `recvfrom` that waits for its answer.
-// The worker's state, passed apart so the borrows stay separate.
-#[allow(clippy::too_many_arguments)]
-fn exchange(
-    seq: u32,
-    socket: &Arc<Socket>,
-    simulator: &mut Simulator,
-    target: SocketAddr,
-    req: &ClientRequest,
-    buf: &mut [u8],
-    emit_at: &impl Fn(ClientEventKind, SystemTime),
-    defer_unreachable: bool,
-) -> Option<NetError> {
-    let emit = |kind| emit_at(kind, SystemTime::now());
-    // Port unreachable, when the caller has another address to try (a
-    // name's other family), goes back to it instead of being reported.
-    let fail = |error: NetError| {
-        if defer_unreachable && matches!(error, NetError::Unreachable { .. }) {
-            return Some(error);
-        }
-        emit(ClientEventKind::Failed {
-            seq: Some(seq),
-            error,
-        });
-        None
-    };
-    // Stamped before sendto: the server may report the arrival before this
-    // thread gets to report the send.
-    let sent_wall = SystemTime::now();
-    let sent_at = Instant::now();
-    // A dropped request still "succeeds": the client waits and times out,
-    // which is what the student should see.
-    let sim = match simulator.send(socket, &req.payload, target) {
-        Ok(fate) => fate,
-        Err(e) => {
-            let mut error = sock::classify(socket, "sendto", target, &e);
-            if let NetError::TooLong { len } = &mut error {
-                *len = req.payload.len();
+/// What every exchange of one client operation shares; the socket and the
+/// target may change between them (`localhost`'s other family).
+struct Exchanges<'a, E> {
+    req: &'a ClientRequest,
+    simulator: Simulator,
+    buf: Vec<u8>,
+    emit_at: &'a E,
+}
+
+impl<E: Fn(ClientEventKind, SystemTime)> Exchanges<'_, E> {
+    /// One `sendto` and the `recvfrom` that waits for its answer.
+    fn exchange(
+        &mut self,
+        seq: u32,
+        socket: &Arc<Socket>,
+        target: SocketAddr,
+        defer_unreachable: bool,
+    ) -> Option<NetError> {
+        let Self {
+            req,
+            simulator,
+            buf,
+            emit_at,
+        } = self;
+        let emit = |kind| emit_at(kind, SystemTime::now());
+        // Port unreachable, when the caller has another address to try (a
+        // name's other family), goes back to it instead of being reported.
+        let fail = |error: NetError| {
+            if defer_unreachable && matches!(error, NetError::Unreachable { .. }) {
+                return Some(error);
             }
-            if matches!(error, NetError::PermissionDenied { .. })
-                && !req.reach.broadcast
-                && is_broadcast_refusal(target, &e)
-            {
-                error = NetError::BroadcastOff { addr: target };
-            }
-            return fail(error);
-        }
-    };
-    let local = sock::local_addr(socket).unwrap_or(target);
-    emit_at(
-        ClientEventKind::Sent {
-            seq,
-            to: target,
-            local,
-            bytes: req.payload.clone(),
-            sim,
-        },
-        sent_wall,
-    );
-    let deadline = sent_at + req.timeout;
-    // Broadcast and multicast: every answer until the timeout counts; an
-    // error (one host's ICMP) does not end the wait for the others.
-    let collect = req.reach.collects(target);
-    let mut answers = 0u32;
-    let mut last_error = None;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            if answers > 0 {
-                return None;
-            }
-            if let Some(error) = last_error {
+            emit(ClientEventKind::Failed {
+                seq: Some(seq),
+                error,
+            });
+            None
+        };
+        // Stamped before sendto: the server may report the arrival before this
+        // thread gets to report the send.
+        let sent_wall = SystemTime::now();
+        let sent_at = Instant::now();
+        // A dropped request still "succeeds": the client waits and times out,
+        // which is what the student should see.
+        let sim = match simulator.send(socket, &req.payload, target) {
+            Ok(fate) => fate,
+            Err(e) => {
+                let mut error = sock::classify(socket, "sendto", target, &e);
+                if let NetError::TooLong { len } = &mut error {
+                    *len = req.payload.len();
+                }
+                if matches!(error, NetError::PermissionDenied { .. })
+                    && !req.reach.broadcast
+                    && is_broadcast_refusal(target, &e)
+                {
+                    error = NetError::BroadcastOff { addr: target };
+                }
                 return fail(error);
             }
-            emit(ClientEventKind::TimedOut {
+        };
+        let local = sock::local_addr(socket).unwrap_or(target);
+        emit_at(
+            ClientEventKind::Sent {
                 seq,
-                after: req.timeout,
-            });
-            return None;
-        }
-        if let Err(e) = sock::set_timeout(socket, left) {
-            let error = NetError::Io {
-                call: "setsockopt(SO_RCVTIMEO)",
-                message: e.to_string(),
-            };
-            return fail(error);
-        }
-        match sock::recv_from(socket, buf) {
-            Ok(read) => {
-                let rtt = sent_at.elapsed();
-                let other_source = (!collect && !from_target(read.from, target)).then_some(target);
-                let rx = read.received(buf);
-                emit(ClientEventKind::Response {
-                    seq,
-                    rx,
-                    rtt,
-                    other_source,
-                });
-                if !collect {
+                to: target,
+                local,
+                bytes: req.payload.clone(),
+                sim,
+            },
+            sent_wall,
+        );
+        let deadline = sent_at + req.timeout;
+        // Broadcast and multicast: every answer until the timeout counts; an
+        // error (one host's ICMP) does not end the wait for the others.
+        let collect = req.reach.collects(target);
+        let mut answers = 0u32;
+        let mut last_error = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                if answers > 0 {
                     return None;
                 }
-                answers += 1;
-            }
-            Err(e) if sock::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                let error = sock::classify(socket, "recvfrom", target, &e);
-                if collect {
-                    last_error = Some(error);
-                    continue;
+                if let Some(error) = last_error {
+                    return fail(error);
                 }
+                emit(ClientEventKind::TimedOut {
+                    seq,
+                    after: req.timeout,
+                });
+                return None;
+            }
+            if let Err(e) = sock::set_timeout(socket, left) {
+                let error = NetError::Io {
+                    call: "setsockopt(SO_RCVTIMEO)",
+                    message: e.to_string(),
+                };
                 return fail(error);
+            }
+            match sock::recv_from(socket, buf) {
+                Ok(read) => {
+                    let rtt = sent_at.elapsed();
+                    let other_source =
+                        (!collect && !from_target(read.from, target)).then_some(target);
+                    let rx = read.received(buf);
+                    emit(ClientEventKind::Response {
+                        seq,
+                        rx,
+                        rtt,
+                        other_source,
+                    });
+                    if !collect {
+                        return None;
+                    }
+                    answers += 1;
+                }
+                Err(e) if sock::is_timeout(&e) || e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let error = sock::classify(socket, "recvfrom", target, &e);
+                    if collect {
+                        last_error = Some(error);
+                        continue;
+                    }
+                    return fail(error);
+                }
             }
         }
     }

@@ -91,6 +91,15 @@ pub struct IcmpReport {
 }
 
 impl NetError {
+    /// Nothing answered within `after`: naming where the request went when
+    /// it is known (the firewall hint needs the address).
+    pub fn no_answer(to: Option<SocketAddr>, after: Duration) -> Self {
+        match to {
+            Some(to) => NetError::NoAnswer { to, after },
+            None => NetError::TimedOut { after },
+        }
+    }
+
     /// Classifies an OS error from `call` on a socket that talks to `addr`.
     pub fn from_io(call: &'static str, addr: SocketAddr, err: &io::Error) -> Self {
         match err.kind() {

@@ -429,10 +429,9 @@ fn incoming_ui(
     } else {
         app.server.filter.clear();
     }
-    let server = &app.server;
     if shown == 0 {
         ui.add_space(12.0);
-        let empty = if matches!(server.status(), crate::app::ServerStatus::Listening(_)) {
+        let empty = if matches!(app.server.status(), crate::app::ServerStatus::Listening(_)) {
             T::WaitingForFirst
         } else {
             T::NoDatagramsYet
@@ -441,10 +440,10 @@ fn incoming_ui(
         return;
     }
     // The rows up to the time cursor (`shown`), filtered.
-    let rows = &server.rows;
     let encoding = app.settings.server_encoding;
     let upto = shown;
-    let visible = filtered(rows, upto, &server.filter, encoding);
+    let visible = app.server.filtered(upto, encoding);
+    let rows = &app.server.rows;
     if let Some(visible) = &visible {
         ui.label(
             RichText::new(fill(
@@ -477,33 +476,6 @@ fn incoming_ui(
                 }
             }
         });
-}
-
-/// The indices of the first `upto` rows whose source or text contains
-/// `filter` (any case), or None when there is no filter.
-fn filtered(
-    rows: &std::collections::VecDeque<crate::app::IncomingRow>,
-    upto: usize,
-    filter: &str,
-    encoding: format::Encoding,
-) -> Option<Vec<usize>> {
-    let needle = filter.trim().to_lowercase();
-    if needle.is_empty() {
-        return None;
-    }
-    Some(
-        rows.iter()
-            .take(upto)
-            .enumerate()
-            .filter(|(_, row)| {
-                row.rx.from.to_string().contains(&needle)
-                    || format::decoded_text(&row.rx.bytes, encoding, usize::MAX)
-                        .to_lowercase()
-                        .contains(&needle)
-            })
-            .map(|(i, _)| i)
-            .collect(),
-    )
 }
 
 /// Issue 15: the bind address from a list: loopback, all interfaces, and
