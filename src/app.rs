@@ -45,6 +45,9 @@ const MIN_VIEWS_HEIGHT: f32 = 120.0;
 /// Below this height left under the toolbars, the views start at their
 /// smallest (1024×768 at 150 % leaves about 450 points).
 const SHORT_REST: f32 = 520.0;
+/// When the process started (set first thing in `main`): the flood
+/// benchmark says how long the window took to appear.
+pub static LAUNCHED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 /// Undelivered events the channel holds before it drops (and counts) them.
 const EVENT_CAPACITY: usize = 65_536;
 /// Time per frame spent applying events, so a flood cannot freeze the window.

@@ -13,6 +13,7 @@ use clap::Parser;
 use udp_lab::app::{APP_ID, StartOptions, UdpLabApp};
 
 fn main() -> ExitCode {
+    let _ = udp_lab::app::LAUNCHED.set(std::time::Instant::now());
     cli::attach_parent_console();
     let args = cli::Args::parse();
     match args.command {

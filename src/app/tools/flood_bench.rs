@@ -25,6 +25,10 @@ pub struct FloodBench {
     count: u64,
     phase: Phase,
     started: Instant,
+    /// Frames begun so far, and when the first one had been drawn (the
+    /// second began), after launch.
+    frames: u64,
+    first_drawn: Option<Duration>,
     /// The phase the previous frame was drawn in: eframe reports a frame's
     /// time during the next one.
     last_phase: Option<Measured>,
@@ -180,6 +184,8 @@ impl FloodBench {
             count,
             phase: Phase::Starting,
             started: Instant::now(),
+            frames: 0,
+            first_drawn: None,
             last_phase: None,
             during: Vec::new(),
             after: Vec::new(),
@@ -206,6 +212,10 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context, frame: &eframe::Frame)
         }
     }
     bench.last_phase = None;
+    bench.frames += 1;
+    if bench.frames == 2 {
+        bench.first_drawn = crate::app::LAUNCHED.get().map(Instant::elapsed);
+    }
     let timed_out = bench.started.elapsed() > LIMIT;
     match bench.phase {
         Phase::Starting => match app.server.status() {
@@ -365,6 +375,12 @@ impl FloodBench {
     fn print(&self, app: &UdpLabApp) {
         let received = app.server.handle.as_ref().map_or(0, |h| h.received());
         println!("UDP Lab flood benchmark (the real window, eframe's frame time)");
+        if let Some(first) = self.first_drawn {
+            println!(
+                "  the first frame was drawn {:.0} ms after launch",
+                first.as_secs_f64() * 1000.0
+            );
+        }
         let rate = |g: &Generated| g.sent as f64 / g.took.as_secs_f64().max(1e-9);
         if let Some(g) = &self.generated {
             println!(
