@@ -73,7 +73,7 @@ fn lines_into_a_pipe_come_out_when_traffic_pauses() {
 #[cfg(target_os = "linux")]
 mod signals {
     use super::*;
-    use std::os::unix::process::ExitStatusExt as _;
+    use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
     use std::process::{Command, Stdio};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -100,14 +100,22 @@ mod signals {
             std::process::id()
         )));
         let stdout = std::fs::File::create(&file.0).expect("create the output file");
-        let mut server = common::Running(
-            Command::new(common::BIN)
-                .args(["server", "--bind", "127.0.0.1:0"])
-                .stdout(stdout)
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("server starts"),
-        );
+        let mut command = Command::new(common::BIN);
+        command
+            .args(["server", "--bind", "127.0.0.1:0"])
+            .stdout(stdout)
+            .stderr(Stdio::piped());
+        // As from a terminal: the signal at its default action. A test run
+        // started in the background (`cargo test &` in a script) hands its
+        // children SIGINT ignored, and the server rightly keeps it ignored.
+        // SAFETY: signal(2) is async-signal-safe, fit for between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                libc::signal(signal, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut server = common::Running(command.spawn().expect("server starts"));
         // The first line reaches the file when the server pauses after it.
         let started = Instant::now();
         let port = loop {
