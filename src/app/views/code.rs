@@ -104,7 +104,7 @@ fn datagram_steps(session: &Session, datagram: u64) -> Vec<(Role, u8)> {
         .iter()
         .rev()
         .filter(|row| row.datagram == Some(datagram))
-        .filter_map(|row| Some((Role::from(row.side), row.call.lab_step(row.side)?)))
+        .filter_map(|row| Some((Role::of(row.side)?, row.call.lab_step(row.side)?)))
         .collect();
     steps.dedup();
     steps
@@ -154,7 +154,7 @@ fn at_cursor(
         return Vec::new();
     };
     let step_of = |row: &crate::lab::session::TraceRow| {
-        let role = Role::from(row.side);
+        let role = Role::of(row.side)?;
         row.call
             .lab_step(row.side)
             .filter(|&step| has(role, step))
