@@ -261,3 +261,40 @@ fn two_traced_scripts_are_two_lifelines_joined_by_their_datagrams() {
     assert!(h.query_all_by_label("client.py").count() >= 4);
     assert!(h.query_all_by_label("server.py").count() >= 5);
 }
+
+/// `--run-script server.py --script-args "…" --to … --send`: the script
+/// starts with the window and UDP Lab's client sends once it has bound
+/// (the README's screenshot is taken so).
+#[test]
+fn run_script_from_the_command_line_sends_once_the_script_has_bound() {
+    if !have_python() {
+        return;
+    }
+    // A free port for the script to bind (the script takes it as an argument).
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let start = StartOptions {
+        to: Some(format!("127.0.0.1:{port}")),
+        send: true,
+        lang: Some(Lang::En),
+        run_script: Some(fixture("server.py")),
+        script_args: Some(format!("127.0.0.1 {port} 1")),
+        ..StartOptions::default()
+    };
+    let mut h = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| UdpLabApp::with_settings(&cc.egui_ctx, Settings::default(), start));
+    wait_for(&mut h, "the answer from the script", |app| {
+        !app.client.busy() && app.client.outcome.is_some()
+    });
+    h.get_by_label("Response from server: Hello, client");
+    let run = h.state().scripts.runs[0].run;
+    wait_for(&mut h, "the script's read", |app| {
+        app.session
+            .trace
+            .iter()
+            .any(|r| r.side == Side::Script(run) && matches!(r.call, Call::RecvFrom { .. }))
+    });
+}
