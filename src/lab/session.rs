@@ -164,12 +164,17 @@ impl Session {
                 && d.direction == record.direction
                 && d.from.port() == record.from.port()
                 && d.to.port() == record.to.port()
-                && record.bytes.starts_with(&d.bytes)
+                && (record.bytes.starts_with(&d.bytes)
+                    // A traced script's send carries only the payload's
+                    // start (the tracer's preview).
+                    || (record.bytes.len() < record.len && d.bytes.starts_with(&record.bytes)))
                 // Nothing arrives before it was sent.
                 && !matches!((d.received_at, record.sent_at), (Some(r), Some(s)) if r < s)
         })?;
         d.sent_at = record.sent_at;
-        d.bytes = record.bytes.clone();
+        if record.bytes.len() >= d.bytes.len() {
+            d.bytes = record.bytes.clone();
+        }
         d.len = record.len;
         d.sim = record.sim;
         d.client = record.client.or(d.client);

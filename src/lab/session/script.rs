@@ -249,7 +249,8 @@ impl Session {
     /// before (socket, setsockopt) get their step now.
     fn learn_plays(&mut self, run: ScriptId, sock: u32, plays: Side) {
         let s = self.scripts.socket(run, sock);
-        if s.plays.is_some() {
+        // A stream socket is none of the lab's programs.
+        if s.plays.is_some() || !s.udp {
             return;
         }
         s.plays = Some(plays);
@@ -301,13 +302,15 @@ impl Session {
                 };
                 self.scripts.socket(run, sock).local = Some(addr);
                 self.learn_plays(run, sock, Side::Server);
-                self.pending_script = Some(row(Some(Side::Server)));
+                let plays = self.scripts.socket(run, sock).plays;
+                self.pending_script = Some(row(plays));
                 self.trace(at, side, op, Call::Bind { addr }, None);
             }
             ("bind", Err(e)) => {
                 let error = net_error("bind", to.unwrap_or_else(unspecified), e);
                 self.learn_plays(run, sock, Side::Server);
-                self.pending_script = Some(row(Some(Side::Server)));
+                let plays = self.scripts.socket(run, sock).plays;
+                self.pending_script = Some(row(plays));
                 self.trace(at, side, op, Call::BindFailed { error }, None);
             }
             ("connect", Ok(_)) => self.scripts.socket(run, sock).peer = to,

@@ -248,3 +248,69 @@ fn a_short_source_is_kept_and_a_long_one_is_not() {
     assert_eq!(read_source(&long), ScriptSource::TooLong(MAX_SOURCE + 10));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_long_datagram_read_first_joins_the_scripts_send_of_its_preview() {
+    let mut s = Session::default();
+    started(&mut s, 7, CLIENT_PY);
+    let server = addr("127.0.0.1:40001");
+    s.record(&NetEvent::Server(ServerEvent {
+        server: 1,
+        at: at(1796300207.70),
+        kind: ServerEventKind::Listening { addr: server },
+    }));
+    // 3000 bytes read by UDP Lab's server; the tracer shows the first 2048.
+    let payload = vec![b'x'; 3000];
+    s.record(&NetEvent::Server(ServerEvent {
+        server: 1,
+        at: at(1796300207.7822),
+        kind: ServerEventKind::Datagram {
+            rx: Received {
+                from: addr("127.0.0.1:37464"),
+                bytes: Arc::from(&payload[..]),
+                len: 3000,
+                truncated: false,
+                buffer: 65536,
+                at: at(1796300207.7822),
+            },
+            reply: Reply::NotSent,
+        },
+    }));
+    let preview = "78".repeat(2048);
+    let send = format!(
+        r#"{{"ev":"call","call":"sendto","sock":1,"args":{{"data":{{"type":"bytes","len":3000,"hex":"{preview}"}},"addr":["127.0.0.1",40001]}},"t0":1796300207.7821913,"res":{{"n":3000,"local":["0.0.0.0",37464]}},"file":"/work/lab/client.py","line":14,"k":"abc","t":1796300207.7822347}}"#
+    );
+    feed(&mut s, 7, &send);
+    assert_eq!(s.datagrams.len(), 1, "{:?}", s.datagrams.len());
+    let d = &s.datagrams[0];
+    assert!(d.sent_at.is_some() && d.received_at.is_some());
+    // The whole payload stays, not the preview.
+    assert_eq!((d.bytes.len(), d.len), (3000, 3000));
+}
+
+#[test]
+fn a_tcp_socket_is_listed_but_is_no_lab_program() {
+    let mut s = Session::default();
+    started(&mut s, 8, SERVER_PY);
+    feed(
+        &mut s,
+        8,
+        r#"{"ev":"call","call":"socket","sock":1,"args":{"family":"AF_INET","type":"SOCK_STREAM"},"res":{"fd":4},"file":"/work/lab/server.py","line":11,"k":"abc","t":1796300207.72}"#,
+    );
+    feed(
+        &mut s,
+        8,
+        r#"{"ev":"call","call":"bind","sock":1,"args":{"addr":["127.0.0.1",40001]},"res":{"local":["127.0.0.1",40001]},"file":"/work/lab/server.py","line":12,"k":"abc","t":1796300207.73}"#,
+    );
+    feed(
+        &mut s,
+        8,
+        r#"{"ev":"call","call":"send","sock":1,"args":{"data":{"type":"bytes","len":2,"hex":"6869"}},"res":{"n":2},"file":"/work/lab/server.py","line":13,"k":"abc","t":1796300207.74}"#,
+    );
+    let rows: Vec<_> = rows(&s)
+        .into_iter()
+        .map(|(_, kind, step, _)| (kind, step))
+        .collect();
+    assert_eq!(rows, vec![("socket", None), ("bind", None)]);
+    assert!(s.datagrams.is_empty());
+}
