@@ -85,6 +85,14 @@ fn a_traced_server_shows_in_every_view_beside_udp_labs_client() {
     let run = run_script(&mut h);
     let port = bound_port(&mut h, run);
     assert_ne!(port, 0);
+    // Code, live: the script is blocked in its recvfrom, and that line is lit.
+    show(&mut h, "Code");
+    let recv_line = line_of("server.py", "sock.recvfrom");
+    wait_for(
+        &mut h,
+        "the recvfrom line lit while the script waits",
+        |app| app.views.code.script_lit == Some((recv_line, Glow::Now)),
+    );
     set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
     h.get_by_label("Send").click();
     wait_for(&mut h, "the exchange and the script's end", |app| {
@@ -166,7 +174,6 @@ fn a_traced_server_shows_in_every_view_beside_udp_labs_client() {
     // more step (UDP Lab's client sending) leaves the script's bind fading.
     h.get_by_label("Pause").click();
     h.run_steps(2);
-    let recv_line = line_of("server.py", "sock.recvfrom");
     let on_recv = |app: &UdpLabApp| {
         app.time.index(&app.session).is_some_and(|i| {
             let row = &app.session.trace[i];

@@ -13,6 +13,9 @@ use crate::net::{ScriptEvent, ScriptEventKind};
 /// A script's run, as `net::spawn_script` numbers it.
 pub type ScriptId = u64;
 
+/// A file (as Python knows it) and a line.
+pub type CallSite = (Arc<str>, u32);
+
 /// Scripts remembered (names, sources); older ones are dropped.
 pub const MAX_SCRIPTS: usize = 32;
 /// The longest source kept for the Code view.
@@ -38,6 +41,8 @@ pub struct ScriptInfo {
     pub name: String,
     pub path: PathBuf,
     pub source: ScriptSource,
+    /// A receive the script is blocked in now: its wait id and where.
+    pub waiting: Option<(String, Option<CallSite>)>,
 }
 
 impl ScriptInfo {
@@ -107,6 +112,7 @@ impl Scripts {
             name,
             path: path.to_owned(),
             source: read_source(path),
+            waiting: None,
         });
     }
 
@@ -236,12 +242,33 @@ impl Session {
     pub(super) fn record_script(&mut self, ev: &ScriptEvent) {
         match &ev.kind {
             ScriptEventKind::Started { script, .. } => self.scripts.started(ev.run, script),
-            ScriptEventKind::Report(report) => {
-                if let Report::Call(call) = &**report {
+            ScriptEventKind::Report(report) => match &**report {
+                Report::Call(call) => {
+                    if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run)
+                        && call.wait.is_some()
+                        && info.waiting.as_ref().map(|(id, _)| id) == call.wait.as_ref()
+                    {
+                        info.waiting = None;
+                    }
                     self.script_call(ev.run, ev.at, call);
                 }
+                Report::Wait(wait) => {
+                    let site = wait
+                        .site
+                        .as_ref()
+                        .map(|s| (Arc::from(s.file.as_str()), s.line));
+                    if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run) {
+                        info.waiting = Some((wait.id.clone(), site));
+                    }
+                }
+                _ => {}
+            },
+            ScriptEventKind::Exited { .. } => {
+                if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run) {
+                    info.waiting = None;
+                }
             }
-            ScriptEventKind::Output { .. } | ScriptEventKind::Exited { .. } => {}
+            ScriptEventKind::Output { .. } => {}
         }
     }
 

@@ -55,10 +55,17 @@ pub fn shown_script(app: &UdpLabApp) -> Option<ScriptId> {
     }
 }
 
-/// The lit line of script `id`: live, its latest call's; paused, the
-/// cursor's call when it is the script's, else its latest call before.
+/// The lit line of script `id`: live, the receive it is blocked in, else
+/// its latest call's; paused, the cursor's call when it is the script's,
+/// else its latest call before.
 pub fn lit_line(app: &UdpLabApp, id: ScriptId) -> Option<(usize, Glow)> {
     let info = app.session.scripts.get(id)?;
+    if app.time.is_live()
+        && let Some((_, Some((file, line)))) = &info.waiting
+        && info.owns(file)
+    {
+        return Some((*line as usize, Glow::Now));
+    }
     let trace = &app.session.trace;
     let cursor = app.time.index(&app.session);
     let upto = cursor.map_or(trace.len(), |c| c + 1);

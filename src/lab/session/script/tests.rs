@@ -84,9 +84,21 @@ fn rows(session: &Session) -> Vec<(Side, &'static str, Option<u8>, Option<String
 fn a_traced_server_becomes_rows_of_its_own_side_with_sites_and_steps() {
     let mut s = Session::default();
     started(&mut s, 3, SERVER_PY);
-    for line in SERVER_LINES {
+    let waiting = |s: &Session| {
+        s.scripts
+            .get(3)
+            .and_then(|i| i.waiting.as_ref())
+            .and_then(|(_, site)| site.as_ref().map(|(_, line)| *line))
+    };
+    for line in &SERVER_LINES[..3] {
         feed(&mut s, 3, line);
     }
+    // Blocked in recvfrom (the tracer's wait report), until it returns.
+    assert_eq!(waiting(&s), Some(16));
+    for line in &SERVER_LINES[3..] {
+        feed(&mut s, 3, line);
+    }
+    assert_eq!(waiting(&s), None);
     let side = Side::Script(3);
     let site = |line: u32| Some(format!("server.py:{line}"));
     assert_eq!(
