@@ -202,6 +202,31 @@ fn a_traced_server_shows_in_every_view_beside_udp_labs_client() {
         h.state().views.code.script_lit,
         Some((bind_line, Glow::Fading))
     );
+
+    // Still paused, a click on the script's close row in Socket calls puts
+    // the cursor there, as on any row; Code lights the close line.
+    show(&mut h, "Socket calls");
+    // The row may be below the trace's visible rows: into view first.
+    h.get_by_label(&format!("server.py:{close_line}"))
+        .scroll_to_me();
+    h.run_steps(3);
+    let close_site = h.get_by_label(&format!("server.py:{close_line}")).rect();
+    h.get_all_by_label("close() → 0")
+        .find(|n| same_row(n.rect(), close_site))
+        .expect("the script's close row")
+        .click();
+    h.run_steps(3);
+    let app = h.state();
+    let at = app.time.index(&app.session).map(|i| &app.session.trace[i]);
+    assert!(
+        at.is_some_and(|r| r.side == Side::Script(run) && r.call == Call::Close),
+        "{at:?}"
+    );
+    show(&mut h, "Code");
+    assert_eq!(
+        h.state().views.code.script_lit,
+        Some((close_line, Glow::Now))
+    );
 }
 
 #[test]
