@@ -46,6 +46,21 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 app.views.trace_filter = filter;
             }
         }
+        // One chip per traced script (the latest few: the row stays one row).
+        let scripts = &app.session.scripts.list;
+        for info in scripts
+            .iter()
+            .skip(scripts.len().saturating_sub(SCRIPT_CHIPS))
+        {
+            let filter = TraceFilter::Only(Side::Script(info.id));
+            let chip = egui::RichText::new(&info.name).monospace();
+            if ui
+                .selectable_label(app.views.trace_filter == filter, chip)
+                .clicked()
+            {
+                app.views.trace_filter = filter;
+            }
+        }
         ui.separator();
         ui.label(
             RichText::new(fill(
@@ -259,6 +274,8 @@ fn sim_of(call: &Call) -> Option<SimFate> {
 const STEP_WIDTH: f32 = 112.0;
 /// "server.py (2)"; longer names are cut (the full one on hover).
 const SCRIPT_SIDE_WIDTH: f32 = 100.0;
+/// Traced scripts with a filter chip of their own.
+const SCRIPT_CHIPS: usize = 3;
 /// "server.py:123".
 const SITE_WIDTH: f32 = 110.0;
 

@@ -292,6 +292,15 @@ fn two_traced_scripts_are_two_lifelines_joined_by_their_datagrams() {
     show(&mut h, "Socket calls");
     assert!(h.query_all_by_label("client.py").count() >= 4);
     assert!(h.query_all_by_label("server.py").count() >= 5);
+    // Each script has its filter chip: client.py's calls alone (4 rows and
+    // the chip), server.py's only as its chip.
+    h.get_all_by_label("client.py")
+        .next()
+        .expect("client.py's chip")
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.query_all_by_label("client.py").count(), 5);
+    assert_eq!(h.query_all_by_label("server.py").count(), 1);
 }
 
 /// `--run-script server.py --script-args "…" --to … --send`: the script
