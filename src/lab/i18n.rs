@@ -364,6 +364,7 @@ texts! {
     CodeStepClientRecv => "recvfrom: the answer", "приём ответа";
     CodeStepPrintAnswer => "print the answer", "вывод ответа";
     CodeStepClose => "close", "закрытие сокета";
+    ScriptForgotten => "a script", "скрипт";
     CodeLabPrograms => "The lab's programs", "Программы лабораторной";
     CodeTraced => "{file} (traced)", "{file} (трассировка)";
     CodeScriptHint => "Your script as it was when it started. The line of its latest socket call lights up (or of the receive it waits in); with the time cursor paused, the line of the call the cursor is on.", "Ваш скрипт таким, каким он был при запуске. Подсвечивается строка его последнего вызова сокета (или приёма, в котором он ждёт); когда курсор времени на паузе — строка вызова, на котором стоит курсор.";

@@ -115,7 +115,10 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         let x = lane_x(i, head_rect.left());
         let (title, color) = match (lane.script, lane.kind) {
             (Some(id), _) => (
-                app.session.scripts.name(id),
+                app.session
+                    .scripts
+                    .name(id)
+                    .unwrap_or(t(T::ScriptForgotten)),
                 crate::app::style::ok_color(ui),
             ),
             (None, LaneKind::Client) => (t(T::Client), crate::app::style::warn_color(ui)),

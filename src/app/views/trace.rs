@@ -174,7 +174,9 @@ fn row_ui(
         Side::Server => (T::Server.get(lang), crate::app::style::accent_color(ui)),
         Side::Client => (T::Client.get(lang), crate::app::style::warn_color(ui)),
         Side::Script(id) => (
-            scripts.map_or("script", |s| s.name(id)),
+            scripts
+                .and_then(|s| s.name(id))
+                .unwrap_or(T::ScriptForgotten.get(lang)),
             crate::app::style::ok_color(ui),
         ),
     };

@@ -133,7 +133,7 @@ fn a_traced_server_shows_in_every_view_beside_udp_labs_client() {
         .iter()
         .position(|l| l.script == Some(run))
         .expect("a lifeline for the script's socket");
-    assert_eq!(session.scripts.name(run), "server.py");
+    assert_eq!(session.scripts.name(run), Some("server.py"));
     assert_eq!(model.lanes[lane].kind, LaneKind::Server);
     assert_eq!(model.lanes[lane].addr.port(), port);
     let to: Vec<_> = model.arrows.iter().filter(|a| a.to == lane).collect();
@@ -262,7 +262,7 @@ fn two_traced_scripts_are_two_lifelines_joined_by_their_datagrams() {
     let (s, c) = (lane_of(server), lane_of(client));
     assert_eq!(
         (session.scripts.name(server), session.scripts.name(client)),
-        ("server.py", "client.py")
+        (Some("server.py"), Some("client.py"))
     );
     assert_eq!(model.lanes[s].addr.port(), port);
     let request = model

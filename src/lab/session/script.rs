@@ -83,9 +83,9 @@ impl Scripts {
         self.list.iter().find(|s| s.id == id)
     }
 
-    /// "server.py (2)"; a script no longer remembered is "script".
-    pub fn name(&self, id: ScriptId) -> &str {
-        self.get(id).map_or("script", |s| s.name.as_str())
+    /// "server.py (2)"; None for a script no longer remembered.
+    pub fn name(&self, id: ScriptId) -> Option<&str> {
+        self.get(id).map(|s| s.name.as_str())
     }
 
     fn started(&mut self, id: ScriptId, path: &Path) {

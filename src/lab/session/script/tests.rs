@@ -113,7 +113,7 @@ fn a_traced_server_becomes_rows_of_its_own_side_with_sites_and_steps() {
             (side, "close", None, site(20)),
         ]
     );
-    assert_eq!(s.scripts.name(3), "server.py");
+    assert_eq!(s.scripts.name(3), Some("server.py"));
     assert_eq!(
         s.trace[1].call,
         Call::Bind {
@@ -127,7 +127,7 @@ fn a_traced_server_becomes_rows_of_its_own_side_with_sites_and_steps() {
     ));
     // A second run of the same file is told apart.
     started(&mut s, 4, SERVER_PY);
-    assert_eq!(s.scripts.name(4), "server.py (2)");
+    assert_eq!(s.scripts.name(4), Some("server.py (2)"));
 }
 
 #[test]
