@@ -78,6 +78,8 @@ pub struct UdpLabApp {
     send_when_listening: bool,
     /// `--demo-step-by-step`: start it once the server is listening.
     demo_when_listening: bool,
+    /// `--run-script` with `--send`: send once the script has bound.
+    send_when_script_binds: bool,
     /// Screenshot, exports, presentation mode, "This computer" (toolbar.rs).
     pub tools: tools::jobs::ToolsState,
     /// `UDP_LAB_FLOOD_BENCH=N`: frame times under a flood (flood_bench.rs).
@@ -130,6 +132,10 @@ impl UdpLabApp {
         if let Some(view) = start.view {
             settings.view = view;
         }
+        if let Some(path) = &start.run_script {
+            settings.scripts.path = path.clone();
+            settings.scripts.args = start.script_args.clone().unwrap_or_default();
+        }
         let lang = start
             .lang
             .or(settings.lang)
@@ -155,15 +161,19 @@ impl UdpLabApp {
             pace,
             send_when_listening: start.send,
             demo_when_listening: start.demo_step_by_step,
+            send_when_script_binds: start.send && start.run_script.is_some(),
             tools,
             flood: None,
             demo: None,
             saved,
             scripts: scripts::ScriptsState::default(),
         };
+        if start.run_script.is_some() {
+            app.run(Command::RunScript);
+        }
         if start.start_server || start.demo_step_by_step {
             app.run(Command::StartServer);
-        } else if start.send {
+        } else if start.send && start.run_script.is_none() {
             app.run(Command::Send);
         }
         app

@@ -27,6 +27,8 @@ fn main() -> ExitCode {
             presentation: args.presentation,
             demo_step_by_step: args.demo_step_by_step,
             view: args.view.map(Into::into),
+            run_script: args.run_script,
+            script_args: args.script_args,
         }),
     }
 }

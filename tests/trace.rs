@@ -616,6 +616,51 @@ fn the_collector_ignores_strangers_and_garbage() {
     handle.join();
 }
 
+/// A path relative to UDP Lab's folder still runs the script when it is
+/// started in its own folder (the window starts it beside its files), and
+/// the run names the file by its full path (the Code view reads it).
+#[test]
+fn a_relative_script_path_runs_in_the_scripts_own_folder() {
+    if !python() {
+        return;
+    }
+    let (sink, queue) = net::event_channel(1024, Arc::new(|| {}));
+    let handle = net::spawn_script(
+        ScriptRequest {
+            // Tests run in the package's folder.
+            script: PathBuf::from("tests/fixtures/scripts/ask.py"),
+            cwd: Some(fixture("")),
+            ..ScriptRequest::default()
+        },
+        sink,
+    )
+    .unwrap();
+    handle.write_stdin(b"hello\n").unwrap();
+    let mut output = Vec::new();
+    let mut started = None;
+    let deadline = Instant::now() + WAIT * 2;
+    let exit = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Some(NetEvent::Script(ev)) = queue.recv_timeout(left) else {
+            panic!("the script did not end: {output:?}");
+        };
+        match ev.kind {
+            ScriptEventKind::Started { script, .. } => started = Some(script),
+            ScriptEventKind::Output {
+                stream: Stream::Stdout,
+                text,
+                ..
+            } => output.push(text),
+            ScriptEventKind::Exited { code, .. } => break code,
+            _ => {}
+        }
+    };
+    assert_eq!(exit, Some(0), "{output:?}");
+    assert_eq!(output, ["You typed: hello"]);
+    assert_eq!(started, Some(fixture("ask.py")));
+    handle.join();
+}
+
 /// The tracer itself needs nothing newer than Python 2.7 and 3.0.
 #[test]
 fn vermin_finds_the_tracer_compatible_with_python_2_7_and_3_0() {

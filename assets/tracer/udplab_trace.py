@@ -273,6 +273,8 @@ class _Traced(_RealSocket):
     def __init__(self, *args, **kwargs):
         _RealSocket.__init__(self, *args, **kwargs)
         self._udplab_closed = False
+        # Its local address was reported (by bind or a first send).
+        self._udplab_named = False
         _next_sock[0] += 1
         self._udplab_id = _next_sock[0]
         self._udplab_site = _site()
@@ -314,10 +316,16 @@ class _Traced(_RealSocket):
         except Exception:
             return -1
 
-    def _udplab_report(self, call, args, result, error, site=None, wait=None):
+    def _udplab_report(
+        self, call, args, result, error, site=None, wait=None, start=None
+    ):
         if _reporter is None:
             return
         event = {"ev": "call", "call": call, "sock": self._udplab_id, "args": args}
+        if start is not None:
+            # When the call began: a datagram leaves before sendto returns,
+            # and its receiver may note its arrival before this report.
+            event["t0"] = start
         if result is not None:
             event["res"] = result
         if error is not None:
@@ -331,14 +339,32 @@ class _Traced(_RealSocket):
 
     def _udplab_call(self, name, args, shown, result_of):
         site = _site()
+        start = time.time()
         try:
             value = self._udplab_orig(name)(*args)
         except Exception:
             exc = sys.exc_info()[1]
-            self._udplab_report(name, shown, None, _error(exc), site=site)
+            self._udplab_report(
+                name, shown, None, _error(exc), site=site, start=start
+            )
             raise
-        self._udplab_report(name, shown, result_of(value), None, site=site)
+        self._udplab_report(
+            name, shown, result_of(value), None, site=site, start=start
+        )
         return value
+
+    def _udplab_sent(self, n):
+        """A send's result; the first one of a socket never bound also
+        says the address the system gave it (UDP Lab joins the datagram's
+        two ends by address)."""
+        result = {"n": n}
+        if not self._udplab_named:
+            self._udplab_named = True
+            try:
+                result["local"] = _addr(self.getsockname())
+            except Exception:
+                pass
+        return result
 
     def _udplab_receive(self, name, args, shown, bufsize, result_of):
         """A receive: reported before it blocks (so a wait that never ends
@@ -378,6 +404,7 @@ class _Traced(_RealSocket):
 
     def bind(self, address):
         def result(value):
+            self._udplab_named = True
             # The address it got (port 0: the port the system picked).
             try:
                 return {"local": _addr(self.getsockname())}
@@ -398,13 +425,13 @@ class _Traced(_RealSocket):
             shown["data"] = _data(args[0])
         if len(args) >= 2:
             shown["addr"] = _addr(args[-1])
-        return self._udplab_call("sendto", args, shown, lambda n: {"n": n})
+        return self._udplab_call("sendto", args, shown, self._udplab_sent)
 
     def send(self, *args):
         shown = {}
         if args:
             shown["data"] = _data(args[0])
-        return self._udplab_call("send", args, shown, lambda n: {"n": n})
+        return self._udplab_call("send", args, shown, self._udplab_sent)
 
     def recvfrom(self, *args):
         bufsize = args[0] if args else None

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 use super::{
     Command, HistoryRow, IncomingRow, MAX_HISTORY, Outcome, RttPoint, ServerStatus, UdpLabApp,
 };
-use crate::net::{ClientEventKind, Drained, NetError, NetEvent, ServerEventKind};
+use crate::net::trace::Report;
+use crate::net::{ClientEventKind, Drained, NetError, NetEvent, ScriptEventKind, ServerEventKind};
 
 impl UdpLabApp {
     /// Events the channel had to drop because the window fell behind.
@@ -97,7 +98,16 @@ impl UdpLabApp {
                     self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
             }
-            NetEvent::Script(ev) => self.scripts.apply(ev),
+            NetEvent::Script(ev) => {
+                let bound = matches!(&ev.kind, ScriptEventKind::Report(r) if matches!(
+                    &**r,
+                    Report::Call(c) if c.name == "bind" && c.outcome.is_ok()
+                ));
+                self.scripts.apply(ev);
+                if bound && std::mem::take(&mut self.send_when_script_binds) {
+                    self.run(Command::Send);
+                }
+            }
         }
     }
 

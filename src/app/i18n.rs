@@ -126,6 +126,7 @@ pub fn step_hint(lang: Lang, side: Side, call: &Call) -> &'static str {
         (Side::Client, Call::RecvFrom { .. } | Call::RecvFailed { .. }) => T::StepClientRecv,
         (Side::Client, Call::RecvTimedOut { .. }) => T::StepClientTimedOut,
         (Side::Client, Call::Close) => T::StepClientClose,
+        (Side::Script(_), _) => T::StepScriptUnknown,
         (_, Call::SetSockOpt { .. }) => T::StepSetSockOpt,
     };
     key.get(lang)

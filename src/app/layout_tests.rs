@@ -286,3 +286,70 @@ fn no_two_texts_overlap_at_any_size_or_language() {
         }
     }
 }
+
+/// A traced script in the views (issue 14): its name as the side and the
+/// file:line column in Socket calls, its lifeline, its source in Code — no
+/// two texts overlap at the narrowest window and a projector's, in both
+/// languages. A real server.py under the tracer, answering UDP Lab's client.
+#[test]
+fn a_traced_scripts_rows_lifeline_and_source_overlap_nothing() {
+    use crate::app::test_util::{fixture, have_python};
+    use crate::lab::session::{Call, Side};
+    if !have_python() {
+        return;
+    }
+    for size in [(700.0, 768.0), (1024.0, 768.0)] {
+        for lang in Lang::ALL {
+            let mut h = app_at(size, lang, false);
+            h.state_mut().settings.scripts.path = fixture("server.py");
+            h.state_mut().settings.scripts.args = "127.0.0.1 0 1".into();
+            h.state_mut().run(Command::RunScript);
+            wait_for(&mut h, "the script's bind", |app| {
+                app.session
+                    .trace
+                    .iter()
+                    .any(|r| matches!((r.side, &r.call), (Side::Script(_), Call::Bind { .. })))
+            });
+            let port = h
+                .state()
+                .session
+                .trace
+                .iter()
+                .find_map(|r| match (r.side, &r.call) {
+                    (Side::Script(_), Call::Bind { addr }) => Some(addr.port()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            h.state_mut().settings.target = format!("127.0.0.1:{port}");
+            h.state_mut().run(Command::Send);
+            wait_for(&mut h, "the script's answer and close", |app| {
+                !app.client.busy()
+                    && app
+                        .session
+                        .trace
+                        .iter()
+                        .any(|r| matches!(r.side, Side::Script(_)) && r.call == Call::Close)
+            });
+            for view in [View::Trace, View::Diagram, View::Code] {
+                h.state_mut().settings.view = view;
+                h.run_steps(3);
+                let at = format!("{}×{}, {lang:?}, {view:?}", size.0, size.1);
+                let texts = texts_on_screen(&h);
+                // (The diagram paints its lifeline heads: no text nodes.)
+                assert!(
+                    view == View::Diagram || texts.iter().any(|(t, _)| t.contains("server.py")),
+                    "{at}: the script is on screen"
+                );
+                for (i, (a, ra)) in texts.iter().enumerate() {
+                    for (b, rb) in &texts[i + 1..] {
+                        let nested = ra.contains_rect(*rb) || rb.contains_rect(*ra);
+                        assert!(
+                            nested || !ra.shrink(1.0).intersects(rb.shrink(1.0)),
+                            "{at}: {a:?} {ra:?} overlaps {b:?} {rb:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

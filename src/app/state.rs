@@ -208,6 +208,10 @@ pub struct StartOptions {
     pub demo_step_by_step: bool,
     /// `--view`: the teaching view to show.
     pub view: Option<View>,
+    /// `--run-script PATH`: trace this Python script at once (with
+    /// `--script-args`); `--send` then waits until it has bound.
+    pub run_script: Option<String>,
+    pub script_args: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -69,3 +69,32 @@ pub(crate) fn set_text(h: &mut Harness<'_, UdpLabApp>, label: &str, text: &str) 
 
 /// A fresh folder under the system's temp dir, removed when dropped.
 pub(crate) use crate::lab::export::tests::TempDir;
+
+/// A script in tests/fixtures/scripts, by its full path.
+pub(crate) fn fixture(name: &str) -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scripts")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The line (from 1) of a fixture script holding `text`.
+pub(crate) fn line_of(name: &str, text: &str) -> usize {
+    let source = std::fs::read_to_string(fixture(name)).unwrap_or_default();
+    source.lines().position(|l| l.contains(text)).unwrap_or(0) + 1
+}
+
+/// Whether python3 runs here (CI must have it; elsewhere the script tests
+/// skip without it).
+pub(crate) fn have_python() -> bool {
+    let found = std::process::Command::new("python3")
+        .args(["-c", "pass"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "python3 is missing on CI"
+    );
+    found
+}

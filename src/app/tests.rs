@@ -487,6 +487,8 @@ fn a_failed_start_cancels_the_send_that_waited_on_it() {
         presentation: false,
         demo_step_by_step: false,
         view: None,
+        run_script: None,
+        script_args: None,
     };
     let mut h = Harness::builder()
         .with_size([1100.0, 700.0])

@@ -64,3 +64,6 @@ pub fn views_ui(
         View::Code => code::code_ui(ui, app),
     }
 }
+
+#[cfg(test)]
+mod traced_tests;

@@ -48,6 +48,19 @@ pub struct Args {
     /// Window: the client's server address (default 127.0.0.1:12345).
     #[arg(long, value_name = "ADDR")]
     pub to: Option<String>,
+    /// Window: trace this Python script at once, as Run in the Python
+    /// scripts window does (with --send: send once the script has bound).
+    #[arg(long, value_name = "PATH")]
+    pub run_script: Option<String>,
+    /// Window: the --run-script script's arguments, as one string
+    /// ("127.0.0.1 12345").
+    #[arg(
+        long,
+        value_name = "ARGS",
+        requires = "run_script",
+        allow_hyphen_values = true
+    )]
+    pub script_args: Option<String>,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
 }

@@ -80,11 +80,14 @@ pub enum Role {
     Client,
 }
 
-impl From<crate::lab::session::Side> for Role {
-    fn from(side: crate::lab::session::Side) -> Self {
+impl Role {
+    /// The program UDP Lab's own side runs; a traced script runs its own
+    /// source, not these.
+    pub fn of(side: crate::lab::session::Side) -> Option<Self> {
         match side {
-            crate::lab::session::Side::Server => Role::Server,
-            crate::lab::session::Side::Client => Role::Client,
+            crate::lab::session::Side::Server => Some(Role::Server),
+            crate::lab::session::Side::Client => Some(Role::Client),
+            crate::lab::session::Side::Script(_) => None,
         }
     }
 }

@@ -562,6 +562,8 @@ pub(crate) mod tests {
             client: None,
             gave_up_at: None,
             sim: SimFate::default(),
+            sender_script: None,
+            receiver_script: None,
         }
     }
 

@@ -337,6 +337,7 @@ texts! {
     StepClientRecv => "Handout, client step 7: the server's reply is received with recvfrom(), given the maximum size in bytes (1024). Step 8 prints it (decode()).", "Методичка, клиент, пункт 7: ответ сервера принимается методом recvfrom(), указывая максимальный размер в байтах (1024). Пункт 8 выводит его (decode()).";
     StepClientTimedOut => "Handout, client step 7: recvfrom() waits for the server's reply. The lab's client would wait forever; UDP Lab gives up after its timeout (settimeout(), which is not in the lab).", "Методичка, клиент, пункт 7: recvfrom() ждёт ответ сервера. Клиент из лабораторной ждал бы вечно; UDP Lab прекращает ждать по тайм-ауту (settimeout(), которого нет в методичке).";
     SendCancelled => "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.", "Сервер не запустился, поэтому сообщение, ждавшее его (--send), не отправлено. Нажмите «Отправить», когда сервер будет слушать.";
+    StepScriptUnknown => "The script's socket has neither bound nor sent yet: which of the lab's programs it plays (the server binds, the client sends first) is not known yet.", "Сокет скрипта ещё не связан (bind) и ничего не отправил: какую из программ лабораторной он играет (сервер связывает сокет, клиент сначала отправляет), пока неизвестно.";
     StepClientClose => "Handout, client step 9: the client socket is closed with close().", "Методичка, клиент, пункт 9: сокет клиента закрывается методом close().";
     // Issue 11, items 10 and 17.
     LimitShort => "Limit…", "Лимит…";
@@ -363,6 +364,12 @@ texts! {
     CodeStepClientRecv => "recvfrom: the answer", "приём ответа";
     CodeStepPrintAnswer => "print the answer", "вывод ответа";
     CodeStepClose => "close", "закрытие сокета";
+    ScriptForgotten => "a script", "скрипт";
+    CodeLabPrograms => "The lab's programs", "Программы лабораторной";
+    CodeTraced => "{file} (traced)", "{file} (трассировка)";
+    CodeScriptHint => "Your script as it was when it started. The line of its latest socket call lights up (or of the receive it waits in); with the time cursor paused, the line of the call the cursor is on.", "Ваш скрипт таким, каким он был при запуске. Подсвечивается строка его последнего вызова сокета (или приёма, в котором он ждёт); когда курсор времени на паузе — строка вызова, на котором стоит курсор.";
+    CodeScriptUnreadable => "{file} could not be read ({reason}): its calls are still in Socket calls and the Sequence diagram.", "Не удалось прочитать {file} ({reason}): его вызовы всё равно видны во «Вызовах сокетов» и на «Диаграмме последовательности».";
+    CodeScriptTooLong => "{file} is {kib} KiB, longer than UDP Lab shows (256 KiB): its calls are still in Socket calls and the Sequence diagram.", "{file} занимает {kib} КиБ — больше, чем показывает UDP Lab (256 КиБ): его вызовы всё равно видны во «Вызовах сокетов» и на «Диаграмме последовательности».";
     CodeNoReply => "No reply: the server sends nothing back", "Без ответа: сервер ничего не отправляет";
     CodeTimeoutNote => "not in the lab: wait at most {secs}", "нет в методичке: ждать не дольше {secs}";
     CodeTimeoutBranch => "not in the lab: no answer in time", "нет в методичке: ответ не пришёл вовремя";

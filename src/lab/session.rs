@@ -16,7 +16,9 @@ pub const MAX_TRACE: usize = 20_000;
 pub const MAX_DATAGRAMS: usize = 20_000;
 
 mod records;
+mod script;
 pub use records::*;
+pub use script::*;
 
 #[derive(Default)]
 pub struct Session {
@@ -34,6 +36,11 @@ pub struct Session {
     /// `next_id` after the latest client event: no record a client event
     /// made or joined is newer. See [`Session::no_client_nearby`].
     last_client_record: u64,
+    /// The traced scripts (names, sources) and their sockets.
+    pub scripts: Scripts,
+    /// What the next trace row of a script's call carries (set just before
+    /// the shared code that traces the call).
+    pending_script: Option<ScriptCall>,
 }
 
 impl Session {
@@ -42,6 +49,8 @@ impl Session {
             server_addr: self.server_addr,
             client_local: std::mem::take(&mut self.client_local),
             next_seq: self.next_seq,
+            // Scripts still running go on calling: keep their names and sockets.
+            scripts: std::mem::take(&mut self.scripts),
             ..Session::default()
         };
     }
@@ -80,7 +89,11 @@ impl Session {
                 self.record_client(ev.op, ev.at, &ev.kind);
                 self.last_client_record = self.next_id;
             }
-            NetEvent::Script(_) => {}
+            NetEvent::Script(ev) => {
+                self.record_script(ev);
+                // A script's datagrams join UDP Lab's own, as a client's do.
+                self.last_client_record = self.next_id;
+            }
         }
     }
 
@@ -105,6 +118,7 @@ impl Session {
                 op,
                 call,
                 datagram,
+                script: self.pending_script.take(),
             },
         );
     }
@@ -150,15 +164,21 @@ impl Session {
                 && d.direction == record.direction
                 && d.from.port() == record.from.port()
                 && d.to.port() == record.to.port()
-                && record.bytes.starts_with(&d.bytes)
+                && (record.bytes.starts_with(&d.bytes)
+                    // A traced script's send carries only the payload's
+                    // start (the tracer's preview).
+                    || (record.bytes.len() < record.len && d.bytes.starts_with(&record.bytes)))
                 // Nothing arrives before it was sent.
                 && !matches!((d.received_at, record.sent_at), (Some(r), Some(s)) if r < s)
         })?;
         d.sent_at = record.sent_at;
-        d.bytes = record.bytes.clone();
+        if record.bytes.len() >= d.bytes.len() {
+            d.bytes = record.bytes.clone();
+        }
         d.len = record.len;
         d.sim = record.sim;
         d.client = record.client.or(d.client);
+        d.sender_script = record.sender_script;
         Some(d.id)
     }
 
@@ -217,8 +237,13 @@ impl Session {
             read: rx.bytes.len(),
             buffer: rx.buffer,
         });
+        let receiver_script = match side {
+            Side::Script(run) => Some(run),
+            _ => None,
+        };
         let id = match self.find_unreceived(rx.from, local.port(), direction, &rx.bytes) {
             Some(d) => {
+                d.receiver_script = receiver_script;
                 d.received_at = Some(rx.at);
                 d.from = rx.from;
                 d.truncated = truncated;
@@ -233,8 +258,8 @@ impl Session {
                 // a record of its own, with the send it shares.
                 let copy_of = self
                     .duplicated_source(rx.from, local.port(), direction, &rx.bytes)
-                    .map(|d| (d.sent_at, d.client, d.sim));
-                let (sent_at, from_client, sim) = copy_of.unwrap_or_default();
+                    .map(|d| (d.sent_at, d.client, d.sim, d.sender_script));
+                let (sent_at, from_client, sim, sender_script) = copy_of.unwrap_or_default();
                 self.push_datagram(DatagramRecord {
                     id: 0,
                     direction,
@@ -248,6 +273,8 @@ impl Session {
                     client: from_client.or(client),
                     gave_up_at: None,
                     sim,
+                    sender_script,
+                    receiver_script,
                 })
             }
         };
@@ -418,6 +445,8 @@ impl Session {
                             client: None,
                             gave_up_at: None,
                             sim: *sim,
+                            sender_script: None,
+                            receiver_script: None,
                         });
                         self.trace(
                             *sent_at,
@@ -476,6 +505,8 @@ impl Session {
                     client: Some((op, *seq)),
                     gave_up_at: None,
                     sim: *sim,
+                    sender_script: None,
+                    receiver_script: None,
                 });
                 self.trace(
                     at,

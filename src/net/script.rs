@@ -284,6 +284,11 @@ pub fn spawn_script(
         });
     }
     let python = find_python(request.python.as_deref())?;
+    // Started in another folder, a relative path would be looked up there.
+    let script = match &request.cwd {
+        Some(_) => std::path::absolute(&request.script).unwrap_or(request.script.clone()),
+        None => request.script.clone(),
+    };
     let run = NEXT_RUN.fetch_add(1, Ordering::Relaxed);
     let token = new_token();
     let dir = TracerDir::create(run, &token)?;
@@ -301,7 +306,7 @@ pub fn spawn_script(
         // Unbuffered: each print reaches the console when it is made.
         .arg("-u")
         .arg(dir.0.join(TRACER_FILE))
-        .arg(&request.script)
+        .arg(&script)
         .args(&request.args)
         .env("PYTHONIOENCODING", "utf-8")
         .env("UDPLAB_TRACE_PORT", collector.port().to_string())
@@ -335,10 +340,7 @@ pub fn spawn_script(
     sink.send_always(NetEvent::Script(ScriptEvent {
         run,
         at: SystemTime::now(),
-        kind: ScriptEventKind::Started {
-            pid,
-            script: request.script.clone(),
-        },
+        kind: ScriptEventKind::Started { pid, script },
     }));
     let worker = collector::Collector {
         run,

@@ -143,8 +143,12 @@ pub struct TracedCall {
     pub args: CallArgs,
     pub outcome: Result<CallResult, TracedError>,
     pub site: Option<Site>,
-    /// The script's clock (seconds since the Unix epoch).
+    /// The script's clock (seconds since the Unix epoch) when the call
+    /// returned.
     pub time: f64,
+    /// When it began (older tracers: unknown). A datagram leaves before
+    /// sendto returns.
+    pub start: Option<f64>,
     /// Set on a receive: the `Wait` report it ends.
     pub wait: Option<String>,
 }
@@ -229,6 +233,8 @@ struct Wire {
     ev: String,
     #[serde(default)]
     t: f64,
+    #[serde(default)]
+    t0: Option<f64>,
     #[serde(default)]
     o: u64,
     #[serde(default)]
@@ -477,6 +483,7 @@ pub fn parse_line(line: &[u8], token: &str) -> Result<Line, LineError> {
                 outcome,
                 site: site(w.file, w.line),
                 time,
+                start: w.t0.filter(|t| t.is_finite()),
                 wait: w.wait,
             }))
         }

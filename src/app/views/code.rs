@@ -12,6 +12,7 @@
 pub mod light;
 mod listing;
 pub mod python;
+pub mod script;
 
 use std::time::{Duration, SystemTime};
 
@@ -45,6 +46,12 @@ pub struct CodeState {
     last_now: [Option<u8>; 2],
     /// The selected datagram's lines, and what they were found for.
     selection: Option<(SelectionKey, Vec<(Role, u8)>)>,
+    /// The lab's programs or a traced script's source.
+    pub shown: script::Shown,
+    /// The script line lit last frame (to scroll to it once it moves).
+    script_line: Option<(crate::lab::session::ScriptId, usize)>,
+    /// What the last frame lit in a script's source: (line, how).
+    pub script_lit: Option<(usize, Glow)>,
 }
 
 /// (datagram, trace size): the selection's lines change with either.
@@ -104,7 +111,7 @@ fn datagram_steps(session: &Session, datagram: u64) -> Vec<(Role, u8)> {
         .iter()
         .rev()
         .filter(|row| row.datagram == Some(datagram))
-        .filter_map(|row| Some((Role::from(row.side), row.call.lab_step(row.side)?)))
+        .filter_map(|row| Some((Role::of(row.side)?, row.call.lab_step(row.side)?)))
         .collect();
     steps.dedup();
     steps
@@ -154,7 +161,7 @@ fn at_cursor(
         return Vec::new();
     };
     let step_of = |row: &crate::lab::session::TraceRow| {
-        let role = Role::from(row.side);
+        let role = Role::of(row.side)?;
         row.call
             .lab_step(row.side)
             .filter(|&step| has(role, step))
@@ -179,6 +186,12 @@ fn at_cursor(
 }
 
 pub fn code_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+    script::picker_ui(ui, app);
+    if let Some(id) = script::shown_script(app) {
+        script::script_ui(ui, app, id);
+        return;
+    }
+    app.views.code.script_lit = None;
     let now = ui.input(|i| i.time);
     let programs = [program(app, Role::Server), program(app, Role::Client)];
     let lit = lit_now(app, &programs, now);

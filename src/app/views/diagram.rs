@@ -13,7 +13,7 @@ use egui::{Pos2, RichText, Stroke, pos2, vec2};
 use crate::app::UdpLabApp;
 use crate::app::format;
 use crate::app::i18n::{Lang, T, fill};
-use crate::lab::session::{DatagramRecord, Direction, Session};
+use crate::lab::session::{DatagramRecord, Direction, ScriptId, Session};
 use crate::net::SimFate;
 
 /// Client lifelines drawn at most (the most recently active ones).
@@ -113,9 +113,16 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let (head_rect, _) = ui.allocate_exact_size(vec2(width, HEADER_HEIGHT), egui::Sense::hover());
     for (i, lane) in model.lanes.iter().enumerate() {
         let x = lane_x(i, head_rect.left());
-        let (title, color) = match lane.kind {
-            LaneKind::Client => (t(T::Client), crate::app::style::warn_color(ui)),
-            LaneKind::Server => (t(T::Server), crate::app::style::accent_color(ui)),
+        let (title, color) = match (lane.script, lane.kind) {
+            (Some(id), _) => (
+                app.session
+                    .scripts
+                    .name(id)
+                    .unwrap_or(t(T::ScriptForgotten)),
+                crate::app::style::ok_color(ui),
+            ),
+            (None, LaneKind::Client) => (t(T::Client), crate::app::style::warn_color(ui)),
+            (None, LaneKind::Server) => (t(T::Server), crate::app::style::accent_color(ui)),
         };
         let rect = egui::Rect::from_center_size(pos2(x, head_rect.center().y), vec2(170.0, 38.0));
         ui.painter().rect(

@@ -7,9 +7,10 @@ use crate::app::Command;
 use crate::app::UdpLabApp;
 use crate::app::format;
 use crate::app::i18n::{Lang, T, call_text, fill, step_hint, step_text};
-use crate::lab::session::{Call, Side, TraceRow};
+use crate::lab::session::{Call, Scripts, Side, TraceRow};
 use crate::lab::timeline::{Move, RowRef};
 use crate::net::SimFate;
+use crate::net::trace::file_name;
 
 /// Which side's calls the trace shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,6 +41,21 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         ] {
             if ui
                 .selectable_label(app.views.trace_filter == filter, t(key))
+                .clicked()
+            {
+                app.views.trace_filter = filter;
+            }
+        }
+        // One chip per traced script (the latest few: the row stays one row).
+        let scripts = &app.session.scripts.list;
+        for info in scripts
+            .iter()
+            .skip(scripts.len().saturating_sub(SCRIPT_CHIPS))
+        {
+            let filter = TraceFilter::Only(Side::Script(info.id));
+            let chip = egui::RichText::new(&info.name).monospace();
+            if ui
+                .selectable_label(app.views.trace_filter == filter, chip)
                 .clicked()
             {
                 app.views.trace_filter = filter;
@@ -97,6 +113,9 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         scroll = scroll.vertical_scroll_offset(offset.max(0.0));
     }
     let mut clicked = None;
+    // With traced scripts, the side is a file name and the rows say where
+    // in the script each call was made.
+    let scripts = (!app.session.scripts.list.is_empty()).then_some(&app.session.scripts);
     scroll.show_rows(ui, row_height, rows.len(), |ui, range| {
         for &i in &rows[range] {
             let row = &app.session.trace[i];
@@ -106,7 +125,7 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 later: app.time.is_after(&app.session, i),
                 clickable: row.datagram.is_some() || !live,
             };
-            if row_ui(ui, lang, row, look, row_height).clicked() {
+            if row_ui(ui, lang, row, scripts, look, row_height).clicked() {
                 clicked = Some((RowRef::of(row), row.datagram));
             }
         }
@@ -135,6 +154,7 @@ fn row_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     row: &TraceRow,
+    scripts: Option<&Scripts>,
     look: RowLook,
     height: f32,
 ) -> egui::Response {
@@ -153,8 +173,14 @@ fn row_ui(
     let (side_text, side_color) = match row.side {
         Side::Server => (T::Server.get(lang), crate::app::style::accent_color(ui)),
         Side::Client => (T::Client.get(lang), crate::app::style::warn_color(ui)),
+        Side::Script(id) => (
+            scripts
+                .and_then(|s| s.name(id))
+                .unwrap_or(T::ScriptForgotten.get(lang)),
+            crate::app::style::ok_color(ui),
+        ),
     };
-    let step = row.call.lab_step(row.side);
+    let step = row.lab_step();
     let color = if row.call.is_error() {
         crate::app::style::error_color(ui)
     } else if sim_of(&row.call).is_some_and(|s| s.is_impaired()) {
@@ -174,12 +200,18 @@ fn row_ui(
             height,
             egui::Label::new(RichText::new(format::clock(row.at)).monospace()),
         );
+        let side_width = if scripts.is_some() {
+            SCRIPT_SIDE_WIDTH
+        } else {
+            64.0
+        };
         crate::app::style::cell(
             ui,
-            64.0,
+            side_width,
             height,
-            egui::Label::new(RichText::new(side_text).color(side_color).strong()),
-        );
+            egui::Label::new(RichText::new(side_text).color(side_color).strong()).truncate(),
+        )
+        .on_hover_text(side_text);
         let step_text = step_text(lang, step);
         crate::app::style::cell(
             ui,
@@ -188,7 +220,31 @@ fn row_ui(
             egui::Label::new(RichText::new(step_text).color(ui.visuals().weak_text_color()))
                 .truncate(),
         )
-        .on_hover_text(step_hint(lang, row.side, &row.call));
+        .on_hover_text(step_hint(
+            lang,
+            row.lab_side().unwrap_or(row.side),
+            &row.call,
+        ));
+        if scripts.is_some() {
+            // file:line of a script's call; UDP Lab's own calls have none.
+            let site = row
+                .script
+                .as_ref()
+                .and_then(|c| c.site.as_ref())
+                .map(|(file, line)| format!("{}:{line}", file_name(file)))
+                .unwrap_or_default();
+            crate::app::style::cell(
+                ui,
+                SITE_WIDTH,
+                height,
+                egui::Label::new(
+                    RichText::new(&site)
+                        .monospace()
+                        .color(ui.visuals().weak_text_color()),
+                )
+                .truncate(),
+            );
+        }
         let label = egui::Label::new(RichText::new(&text).monospace().color(color)).truncate();
         let label = if look.clickable {
             label.sense(egui::Sense::click())
@@ -218,6 +274,12 @@ fn sim_of(call: &Call) -> Option<SimFate> {
 
 /// Wide enough for «нет в методичке» as well as "step 10".
 const STEP_WIDTH: f32 = 112.0;
+/// "server.py (2)"; longer names are cut (the full one on hover).
+const SCRIPT_SIDE_WIDTH: f32 = 100.0;
+/// Traced scripts with a filter chip of their own.
+const SCRIPT_CHIPS: usize = 3;
+/// "server.py:123".
+const SITE_WIDTH: f32 = 110.0;
 
 #[cfg(test)]
 mod tests;

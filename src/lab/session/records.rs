@@ -7,6 +7,8 @@ use super::*;
 pub enum Side {
     Server,
     Client,
+    /// A student's script UDP Lab traces (issue 14): its run.
+    Script(ScriptId),
 }
 
 /// One socket call, with its real arguments and result.
@@ -97,6 +99,9 @@ impl Call {
             ) => None,
             // The lab's programs set no socket options.
             (_, Call::SetSockOpt { .. }) => None,
+            // Which program a script's socket plays is the row's to say
+            // (see [`TraceRow::lab_step`]).
+            (Side::Script(_), _) => None,
         }
     }
 
@@ -125,6 +130,37 @@ pub struct TraceRow {
     pub call: Call,
     /// The datagram this call sent or read, if any.
     pub datagram: Option<u64>,
+    /// A script's call: its socket, file:line and the program it plays.
+    pub script: Option<ScriptCall>,
+}
+
+impl TraceRow {
+    /// Which of the lab's programs this call is a step of: UDP Lab's own
+    /// sides are theirs; a script's socket plays the server once bound,
+    /// the client when it sends unbound (unknown before either).
+    pub fn lab_side(&self) -> Option<Side> {
+        match self.side {
+            Side::Script(_) => self.script.as_ref().and_then(|s| s.plays),
+            side => Some(side),
+        }
+    }
+
+    /// The handout's step this call is, for a script's call too.
+    pub fn lab_step(&self) -> Option<u8> {
+        self.call.lab_step(self.lab_side()?)
+    }
+}
+
+/// Where a script's call was made and what its socket is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptCall {
+    /// The script's socket, numbered from 1 as the tracer counts them.
+    pub sock: u32,
+    /// The file (as Python knows it) and the line.
+    pub site: Option<(Arc<str>, u32)>,
+    /// [`Side::Server`] or [`Side::Client`]: the lab program the socket
+    /// plays, once its calls tell.
+    pub plays: Option<Side>,
 }
 
 /// Which way a datagram goes in the lab's exchange.
@@ -156,6 +192,9 @@ pub struct DatagramRecord {
     pub gave_up_at: Option<SystemTime>,
     /// What the network simulator did to it (default: nothing).
     pub sim: SimFate,
+    /// The traced script that sent it / read it, when one did.
+    pub sender_script: Option<ScriptId>,
+    pub receiver_script: Option<ScriptId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

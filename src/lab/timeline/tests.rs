@@ -30,6 +30,7 @@ fn session(times: &[u64]) -> Session {
                 Call::Socket { family: Family::V4 }
             },
             datagram: datagram.then_some(i as u64),
+            script: None,
         });
     }
     s

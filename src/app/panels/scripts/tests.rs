@@ -3,7 +3,6 @@
 //! socket on loopback.
 
 use std::net::UdpSocket;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -12,31 +11,6 @@ use egui_kittest::kittest::Queryable;
 use crate::app::scripts::{ConsoleLine, RunStatus};
 use crate::app::test_util::*;
 use crate::app::*;
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/scripts")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn line_of(name: &str, text: &str) -> usize {
-    let source = std::fs::read_to_string(fixture(name)).unwrap_or_default();
-    source.lines().position(|l| l.contains(text)).unwrap_or(0) + 1
-}
-
-fn have_python() -> bool {
-    let found = std::process::Command::new("python3")
-        .args(["-c", "pass"])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "python3 is missing on CI"
-    );
-    found
-}
 
 fn with_script(path: &str, args: &str) -> Harness<'static, UdpLabApp> {
     let mut settings = Settings {

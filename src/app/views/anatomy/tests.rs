@@ -238,6 +238,8 @@ fn any_address_uses_loopback_for_a_loopback_peer_only() {
         client: None,
         gave_up_at: None,
         sim: Default::default(),
+        sender_script: None,
+        receiver_script: None,
     };
     let info = HeaderInfo::of(&record("0.0.0.0:4000", "127.0.0.1:12345"));
     let want = UdpHeader::for_datagram(

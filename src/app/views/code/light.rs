@@ -120,7 +120,9 @@ impl Lighting {
             if stale {
                 continue;
             }
-            let role = Role::from(row.side);
+            let Some(role) = Role::of(row.side) else {
+                continue;
+            };
             for &step in moments(row.side, &row.call) {
                 if has(role, step) {
                     self.push(role, step, now);

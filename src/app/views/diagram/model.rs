@@ -13,6 +13,9 @@ pub enum LaneKind {
 pub struct Lane {
     pub kind: LaneKind,
     pub addr: SocketAddr,
+    /// The traced script whose socket this is (issue 14): headed by its
+    /// name, not "Client" or "Server".
+    pub script: Option<ScriptId>,
 }
 
 /// How an arrow ends.
@@ -97,17 +100,34 @@ pub fn build_model(session: &Session) -> DiagramModel {
         .map(|&addr| Lane {
             kind: LaneKind::Client,
             addr,
+            script: None,
         })
         .collect();
     lanes.extend(servers.iter().map(|&addr| Lane {
         kind: LaneKind::Server,
         addr,
+        script: None,
     }));
     let index: HashMap<(LaneKind, SocketAddr), usize> = lanes
         .iter()
         .enumerate()
         .map(|(i, l)| ((l.kind, l.addr), i))
         .collect();
+    // Whose socket each end is: a script's when a script sent or read there.
+    for d in &records {
+        let (client_script, server_script) = match d.direction {
+            Direction::Request => (d.sender_script, d.receiver_script),
+            Direction::Reply => (d.receiver_script, d.sender_script),
+        };
+        for (kind, addr, script) in [
+            (LaneKind::Client, client_end(d), client_script),
+            (LaneKind::Server, server_end(d), server_script),
+        ] {
+            if let (Some(script), Some(&i)) = (script, index.get(&(kind, lane_key(addr)))) {
+                lanes[i].script = Some(script);
+            }
+        }
+    }
 
     // When each server socket sent something to each client socket: a
     // request that timed out although a reply left (dropped, or too late)

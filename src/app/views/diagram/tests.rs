@@ -255,6 +255,8 @@ fn record(
         )),
         gave_up_at: None,
         sim: SimFate::default(),
+        sender_script: None,
+        receiver_script: None,
     }
 }
 
