@@ -253,6 +253,11 @@ impl Session {
                     self.script_call(ev.run, ev.at, call);
                 }
                 Report::Wait(wait) => {
+                    // A receive that waits on a socket whose role is not
+                    // known yet: it is a server's (bound, then waiting).
+                    if self.scripts.socket(ev.run, wait.sock).plays.is_none() {
+                        self.learn_plays(ev.run, wait.sock, Side::Server);
+                    }
                     let site = wait
                         .site
                         .as_ref()
@@ -272,8 +277,10 @@ impl Session {
         }
     }
 
-    /// A socket's role is learnt from its bind or first send: its calls
-    /// before (socket, setsockopt) get their step now.
+    /// A socket's role is learnt from its first datagram call: a receive
+    /// (or one that waits) makes it the lab's server, a send its client,
+    /// bound or not (a client may bind its port first). Its calls before
+    /// (socket, bind, setsockopt) get their step now.
     fn learn_plays(&mut self, run: ScriptId, sock: u32, plays: Side) {
         let s = self.scripts.socket(run, sock);
         // A stream socket is none of the lab's programs.
@@ -328,13 +335,13 @@ impl Session {
                     return;
                 };
                 self.scripts.socket(run, sock).local = Some(addr);
-                self.learn_plays(run, sock, Side::Server);
-                let plays = self.scripts.socket(run, sock).plays;
                 self.pending_script = Some(row(plays));
                 self.trace(at, side, op, Call::Bind { addr }, None);
             }
             ("bind", Err(e)) => {
                 let error = net_error("bind", to.unwrap_or_else(unspecified), e);
+                // Bind failing is the lab's server failing at its step 5
+                // (no datagram call will come to tell).
                 self.learn_plays(run, sock, Side::Server);
                 let plays = self.scripts.socket(run, sock).plays;
                 self.pending_script = Some(row(plays));
@@ -386,7 +393,10 @@ impl Session {
                     .bufsize
                     .and_then(|b| usize::try_from(b).ok())
                     .unwrap_or(0);
-                self.pending_script = Some(row(plays));
+                let plays = plays.unwrap_or(Side::Server);
+                self.learn_plays(run, sock, plays);
+                let s = self.scripts.socket(run, sock).clone();
+                self.pending_script = Some(row(Some(plays)));
                 match outcome {
                     Ok(res) => self.script_received(run, sock, at, res, buffer, &s),
                     Err(e) if e.timeout => {

@@ -197,6 +197,61 @@ fn a_scripts_send_joins_udp_labs_server_and_its_reply_the_script() {
 }
 
 #[test]
+fn a_client_that_binds_its_port_first_is_still_the_client() {
+    // client.py with `sock.bind(('127.0.0.1', 50000))` before its sendto.
+    let lines = [
+        CLIENT_LINES[0],
+        r#"{"ev":"call","call":"bind","sock":1,"args":{"addr":["127.0.0.1",50000]},"t0":1796300207.7821,"res":{"local":["127.0.0.1",50000]},"file":"/work/lab/client.py","line":12,"k":"abc","t":1796300207.7821,"o":0,"e":0}"#,
+        r#"{"ev":"call","call":"sendto","sock":1,"args":{"data":{"type":"bytes","len":13,"hex":"48656c6c6f2c20736572766572"},"addr":["127.0.0.1",40001]},"t0":1796300207.7821913,"res":{"n":13},"file":"/work/lab/client.py","line":14,"k":"abc","t":1796300207.7822347,"o":0,"e":0}"#,
+    ];
+    let mut s = Session::default();
+    started(&mut s, 6, CLIENT_PY);
+    let server = addr("127.0.0.1:40001");
+    s.record(&NetEvent::Server(ServerEvent {
+        server: 1,
+        at: at(1796300207.70),
+        kind: ServerEventKind::Listening { addr: server },
+    }));
+    for line in lines {
+        feed(&mut s, 6, line);
+    }
+    s.record(&NetEvent::Server(ServerEvent {
+        server: 1,
+        at: at(1796300207.7823),
+        kind: ServerEventKind::Datagram {
+            rx: Received {
+                from: addr("127.0.0.1:50000"),
+                bytes: Arc::from(&b"Hello, server"[..]),
+                len: 13,
+                truncated: false,
+                buffer: 1024,
+                at: at(1796300207.7823),
+            },
+            reply: Reply::NotSent,
+        },
+    }));
+    assert_eq!(s.datagrams.len(), 1, "{:#?}", s.datagrams);
+    let request = &s.datagrams[0];
+    assert_eq!(request.direction, Direction::Request);
+    assert_eq!(request.sender_script, Some(6));
+    assert!(request.received_at.is_some(), "joined at UDP Lab's server");
+    let side = Side::Script(6);
+    let site = |line: u32| Some(format!("client.py:{line}"));
+    assert_eq!(
+        rows(&s)
+            .into_iter()
+            .filter(|r| r.0 == side)
+            .collect::<Vec<_>>(),
+        vec![
+            (side, "socket", Some(5), site(11)),
+            // The lab's client never binds: no step of the handout.
+            (side, "bind", None, site(12)),
+            (side, "sendto", Some(6), site(14)),
+        ]
+    );
+}
+
+#[test]
 fn two_scripts_datagrams_join_each_other() {
     let mut s = Session::default();
     started(&mut s, 1, SERVER_PY);
