@@ -569,6 +569,7 @@ impl eframe::App for UdpLabApp {
             Some(after) => ctx.request_repaint_after(after),
             None => {}
         }
+        pace::animate_unless_busy(ctx, self.pace.busy());
         // A script's receive blocked too long is said when it is due.
         if let Some(next) = self.scripts.tick(SystemTime::now()) {
             let after = next

@@ -96,6 +96,20 @@ impl Pace {
     }
 }
 
+/// egui's `Style::animation_time`, which UDP Lab does not change.
+const ANIMATION_TIME: f32 = 0.2;
+
+/// While flooded, animations end at once: each asks for a frame every
+/// sixtieth of a second while it runs (a list's scroll bar appearing when
+/// a flood fills it: 0.2 s of full-rate frames, the flood benchmark's
+/// costliest frames), which is what the busy pace is there to avoid.
+pub fn animate_unless_busy(ctx: &egui::Context, busy: bool) {
+    let time = if busy { 0.0 } else { ANIMATION_TIME };
+    if ctx.global_style().animation_time != time {
+        ctx.all_styles_mut(|style| style.animation_time = time);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +145,23 @@ mod tests {
         now += Duration::from_millis(16);
         assert_eq!(pace.after_drain(arrived + 1, false, now), None);
         assert!(!pace.busy(), "calm and nothing left: idle");
+    }
+
+    #[test]
+    fn animations_stop_while_flooded_and_come_back_as_egui_made_them() {
+        assert_eq!(ANIMATION_TIME, egui::Style::default().animation_time);
+        let ctx = egui::Context::default();
+        animate_unless_busy(&ctx, true);
+        assert_eq!(ctx.style_of(egui::Theme::Dark).animation_time, 0.0);
+        assert_eq!(ctx.style_of(egui::Theme::Light).animation_time, 0.0);
+        animate_unless_busy(&ctx, false);
+        assert_eq!(
+            ctx.style_of(egui::Theme::Dark).animation_time,
+            ANIMATION_TIME
+        );
+        assert_eq!(
+            ctx.style_of(egui::Theme::Light).animation_time,
+            ANIMATION_TIME
+        );
     }
 }
