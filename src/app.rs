@@ -366,7 +366,12 @@ impl UdpLabApp {
             Command::SetScriptPath(path) => {
                 self.settings.scripts.path = path;
                 self.scripts.open = true;
+                self.scripts.picker = None;
             }
+            Command::BrowseScripts(Some(dir)) => {
+                self.scripts.picker = Some(tools::file_picker::FilePicker::at(&dir));
+            }
+            Command::BrowseScripts(None) => self.scripts.picker = None,
         }
     }
 

@@ -65,6 +65,8 @@ pub enum Command {
     UseAsTarget(std::net::SocketAddr),
     /// Open or close the "Python scripts" window.
     ToggleScripts,
+    /// The script picker: open it at (or move it to) a folder; None closes it.
+    BrowseScripts(Option<std::path::PathBuf>),
     /// Run the script the window names (path, arguments, interpreter).
     RunScript,
     /// Stop a running script (its run id) and everything it started.

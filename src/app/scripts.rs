@@ -165,6 +165,8 @@ pub struct ScriptsState {
     pub runs: Vec<ScriptRun>,
     /// Why the last Run did not start.
     pub error: Option<ScriptError>,
+    /// "Browse…": the script picker while it is open.
+    pub picker: Option<crate::app::tools::file_picker::FilePicker>,
 }
 
 /// Words and quoted groups: `127.0.0.1 0 "Hello, server"`.

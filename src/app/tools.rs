@@ -1,6 +1,7 @@
 //! Tools beside the lab: screenshot, "This computer", presentation mode and
 //! the flood benchmark.
 
+pub mod file_picker;
 pub mod flood_bench;
 pub mod jobs;
 pub mod presentation;

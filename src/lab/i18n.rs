@@ -433,6 +433,15 @@ texts! {
     ScriptPythonHint => "Empty: python3 or python found on PATH", "Пусто: python3 или python из PATH";
     ScriptStart => "Run", "Запустить";
     ScriptRecent => "Recent", "Недавние";
+    ScriptBrowse => "Browse…", "Обзор…";
+    ScriptBrowseHint => "Choose the .py file in a list of this computer's folders", "Выбрать файл .py в списке папок этого компьютера";
+    ScriptBrowseTitle => "Choose a Python script", "Выбор скрипта Python";
+    ScriptBrowseUp => "Up", "Вверх";
+    ScriptBrowseHome => "Home folder", "Домашняя папка";
+    ScriptBrowseCancel => "Cancel", "Отмена";
+    ScriptBrowseEmpty => "No folders or .py files here.", "Здесь нет папок и файлов .py.";
+    ScriptBrowseMore => "{count} more not listed: type the path instead.", "Ещё {count} не показано: введите путь вручную.";
+    ScriptBrowseUnreadable => "This folder cannot be read: {reason}", "Эту папку нельзя прочитать: {reason}";
     ScriptNone => "No script has run yet: choose a .py file, or drop one on the window.", "Скрипты ещё не запускались: выберите файл .py или перетащите его на окно.";
     ScriptStop => "Stop {file}", "Остановить {file}";
     ScriptRemove => "Remove {file}", "Убрать {file}";

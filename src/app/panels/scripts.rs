@@ -51,6 +51,13 @@ pub fn scripts_window_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     if !app.scripts.open {
         return;
     }
+    if let Some(picker) = &app.scripts.picker {
+        let mut commands = Vec::new();
+        crate::app::tools::file_picker::file_picker_ui(&ctx, picker, app.lang, &mut commands);
+        for c in commands {
+            app.act(c);
+        }
+    }
     let mut open = true;
     egui::Window::new(app.t(T::ScriptsTitle))
         .id(egui::Id::unique("udp-lab-scripts"))
@@ -80,6 +87,14 @@ fn scripts_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 )
                 .labelled_by(label.id)
                 .on_hover_text(t(T::ScriptPathHint));
+                if ui
+                    .button(t(T::ScriptBrowse))
+                    .on_hover_text(t(T::ScriptBrowseHint))
+                    .clicked()
+                {
+                    let dir = crate::app::tools::file_picker::start_dir(&app.settings.scripts.path);
+                    app.act(Command::BrowseScripts(Some(dir)));
+                }
                 if !app.settings.scripts.recent.is_empty() {
                     ui.menu_button(t(T::ScriptRecent), |ui| {
                         for path in app.settings.scripts.recent.clone() {

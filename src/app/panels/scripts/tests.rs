@@ -227,3 +227,50 @@ fn a_mistake_is_listed_and_the_calls_are_worded_in_russian() {
     h.get_by_label_contains("[шаг 6 клиента]");
     h.get_by_label("send_str.py: завершён, код выхода 1");
 }
+
+#[test]
+fn browse_lists_folders_and_py_files_and_the_picked_script_runs() {
+    if !have_python() {
+        return;
+    }
+    // A folder of its own: lab/server.py (the fixture) and a notes.txt.
+    let root = std::env::temp_dir().join(format!("udp-lab-browse-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("lab")).unwrap();
+    std::fs::copy(fixture("server.py"), root.join("lab").join("server.py")).unwrap();
+    std::fs::write(root.join("notes.txt"), "not a script").unwrap();
+    let mut h = with_script("server.py", "127.0.0.1 0 1");
+    // Typed so far: a file not there yet, in that folder: it opens there.
+    h.state_mut().settings.scripts.path = root.join("new.py").display().to_string();
+    open_window(&mut h);
+    h.get_by_label("Browse…").click();
+    h.run_steps(3);
+    h.get_by_label("Choose a Python script");
+    h.get_by_label(&root.display().to_string());
+    assert!(
+        h.query_by_label("notes.txt").is_none(),
+        "only folders and .py files are listed"
+    );
+    h.get_by_label("lab/").click();
+    h.run_steps(3);
+    h.get_by_label(&root.join("lab").display().to_string());
+    // Up and back down: the folder's parent is the folder we came from.
+    h.get_by_label("Up").click();
+    h.run_steps(3);
+    h.get_by_label("lab/").click();
+    h.run_steps(3);
+    h.get_by_label("server.py").click();
+    h.run_steps(3);
+    let picked = root.join("lab").join("server.py").display().to_string();
+    assert_eq!(h.state().settings.scripts.path, picked);
+    assert!(h.state().scripts.picker.is_none(), "picking closes it");
+    h.get_by_label("Run").click();
+    wait_for(&mut h, "the picked script's first line", |app| {
+        stdout_lines(app)
+            .iter()
+            .any(|l| l.starts_with("Server is listening"))
+    });
+    let run = h.state().scripts.runs[0].run;
+    h.state_mut().run(Command::StopScript(run));
+    let _ = std::fs::remove_dir_all(&root);
+}
