@@ -365,7 +365,7 @@ texts! {
     CodeStepPrintAnswer => "print the answer", "вывод ответа";
     CodeStepClose => "close", "закрытие сокета";
     ScriptForgotten => "a script", "скрипт";
-    CodeLabPrograms => "The lab's programs", "Программы лабораторной";
+    CodeLabPrograms => "The lab's programs", "Программы лабораторной работы";
     CodeTraced => "{file} (traced)", "{file} (трассировка)";
     CodeScriptHint => "Your script as it was when it started. The line of its latest socket call lights up (or of the receive it waits in); with the time cursor paused, the line of the call the cursor is on.", "Ваш скрипт таким, каким он был при запуске. Подсвечивается строка его последнего вызова сокета (или приёма, в котором он ждёт); когда курсор времени на паузе — строка вызова, на котором стоит курсор.";
     CodeScriptUnreadable => "{file} could not be read ({reason}): its calls are still in Socket calls and the Sequence diagram.", "Не удалось прочитать {file} ({reason}): его вызовы всё равно видны во «Вызовах сокетов» и на «Диаграмме последовательности».";

@@ -114,15 +114,27 @@ pub fn picker_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
 }
 
+/// Below this height the view shows no explanation above the source.
+const SHORT_VIEW: f32 = 240.0;
+
 /// The script's source, its lit line and why it cannot be shown.
 pub fn script_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, id: ScriptId) {
     let Some(info) = app.session.scripts.get(id) else {
         return;
     };
     let weak = ui.visuals().weak_text_color();
-    ui.add(egui::Label::new(RichText::new(app.t(T::CodeScriptHint)).color(weak).small()).wrap());
+    let hint = app.t(T::CodeScriptHint);
+    // A short view (a projector at 1024×768) keeps its lines for the code:
+    // the explanation goes to the name's tooltip.
+    let short = ui.available_height() < SHORT_VIEW;
+    if !short {
+        ui.add(egui::Label::new(RichText::new(hint).color(weak).small()).wrap());
+    }
     ui.horizontal(|ui| {
-        ui.label(RichText::new(&info.name).monospace().strong());
+        let name = ui.label(RichText::new(&info.name).monospace().strong());
+        if short {
+            name.on_hover_text(hint);
+        }
         ui.add(
             egui::Label::new(RichText::new(info.path.display().to_string()).color(weak)).truncate(),
         );
