@@ -56,6 +56,45 @@ fn feed(session: &mut Session, run: ScriptId, line: &str) {
     }));
 }
 
+/// UDP Lab's own server starts listening on 127.0.0.1:40001 (where the
+/// captured client.py sends).
+fn udp_lab_server_listens(s: &mut Session) -> SocketAddr {
+    let server = addr("127.0.0.1:40001");
+    s.record(&NetEvent::Server(ServerEvent {
+        server: 1,
+        at: at(1796300207.70),
+        kind: ServerEventKind::Listening { addr: server },
+    }));
+    server
+}
+
+/// UDP Lab's own server reads `bytes` (whole, into `buffer`) and answers
+/// with `reply`.
+fn udp_lab_server_reads(
+    s: &mut Session,
+    from: SocketAddr,
+    bytes: &[u8],
+    buffer: usize,
+    read_at: SystemTime,
+    reply: Reply,
+) {
+    s.record(&NetEvent::Server(ServerEvent {
+        server: 1,
+        at: read_at,
+        kind: ServerEventKind::Datagram {
+            rx: Received {
+                from,
+                bytes: Arc::from(bytes),
+                len: bytes.len(),
+                truncated: false,
+                buffer,
+                at: read_at,
+            },
+            reply,
+        },
+    }));
+}
+
 /// (side, call kind, step, file:line) of each row.
 fn rows(session: &Session) -> Vec<(Side, &'static str, Option<u8>, Option<String>)> {
     session
@@ -134,34 +173,22 @@ fn a_traced_server_becomes_rows_of_its_own_side_with_sites_and_steps() {
 fn a_scripts_send_joins_udp_labs_server_and_its_reply_the_script() {
     let mut s = Session::default();
     started(&mut s, 5, CLIENT_PY);
-    let server = addr("127.0.0.1:40001");
-    s.record(&NetEvent::Server(ServerEvent {
-        server: 1,
-        at: at(1796300207.70),
-        kind: ServerEventKind::Listening { addr: server },
-    }));
+    let server = udp_lab_server_listens(&mut s);
     feed(&mut s, 5, CLIENT_LINES[0]);
     // UDP Lab's server reads the request (and answers) before the script's
     // report of its sendto comes in over the collector.
-    s.record(&NetEvent::Server(ServerEvent {
-        server: 1,
-        at: at(1796300207.7822),
-        kind: ServerEventKind::Datagram {
-            rx: Received {
-                from: addr("127.0.0.1:37464"),
-                bytes: Arc::from(&b"Hello, server"[..]),
-                len: 13,
-                truncated: false,
-                buffer: 1024,
-                at: at(1796300207.7822),
-            },
-            reply: Reply::Sent {
-                bytes: Arc::from(&b"Hello, client"[..]),
-                at: at(1796300207.7823),
-                sim: SimFate::default(),
-            },
+    udp_lab_server_reads(
+        &mut s,
+        addr("127.0.0.1:37464"),
+        &b"Hello, server"[..],
+        1024,
+        at(1796300207.7822),
+        Reply::Sent {
+            bytes: Arc::from(&b"Hello, client"[..]),
+            at: at(1796300207.7823),
+            sim: SimFate::default(),
         },
-    }));
+    );
     for line in &CLIENT_LINES[1..] {
         feed(&mut s, 5, line);
     }
@@ -206,30 +233,18 @@ fn a_client_that_binds_its_port_first_is_still_the_client() {
     ];
     let mut s = Session::default();
     started(&mut s, 6, CLIENT_PY);
-    let server = addr("127.0.0.1:40001");
-    s.record(&NetEvent::Server(ServerEvent {
-        server: 1,
-        at: at(1796300207.70),
-        kind: ServerEventKind::Listening { addr: server },
-    }));
+    udp_lab_server_listens(&mut s);
     for line in lines {
         feed(&mut s, 6, line);
     }
-    s.record(&NetEvent::Server(ServerEvent {
-        server: 1,
-        at: at(1796300207.7823),
-        kind: ServerEventKind::Datagram {
-            rx: Received {
-                from: addr("127.0.0.1:50000"),
-                bytes: Arc::from(&b"Hello, server"[..]),
-                len: 13,
-                truncated: false,
-                buffer: 1024,
-                at: at(1796300207.7823),
-            },
-            reply: Reply::NotSent,
-        },
-    }));
+    udp_lab_server_reads(
+        &mut s,
+        addr("127.0.0.1:50000"),
+        &b"Hello, server"[..],
+        1024,
+        at(1796300207.7823),
+        Reply::NotSent,
+    );
     assert_eq!(s.datagrams.len(), 1, "{:#?}", s.datagrams);
     let request = &s.datagrams[0];
     assert_eq!(request.direction, Direction::Request);
@@ -320,29 +335,17 @@ fn a_short_source_is_kept_and_a_long_one_is_not() {
 fn a_long_datagram_read_first_joins_the_scripts_send_of_its_preview() {
     let mut s = Session::default();
     started(&mut s, 7, CLIENT_PY);
-    let server = addr("127.0.0.1:40001");
-    s.record(&NetEvent::Server(ServerEvent {
-        server: 1,
-        at: at(1796300207.70),
-        kind: ServerEventKind::Listening { addr: server },
-    }));
+    udp_lab_server_listens(&mut s);
     // 3000 bytes read by UDP Lab's server; the tracer shows the first 2048.
     let payload = vec![b'x'; 3000];
-    s.record(&NetEvent::Server(ServerEvent {
-        server: 1,
-        at: at(1796300207.7822),
-        kind: ServerEventKind::Datagram {
-            rx: Received {
-                from: addr("127.0.0.1:37464"),
-                bytes: Arc::from(&payload[..]),
-                len: 3000,
-                truncated: false,
-                buffer: 65536,
-                at: at(1796300207.7822),
-            },
-            reply: Reply::NotSent,
-        },
-    }));
+    udp_lab_server_reads(
+        &mut s,
+        addr("127.0.0.1:37464"),
+        &payload[..],
+        65536,
+        at(1796300207.7822),
+        Reply::NotSent,
+    );
     let preview = "78".repeat(2048);
     let send = format!(
         r#"{{"ev":"call","call":"sendto","sock":1,"args":{{"data":{{"type":"bytes","len":3000,"hex":"{preview}"}},"addr":["127.0.0.1",40001]}},"t0":1796300207.7821913,"res":{{"n":3000,"local":["0.0.0.0",37464]}},"file":"/work/lab/client.py","line":14,"k":"abc","t":1796300207.7822347}}"#
