@@ -553,6 +553,46 @@ fn python_not_found_is_said_in_plain_words() {
     );
 }
 
+/// What a script run through the library reported, up to its exit.
+struct Ran {
+    started: Option<PathBuf>,
+    /// Its stdout lines.
+    output: Vec<String>,
+    reports: Vec<udp_lab::net::trace::Report>,
+    exit: Option<i32>,
+}
+
+/// Takes the run's events until it exits (a panic when it does not end).
+fn until_exit(queue: &net::EventQueue<NetEvent>) -> Ran {
+    let mut ran = Ran {
+        started: None,
+        output: Vec::new(),
+        reports: Vec::new(),
+        exit: None,
+    };
+    let deadline = Instant::now() + WAIT * 2;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Some(NetEvent::Script(ev)) = queue.recv_timeout(left) else {
+            panic!("the script did not end: {:?}", ran.output);
+        };
+        match ev.kind {
+            ScriptEventKind::Started { script, .. } => ran.started = Some(script),
+            ScriptEventKind::Output {
+                stream: Stream::Stdout,
+                text,
+                ..
+            } => ran.output.push(text),
+            ScriptEventKind::Output { .. } => {}
+            ScriptEventKind::Report(r) => ran.reports.push(*r),
+            ScriptEventKind::Exited { code, .. } => {
+                ran.exit = code;
+                return ran;
+            }
+        }
+    }
+}
+
 /// The collector, driven through the library: a stranger without the
 /// token, garbage lines, an oversized line and invalid UTF-8 change
 /// nothing the script reports and panic nothing; stdin reaches the script.
@@ -583,31 +623,18 @@ fn the_collector_ignores_strangers_and_garbage() {
         let _ = c.write_all(b"\n");
     }
     handle.write_stdin(b"hello\n").unwrap();
-    let mut output = Vec::new();
-    let mut reports = Vec::new();
-    let deadline = Instant::now() + WAIT * 2;
-    let exit = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Some(NetEvent::Script(ev)) = queue.recv_timeout(left) else {
-            panic!("the script did not end: {output:?}");
-        };
-        match ev.kind {
-            ScriptEventKind::Output {
-                stream: Stream::Stdout,
-                text,
-                ..
-            } => output.push(text),
-            ScriptEventKind::Output { .. } | ScriptEventKind::Started { .. } => {}
-            ScriptEventKind::Report(r) => reports.push(r),
-            ScriptEventKind::Exited { code, .. } => break code,
-        }
-    };
+    let Ran {
+        output,
+        reports,
+        exit,
+        ..
+    } = until_exit(&queue);
     assert_eq!(exit, Some(0));
     assert_eq!(output, ["You typed: hello"]);
     // Only the tracer's own hello came through.
     assert_eq!(reports.len(), 1, "{reports:?}");
     assert!(matches!(
-        *reports[0],
+        reports[0],
         udp_lab::net::trace::Report::Hello { .. }
     ));
     let (refused, strangers) = handle.refused();
@@ -636,25 +663,12 @@ fn a_relative_script_path_runs_in_the_scripts_own_folder() {
     )
     .unwrap();
     handle.write_stdin(b"hello\n").unwrap();
-    let mut output = Vec::new();
-    let mut started = None;
-    let deadline = Instant::now() + WAIT * 2;
-    let exit = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Some(NetEvent::Script(ev)) = queue.recv_timeout(left) else {
-            panic!("the script did not end: {output:?}");
-        };
-        match ev.kind {
-            ScriptEventKind::Started { script, .. } => started = Some(script),
-            ScriptEventKind::Output {
-                stream: Stream::Stdout,
-                text,
-                ..
-            } => output.push(text),
-            ScriptEventKind::Exited { code, .. } => break code,
-            _ => {}
-        }
-    };
+    let Ran {
+        started,
+        output,
+        exit,
+        ..
+    } = until_exit(&queue);
     assert_eq!(exit, Some(0), "{output:?}");
     assert_eq!(output, ["You typed: hello"]);
     assert_eq!(started, Some(fixture("ask.py")));
