@@ -229,6 +229,21 @@ fn a_maximum_size_reply_is_previewed_in_a_bounded_box() {
 /// Every piece of text on screen with the part of its rect that is drawn
 /// (clipped by its panel or scroll area; labels carry their text as the
 /// value, other widgets as the label).
+/// No two texts overlap (by more than a point's rounding); a text inside
+/// another widget's rect (a button's caption, a row in its group) is not an
+/// overlap. `at` names the case.
+fn assert_no_text_overlaps(texts: &[(String, egui::Rect)], at: &str) {
+    for (i, (a, ra)) in texts.iter().enumerate() {
+        for (b, rb) in &texts[i + 1..] {
+            let nested = ra.contains_rect(*rb) || rb.contains_rect(*ra);
+            assert!(
+                nested || !ra.shrink(1.0).intersects(rb.shrink(1.0)),
+                "{at}: {a:?} {ra:?} overlaps {b:?} {rb:?}"
+            );
+        }
+    }
+}
+
 fn texts_on_screen(h: &Harness<'_, UdpLabApp>) -> Vec<(String, egui::Rect)> {
     use egui_kittest::kittest::{NodeT, by};
     let window = h.ctx.content_rect();
@@ -270,18 +285,7 @@ fn no_two_texts_overlap_at_any_size_or_language() {
         for presentation in [false, true] {
             for (lang, paused) in CASES {
                 let (h, _, at) = with_traffic((w, hgt), lang, presentation, paused);
-                let texts = texts_on_screen(&h);
-                for (i, (a, ra)) in texts.iter().enumerate() {
-                    for (b, rb) in &texts[i + 1..] {
-                        // A text inside another widget's rect (a button's
-                        // caption, a row in its group) is not an overlap.
-                        let nested = ra.contains_rect(*rb) || rb.contains_rect(*ra);
-                        assert!(
-                            nested || !ra.shrink(1.0).intersects(rb.shrink(1.0)),
-                            "{at}: {a:?} {ra:?} overlaps {b:?} {rb:?}"
-                        );
-                    }
-                }
+                assert_no_text_overlaps(&texts_on_screen(&h), &at);
             }
         }
     }
@@ -340,15 +344,7 @@ fn a_traced_scripts_rows_lifeline_and_source_overlap_nothing() {
                     view == View::Diagram || texts.iter().any(|(t, _)| t.contains("server.py")),
                     "{at}: the script is on screen"
                 );
-                for (i, (a, ra)) in texts.iter().enumerate() {
-                    for (b, rb) in &texts[i + 1..] {
-                        let nested = ra.contains_rect(*rb) || rb.contains_rect(*ra);
-                        assert!(
-                            nested || !ra.shrink(1.0).intersects(rb.shrink(1.0)),
-                            "{at}: {a:?} {ra:?} overlaps {b:?} {rb:?}"
-                        );
-                    }
-                }
+                assert_no_text_overlaps(&texts, &at);
             }
         }
     }
