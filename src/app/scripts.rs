@@ -251,7 +251,12 @@ impl ScriptsState {
                     },
                 );
             }
-            Err(e) => self.error = Some(e),
+            Err(e) => {
+                self.error = Some(e);
+                // Said where the user looks: the window, also when the run
+                // was asked for on the command line (--run-script).
+                self.open = true;
+            }
         }
     }
 

@@ -339,3 +339,19 @@ fn run_script_from_the_command_line_sends_once_the_script_has_bound() {
             .any(|r| r.side == Side::Script(run) && matches!(r.call, Call::RecvFrom { .. }))
     });
 }
+
+#[test]
+fn a_missing_script_from_the_command_line_is_said_in_the_scripts_window() {
+    let start = StartOptions {
+        lang: Some(Lang::En),
+        run_script: Some("/no/such/folder/server.py".into()),
+        ..StartOptions::default()
+    };
+    let mut h = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_eframe(move |cc| UdpLabApp::with_settings(&cc.egui_ctx, Settings::default(), start));
+    h.run_steps(4);
+    assert!(h.state().scripts.runs.is_empty());
+    h.get_by_label("Python scripts");
+    h.get_by_label("There is no script /no/such/folder/server.py: check the path");
+}
