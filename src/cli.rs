@@ -225,7 +225,6 @@ fn server(
             ),
         });
     }
-    let (sink, queue) = channel();
     let settings = ServerSettings {
         reply,
         buffer,
@@ -240,6 +239,54 @@ fn server(
             handle.stop();
         }
     });
+    // The socket thread prints each message itself, as the lab's server
+    // does: handing each datagram to another thread cost more than printing
+    // it. This thread writes buffered lines out when they are due and waits
+    // for the end.
+    let out = Arc::new(std::sync::Mutex::new(ServerOut {
+        lines: Lines::stdout(caught),
+        gone: false,
+    }));
+    let (note_tx, notes) = std::sync::mpsc::channel::<Note>();
+    let printer = out.clone();
+    let note_tx = std::sync::Mutex::new(note_tx);
+    let sink = net::inline_sink(move |events: Vec<NetEvent>| {
+        let Ok(mut p) = printer.lock() else { return };
+        let note = |note| {
+            if let Ok(tx) = note_tx.lock() {
+                let _ = tx.send(note);
+            }
+        };
+        let was_buffered = p.lines.is_buffered();
+        for event in events {
+            let ended = if p.gone {
+                // Nothing can be shown any more; only the end matters.
+                match event {
+                    NetEvent::Server(ev) => match ev.kind {
+                        ServerEventKind::Failed { error } => Some(Err(error)),
+                        ServerEventKind::Stopped => Some(Ok(())),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            } else {
+                match print_event(event, &mut p.lines) {
+                    Ok(end) => end,
+                    Err(Gone) => {
+                        p.gone = true;
+                        note(Note::Gone);
+                        None
+                    }
+                }
+            };
+            if let Some(end) = ended {
+                note(Note::End(end));
+            }
+        }
+        if !was_buffered && p.lines.is_buffered() {
+            note(Note::Buffered);
+        }
+    });
     let handle = Arc::new(net::spawn_server(
         ServerConfig {
             bind,
@@ -249,60 +296,64 @@ fn server(
         sink,
     )?);
     let _ = stop_tx.send(handle.clone());
-    let mut out = Lines::stdout(caught);
-    let result = serve(&queue, &mut out);
-    let _ = out.flush();
-    drop(out);
+    let result = wait_for_end(&out, &notes);
+    let gone = out
+        .lock()
+        .map_or(true, |mut p| p.gone || p.lines.flush().is_err());
     match result {
-        Ok(Err(error)) => Err(error),
+        Some(Err(error)) if !gone => Err(error),
         // Stopped by a signal: end by it. A reader that went away ends the
         // server quietly, with exit 0.
-        Ok(Ok(())) | Err(Gone) => {
+        _ => {
             signals::end_if_caught();
             Ok(())
         }
     }
 }
 
-/// While traffic flows the printer looks for events this often instead of
-/// waiting for each: a blocked receiver costs the worker a wake-up (a futex
-/// call and a context switch) per datagram, more than printing it.
-const POLL_WHILE_BUSY: Duration = Duration::from_millis(1);
+/// The CLI server's stdout, shared by its socket thread (printing) and the
+/// main thread (flushing when lines are due).
+struct ServerOut {
+    lines: Lines,
+    /// Stdout was closed: nothing more is printed.
+    gone: bool,
+}
 
-/// Prints the server's events until it stops (Ok), fails, or the output is gone.
-fn serve(queue: &net::EventQueue<NetEvent>, out: &mut Lines) -> Result<Result<(), NetError>, Gone> {
+/// What the socket thread tells the main thread.
+enum Note {
+    /// A line was buffered where none was: write it out within the time.
+    Buffered,
+    /// Stdout is gone: the server should end.
+    Gone,
+    /// The server stopped (Ok) or failed.
+    End(Result<(), NetError>),
+}
+
+/// Writes buffered lines out when due, until the server ends (Some) or
+/// stdout is gone (None).
+fn wait_for_end(
+    out: &std::sync::Mutex<ServerOut>,
+    notes: &std::sync::mpsc::Receiver<Note>,
+) -> Option<Result<(), NetError>> {
+    use std::sync::mpsc::RecvTimeoutError;
     loop {
-        // Idle: sleep until the next event, or until buffered lines are due.
-        let wait = out.due_in().unwrap_or(Duration::from_secs(3600));
-        if let Some(event) = queue.recv_timeout(wait)
-            && let Some(end) = print_event(event, out)?
-        {
-            return Ok(end);
-        }
-        // Busy: take what came meanwhile, in batches, until a look finds none.
-        loop {
-            let mut end = None;
-            let mut gone = None;
-            let drained = queue.drain(Duration::from_millis(10), |event| {
-                if end.is_none() && gone.is_none() {
-                    match print_event(event, out) {
-                        Ok(e) => end = e,
-                        Err(g) => gone = Some(g),
-                    }
+        // Idle: sleep until the next note, or until buffered lines are due.
+        let wait = out
+            .lock()
+            .ok()?
+            .lines
+            .due_in()
+            .unwrap_or(Duration::from_secs(3600));
+        match notes.recv_timeout(wait) {
+            Ok(Note::Buffered) => {}
+            Ok(Note::Gone) | Err(RecvTimeoutError::Disconnected) => return None,
+            Ok(Note::End(end)) => return Some(end),
+            Err(RecvTimeoutError::Timeout) => {
+                let mut p = out.lock().ok()?;
+                if p.lines.flush_if_due().is_err() {
+                    p.gone = true;
+                    return None;
                 }
-            });
-            if let Some(g) = gone {
-                return Err(g);
-            }
-            if let Some(end) = end {
-                return Ok(end);
-            }
-            out.flush_if_due()?;
-            if drained.count == 0 {
-                break;
-            }
-            if !drained.more {
-                std::thread::sleep(POLL_WHILE_BUSY);
             }
         }
     }
@@ -325,7 +376,7 @@ fn print_event(event: NetEvent, out: &mut Lines) -> Result<Option<Result<(), Net
             }
         }
         ServerEventKind::Datagram { rx, .. } => {
-            out.line(format_args!("Message from client: {}", payload(&rx.bytes)))?;
+            out.message("Message from client: ", &payload(&rx.bytes))?;
             if rx.truncated {
                 out.before_stderr()?;
                 warn(format_args!("  ({})", truncation_note(&rx)))?;

@@ -37,7 +37,7 @@ pub use server::{
     ServerSettings, spawn_server,
 };
 pub use sim::{Impairments, Preset, SimFate, Simulator};
-pub use sink::{Drained, EventQueue, EventSink, Waker, event_channel};
+pub use sink::{Drained, EventQueue, EventSink, Waker, event_channel, inline_sink};
 pub use stats::BurstStats;
 
 use std::net::SocketAddr;

@@ -10,7 +10,7 @@
 //! (as a shell expects of a program it interrupted; within 3 s even when a
 //! stalled reader keeps the flush from finishing).
 
-use std::io::{BufWriter, IsTerminal as _, StdoutLock, Write as _};
+use std::io::{BufWriter, IsTerminal as _, Stdout, Write as _};
 use std::time::{Duration, Instant};
 
 /// A buffered line waits at most this long before it is written out.
@@ -24,9 +24,9 @@ const CAPACITY: usize = 64 * 1024;
 #[derive(Clone, Copy, Debug)]
 pub struct Gone;
 
-/// The server's stdout, locked for its whole run (nothing else prints there).
+/// The server's stdout (its socket thread prints, the main thread flushes).
 pub struct Lines {
-    out: BufWriter<StdoutLock<'static>>,
+    out: BufWriter<Stdout>,
     /// Each line is written out at once (a terminal, or signals cannot be
     /// caught to flush before the end).
     immediate: bool,
@@ -41,7 +41,7 @@ impl Lines {
         let stdout = std::io::stdout();
         let immediate = stdout.is_terminal() || !signals_caught;
         Self {
-            out: BufWriter::with_capacity(CAPACITY, stdout.lock()),
+            out: BufWriter::with_capacity(CAPACITY, stdout),
             immediate,
             since: None,
         }
@@ -55,6 +55,27 @@ impl Lines {
             self.since.get_or_insert_with(Instant::now);
             Ok(())
         }
+    }
+
+    /// `prefix` and `text` as one line, written as they are (the flood's
+    /// line: no formatting machinery per message).
+    pub fn message(&mut self, prefix: &str, text: &str) -> Result<(), Gone> {
+        self.out
+            .write_all(prefix.as_bytes())
+            .and_then(|()| self.out.write_all(text.as_bytes()))
+            .and_then(|()| self.out.write_all(b"\n"))
+            .map_err(|_| Gone)?;
+        if self.immediate {
+            self.flush()
+        } else {
+            self.since.get_or_insert_with(Instant::now);
+            Ok(())
+        }
+    }
+
+    /// Lines are waiting to be written out.
+    pub fn is_buffered(&self) -> bool {
+        self.since.is_some()
     }
 
     /// Writes out every buffered line.

@@ -3,8 +3,15 @@
 //! at a time, each as the `recvfrom` the lab's server makes. A flood costs
 //! about half the system calls; a single datagram costs the same as before.
 //! Linux has `recvmmsg`; elsewhere each read is a plain `recvfrom`.
+//!
+//! The replies to one batch go out the same way: collected while the batch
+//! is handed out, then sent by one `sendmmsg` (Linux; elsewhere a `sendto`
+//! each). Each is still reported as the `sendto` the lab's server makes.
 
 use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use socket2::Socket;
 
@@ -33,7 +40,19 @@ impl RecvBatch {
         }
         let i = self.next;
         self.next += 1;
-        Ok((self.reads[i], &self.bufs[i]))
+        // Each as its own recvfrom returns it: the time it is handed out
+        // (one time for the batch would make a reordered pair look equal).
+        let read = Read {
+            at: SystemTime::now(),
+            ..self.reads[i]
+        };
+        Ok((read, &self.bufs[i]))
+    }
+
+    /// Datagrams of the current batch not handed out yet: 0 means the next
+    /// `recv` makes a system call (and may block).
+    pub fn pending(&self) -> usize {
+        self.reads.len() - self.next
     }
 
     /// The number of buffers for `size`-byte reads, each sized.
@@ -102,6 +121,7 @@ impl RecvBatch {
         if got < 0 {
             return Err(io::Error::last_os_error());
         }
+        let at = SystemTime::UNIX_EPOCH; // set when handed out
         for i in 0..(got as usize).min(n) {
             let msg = &msgs[i];
             let Some(from) = socket_addr(&names[i]) else {
@@ -114,6 +134,7 @@ impl RecvBatch {
                 read: len.min(size),
                 len,
                 truncated: len > size || msg.msg_hdr.msg_flags & libc::MSG_TRUNC != 0,
+                at,
             });
             // Keep buffer i next to read i when one was skipped.
             if self.reads.len() - 1 != i {
@@ -125,6 +146,92 @@ impl RecvBatch {
         }
         Ok(())
     }
+}
+
+/// Replies waiting for the end of their batch, sent together by [`flush`].
+///
+/// [`flush`]: SendBatch::flush
+#[derive(Default)]
+pub struct SendBatch {
+    replies: Vec<(Arc<[u8]>, SocketAddr)>,
+}
+
+impl SendBatch {
+    pub fn push(&mut self, bytes: Arc<[u8]>, to: SocketAddr) {
+        self.replies.push((bytes, to));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.replies.is_empty()
+    }
+
+    /// Sends every reply pushed, in order; `results` gets each one's bytes
+    /// and outcome.
+    pub fn flush(&mut self, socket: &Socket, results: &mut Vec<(Arc<[u8]>, io::Result<()>)>) {
+        results.clear();
+        let mut start = 0;
+        while start < self.replies.len() {
+            let end = (start + BATCH).min(self.replies.len());
+            let sent = send_many(socket, &self.replies[start..end]);
+            results.extend(
+                self.replies[start..start + sent]
+                    .iter()
+                    .map(|(b, _)| (b.clone(), Ok(()))),
+            );
+            start += sent;
+            if start < end {
+                // The call stopped at this one (and, after the first, the
+                // kernel does not say why): its own sendto tells.
+                let (bytes, to) = &self.replies[start];
+                let outcome = super::sock::send_to(socket, bytes, *to).map(|_| ());
+                results.push((bytes.clone(), outcome));
+                start += 1;
+            }
+        }
+        self.replies.clear();
+    }
+}
+
+/// How many of `replies` (at most [`BATCH`]) one system call sent, from
+/// the first; fewer than all when one failed.
+#[cfg(not(target_os = "linux"))]
+fn send_many(_socket: &Socket, _replies: &[(Arc<[u8]>, SocketAddr)]) -> usize {
+    // Nothing batched here: the caller sends each with its own sendto.
+    0
+}
+
+// unsafe: sendmmsg is a raw libc call over C structs, like recvmmsg above.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn send_many(socket: &Socket, replies: &[(Arc<[u8]>, SocketAddr)]) -> usize {
+    use std::mem::zeroed;
+    use std::os::fd::AsRawFd;
+
+    let n = replies.len().min(BATCH);
+    let names: Vec<socket2::SockAddr> = replies[..n]
+        .iter()
+        .map(|(_, to)| socket2::SockAddr::from(*to))
+        .collect();
+    // SAFETY: plain C structs for which all-zero bytes are valid.
+    let mut iovs: [libc::iovec; BATCH] = unsafe { zeroed() };
+    let mut msgs: [libc::mmsghdr; BATCH] = unsafe { zeroed() };
+    for i in 0..n {
+        iovs[i] = libc::iovec {
+            // The kernel only reads from a send's buffers.
+            iov_base: replies[i].0.as_ptr().cast_mut().cast(),
+            iov_len: replies[i].0.len(),
+        };
+        let hdr = &mut msgs[i].msg_hdr;
+        hdr.msg_name = names[i].as_ptr().cast_mut().cast();
+        hdr.msg_namelen = names[i].len();
+        hdr.msg_iov = &mut iovs[i];
+        hdr.msg_iovlen = 1;
+    }
+    // SAFETY: every header points at an address, an iovec and bytes that
+    // outlive the call, with their true sizes.
+    let sent =
+        unsafe { libc::sendmmsg(socket.as_raw_fd(), msgs.as_mut_ptr(), n as libc::c_uint, 0) };
+    usize::try_from(sent).unwrap_or(0).min(n)
 }
 
 /// The peer address the kernel wrote, for IPv4 and IPv6.
@@ -207,5 +314,52 @@ mod tests {
         sock::set_timeout(&server, Duration::from_millis(20)).expect("timeout");
         let err = batch.recv(&server, 4).expect_err("a timeout");
         assert!(sock::is_timeout(&err), "{err:?}");
+    }
+
+    #[test]
+    fn a_batch_of_replies_goes_out_in_order_and_a_failing_one_says_why() {
+        let server = sock::open(super::super::Family::V4).expect("socket");
+        sock::bind(&server, "127.0.0.1:0".parse().expect("literal")).expect("bind");
+        let a = UdpSocket::bind("127.0.0.1:0").expect("peer a");
+        let b = UdpSocket::bind("127.0.0.1:0").expect("peer b");
+        for peer in [&a, &b] {
+            peer.set_read_timeout(Some(Duration::from_secs(2)))
+                .expect("timeout");
+        }
+        let (to_a, to_b) = (a.local_addr().expect("a"), b.local_addr().expect("b"));
+        let mut sends = SendBatch::default();
+        sends.push(Arc::from(&b"first"[..]), to_a);
+        // An IPv6 destination for an IPv4 socket: the kernel refuses it.
+        sends.push(
+            Arc::from(&b"nowhere"[..]),
+            "[::1]:9".parse().expect("literal"),
+        );
+        sends.push(Arc::from(&b"second"[..]), to_b);
+        sends.push(Arc::from(&b"third"[..]), to_a);
+        assert!(!sends.is_empty());
+        let mut results = Vec::new();
+        sends.flush(&server, &mut results);
+        assert!(sends.is_empty());
+        let outcomes: Vec<(&[u8], bool)> = results
+            .iter()
+            .map(|(bytes, r)| (&bytes[..], r.is_ok()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                (&b"first"[..], true),
+                (&b"nowhere"[..], false),
+                (&b"second"[..], true),
+                (&b"third"[..], true),
+            ]
+        );
+        let mut buf = [0u8; 64];
+        let mut got = |peer: &UdpSocket| {
+            let n = peer.recv(&mut buf).expect("a reply");
+            buf[..n].to_vec()
+        };
+        assert_eq!(got(&a), b"first");
+        assert_eq!(got(&a), b"third");
+        assert_eq!(got(&b), b"second");
     }
 }

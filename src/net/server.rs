@@ -298,6 +298,13 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
     let mut settings = ServerSettings::default();
     // Reads every datagram already waiting in one system call (a flood).
     let mut batch = super::batch::RecvBatch::default();
+    // And answers them with one: the plain replies of a batch wait for its end.
+    let mut sends = super::batch::SendBatch::default();
+    let mut send_results = Vec::new();
+    // The batch's datagrams, reported once their replies are out (None:
+    // the reply waits in `sends`).
+    let mut waiting: Vec<(Received, Option<Reply>)> = Vec::new();
+    let mut batch_text: Option<Arc<[u8]>> = None;
     let mut limiter = RateLimiter::default();
     let mut simulator = Simulator::for_server(Impairments::default());
     // Settings may change while recvfrom blocks: look before each read (buffer
@@ -336,26 +343,60 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
         let answer = match &settings.reply {
             ReplyMode::None => None,
             ReplyMode::Echo => Some(rx.bytes.clone()),
-            ReplyMode::Fixed(text) => Some(text.clone()),
+            // A copy per batch: the reader drops each event's handle on its
+            // own thread, and one shared count would bounce between the two
+            // CPUs' caches on every datagram.
+            ReplyMode::Fixed(text) => Some(
+                batch_text
+                    .get_or_insert_with(|| Arc::from(&text[..]))
+                    .clone(),
+            ),
         };
-        // Stamped before sendto: the client may report the answer before
-        // this thread gets to report the send.
-        let reply_at = SystemTime::now();
         let reply = match answer {
-            None => Reply::NotSent,
-            Some(_) if !limiter.allow(settings.reply_rate_limit) => Reply::RateLimited,
-            Some(bytes) => match simulator.send(&socket, &bytes, read.from) {
-                Ok(sim) => Reply::Sent {
-                    bytes,
-                    at: reply_at,
-                    sim,
-                },
-                Err(e) => Reply::Failed {
-                    error: NetError::from_io("sendto", read.from, &e),
-                },
-            },
+            None => Some(Reply::NotSent),
+            Some(_) if !limiter.allow(settings.reply_rate_limit) => Some(Reply::RateLimited),
+            Some(bytes) if simulator.is_off() => {
+                sends.push(bytes, read.from);
+                None
+            }
+            Some(bytes) => {
+                // The simulator sends now: the plain replies before it first.
+                flush(&socket, &mut sends, &mut send_results, &mut waiting);
+                let reply_at = SystemTime::now();
+                Some(match simulator.send(&socket, &bytes, read.from) {
+                    Ok(sim) => Reply::Sent {
+                        bytes,
+                        at: reply_at,
+                        sim,
+                    },
+                    Err(e) => Reply::Failed {
+                        error: NetError::from_io("sendto", read.from, &e),
+                    },
+                })
+            }
         };
-        sink.send(event(ServerEventKind::Datagram { rx, reply }));
+        waiting.push((rx, reply));
+        if batch.pending() == 0 {
+            flush(&socket, &mut sends, &mut send_results, &mut waiting);
+            batch_text = None;
+            let at = SystemTime::now();
+            // One message for the batch (a flood's batches are up to 32).
+            sink.send_many(
+                waiting
+                    .drain(..)
+                    .map(|(rx, reply)| {
+                        NetEvent::Server(ServerEvent {
+                            server: id,
+                            at,
+                            kind: ServerEventKind::Datagram {
+                                rx,
+                                reply: reply.unwrap_or(Reply::NotSent),
+                            },
+                        })
+                    })
+                    .collect(),
+            );
+        }
     }
     // Closing would leave the group too; saying so shows it in the trace.
     if let Some(join) = &join
@@ -367,6 +408,39 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
     // After the socket: a reply still held back dies with it.
     drop(simulator);
     emit(ServerEventKind::Stopped);
+}
+
+/// Sends the replies waiting in `sends` and writes each outcome into its
+/// datagram's place in `waiting`.
+fn flush(
+    socket: &Socket,
+    sends: &mut super::batch::SendBatch,
+    results: &mut Vec<(Arc<[u8]>, std::io::Result<()>)>,
+    waiting: &mut [(Received, Option<Reply>)],
+) {
+    if sends.is_empty() {
+        return;
+    }
+    // Stamped before sendto: the client may report the answer before this
+    // thread gets to report the send.
+    let at = SystemTime::now();
+    sends.flush(socket, results);
+    let mut outcomes = results.drain(..);
+    for (rx, reply) in waiting.iter_mut().filter(|(_, r)| r.is_none()) {
+        let Some((bytes, outcome)) = outcomes.next() else {
+            break;
+        };
+        *reply = Some(match outcome {
+            Ok(()) => Reply::Sent {
+                bytes,
+                at,
+                sim: SimFate::default(),
+            },
+            Err(e) => Reply::Failed {
+                error: NetError::from_io("sendto", rx.from, &e),
+            },
+        });
+    }
 }
 
 /// A token bucket: `limit` replies per second, bursts up to `limit`.

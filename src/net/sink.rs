@@ -5,7 +5,7 @@
 //! one that was thrown away. The receiver is woken at most once per drain,
 //! so a flood costs one repaint request per frame, not one per datagram.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -26,21 +26,54 @@ struct Shared {
 
 struct Item<E> {
     droppable: bool,
-    event: E,
+    events: Batch<E>,
+}
+
+/// One event, or the events of one `recvmmsg` batch: under a flood one
+/// channel message (and one round of the shared counters between the two
+/// threads' caches) carries up to 32 datagrams.
+enum Batch<E> {
+    One(E),
+    Many(Vec<E>),
 }
 
 /// The sending half, cloned into every worker.
 pub struct EventSink<E> {
-    tx: Sender<Item<E>>,
-    shared: Arc<Shared>,
+    route: Route<E>,
+}
+
+enum Route<E> {
+    /// To the UI (or a CLI command) over the bounded channel.
+    Channel {
+        tx: Sender<Item<E>>,
+        shared: Arc<Shared>,
+    },
+    /// Handed over on the sending thread itself (the CLI server prints on
+    /// its socket thread, as the lab's server does: no hand-over between
+    /// threads per datagram, and nothing to drop).
+    Inline(Arc<dyn Fn(Vec<E>) + Send + Sync>),
 }
 
 impl<E> Clone for EventSink<E> {
     fn clone(&self) -> Self {
         Self {
-            tx: self.tx.clone(),
-            shared: self.shared.clone(),
+            route: match &self.route {
+                Route::Channel { tx, shared } => Route::Channel {
+                    tx: tx.clone(),
+                    shared: shared.clone(),
+                },
+                Route::Inline(deliver) => Route::Inline(deliver.clone()),
+            },
         }
+    }
+}
+
+/// A sink that calls `deliver` with the events, in order, on the worker's
+/// thread (a batch's at once). `deliver` should not block for long: the
+/// socket waits meanwhile.
+pub fn inline_sink<E>(deliver: impl Fn(Vec<E>) + Send + Sync + 'static) -> EventSink<E> {
+    EventSink {
+        route: Route::Inline(Arc::new(deliver)),
     }
 }
 
@@ -50,6 +83,8 @@ pub struct EventQueue<E> {
     shared: Arc<Shared>,
     /// Droppable events taken so far (only the UI thread takes).
     taken: Cell<u64>,
+    /// The rest of a batch taken from the channel, handed out first.
+    rest: RefCell<std::collections::VecDeque<E>>,
 }
 
 /// A channel holding at most `capacity` undelivered droppable events.
@@ -64,13 +99,16 @@ pub fn event_channel<E>(capacity: usize, wake: Waker) -> (EventSink<E>, EventQue
     });
     (
         EventSink {
-            tx,
-            shared: shared.clone(),
+            route: Route::Channel {
+                tx,
+                shared: shared.clone(),
+            },
         },
         EventQueue {
             rx,
             shared,
             taken: Cell::new(0),
+            rest: RefCell::new(std::collections::VecDeque::new()),
         },
     )
 }
@@ -78,42 +116,80 @@ pub fn event_channel<E>(capacity: usize, wake: Waker) -> (EventSink<E>, EventQue
 impl<E> EventSink<E> {
     /// Never blocks: past the capacity the event is counted as dropped.
     pub fn send(&self, event: E) {
-        if self.shared.queued.fetch_add(1, Ordering::AcqRel) >= self.shared.capacity {
-            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
-            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
-        } else if self
-            .tx
+        let (tx, shared) = match &self.route {
+            Route::Channel { tx, shared } => (tx, shared),
+            Route::Inline(deliver) => return deliver(vec![event]),
+        };
+        if shared.queued.fetch_add(1, Ordering::AcqRel) >= shared.capacity {
+            shared.queued.fetch_sub(1, Ordering::AcqRel);
+            shared.dropped.fetch_add(1, Ordering::Relaxed);
+        } else if tx
             .send(Item {
                 droppable: true,
-                event,
+                events: Batch::One(event),
             })
             .is_err()
         {
             // Nobody listens any more (the window closed).
             return;
         }
-        self.wake();
+        wake(shared);
+    }
+
+    /// [`send`](Self::send) for several at once, in order, as one message;
+    /// those past the capacity are counted as dropped.
+    pub fn send_many(&self, mut events: Vec<E>) {
+        let (tx, shared) = match &self.route {
+            Route::Channel { tx, shared } if events.len() > 1 => (tx, shared),
+            Route::Channel { .. } => return events.into_iter().for_each(|e| self.send(e)),
+            Route::Inline(deliver) => return deliver(events),
+        };
+        let n = events.len();
+        let before = shared.queued.fetch_add(n, Ordering::AcqRel);
+        let room = shared.capacity.saturating_sub(before).min(n);
+        if room < n {
+            shared.queued.fetch_sub(n - room, Ordering::AcqRel);
+            shared
+                .dropped
+                .fetch_add((n - room) as u64, Ordering::Relaxed);
+            events.truncate(room);
+        }
+        if room > 0
+            && tx
+                .send(Item {
+                    droppable: true,
+                    events: Batch::Many(events),
+                })
+                .is_err()
+        {
+            return;
+        }
+        wake(shared);
     }
 
     /// Always delivered: for the few events per worker whose loss would
     /// leave the UI waiting (listening, stopped, closed, failed).
     pub fn send_always(&self, event: E) {
-        if self
-            .tx
-            .send(Item {
-                droppable: false,
-                event,
-            })
-            .is_ok()
-        {
-            self.wake();
+        match &self.route {
+            Route::Channel { tx, shared } => {
+                if tx
+                    .send(Item {
+                        droppable: false,
+                        events: Batch::One(event),
+                    })
+                    .is_ok()
+                {
+                    wake(shared);
+                }
+            }
+            Route::Inline(deliver) => deliver(vec![event]),
         }
     }
+}
 
-    fn wake(&self) {
-        if !self.shared.wake_pending.swap(true, Ordering::AcqRel) {
-            (self.shared.wake)();
-        }
+fn wake(shared: &Shared) {
+    if !shared.wake_pending.swap(true, Ordering::AcqRel) {
+        (shared.wake)();
     }
 }
 
@@ -126,12 +202,36 @@ pub struct Drained {
 }
 
 impl<E> EventQueue<E> {
-    fn take(&self, item: Item<E>) -> E {
+    fn take(&self, item: Item<E>) -> Option<E> {
+        let n = match &item.events {
+            Batch::One(_) => 1,
+            Batch::Many(events) => events.len(),
+        };
         if item.droppable {
-            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
-            self.taken.set(self.taken.get() + 1);
+            self.shared.queued.fetch_sub(n, Ordering::AcqRel);
+            self.taken.set(self.taken.get() + n as u64);
         }
-        item.event
+        match item.events {
+            Batch::One(event) => Some(event),
+            Batch::Many(events) => {
+                let mut rest = self.rest.borrow_mut();
+                rest.extend(events);
+                rest.pop_front()
+            }
+        }
+    }
+
+    /// The next event: the rest of a batch first, then the channel's.
+    fn try_next(&self) -> Option<E> {
+        if let Some(event) = self.rest.borrow_mut().pop_front() {
+            return Some(event);
+        }
+        while let Ok(item) = self.rx.try_recv() {
+            if let Some(event) = self.take(item) {
+                return Some(event);
+            }
+        }
+        None
     }
 
     /// Hands waiting events to `handle` until the queue is empty or `budget`
@@ -141,8 +241,8 @@ impl<E> EventQueue<E> {
         self.shared.wake_pending.store(false, Ordering::Release);
         let start = Instant::now();
         let mut drained = Drained::default();
-        while let Ok(item) = self.rx.try_recv() {
-            handle(self.take(item));
+        while let Some(event) = self.try_next() {
+            handle(event);
             drained.count += 1;
             // Checking the clock every event would cost more than the events.
             if drained.count % 64 == 0 && start.elapsed() >= budget {
@@ -155,10 +255,19 @@ impl<E> EventQueue<E> {
 
     /// Blocks until one event arrives or `timeout` passes (CLI and tests only).
     pub fn recv_timeout(&self, timeout: Duration) -> Option<E> {
-        self.rx
-            .recv_timeout(timeout)
-            .ok()
-            .map(|item| self.take(item))
+        if let Some(event) = self.try_next() {
+            return Some(event);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let item = self
+                .rx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .ok()?;
+            if let Some(event) = self.take(item) {
+                return Some(event);
+            }
+        }
     }
 
     /// Droppable events handed to the channel so far: taken, waiting or
@@ -220,5 +329,70 @@ mod tests {
             sink.send(i);
         }
         assert_eq!(queue.dropped(), 6);
+    }
+
+    #[test]
+    fn a_batch_is_one_message_and_what_does_not_fit_is_counted() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = wakes.clone();
+        let (sink, queue) = event_channel::<u32>(
+            5,
+            Arc::new(move || {
+                w.fetch_add(1, Ordering::Relaxed);
+            }),
+        );
+        sink.send(0);
+        sink.send_many(vec![1, 2, 3]);
+        // Room for one more of these three.
+        sink.send_many(vec![4, 5, 6]);
+        sink.send_always(100);
+        assert_eq!(wakes.load(Ordering::Relaxed), 1, "one wake-up for a burst");
+        assert_eq!(queue.dropped(), 2);
+        assert_eq!(queue.arrived(), 7);
+        // A batch is handed out one event at a time, across calls.
+        assert_eq!(queue.recv_timeout(Duration::from_secs(1)), Some(0));
+        assert_eq!(queue.recv_timeout(Duration::from_secs(1)), Some(1));
+        let mut got = Vec::new();
+        let d = queue.drain(Duration::from_secs(1), |e| got.push(e));
+        assert_eq!(got, vec![2, 3, 4, 100]);
+        assert_eq!(d.count, 4);
+        assert_eq!(queue.arrived(), 7, "taken, no more waiting");
+        // Taken: room for a whole batch again.
+        sink.send_many(vec![7, 8, 9, 10, 11]);
+        assert_eq!(queue.dropped(), 2);
+        let mut got = Vec::new();
+        queue.drain(Duration::from_secs(1), |e| got.push(e));
+        assert_eq!(got, vec![7, 8, 9, 10, 11]);
+    }
+
+    #[test]
+    fn an_inline_sink_delivers_on_the_sending_thread_in_order() {
+        let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = got.clone();
+        let sink = inline_sink(move |events: Vec<u32>| {
+            let thread = std::thread::current().name().map(str::to_owned);
+            if let Ok(mut g) = into.lock() {
+                g.extend(events.into_iter().map(|e| (e, thread.clone())));
+            }
+        });
+        let worker = std::thread::Builder::new()
+            .name("worker".into())
+            .spawn(move || {
+                sink.send(1);
+                sink.send_many(vec![2, 3]);
+                sink.send_always(4);
+            })
+            .expect("spawn");
+        worker.join().expect("worker");
+        let worker = Some("worker".to_owned());
+        assert_eq!(
+            *got.lock().expect("not poisoned"),
+            vec![
+                (1, worker.clone()),
+                (2, worker.clone()),
+                (3, worker.clone()),
+                (4, worker)
+            ]
+        );
     }
 }

@@ -59,6 +59,8 @@ pub struct Read {
     /// The datagram's length: real on Linux, `read` elsewhere.
     pub len: usize,
     pub truncated: bool,
+    /// When the call returned (a batch's datagrams share their call's time).
+    pub at: std::time::SystemTime,
 }
 
 impl Read {
@@ -70,7 +72,7 @@ impl Read {
             len: self.len,
             truncated: self.truncated,
             buffer: buf.len(),
-            at: std::time::SystemTime::now(),
+            at: self.at,
         }
     }
 }
@@ -101,6 +103,7 @@ pub fn recv_from(socket: &Socket, buf: &mut [u8]) -> io::Result<Read> {
         read,
         len: n.max(read),
         truncated,
+        at: std::time::SystemTime::now(),
     })
 }
 
