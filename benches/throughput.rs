@@ -24,10 +24,11 @@
 //! the lab handout's Python server doing the same (when `python3` exists;
 //! its default buffering, i.e. without PYTHONUNBUFFERED). Each prints its
 //! replies/s, the ratio to the bare loop (target ≥ 0.9) and, for UDP Lab's,
-//! to Python's printing the same way (target ≥ 1.5), the process's CPU time
-//! per request, and lines printed per request answered (1.00: none lost).
-//! The CLI server's socket thread and the Python process are pinned to the
-//! server's CPU; the CLI's printing thread goes where the scheduler puts it.
+//! to Python's printing the same way (target ≥ 1.5), each ratio taken run
+//! by run within a round and the median shown; the process's CPU time per
+//! request, and lines printed per request answered (1.00: none lost). The
+//! CLI server's socket thread (which prints, too) and the Python process
+//! are pinned to the server's CPU.
 //!
 //! `UDP_LAB_BENCH_SECS` sets the length of each run (default 2),
 //! `UDP_LAB_BENCH_ROUNDS` the runs of each kind (default 5, median shown),
@@ -682,24 +683,30 @@ fn cli_servers(run_for: Duration, rounds: usize, only: Option<&str>) {
             ""
         );
     }
-    let python_rate = |to_file: bool| {
+    // Ratios are paired by round (each run against the ones next to it in
+    // time), then the median: the machine's other load drifts over seconds,
+    // and a ratio of two medians taken minutes apart carries that drift.
+    let paired =
+        |a: &[CliRun], b: &[f64]| median(a.iter().zip(b).map(|(a, b)| a.run.rate() / b).collect());
+    let bare_rates: Vec<f64> = bare.iter().map(Run::rate).collect();
+    let python_rates = |to_file: bool| {
         kinds
             .iter()
             .zip(&runs)
             .find(|(k, _)| k.python() && k.to_file() == to_file)
-            .map(|(_, r)| rate(r))
+            .map(|(_, r)| r.iter().map(|r| r.run.rate()).collect::<Vec<f64>>())
     };
     for (kind, runs) in kinds.iter().zip(&runs) {
         let r = rate(runs);
-        let vs_python = match python_rate(kind.to_file()) {
-            Some(p) if !kind.python() => format!("{:.2}", r / p),
+        let vs_python = match python_rates(kind.to_file()) {
+            Some(p) if !kind.python() => format!("{:.2}", paired(runs, &p)),
             _ => String::new(),
         };
         println!(
             "{:<28} {r:>10.0} {:>12} {vs_python:>13} {:>16.2} {:>12.2}",
             kind.label(),
             if with_bare {
-                format!("{:.2}", r / b)
+                format!("{:.2}", paired(runs, &bare_rates))
             } else {
                 String::new()
             },

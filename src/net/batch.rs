@@ -11,7 +11,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use socket2::Socket;
 
@@ -28,7 +28,14 @@ pub struct RecvBatch {
     bufs: Vec<Vec<u8>>,
     reads: Vec<Read>,
     next: usize,
+    /// When the last call read anything (the flood is still on).
+    flowing: Option<Instant>,
 }
+
+/// Datagrams this recent mean a flood is on...
+const FLOWING: Duration = Duration::from_millis(1);
+/// ...and then an empty queue is looked at again for this long.
+const SPIN: Duration = Duration::from_micros(50);
 
 impl RecvBatch {
     /// The next datagram, read into a buffer of `size` bytes: from the
@@ -104,25 +111,59 @@ impl RecvBatch {
             hdr.msg_iov = &mut iovs[i];
             hdr.msg_iovlen = 1;
         }
-        // MSG_WAITFORONE: wait (up to the socket's timeout) for the first
-        // datagram only, then take what is already there. MSG_TRUNC: each
-        // length is the datagram's real one, as `sock::recv_from` reports.
-        // SAFETY: every header points into buffers, addresses and iovecs
-        // that outlive the call, with their true sizes.
-        let got = unsafe {
-            libc::recvmmsg(
-                socket.as_raw_fd(),
-                msgs.as_mut_ptr(),
-                n as libc::c_uint,
-                libc::MSG_WAITFORONE | libc::MSG_TRUNC,
-                std::ptr::null_mut(),
-            )
+        // MSG_TRUNC: each length is the datagram's real one, as
+        // `sock::recv_from` reports.
+        let fd = socket.as_raw_fd();
+        let mut call = |flags: libc::c_int| {
+            // SAFETY: every header points into buffers, addresses and
+            // iovecs that outlive the call, with their true sizes.
+            let got = unsafe {
+                libc::recvmmsg(
+                    fd,
+                    msgs.as_mut_ptr(),
+                    n as libc::c_uint,
+                    flags | libc::MSG_TRUNC,
+                    std::ptr::null_mut(),
+                )
+            };
+            if got < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(got as usize)
+            }
         };
-        if got < 0 {
-            return Err(io::Error::last_os_error());
+        // Under a flood the next datagram is microseconds away: looking
+        // again for a moment, without sleeping, spares this thread a sleep
+        // and the sender a wake-up each time the queue runs dry. When
+        // traffic stops the thread blocks as before (idle stays idle).
+        let mut got = None;
+        if self.flowing.is_some_and(|t| t.elapsed() < FLOWING) {
+            let until = Instant::now() + SPIN;
+            loop {
+                match call(libc::MSG_DONTWAIT) {
+                    Ok(g) => {
+                        got = Some(g);
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock && Instant::now() < until => {
+                        std::thread::yield_now();
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        // MSG_WAITFORONE: wait (up to the socket's timeout) for the first
+        // datagram only, then take what is already there.
+        let got = match got {
+            Some(g) => g,
+            None => call(libc::MSG_WAITFORONE)?,
+        };
+        if got > 0 {
+            self.flowing = Some(Instant::now());
         }
         let at = SystemTime::UNIX_EPOCH; // set when handed out
-        for i in 0..(got as usize).min(n) {
+        for i in 0..got.min(n) {
             let msg = &msgs[i];
             let Some(from) = socket_addr(&names[i]) else {
                 // Not an IP peer: nothing a UDP socket should get; skip it.

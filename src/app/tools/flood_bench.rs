@@ -38,6 +38,9 @@ pub struct FloodBench {
     generated: Option<Generated>,
     /// The same generator against a bare std loop, run first, same process.
     bare: Option<Generated>,
+    /// And again after the window's run: the machine's other load drifts
+    /// over seconds, so the window is compared with the two around it.
+    bare_after: Option<Generated>,
     /// Per-thread CPU when the flood started (see `cpu_by_role`).
     cpu_at_start: Option<(Instant, CpuByRole)>,
     cpu_share: Option<CpuShare>,
@@ -199,6 +202,7 @@ impl FloodBench {
             generator: None,
             generated: None,
             bare: None,
+            bare_after: None,
             cpu_at_start: None,
             cpu_share: None,
             cpu_after_start: None,
@@ -302,6 +306,7 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context, frame: &eframe::Frame)
                         1000.0 * (now.gl - start.gl) / frames,
                     ));
                 }
+                bench.bare_after = bare_loop(bench.count);
                 bench.print(app);
                 bench.phase = Phase::Done;
             }
@@ -400,12 +405,14 @@ impl FloodBench {
                 received
             );
             if let Some(bare) = &self.bare {
+                let after = self.bare_after.as_ref().map_or(rate(bare), rate);
+                let reference = (rate(bare) + after) / 2.0;
                 println!(
-                    "  replies/s: window {:.0}, bare std loop {:.0} (same generator, same run): \
-                     {:.2}× the bare loop",
+                    "  replies/s: window {:.0}, bare std loop {:.0} before and {after:.0} after \
+                     (same generator, same run): {:.2}× the bare loop (their mean)",
                     rate(g),
                     rate(bare),
-                    rate(g) / rate(bare).max(1e-9)
+                    rate(g) / reference.max(1e-9)
                 );
                 if let Some((server, generator)) = bare.bare_cpu {
                     println!(
