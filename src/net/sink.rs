@@ -4,6 +4,9 @@
 //! stopped, closed, failed) always get through, so the UI never waits for
 //! one that was thrown away. The receiver is woken at most once per drain,
 //! so a flood costs one repaint request per frame, not one per datagram.
+//! A server's datagrams come in batches (one per `recvmmsg`), one channel
+//! message each. The CLI server, which has no UI to keep responsive, takes
+//! its events on the socket thread itself ([`inline_sink`]).
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
