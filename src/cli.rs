@@ -249,13 +249,10 @@ fn server(
     }));
     let (note_tx, notes) = std::sync::mpsc::channel::<Note>();
     let printer = out.clone();
-    let note_tx = std::sync::Mutex::new(note_tx);
     let sink = net::inline_sink(move |events: Vec<NetEvent>| {
         let Ok(mut p) = printer.lock() else { return };
         let note = |note| {
-            if let Ok(tx) = note_tx.lock() {
-                let _ = tx.send(note);
-            }
+            let _ = note_tx.send(note);
         };
         let was_buffered = p.lines.is_buffered();
         for event in events {

@@ -377,27 +377,27 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
         };
         waiting.push((rx, reply));
         if batch.pending() == 0 {
-            flush(&socket, &mut sends, &mut send_results, &mut waiting);
-            batch_text = None;
-            let at = SystemTime::now();
-            // One message for the batch (a flood's batches are up to 32).
-            sink.send_many(
-                waiting
-                    .drain(..)
-                    .map(|(rx, reply)| {
-                        NetEvent::Server(ServerEvent {
-                            server: id,
-                            at,
-                            kind: ServerEventKind::Datagram {
-                                rx,
-                                reply: reply.unwrap_or(Reply::NotSent),
-                            },
-                        })
-                    })
-                    .collect(),
+            report(
+                &socket,
+                &mut sends,
+                &mut send_results,
+                &mut waiting,
+                id,
+                sink,
             );
+            batch_text = None;
         }
     }
+    // Stopped in the middle of a batch: what was handed out is answered and
+    // reported (the rest, never handed out, goes as the kernel's queue does).
+    report(
+        &socket,
+        &mut sends,
+        &mut send_results,
+        &mut waiting,
+        id,
+        sink,
+    );
     // Closing would leave the group too; saying so shows it in the trace.
     if let Some(join) = &join
         && let Ok(opt) = join.apply(&socket, true)
@@ -408,6 +408,38 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
     // After the socket: a reply still held back dies with it.
     drop(simulator);
     emit(ServerEventKind::Stopped);
+}
+
+/// Sends the batch's replies, then reports its datagrams, as one message
+/// (a flood's batches are up to 32).
+fn report(
+    socket: &Socket,
+    sends: &mut super::batch::SendBatch,
+    results: &mut Vec<(Arc<[u8]>, std::io::Result<()>)>,
+    waiting: &mut Vec<(Received, Option<Reply>)>,
+    server: u64,
+    sink: &EventSink<NetEvent>,
+) {
+    if waiting.is_empty() {
+        return;
+    }
+    flush(socket, sends, results, waiting);
+    let at = SystemTime::now();
+    sink.send_many(
+        waiting
+            .drain(..)
+            .map(|(rx, reply)| {
+                NetEvent::Server(ServerEvent {
+                    server,
+                    at,
+                    kind: ServerEventKind::Datagram {
+                        rx,
+                        reply: reply.unwrap_or(Reply::NotSent),
+                    },
+                })
+            })
+            .collect(),
+    );
 }
 
 /// Sends the replies waiting in `sends` and writes each outcome into its
