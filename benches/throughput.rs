@@ -34,7 +34,15 @@
 //! `UDP_LAB_BENCH_ROUNDS` the runs of each kind (default 5, median shown),
 //! `UDP_LAB_BENCH_ONLY=bare|lab|worker` runs one path of the first table
 //! alone (for a profiler), `=cli` the command-line table alone, and
-//! `=cli-pipe|cli-file|python-pipe|python-file` one of its servers alone.
+//! `=cli-pipe|cli-file|python-pipe|python-file` one of its servers alone,
+//! `=window` the window alone.
+//!
+//! Last, the real window under a flood: the release binary with
+//! `UDP_LAB_FLOOD_BENCH=1000000` (its own generator, the same algorithm,
+//! drives a bare loop before and after the window's server), in a window on
+//! the display when there is one, else under `xvfb-run`; its report (the
+//! ratio to the bare loop, the drawing's CPU share, frame times, RSS, the
+//! first frame) is printed as it comes.
 
 // Bench code: a failed setup step ends the run with its message (the
 // crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
@@ -82,7 +90,8 @@ fn main() {
     );
     let cli_kinds = CliKind::ALL.map(CliKind::name);
     let only_cli = only.is_some_and(|o| o == "cli" || cli_kinds.contains(&o));
-    for in_flight in [1, 32].into_iter().filter(|_| !only_cli) {
+    let only_window = only == Some("window");
+    for in_flight in [1, 32].into_iter().filter(|_| !only_cli && !only_window) {
         let (mut bare, mut lab, mut worker) = (Vec::new(), Vec::new(), Vec::new());
         // Alternate, so changes in the machine's other load hit all alike.
         for _ in 0..rounds {
@@ -118,6 +127,10 @@ fn main() {
     if only.is_none() || only_cli {
         println!();
         cli_servers(run_for, rounds, only.filter(|o| *o != "cli"));
+    }
+    if only.is_none() || only_window {
+        println!();
+        window_flood();
     }
     if only.is_some() {
         return;
@@ -887,4 +900,45 @@ fn pin_task(tid: u32, cpus: &[usize]) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = (tid, cpus);
+}
+
+/// The real window under a flood (see the top of this file); says why when
+/// it cannot run.
+fn window_flood() {
+    use std::process::Command;
+    let exe = env!("CARGO_BIN_EXE_udp-lab");
+    let display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    let xvfb = Command::new("xvfb-run").arg("--help").output().is_ok();
+    let mut command = if display {
+        Command::new(exe)
+    } else if xvfb {
+        let mut c = Command::new("xvfb-run");
+        c.args(["-a", "-s", "-screen 0 1280x800x24", exe]);
+        c
+    } else {
+        println!("The window under a flood: skipped (no display, and no xvfb-run to make one)");
+        return;
+    };
+    // Its own settings folder: saved settings (a language, a smaller
+    // window) would change what is measured.
+    let data = std::env::temp_dir().join(format!("udp-lab-bench-window-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    command
+        .env("UDP_LAB_FLOOD_BENCH", "1000000")
+        .env("XDG_DATA_HOME", &data)
+        .env("XDG_CONFIG_HOME", &data);
+    match command.output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            print!("{}", String::from_utf8_lossy(&out.stdout));
+        }
+        Ok(out) => println!(
+            "The window under a flood did not report ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => println!("The window under a flood could not start: {e}"),
+    }
+    let _ = std::fs::remove_dir_all(&data);
 }
