@@ -49,12 +49,7 @@ impl Lines {
 
     pub fn line(&mut self, line: std::fmt::Arguments<'_>) -> Result<(), Gone> {
         writeln!(self.out, "{line}").map_err(|_| Gone)?;
-        if self.immediate {
-            self.flush()
-        } else {
-            self.since.get_or_insert_with(Instant::now);
-            Ok(())
-        }
+        self.written()
     }
 
     /// `prefix` and `text` as one line, written as they are (the flood's
@@ -65,6 +60,11 @@ impl Lines {
             .and_then(|()| self.out.write_all(text.as_bytes()))
             .and_then(|()| self.out.write_all(b"\n"))
             .map_err(|_| Gone)?;
+        self.written()
+    }
+
+    /// After a line: out at once (a terminal), or buffered from now.
+    fn written(&mut self) -> Result<(), Gone> {
         if self.immediate {
             self.flush()
         } else {

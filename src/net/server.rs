@@ -299,12 +299,7 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
     // Reads every datagram already waiting in one system call (a flood).
     let mut batch = super::batch::RecvBatch::default();
     // And answers them with one: the plain replies of a batch wait for its end.
-    let mut sends = super::batch::SendBatch::default();
-    let mut send_results = Vec::new();
-    // The batch's datagrams, reported once their replies are out (None:
-    // the reply waits in `sends`).
-    let mut waiting: Vec<(Received, Option<Reply>)> = Vec::new();
-    let mut batch_text: Option<Arc<[u8]>> = None;
+    let mut pending = Pending::default();
     let mut limiter = RateLimiter::default();
     let mut simulator = Simulator::for_server(Impairments::default());
     // Settings may change while recvfrom blocks: look before each read (buffer
@@ -343,25 +338,18 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
         let answer = match &settings.reply {
             ReplyMode::None => None,
             ReplyMode::Echo => Some(rx.bytes.clone()),
-            // A copy per batch: the reader drops each event's handle on its
-            // own thread, and one shared count would bounce between the two
-            // CPUs' caches on every datagram.
-            ReplyMode::Fixed(text) => Some(
-                batch_text
-                    .get_or_insert_with(|| Arc::from(&text[..]))
-                    .clone(),
-            ),
+            ReplyMode::Fixed(text) => Some(pending.fixed_reply(text)),
         };
         let reply = match answer {
             None => Some(Reply::NotSent),
             Some(_) if !limiter.allow(settings.reply_rate_limit) => Some(Reply::RateLimited),
             Some(bytes) if simulator.is_off() => {
-                sends.push(bytes, read.from);
+                pending.sends.push(bytes, read.from);
                 None
             }
             Some(bytes) => {
                 // The simulator sends now: the plain replies before it first.
-                flush(&socket, &mut sends, &mut send_results, &mut waiting);
+                pending.flush(&socket);
                 let reply_at = SystemTime::now();
                 Some(match simulator.send(&socket, &bytes, read.from) {
                     Ok(sim) => Reply::Sent {
@@ -375,29 +363,14 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
                 })
             }
         };
-        waiting.push((rx, reply));
+        pending.waiting.push((rx, reply));
         if batch.pending() == 0 {
-            report(
-                &socket,
-                &mut sends,
-                &mut send_results,
-                &mut waiting,
-                id,
-                sink,
-            );
-            batch_text = None;
+            pending.report(&socket, id, sink);
         }
     }
     // Stopped in the middle of a batch: what was handed out is answered and
     // reported (the rest, never handed out, goes as the kernel's queue does).
-    report(
-        &socket,
-        &mut sends,
-        &mut send_results,
-        &mut waiting,
-        id,
-        sink,
-    );
+    pending.report(&socket, id, sink);
     // Closing would leave the group too; saying so shows it in the trace.
     if let Some(join) = &join
         && let Ok(opt) = join.apply(&socket, true)
@@ -410,68 +383,81 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
     emit(ServerEventKind::Stopped);
 }
 
-/// Sends the batch's replies, then reports its datagrams, as one message
-/// (a flood's batches are up to 32).
-fn report(
-    socket: &Socket,
-    sends: &mut super::batch::SendBatch,
-    results: &mut Vec<(Arc<[u8]>, std::io::Result<()>)>,
-    waiting: &mut Vec<(Received, Option<Reply>)>,
-    server: u64,
-    sink: &EventSink<NetEvent>,
-) {
-    if waiting.is_empty() {
-        return;
-    }
-    flush(socket, sends, results, waiting);
-    let at = SystemTime::now();
-    sink.send_many(
-        waiting
-            .drain(..)
-            .map(|(rx, reply)| {
-                NetEvent::Server(ServerEvent {
-                    server,
-                    at,
-                    kind: ServerEventKind::Datagram {
-                        rx,
-                        reply: reply.unwrap_or(Reply::NotSent),
-                    },
-                })
-            })
-            .collect(),
-    );
+/// One batch between its `recvfrom`s and its report: the plain replies
+/// waiting to go out by one `sendmmsg`, and the datagrams waiting for them.
+#[derive(Default)]
+struct Pending {
+    sends: super::batch::SendBatch,
+    /// `sends`' outcomes (kept to reuse its memory).
+    results: Vec<(Arc<[u8]>, std::io::Result<()>)>,
+    /// The batch's datagrams, reported once their replies are out (None:
+    /// the reply waits in `sends`).
+    waiting: Vec<(Received, Option<Reply>)>,
+    /// The fixed reply, one copy per batch: the reader drops each event's
+    /// handle on its own thread, and one shared count would bounce between
+    /// the two CPUs' caches on every datagram.
+    text: Option<Arc<[u8]>>,
 }
 
-/// Sends the replies waiting in `sends` and writes each outcome into its
-/// datagram's place in `waiting`.
-fn flush(
-    socket: &Socket,
-    sends: &mut super::batch::SendBatch,
-    results: &mut Vec<(Arc<[u8]>, std::io::Result<()>)>,
-    waiting: &mut [(Received, Option<Reply>)],
-) {
-    if sends.is_empty() {
-        return;
+impl Pending {
+    fn fixed_reply(&mut self, text: &Arc<[u8]>) -> Arc<[u8]> {
+        self.text
+            .get_or_insert_with(|| Arc::from(&text[..]))
+            .clone()
     }
-    // Stamped before sendto: the client may report the answer before this
-    // thread gets to report the send.
-    let at = SystemTime::now();
-    sends.flush(socket, results);
-    let mut outcomes = results.drain(..);
-    for (rx, reply) in waiting.iter_mut().filter(|(_, r)| r.is_none()) {
-        let Some((bytes, outcome)) = outcomes.next() else {
-            break;
-        };
-        *reply = Some(match outcome {
-            Ok(()) => Reply::Sent {
-                bytes,
-                at,
-                sim: SimFate::default(),
-            },
-            Err(e) => Reply::Failed {
-                error: NetError::from_io("sendto", rx.from, &e),
-            },
-        });
+
+    /// Sends the replies waiting in `sends` and writes each outcome into
+    /// its datagram's place in `waiting`.
+    fn flush(&mut self, socket: &Socket) {
+        if self.sends.is_empty() {
+            return;
+        }
+        // Stamped before sendto: the client may report the answer before
+        // this thread gets to report the send.
+        let at = SystemTime::now();
+        self.sends.flush(socket, &mut self.results);
+        let mut outcomes = self.results.drain(..);
+        for (rx, reply) in self.waiting.iter_mut().filter(|(_, r)| r.is_none()) {
+            let Some((bytes, outcome)) = outcomes.next() else {
+                break;
+            };
+            *reply = Some(match outcome {
+                Ok(()) => Reply::Sent {
+                    bytes,
+                    at,
+                    sim: SimFate::default(),
+                },
+                Err(e) => Reply::Failed {
+                    error: NetError::from_io("sendto", rx.from, &e),
+                },
+            });
+        }
+    }
+
+    /// Sends the batch's replies, then reports its datagrams as one message
+    /// (a flood's batches are up to 32); the next batch starts afresh.
+    fn report(&mut self, socket: &Socket, server: u64, sink: &EventSink<NetEvent>) {
+        self.text = None;
+        if self.waiting.is_empty() {
+            return;
+        }
+        self.flush(socket);
+        let at = SystemTime::now();
+        sink.send_many(
+            self.waiting
+                .drain(..)
+                .map(|(rx, reply)| {
+                    NetEvent::Server(ServerEvent {
+                        server,
+                        at,
+                        kind: ServerEventKind::Datagram {
+                            rx,
+                            reply: reply.unwrap_or(Reply::NotSent),
+                        },
+                    })
+                })
+                .collect(),
+        );
     }
 }
 

@@ -289,16 +289,22 @@ impl<E> EventQueue<E> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn full_channel_counts_drops_and_wakes_once_per_drain() {
+    /// A channel whose wake-ups are counted.
+    fn counted_channel(capacity: usize) -> (EventSink<u32>, EventQueue<u32>, Arc<AtomicUsize>) {
         let wakes = Arc::new(AtomicUsize::new(0));
         let w = wakes.clone();
-        let (sink, queue) = event_channel::<u32>(
-            4,
+        let (sink, queue) = event_channel(
+            capacity,
             Arc::new(move || {
                 w.fetch_add(1, Ordering::Relaxed);
             }),
         );
+        (sink, queue, wakes)
+    }
+
+    #[test]
+    fn full_channel_counts_drops_and_wakes_once_per_drain() {
+        let (sink, queue, wakes) = counted_channel(4);
         for i in 0..10 {
             sink.send(i);
         }
@@ -336,14 +342,7 @@ mod tests {
 
     #[test]
     fn a_batch_is_one_message_and_what_does_not_fit_is_counted() {
-        let wakes = Arc::new(AtomicUsize::new(0));
-        let w = wakes.clone();
-        let (sink, queue) = event_channel::<u32>(
-            5,
-            Arc::new(move || {
-                w.fetch_add(1, Ordering::Relaxed);
-            }),
-        );
+        let (sink, queue, wakes) = counted_channel(5);
         sink.send(0);
         sink.send_many(vec![1, 2, 3]);
         // Room for one more of these three.
