@@ -367,7 +367,7 @@ texts! {
     ScriptForgotten => "a script", "скрипт";
     CodeLabPrograms => "The lab's programs", "Программы лабораторной работы";
     CodeTraced => "{file} (traced)", "{file} (трассировка)";
-    CodeScriptHint => "Your script as it was when it started. The line of its latest socket call lights up (or of the receive it waits in); with the time cursor paused, the line of the call the cursor is on.", "Ваш скрипт таким, каким он был при запуске. Подсвечивается строка его последнего вызова сокета (или приёма, в котором он ждёт); когда курсор времени на паузе — строка вызова, на котором стоит курсор.";
+    CodeScriptHint => "This is your script as it was when it started. The line of its latest socket call lights up (or of the receive it waits in); with the time cursor paused, the line of the call the cursor is on.", "Здесь показан ваш скрипт таким, каким он был при запуске. Подсвечивается строка его последнего вызова сокета (или приёма, в котором он ждёт); когда курсор времени на паузе — строка вызова, на котором стоит курсор.";
     CodeScriptUnreadable => "{file} could not be read ({reason}): its calls are still in Socket calls and the Sequence diagram.", "Не удалось прочитать {file} ({reason}): его вызовы всё равно видны во «Вызовах сокетов» и на «Диаграмме последовательности».";
     CodeScriptTooLong => "{file} is {kib} KiB, longer than UDP Lab shows (256 KiB): its calls are still in Socket calls and the Sequence diagram.", "{file} занимает {kib} КиБ — больше, чем показывает UDP Lab (256 КиБ): его вызовы всё равно видны во «Вызовах сокетов» и на «Диаграмме последовательности».";
     CodeNoReply => "No reply: the server sends nothing back", "Без ответа: сервер ничего не отправляет";
