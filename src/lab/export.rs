@@ -12,6 +12,8 @@ use etherparse::{IpNumber, Ipv4Header, Ipv6Header, PacketBuilder, UdpHeader};
 use pcap_file::DataLink;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 
+use super::i18n::cli::C;
+use super::i18n::{Lang, T, fill};
 use super::session::{DatagramRecord, Direction};
 use super::text as format;
 
@@ -129,39 +131,42 @@ pub fn csv_time(at: SystemTime) -> String {
     local.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
-pub fn direction_name(d: Direction) -> &'static str {
+/// The `direction` column, in the window's language (the column names stay
+/// English for scripts; the values are for the person reading the sheet).
+pub fn direction_name(d: Direction, lang: Lang) -> &'static str {
     match d {
-        Direction::Request => "request",
-        Direction::Reply => "reply",
+        Direction::Request => C::CsvRequest.get(lang),
+        Direction::Reply => C::CsvReply.get(lang),
     }
 }
 
-/// What the other columns cannot say: truncation and the simulator's doing.
-pub fn note(d: &DatagramRecord) -> String {
+/// What the other columns cannot say: truncation and the simulator's doing,
+/// in the window's words.
+pub fn note(d: &DatagramRecord, lang: Lang) -> String {
     let mut notes = Vec::new();
     if let Some(t) = d.truncated {
-        notes.push(format!(
-            "truncated: read {} of {} bytes (buffer {})",
-            t.read, d.len, t.buffer
+        notes.push(fill(
+            C::CsvTruncated.get(lang),
+            &[("read", &t.read), ("len", &d.len), ("buffer", &t.buffer)],
         ));
     }
     if d.sim.dropped {
-        notes.push("dropped by the simulator".to_owned());
+        notes.push(T::SimDropped.get(lang).to_owned());
     }
     if d.sim.duplicated {
-        notes.push("duplicated by the simulator".to_owned());
+        notes.push(T::SimDuplicated.get(lang).to_owned());
     }
     if !d.sim.delay.is_zero() {
-        notes.push(format!(
-            "delayed {} ms by the simulator",
-            d.sim.delay.as_millis()
+        notes.push(fill(
+            T::SimDelayed.get(lang),
+            &[("ms", &d.sim.delay.as_millis())],
         ));
     }
     if d.sim.reordered {
-        notes.push("reordered by the simulator".to_owned());
+        notes.push(T::SimReordered.get(lang).to_owned());
     }
     if d.gave_up_at.is_some() {
-        notes.push("no answer".to_owned());
+        notes.push(T::HistoryTimedOut.get(lang).to_owned());
     }
     notes.join("; ")
 }
@@ -211,16 +216,16 @@ pub fn csv_field(value: &str) -> String {
 }
 
 /// The CSV row of one datagram (no line ending).
-pub fn csv_row(d: &DatagramRecord) -> String {
+pub fn csv_row(d: &DatagramRecord, lang: Lang) -> String {
     let fields = [
         record_time(d).map(csv_time).unwrap_or_default(),
-        direction_name(d.direction).to_owned(),
+        direction_name(d.direction, lang).to_owned(),
         d.from.to_string(),
         d.to.to_string(),
         d.len.to_string(),
         format::payload_text(&d.bytes, usize::MAX),
         format::hex(&d.bytes, usize::MAX),
-        note(d),
+        note(d, lang),
     ];
     fields
         .iter()
@@ -234,12 +239,13 @@ pub fn csv_row(d: &DatagramRecord) -> String {
 pub fn write_csv<'a>(
     out: &mut impl Write,
     datagrams: impl IntoIterator<Item = &'a DatagramRecord>,
+    lang: Lang,
 ) -> io::Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
     out.write_all(CSV_HEADER.as_bytes())?;
     out.write_all(b"\r\n")?;
     for d in datagrams {
-        out.write_all(csv_row(d).as_bytes())?;
+        out.write_all(csv_row(d, lang).as_bytes())?;
         out.write_all(b"\r\n")?;
     }
     out.flush()
@@ -385,12 +391,18 @@ impl ExportKind {
     }
 }
 
-/// Writes the datagrams to a new timestamped file in `dir`.
-pub fn save(kind: ExportKind, dir: &Path, datagrams: &[DatagramRecord]) -> io::Result<PathBuf> {
+/// Writes the datagrams to a new timestamped file in `dir`; a CSV's values
+/// in `lang`.
+pub fn save(
+    kind: ExportKind,
+    dir: &Path,
+    datagrams: &[DatagramRecord],
+    lang: Lang,
+) -> io::Result<PathBuf> {
     let (path, file) = create_timestamped(dir, kind.extension(), SystemTime::now())?;
     let mut out = BufWriter::new(file);
     let written = match kind {
-        ExportKind::Csv => write_csv(&mut out, datagrams),
+        ExportKind::Csv => write_csv(&mut out, datagrams, lang),
         ExportKind::Pcap => write_pcap(&mut out, datagrams).map(|_| ()),
     };
     match written.and_then(|()| out.into_inner().map_err(|e| e.into_error())?.sync_all()) {

@@ -1,6 +1,8 @@
 //! Every string the window shows, in English and Russian. The macro makes a
 //! missing translation a compile error; `fill` puts values into `{name}`
-//! placeholders. The CLI stays in English (it prints the lab's own lines).
+//! placeholders. The CLI speaks the same language (`--lang`, else the
+//! locale); its own strings are in [`cli`], and only the lab's printed lines
+//! ("Server is listening on …") stay as the handout prints them.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,21 +41,27 @@ impl Lang {
 
 macro_rules! texts {
     ($($key:ident => $en:expr, $ru:expr;)*) => {
+        texts! { enum T; $($key => $en, $ru;)* }
+    };
+    // A second table (the CLI's, i18n/cli.rs) names its own enum.
+    (enum $name:ident; $($key:ident => $en:expr, $ru:expr;)*) => {
         /// A user-visible string.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum T { $($key,)* }
+        pub enum $name { $($key,)* }
 
-        impl T {
-            pub const ALL: &'static [T] = &[$(T::$key,)*];
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$key,)*];
 
             pub fn get(self, lang: Lang) -> &'static str {
                 match (self, lang) {
-                    $((T::$key, Lang::En) => $en, (T::$key, Lang::Ru) => $ru,)*
+                    $(($name::$key, Lang::En) => $en, ($name::$key, Lang::Ru) => $ru,)*
                 }
             }
         }
     };
 }
+
+pub mod cli;
 
 texts! {
     AppTitle => "UDP Lab", "UDP Lab";

@@ -226,8 +226,10 @@ pub fn start_export(ctx: &egui::Context, app: &mut UdpLabApp, kind: ExportKind) 
         ExportKind::Pcap => Saved::Pcap,
     };
     let job_dir = dir.clone();
+    // The CSV's values in the window's language.
+    let lang = app.lang;
     let job = move || {
-        let result = export::save(kind, &job_dir, &datagrams);
+        let result = export::save(kind, &job_dir, &datagrams, lang);
         Job::Saved {
             what,
             dir: job_dir,

@@ -352,3 +352,49 @@ fn failures_are_explained_in_both_languages() {
         "Could not save the CSV file: os says no"
     );
 }
+
+/// Issue 23, item 14: the values a person reads (direction, note) are in
+/// the window's language; the column names stay English for scripts.
+#[test]
+fn csv_values_follow_the_window_language() {
+    let (mut h, _out, _port) = real_exchange("127.0.0.1:0", "127.0.0.1");
+    h.state_mut()
+        .act(crate::app::Command::SetLanguage(Lang::Ru));
+    h.run();
+    // The same command as the toolbar's CSV button (in Russian the toolbar
+    // may fold it into the Tools menu).
+    h.state_mut().tools.notice = None;
+    h.state_mut()
+        .act(crate::app::Command::Export(ExportKind::Csv));
+    wait_for(&mut h, "the file to be written", |app| {
+        app.tools.notice.is_some()
+    });
+    let path = match h.state().tools.notice.as_ref().map(|n| &n.kind) {
+        Some(NoticeKind::Saved { path, .. }) => path.clone(),
+        other => panic!(
+            "export failed: {}",
+            other.map(|k| notice_text(Lang::En, k)).unwrap_or_default()
+        ),
+    };
+    let bytes = std::fs::read(&path).expect("csv");
+    let text = std::str::from_utf8(&bytes).expect("UTF-8");
+    let rows = parse_csv(text.strip_prefix('\u{feff}').expect("BOM"));
+    assert_eq!(rows[0].join(","), CSV_HEADER);
+    assert_eq!(
+        (rows[1][1].as_str(), rows[2][1].as_str()),
+        ("запрос", "ответ")
+    );
+
+    let mut d = h.state().session.datagrams[0].clone();
+    d.truncated = Some(crate::lab::session::Truncation { read: 4, buffer: 4 });
+    d.sim.dropped = true;
+    d.sim.delay = std::time::Duration::from_millis(20);
+    assert_eq!(
+        note(&d, Lang::Ru),
+        "обрезано: прочитано 4 из 13 байт (буфер 4); отброшено симулятором; задержано симулятором на 20 мс"
+    );
+    assert_eq!(
+        note(&d, Lang::En),
+        "truncated: read 4 of 13 bytes (buffer 4); dropped by the simulator; delayed 20 ms by the simulator"
+    );
+}
