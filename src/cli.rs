@@ -1,21 +1,26 @@
-//! The headless command line. Prints the same lines as the lab's scripts so
-//! students can compare; always in English.
+//! The headless command line. Speaks the user's language (`--lang`, else the
+//! locale) but prints the lab's own lines ("Server is listening on …",
+//! "Message from client: …", "Response from server: …") exactly as the
+//! handout's scripts do, so students can compare.
 
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use udp_lab::lab::i18n::{Lang, T, fill};
+use udp_lab::lab::i18n::{self, Lang, T, fill};
 use udp_lab::lab::text as format;
 use udp_lab::net::{
-    self, BurstStats, ClientEventKind, ClientRequest, Impairments, NetError, NetEvent, Received,
-    ReplyMode, ServerConfig, ServerEventKind, ServerSettings, SimFate,
+    self, Impairments, NetError, NetEvent, Received, ReplyMode, ServerConfig, ServerEventKind,
+    ServerSettings,
 };
 
 mod args;
+mod clap_error;
+mod client;
+mod localize;
 pub use args::{Args, CliCommand};
+pub use localize::{choose as choose_lang, lang, parse};
 
 /// A windows-subsystem build has no console: attach to the terminal that
 /// started us, so `udp-lab client` and `--help` still print there.
@@ -53,6 +58,7 @@ pub fn run(command: CliCommand) -> ExitCode {
                 match encoding.encode(&reply) {
                     Ok(bytes) => ReplyMode::Fixed(Arc::from(bytes)),
                     Err(e) => {
+                        let e = i18n::encode_error(lang(), &e);
                         let _ = warn(format_args!("udp-lab: --reply: {e}"));
                         return ExitCode::FAILURE;
                     }
@@ -86,11 +92,12 @@ pub fn run(command: CliCommand) -> ExitCode {
             let message = match encoding.encode(&message) {
                 Ok(bytes) => bytes,
                 Err(e) => {
+                    let e = i18n::encode_error(lang(), &e);
                     let _ = warn(format_args!("udp-lab: {e}"));
                     return ExitCode::FAILURE;
                 }
             };
-            client(&ClientOpts {
+            client::client(&client::ClientOpts {
                 to: to.unwrap_or_else(|| {
                     if broadcast {
                         format!("255.255.255.255:{}", net::DEFAULT_PORT)
@@ -115,7 +122,7 @@ pub fn run(command: CliCommand) -> ExitCode {
             port,
             timeout,
             message,
-        } => find(port, timeout, &message),
+        } => client::find(port, timeout, &message),
         CliCommand::Trace {
             python,
             script,
@@ -126,7 +133,7 @@ pub fn run(command: CliCommand) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Nowhere to say it when stderr is closed too; the exit code says it.
-            let _ = warn(format_args!("udp-lab: {e}"));
+            let _ = warn(format_args!("udp-lab: {}", error_text(&e)));
             ExitCode::FAILURE
         }
     }
@@ -151,18 +158,30 @@ fn warn(line: std::fmt::Arguments<'_>) -> Result<(), Gone> {
         .map_err(|_| Gone)
 }
 
-/// The CLI prints English (the lab's own words); the window's texts are
-/// shared so both say the same.
-const LANG: Lang = Lang::En;
+/// An error in the CLI's language, in the window's words. English keeps
+/// the net layer's own wording (the same sentences; the table's English is
+/// checked against it).
+fn error_text(e: &NetError) -> String {
+    match lang() {
+        Lang::En => e.to_string(),
+        lang => i18n::net_error(lang, e),
+    }
+}
 
 /// The note after a truncated datagram, as the window words it.
 fn truncation_note(rx: &Received) -> String {
     let read = rx.bytes.len();
     if rx.len > read {
-        fill(T::Truncated.get(LANG), &[("read", &read), ("len", &rx.len)])
+        fill(
+            T::Truncated.get(lang()),
+            &[("read", &read), ("len", &rx.len)],
+        )
     } else {
         // The OS did not tell the real length (no MSG_TRUNC).
-        fill(T::AnatomyTruncatedUnknownLen.get(LANG), &[("read", &read)])
+        fill(
+            T::AnatomyTruncatedUnknownLen.get(lang()),
+            &[("read", &read)],
+        )
     }
 }
 
@@ -190,7 +209,7 @@ fn payload(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     {
         return text.into();
     }
-    format::payload_line(bytes, usize::MAX, 64, LANG).into()
+    format::payload_line(bytes, usize::MAX, 64, lang()).into()
 }
 
 fn channel() -> (net::EventSink<NetEvent>, net::EventQueue<NetEvent>) {
@@ -209,19 +228,22 @@ fn server(
         && !ip.is_unspecified()
         && *ip != join.group
     {
-        // Checked here (the window has its own words): the kernel would
-        // join, and the socket would never hear the group.
+        // Checked here, in the window's words: the kernel would join, and
+        // the socket would never hear the group.
+        let any = if join.group.is_ipv4() {
+            "0.0.0.0"
+        } else {
+            "[::]"
+        };
         return Err(NetError::Io {
             call: "bind",
-            message: format!(
-                "a socket bound to {ip} does not hear the group {}: bind to {}:{} instead",
-                join.group,
-                if join.group.is_ipv4() {
-                    "0.0.0.0"
-                } else {
-                    "[::]"
-                },
-                bind.port
+            message: fill(
+                T::ErrJoinNeedsAll.get(lang()),
+                &[
+                    ("ip", ip),
+                    ("group", &join.group),
+                    ("any", &format!("{any}:{}", bind.port)),
+                ],
             ),
         });
     }
@@ -369,7 +391,7 @@ fn print_event(event: NetEvent, out: &mut Lines) -> Result<Option<Result<(), Net
             ))?;
             if addr.ip().is_unspecified() {
                 out.before_stderr()?;
-                warn(format_args!("{}", T::ExposedAllInterfaces.get(LANG)))?;
+                warn(format_args!("{}", T::ExposedAllInterfaces.get(lang())))?;
             }
         }
         ServerEventKind::Datagram { rx, .. } => {
@@ -387,323 +409,6 @@ fn print_event(event: NetEvent, out: &mut Lines) -> Result<Option<Result<(), Net
         ServerEventKind::Socket { .. } => {}
     }
     Ok(None)
-}
-
-struct ClientOpts {
-    to: String,
-    reach: net::Reach,
-    timeout: Duration,
-    buffer: usize,
-    count: Option<u32>,
-    interval: Duration,
-    network: Impairments,
-    message: Vec<u8>,
-}
-
-fn client(opts: &ClientOpts) -> Result<(), NetError> {
-    let target = net::parse_addr(&opts.to, true)?;
-    let timeout = opts.timeout;
-    let count = opts.count.unwrap_or(1);
-    let (sink, queue) = channel();
-    let request = ClientRequest {
-        op: 1,
-        target,
-        payload: Arc::from(opts.message.as_slice()),
-        timeout,
-        buffer: opts.buffer,
-        count,
-        interval: opts.interval,
-        socket: None,
-        network: opts.network,
-        reach: opts.reach,
-    };
-    let handle = net::spawn_client(request, sink)?;
-    let mut out = Printer {
-        handle: &handle,
-        gone: false,
-    };
-    // The lab's single line, unless a burst or the simulator calls for
-    // ping-style lines and statistics.
-    let collects = net::resolve(&request_target(opts)?).is_ok_and(|t| opts.reach.collects(t));
-    let outcome = if collects {
-        collect_report(&queue, timeout, &mut out)
-    } else if count > 1 || !opts.network.is_off() {
-        ping_report(&queue, &opts.to, timeout + opts.interval, &mut out)
-    } else {
-        lab_report(&queue, timeout, &mut out)
-    };
-    handle.join();
-    outcome
-}
-
-/// The client's output. Once stdout or stderr is gone the client prints
-/// nothing more and cancels the rest of a burst (nobody reads it); its exit
-/// code still says whether it got its answers.
-struct Printer<'a> {
-    handle: &'a net::ClientHandle,
-    gone: bool,
-}
-
-impl Printer<'_> {
-    fn say(&mut self, line: std::fmt::Arguments<'_>) {
-        if !self.gone && say(line).is_err() {
-            self.stop();
-        }
-    }
-
-    fn warn(&mut self, line: std::fmt::Arguments<'_>) {
-        if !self.gone && warn(line).is_err() {
-            self.stop();
-        }
-    }
-
-    fn stop(&mut self) {
-        self.gone = true;
-        self.handle.cancel();
-    }
-}
-
-/// "The answer came from A, not from B where the request went".
-fn other_source_note(from: SocketAddr, to: SocketAddr) -> String {
-    fill(
-        T::AnswerFromOtherSource.get(LANG),
-        &[("from", &from), ("to", &to)],
-    )
-}
-
-/// Prints a line per datagram and the statistics; fails when nothing answered.
-fn ping_report(
-    queue: &net::EventQueue<NetEvent>,
-    to: &str,
-    step: Duration,
-    out: &mut Printer<'_>,
-) -> Result<(), NetError> {
-    let mut stats = BurstStats::default();
-    let mut header = to.to_owned();
-    // Lock-step: a timeout is about the latest send.
-    let mut fate = SimFate::default();
-    let mut target = None;
-    let mut last_error = None;
-    let mut start_error = None;
-    while let Some(NetEvent::Client(ev)) = queue.recv_timeout(step + Duration::from_secs(30)) {
-        match ev.kind {
-            ClientEventKind::Sent { to, sim, .. } => {
-                stats.record_sent(sim.dropped);
-                header = to.to_string();
-                target = Some(to);
-                fate = sim;
-            }
-            ClientEventKind::Response {
-                seq,
-                rx,
-                rtt,
-                other_source,
-            } => {
-                stats.record_answer(rtt, other_source.is_some());
-                out.say(format_args!(
-                    "{} bytes from {}: seq={seq} time={:.3} ms",
-                    rx.len,
-                    rx.from,
-                    rtt.as_secs_f64() * 1000.0
-                ));
-                if rx.truncated {
-                    out.warn(format_args!("  ({})", truncation_note(&rx)));
-                }
-                if let Some(sent_to) = other_source {
-                    // Said once (the first such answer); the summary counts them all.
-                    if stats.from_other_source == 1 {
-                        out.warn(format_args!("  ({})", other_source_note(rx.from, sent_to)));
-                    }
-                }
-            }
-            ClientEventKind::TimedOut { seq, after } => {
-                let secs = net::fmt_secs(after);
-                if fate.dropped {
-                    out.say(format_args!("seq={seq} dropped by the simulator"));
-                } else if fate.reordered {
-                    out.say(format_args!(
-                        "seq={seq} no answer within {secs} (held back by the simulator until the next one overtakes it)"
-                    ));
-                } else {
-                    out.say(format_args!("seq={seq} no answer within {secs}"));
-                }
-                last_error = Some(NetError::no_answer(target, after));
-            }
-            ClientEventKind::Failed {
-                seq: Some(seq),
-                error,
-            } => {
-                out.say(format_args!("seq={seq} {error}"));
-                last_error = Some(error);
-            }
-            ClientEventKind::Failed { seq: None, error } => start_error = Some(error),
-            ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => {}
-        }
-    }
-    if let Some(error) = start_error {
-        return Err(error);
-    }
-    out.say(format_args!(""));
-    out.say(format_args!("--- {header} UDP statistics ---"));
-    for line in stats.summary_lines() {
-        out.say(format_args!("{line}"));
-    }
-    match last_error {
-        Some(error) if stats.answered == 0 => Err(error),
-        _ => Ok(()),
-    }
-}
-
-fn request_target(opts: &ClientOpts) -> Result<net::ParsedAddr, NetError> {
-    Ok(net::parse_addr(&opts.to, true)?)
-}
-
-/// Broadcast and multicast: a line per answer (each server once per
-/// request), then how many answered; fails when none did.
-fn collect_report(
-    queue: &net::EventQueue<NetEvent>,
-    timeout: Duration,
-    out: &mut Printer<'_>,
-) -> Result<(), NetError> {
-    // Each server once, however many datagrams of a burst it answered.
-    let mut servers: Vec<SocketAddr> = Vec::new();
-    let mut outcome = Ok(());
-    let mut to = None;
-    while let Some(NetEvent::Client(ev)) = queue.recv_timeout(timeout + Duration::from_secs(30)) {
-        match ev.kind {
-            ClientEventKind::SockOpt(opt) => out.warn(format_args!("{opt}")),
-            ClientEventKind::Sent { to: t, .. } => to = Some(t),
-            ClientEventKind::Response { rx, rtt, .. } => {
-                if !servers.contains(&rx.from) {
-                    servers.push(rx.from);
-                }
-                out.say(format_args!(
-                    "{}",
-                    fill(
-                        T::ResponseFrom.get(LANG),
-                        &[
-                            ("from", &rx.from),
-                            ("rtt", &format!("{:.3} ms", rtt.as_secs_f64() * 1000.0)),
-                            ("text", &payload(&rx.bytes)),
-                        ],
-                    )
-                ));
-                if rx.truncated {
-                    out.warn(format_args!("  ({})", truncation_note(&rx)));
-                }
-            }
-            ClientEventKind::TimedOut { after, .. } => {
-                outcome = Err(NetError::no_answer(to, after))
-            }
-            ClientEventKind::Failed { error, .. } => outcome = Err(error),
-            ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } => {}
-        }
-    }
-    if !servers.is_empty() {
-        out.say(format_args!(
-            "{}",
-            fill(T::BroadcastAnswers.get(LANG), &[("count", &servers.len())])
-        ));
-        // A later datagram of a burst that nobody answered does not undo
-        // the answers the others got.
-        return Ok(());
-    }
-    outcome
-}
-
-/// `udp-lab find`: the lab's request to every IPv4 interface's broadcast
-/// address; a line per server that answered.
-fn find(port: u16, timeout: Duration, message: &str) -> Result<(), NetError> {
-    let targets = net::broadcast_targets(port);
-    let found = net::find_servers(&targets, message.as_bytes(), timeout)?;
-    let asked = targets
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if found.is_empty() {
-        let _ = warn(format_args!(
-            "udp-lab: {}",
-            fill(
-                T::FindNone.get(LANG),
-                &[
-                    ("port", &port),
-                    ("secs", &net::fmt_secs(timeout)),
-                    ("asked", &asked)
-                ],
-            )
-        ));
-        // The exit code says "nobody": a script can tell.
-        std::process::exit(1);
-    }
-    let _ = say(format_args!(
-        "{}",
-        fill(
-            T::FindFound.get(LANG),
-            &[("count", &found.len()), ("port", &port)]
-        )
-    ));
-    for server in &found {
-        let _ = say(format_args!(
-            "{}\t{:.3} ms\t{}",
-            server.from,
-            server.rtt.as_secs_f64() * 1000.0,
-            payload(&server.reply)
-        ));
-    }
-    Ok(())
-}
-
-/// Prints "Response from server: …" exactly as the lab's client does, with
-/// a note on stderr when the answer was cut short or came from elsewhere.
-fn lab_report(
-    queue: &net::EventQueue<NetEvent>,
-    timeout: Duration,
-    out: &mut Printer<'_>,
-) -> Result<(), NetError> {
-    let mut outcome = Ok(());
-    let mut to = None;
-    let mut first_to = None;
-    while let Some(NetEvent::Client(ev)) = queue.recv_timeout(timeout + Duration::from_secs(30)) {
-        match ev.kind {
-            ClientEventKind::Response {
-                rx, other_source, ..
-            } => {
-                out.say(format_args!("Response from server: {}", payload(&rx.bytes)));
-                // "localhost": 127.0.0.1 said nothing listens, ::1 answered.
-                if let (Some(tried), Some(other)) = (first_to, to)
-                    && tried != other
-                {
-                    out.warn(format_args!(
-                        "  ({})",
-                        fill(
-                            T::OtherFamilyAnswered.get(LANG),
-                            &[("tried", &tried), ("other", &other)]
-                        )
-                    ));
-                }
-                if rx.truncated {
-                    out.warn(format_args!("  ({})", truncation_note(&rx)));
-                }
-                if let Some(sent_to) = other_source {
-                    out.warn(format_args!("  ({})", other_source_note(rx.from, sent_to)));
-                }
-            }
-            ClientEventKind::Sent { to: t, .. } => {
-                first_to.get_or_insert(t);
-                to = Some(t);
-            }
-            ClientEventKind::TimedOut { after, .. } => {
-                outcome = Err(NetError::no_answer(to, after))
-            }
-            ClientEventKind::Failed { error, .. } => outcome = Err(error),
-            ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => {}
-        }
-    }
-    outcome
 }
 
 #[cfg(test)]
@@ -729,7 +434,7 @@ mod payload_tests {
         for bytes in cases {
             assert_eq!(
                 payload(&bytes),
-                format::payload_line(&bytes, usize::MAX, 64, LANG),
+                format::payload_line(&bytes, usize::MAX, 64, lang()),
                 "{bytes:?}"
             );
         }

@@ -8,14 +8,17 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use udp_lab::app::{APP_ID, StartOptions, UdpLabApp};
+use udp_lab::lab::i18n::cli::C;
+use udp_lab::lab::i18n::fill;
 
 fn main() -> ExitCode {
     let _ = udp_lab::app::LAUNCHED.set(std::time::Instant::now());
     cli::attach_parent_console();
-    let args = cli::Args::parse();
+    // The language first: clap's help and refusals are in it.
+    let words: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = cli::choose_lang(&words);
+    let args = cli::parse(words, lang);
     match args.command {
         Some(command) => cli::run(command),
         None => run_window(StartOptions {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
 }
 
 fn run_window(start: StartOptions) -> ExitCode {
+    let lang = cli::lang();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("UDP Lab")
         .with_app_id(APP_ID)
@@ -41,7 +45,7 @@ fn run_window(start: StartOptions) -> ExitCode {
         .with_min_inner_size([420.0, 360.0]);
     match eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon-256.png")) {
         Ok(icon) => viewport = viewport.with_icon(icon),
-        Err(e) => eprintln!("udp-lab: the window icon did not load: {e}"),
+        Err(e) => say_error(fill(C::IconNotLoaded.get(lang), &[("reason", &e)]), None),
     }
     let options = eframe::NativeOptions {
         viewport,
@@ -58,9 +62,21 @@ fn run_window(start: StartOptions) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("udp-lab: cannot open the window: {e}");
-            eprintln!("(Without a display, use `udp-lab server` or `udp-lab client`.)");
+            say_error(
+                fill(C::NoWindow.get(lang), &[("reason", &e)]),
+                Some(C::NoWindowHint.get(lang)),
+            );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// On stderr, which may be closed (eprintln! would panic then).
+fn say_error(message: String, hint: Option<&str>) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "udp-lab: {message}");
+    if let Some(hint) = hint {
+        let _ = writeln!(err, "{hint}");
     }
 }

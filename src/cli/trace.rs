@@ -17,8 +17,12 @@ use udp_lab::net::{
     self, NetEvent, ScriptEvent, ScriptEventKind, ScriptHandle, ScriptRequest, Stream,
 };
 
+use udp_lab::lab::i18n::cli::C;
+use udp_lab::lab::i18n::{T, fill};
+use udp_lab::net::ScriptError;
+
 use super::output::signals;
-use super::{LANG, say, warn};
+use super::{lang, say, warn};
 
 pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitCode {
     // Before any thread starts (they inherit the blocked signals): Ctrl-C
@@ -44,7 +48,7 @@ pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitC
     let handle = match net::spawn_script(request, sink) {
         Ok(h) => Arc::new(h),
         Err(e) => {
-            let _ = warn(format_args!("udp-lab: {e}"));
+            let _ = warn(format_args!("udp-lab: {}", error_text(&e)));
             return ExitCode::from(2);
         }
     };
@@ -72,7 +76,7 @@ pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitC
             None => {
                 let found = printer.diagnoser.tick(SystemTime::now());
                 for d in found {
-                    printer.say(format_args!("  ! {}", d.text(LANG)));
+                    printer.say(format_args!("  ! {}", d.text(lang())));
                 }
             }
         }
@@ -148,11 +152,11 @@ impl Printer<'_> {
             ScriptEventKind::Report(report) => {
                 if let Report::Call(call) = report.as_ref() {
                     let step = self.steps.step(call);
-                    let line = call_line(call, step, LANG);
+                    let line = call_line(call, step, lang());
                     self.say(format_args!("{line}"));
                 }
                 for d in self.diagnoser.report(&report) {
-                    self.say(format_args!("  ! {}", d.text(LANG)));
+                    self.say(format_args!("  ! {}", d.text(lang())));
                 }
             }
             ScriptEventKind::Exited {
@@ -160,16 +164,43 @@ impl Printer<'_> {
                 signal,
                 stopped,
             } => {
-                let how = match (code, signal) {
-                    (Some(c), _) => format!("exit code {c}"),
-                    (None, Some(s)) => format!("ended by signal {s}"),
-                    (None, None) => "ended".to_owned(),
+                let lang = lang();
+                let mut how = match (code, signal) {
+                    (Some(c), _) => fill(C::ScriptExitCode.get(lang), &[("code", &c)]),
+                    (None, Some(s)) => fill(C::ScriptSignal.get(lang), &[("signal", &s)]),
+                    (None, None) => C::ScriptEndedPlain.get(lang).to_owned(),
                 };
-                let by = if stopped { " (stopped)" } else { "" };
-                self.say(format_args!("{name} ended: {how}{by}"));
+                if stopped {
+                    how.push_str(C::ScriptStopped.get(lang));
+                }
+                let line = fill(
+                    C::ScriptEndedLine.get(lang),
+                    &[("file", &name), ("how", &how)],
+                );
+                self.say(format_args!("{line}"));
                 return Some((code, signal));
             }
         }
         None
+    }
+}
+
+/// Why the script did not start, in the window's words where they fit the
+/// command line too.
+fn error_text(e: &ScriptError) -> String {
+    let lang = lang();
+    match e {
+        // The window's sentence points at its own settings.
+        ScriptError::PythonNotFound => C::PythonNotFound.get(lang).to_owned(),
+        ScriptError::Interpreter { path, message } => fill(
+            T::ScriptErrInterpreter.get(lang),
+            &[("path", &path.display()), ("reason", message)],
+        ),
+        ScriptError::ScriptMissing { path } => {
+            fill(T::ScriptErrMissing.get(lang), &[("path", &path.display())])
+        }
+        // The English keeps the net layer's "Cannot <what>: …".
+        ScriptError::Io { .. } if lang == udp_lab::lab::i18n::Lang::En => e.to_string(),
+        ScriptError::Io { message, .. } => fill(T::ScriptErrIo.get(lang), &[("reason", message)]),
     }
 }
