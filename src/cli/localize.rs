@@ -2,8 +2,8 @@
 //! the locale), the help built from the table (clap's derive gives only the
 //! grammar), and clap's own headings where clap lets them be replaced.
 //!
-//! What clap does not let us replace stays English: the value names in
-//! `<ADDR>`, `<SECS>` (the grammar's placeholders).
+//! Everything clap prints can be replaced this way but the tips clap words
+//! itself beyond "use '-- VALUE'" (rare: "'sub --flag' exists").
 
 use std::ffi::OsString;
 use std::sync::OnceLock;
@@ -105,6 +105,7 @@ pub fn command(lang: Lang) -> Command {
 /// Each argument's help from the table; in Russian also the headings and
 /// the default and possible values clap would print in English.
 fn with_help(cmd: Command, sub: &str, lang: Lang) -> Command {
+    let mut positionals = 0;
     cmd.mut_args(|arg| {
         let arg = match help_key(sub, arg.get_id().as_str()) {
             Some(key) => arg.help(key.get(lang)),
@@ -112,6 +113,12 @@ fn with_help(cmd: Command, sub: &str, lang: Lang) -> Command {
         };
         match lang {
             Lang::En => arg,
+            // Under a heading of their own clap sorts arguments by display
+            // order, then name: positionals keep their order by an explicit one.
+            Lang::Ru if arg.is_positional() => {
+                positionals += 1;
+                spelled_out(arg.display_order(positionals), lang)
+            }
             Lang::Ru => spelled_out(arg, lang),
         }
     })
@@ -156,7 +163,23 @@ fn spelled_out(arg: Arg, lang: Lang) -> Arg {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let arg = arg.help(help).help_heading(heading.get(lang));
+    let mut arg = arg.help(help).help_heading(heading.get(lang));
+    let names: Vec<String> = arg
+        .get_value_names()
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let id = arg.get_id().to_string();
+    let name = match names.as_slice() {
+        [one] => Some(one.clone()),
+        // clap's own: the id in capitals.
+        [] if takes_value => Some(id.to_ascii_uppercase()),
+        _ => None,
+    };
+    if let Some(key) = name.as_deref().and_then(value_name) {
+        arg = arg.value_name(key.get(lang));
+    }
     // clap allows hiding them only where a value is taken.
     if takes_value {
         arg.hide_default_value(true).hide_possible_values(true)
@@ -214,6 +237,28 @@ fn clap_words(cmd: Command, lang: Lang) -> Command {
         .help_template(StyledStr::from(template))
         .subcommand_help_heading(C::CommandsHeading.get(lang))
         .mut_subcommands(|sub| clap_words(sub, lang))
+}
+
+/// The table's word for a value's placeholder (`<ADDR>`, `[MESSAGE]`).
+fn value_name(english: &str) -> Option<C> {
+    Some(match english {
+        "ADDR" => C::ValueAddr,
+        "TEXT" => C::ValueText,
+        "ENC" => C::ValueEncoding,
+        "GROUP" => C::ValueGroup,
+        "SECS" => C::ValueSecs,
+        "MS" => C::ValueMs,
+        "P" => C::ValuePercent,
+        "S" => C::ValueSeed,
+        "N" => C::ValueCount,
+        "PATH" => C::ValuePath,
+        "ARGS" => C::ValueArgs,
+        "MESSAGE" => C::ValueMessage,
+        "SCRIPT" => C::ValueScript,
+        "LANG" => C::ValueLang,
+        "VIEW" => C::ValueView,
+        _ => return None,
+    })
 }
 
 /// The table's help for one argument of one subcommand ("" for the top).
@@ -333,7 +378,8 @@ mod tests {
             .map(|c| c.render_help().to_string())
             .unwrap_or_default();
         for needle in [
-            "Использование: udp-lab client [ПАРАМЕТРЫ] [MESSAGE]",
+            "Использование: udp-lab client [ПАРАМЕТРЫ] [СООБЩЕНИЕ]",
+            "--timeout <СЕК>",
             "Параметры:",
             "Аргументы:",
             "[по умолчанию: 2]",
@@ -345,5 +391,12 @@ mod tests {
         for english in ["Usage:", "Options:", "[default:", "Print help"] {
             assert!(!help.contains(english), "{english}: {help}");
         }
+        // The positionals in their order (the script, then its arguments).
+        let trace = command(Lang::Ru)
+            .find_subcommand_mut("trace")
+            .map(|c| c.render_help().to_string())
+            .unwrap_or_default();
+        let at = |s: &str| trace.find(s).unwrap_or_else(|| panic!("{s}: {trace}"));
+        assert!(at("  <СКРИПТ>") < at("  [АРГУМЕНТЫ]..."), "{trace}");
     }
 }

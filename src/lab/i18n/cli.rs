@@ -71,6 +71,22 @@ texts! { enum C;
     CommandPlaceholder => "[COMMAND]", "[КОМАНДА]";
     DefaultValue => "[default: {value}]", "[по умолчанию: {value}]";
     PossibleValues => "[possible values: {values}]", "[возможные значения: {values}]";
+    // The placeholders for values in the help and the refusals (<ADDR>).
+    ValueAddr => "ADDR", "АДРЕС";
+    ValueText => "TEXT", "ТЕКСТ";
+    ValueEncoding => "ENC", "КОДИРОВКА";
+    ValueGroup => "GROUP", "ГРУППА";
+    ValueSecs => "SECS", "СЕК";
+    ValueMs => "MS", "МС";
+    ValuePercent => "P", "ПРОЦЕНТ";
+    ValueSeed => "S", "СИД";
+    ValueCount => "N", "ЧИСЛО";
+    ValuePath => "PATH", "ПУТЬ";
+    ValueArgs => "ARGS", "АРГУМЕНТЫ";
+    ValueMessage => "MESSAGE", "СООБЩЕНИЕ";
+    ValueScript => "SCRIPT", "СКРИПТ";
+    ValueLang => "LANG", "ЯЗЫК";
+    ValueView => "VIEW", "ВИД";
     // clap's errors (the English is clap's own wording).
     ErrorHeading => "error:", "ошибка:";
     ClapInvalidValue => "invalid value '{value}' for '{arg}'", "недопустимое значение '{value}' для '{arg}'";
