@@ -330,6 +330,8 @@ class _Traced(_RealSocket):
         # set by the script: its ICMP errors are not watched.
         self._udplab_connected = False
         self._udplab_own_recverr = False
+        # ICMP errors a send brought, reported after the send itself.
+        self._udplab_held = []
         _next_sock[0] += 1
         self._udplab_id = _next_sock[0]
         self._udplab_site = _site()
@@ -390,9 +392,10 @@ class _Traced(_RealSocket):
         except Exception:
             return False
 
-    def _udplab_icmp(self, first):
+    def _udplab_icmp(self, first, hold=False):
         """Reads the error queue without waiting; reports each error it held
-        (`first`: the errno a call raised for it). True when any."""
+        (`first`: the errno a call raised for it), or with `hold` keeps the
+        reports for after the call's own. True when any."""
         found = False
         try:
             timeout = self._udplab_orig("gettimeout")()
@@ -413,7 +416,9 @@ class _Traced(_RealSocket):
                 event["errno"] = err or first or 0
                 first = None
                 event["file"], event["line"] = _site()
-                if _reporter is not None:
+                if hold:
+                    self._udplab_held.append(event)
+                elif _reporter is not None:
                     _reporter.send(event)
         finally:
             try:
@@ -422,7 +427,7 @@ class _Traced(_RealSocket):
                 pass
         return found
 
-    def _udplab_watched(self, call):
+    def _udplab_watched(self, call, hold=False):
         """call() (the real send or receive), with this socket's ICMP
         errors watched: an error only IP_RECVERR brought is reported and
         the call goes on as it would have untraced, for what is left of
@@ -443,7 +448,7 @@ class _Traced(_RealSocket):
                 except socket.error:
                     exc = sys.exc_info()[1]
                     number = getattr(exc, "errno", None)
-                    if number not in _ICMP_ERRNOS or not self._udplab_icmp(number):
+                    if number not in _ICMP_ERRNOS or not self._udplab_icmp(number, hold):
                         raise
                 if timeout:
                     left = timeout - (time.time() - start)
@@ -452,7 +457,7 @@ class _Traced(_RealSocket):
                     self._udplab_orig("settimeout")(left)
                     changed = True
         finally:
-            self._udplab_icmp(None)
+            self._udplab_icmp(None, hold)
             if changed:
                 try:
                     self._udplab_orig("settimeout")(timeout)
@@ -493,7 +498,7 @@ class _Traced(_RealSocket):
         real = self._udplab_orig(name)
         try:
             if watched:
-                value = self._udplab_watched(lambda: real(*args))
+                value = self._udplab_watched(lambda: real(*args), True)
             else:
                 value = real(*args)
         except Exception:
@@ -501,11 +506,19 @@ class _Traced(_RealSocket):
             self._udplab_report(
                 name, shown, None, _error(exc), site=site, start=start
             )
+            self._udplab_flush()
             raise
         self._udplab_report(
             name, shown, result_of(value), None, site=site, start=start
         )
+        self._udplab_flush()
         return value
+
+    def _udplab_flush(self):
+        held, self._udplab_held = self._udplab_held, []
+        if _reporter is not None:
+            for event in held:
+                _reporter.send(event)
 
     def _udplab_sent(self, n):
         """A send's result; the first one of a socket never bound also

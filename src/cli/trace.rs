@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use udp_lab::lab::diagnose::Diagnoser;
+use udp_lab::lab::diagnose::{Diagnoser, NoFacts};
+use udp_lab::lab::i18n::{T, fill};
 use udp_lab::lab::traced::{Steps, call_line};
 use udp_lab::net::trace::{Report, file_name};
 use udp_lab::net::{
@@ -70,7 +71,7 @@ pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitC
             }
             Some(_) => {}
             None => {
-                let found = printer.diagnoser.tick(SystemTime::now());
+                let found = printer.diagnoser.tick(SystemTime::now(), &NoFacts);
                 for d in found {
                     printer.say(format_args!("  ! {}", d.text(LANG)));
                 }
@@ -151,7 +152,7 @@ impl Printer<'_> {
                     let line = call_line(call, step, LANG);
                     self.say(format_args!("{line}"));
                 }
-                for d in self.diagnoser.report(&report) {
+                for d in self.diagnoser.report(&report, &NoFacts) {
                     self.say(format_args!("  ! {}", d.text(LANG)));
                 }
             }
@@ -159,14 +160,32 @@ impl Printer<'_> {
                 code,
                 signal,
                 stopped,
+                interrupted,
+                killed,
             } => {
-                let how = match (code, signal) {
-                    (Some(c), _) => format!("exit code {c}"),
-                    (None, Some(s)) => format!("ended by signal {s}"),
-                    (None, None) => "ended".to_owned(),
-                };
-                let by = if stopped { " (stopped)" } else { "" };
-                self.say(format_args!("{name} ended: {how}{by}"));
+                for d in self.diagnoser.exited(code, stopped) {
+                    self.say(format_args!("  ! {}", d.text(LANG)));
+                }
+                let file: &dyn std::fmt::Display = &name;
+                match (interrupted, killed) {
+                    (true, false) => self.say(format_args!(
+                        "{}",
+                        fill(T::ScriptStoppedByCtrlC.get(LANG), &[("file", file)])
+                    )),
+                    (true, true) => self.say(format_args!(
+                        "{}",
+                        fill(T::ScriptKilledAfterCtrlC.get(LANG), &[("file", file)])
+                    )),
+                    _ => {
+                        let how = match (code, signal) {
+                            (Some(c), _) => format!("exit code {c}"),
+                            (None, Some(s)) => format!("ended by signal {s}"),
+                            (None, None) => "ended".to_owned(),
+                        };
+                        let by = if stopped { " (stopped)" } else { "" };
+                        self.say(format_args!("{name} ended: {how}{by}"));
+                    }
+                }
                 return Some((code, signal));
             }
         }

@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::net::trace::{CallResult, Report, TracedAddr, TracedCall, TracedError, file_name};
+use crate::lab::diagnose::Receipt;
+use crate::net::trace::{CallResult, Report, Site, TracedAddr, TracedCall, TracedError, file_name};
 use crate::net::{ScriptEvent, ScriptEventKind};
 
 /// A script's run, as `net::spawn_script` numbers it.
@@ -43,6 +44,11 @@ pub struct ScriptInfo {
     pub source: ScriptSource,
     /// A receive the script is blocked in now: its wait id and where.
     pub waiting: Option<(String, Option<CallSite>)>,
+    /// That receive is on a UDP socket never bound (nor sent from): no
+    /// client can know its port.
+    pub waits_unbound: bool,
+    /// The exception that ended it ("UnicodeDecodeError").
+    pub uncaught: Option<String>,
 }
 
 impl ScriptInfo {
@@ -113,7 +119,20 @@ impl Scripts {
             path: path.to_owned(),
             source: read_source(path),
             waiting: None,
+            waits_unbound: false,
+            uncaught: None,
         });
+    }
+
+    /// A running script that waits in a receive on a socket it never
+    /// bound: UDP Lab's client, told nothing listens where it sent, hears
+    /// why ("server.py is running, but its socket is not bound to 23456").
+    pub fn unbound_receiver(&self) -> Option<&str> {
+        self.list
+            .iter()
+            .rev()
+            .find(|s| s.waiting.is_some() && s.waits_unbound)
+            .map(|s| s.name.as_str())
     }
 
     fn socket(&mut self, run: ScriptId, sock: u32) -> &mut ScriptSocket {
@@ -238,7 +257,60 @@ fn opt_name(name: Option<&str>) -> &'static str {
         .unwrap_or("?")
 }
 
+/// What the session knows of one script's datagrams, for its diagnoses.
+pub struct RunFacts<'a> {
+    pub session: &'a Session,
+    pub run: ScriptId,
+}
+
+impl crate::lab::diagnose::Facts for RunFacts<'_> {
+    fn received(&self, to: SocketAddr) -> Option<Receipt> {
+        self.session.received_by(self.run, to)
+    }
+}
+
 impl Session {
+    /// Who read the latest datagram script `run` sent to `to`: a traced
+    /// script (its name, the line, the exception that ended it since) or
+    /// UDP Lab's server. None when no one did, as far as the session saw.
+    pub fn received_by(&self, run: ScriptId, to: SocketAddr) -> Option<Receipt> {
+        let d = self
+            .datagrams
+            .iter()
+            .rev()
+            .take(1024)
+            .find(|d| d.sender_script == Some(run) && d.to == to)?;
+        d.received_at?;
+        let row = self
+            .trace
+            .iter()
+            .rev()
+            .take(4096)
+            .find(|r| r.datagram == Some(d.id) && matches!(r.call, Call::RecvFrom { .. }))?;
+        match row.side {
+            Side::Script(reader) => {
+                let info = self.scripts.get(reader)?;
+                let at = row
+                    .script
+                    .as_ref()
+                    .and_then(|c| c.site.as_ref())
+                    .map(|(file, line)| Site {
+                        file: file.to_string(),
+                        line: *line,
+                    });
+                Some(Receipt {
+                    by: Some((info.name.clone(), at)),
+                    ended_with: info.uncaught.clone(),
+                })
+            }
+            Side::Server => Some(Receipt {
+                by: None,
+                ended_with: None,
+            }),
+            Side::Client => None,
+        }
+    }
+
     pub(super) fn record_script(&mut self, ev: &ScriptEvent) {
         match &ev.kind {
             ScriptEventKind::Started { script, .. } => self.scripts.started(ev.run, script),
@@ -262,8 +334,16 @@ impl Session {
                         .site
                         .as_ref()
                         .map(|s| (Arc::from(s.file.as_str()), s.line));
+                    let s = self.scripts.socket(ev.run, wait.sock);
+                    let unbound = s.udp && s.local.is_none() && s.peer.is_none();
                     if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run) {
                         info.waiting = Some((wait.id.clone(), site));
+                        info.waits_unbound = unbound;
+                    }
+                }
+                Report::Uncaught(u) => {
+                    if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run) {
+                        info.uncaught = Some(u.py_type.clone());
                     }
                 }
                 _ => {}
