@@ -428,3 +428,6 @@ impl Diagnoser {
         }]
     }
 }
+
+#[cfg(test)]
+mod tests;
