@@ -7,7 +7,7 @@ use std::fmt;
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -407,114 +407,6 @@ pub fn spawn_script(
     })
 }
 
-/// In the child before Python starts: the signals the CLI blocks for its
-/// own handling are unblocked (a blocked mask is inherited through exec,
-/// and the script would ignore Ctrl-C and SIGTERM), and the script is
-/// killed if UDP Lab dies without stopping it (the thread that spawned it
-/// ends: UDP Lab's main thread, in the window and the CLI), so no orphan
-/// is left waiting in recvfrom forever.
-#[cfg(target_os = "linux")]
-fn linux_child_setup(command: &mut Command) {
-    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
-    // unsafe: pre_exec runs between fork and exec, and the calls below
-    // have no std wrapper.
-    #[allow(unsafe_code)]
-    // SAFETY: the closure only makes async-signal-safe calls (sigemptyset,
-    // pthread_sigmask, prctl, getppid) on values it owns.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(command, move || {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            // UDP Lab died before prctl took effect: do not start at all.
-            if libc::getppid() != parent {
-                return Err(std::io::Error::other("UDP Lab has ended"));
-            }
-            Ok(())
-        });
-    }
-}
-
-/// Sends Ctrl-C (SIGINT) to the script's process group, as a terminal
-/// does to `python script.py`: Python raises KeyboardInterrupt where the
-/// script is and prints it. False when it could not be sent (then the
-/// script is killed at once).
-fn interrupt_group(shared: &Shared) -> bool {
-    let child = shared.child();
-    if shared.reaped.load(Ordering::Acquire) {
-        return true;
-    }
-    // libc is a dependency on Linux only; other Unixes ask kill(1).
-    #[cfg(target_os = "linux")]
-    {
-        let Ok(pgid) = libc::pid_t::try_from(child.id()) else {
-            return false;
-        };
-        // unsafe: killpg has no std wrapper.
-        // SAFETY: a plain syscall on a process group we created and have
-        // not reaped (the lock keeps the collector from reaping).
-        #[allow(unsafe_code)]
-        let sent = unsafe { libc::killpg(pgid, libc::SIGINT) } == 0;
-        sent
-    }
-    #[cfg(all(unix, not(target_os = "linux")))]
-    {
-        Command::new("kill")
-            .args(["-INT", "--", &format!("-{}", child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    }
-    // Windows has no Ctrl-C for a process of its own console group here
-    // yet: the script is killed.
-    #[cfg(not(unix))]
-    {
-        let _ = child;
-        false
-    }
-}
-
-/// Kills the script's process group (Unix) or process tree (Windows),
-/// unless it was already waited for (its pid may be reused).
-fn kill_group(shared: &Shared) {
-    let mut child = shared.child();
-    if shared.reaped.load(Ordering::Acquire) {
-        return;
-    }
-    // libc is a dependency on Linux only; other Unixes ask kill(1).
-    #[cfg(target_os = "linux")]
-    {
-        if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
-            // unsafe: killpg has no std wrapper.
-            // SAFETY: a plain syscall on a process group we created and
-            // have not reaped (the lock keeps the collector from reaping).
-            #[allow(unsafe_code)]
-            unsafe {
-                libc::killpg(pgid, libc::SIGKILL);
-            }
-        }
-    }
-    #[cfg(all(unix, not(target_os = "linux")))]
-    {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    #[cfg(windows)]
-    {
-        let _ = Command::new("taskkill")
-            .args(["/T", "/F", "/PID", &child.id().to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    let _ = child.kill();
-}
-
 impl ScriptHandle {
     /// Ends the script and everything it started: Ctrl-C first (Python
     /// prints its KeyboardInterrupt, its `finally` and `atexit` run), killed
@@ -591,11 +483,9 @@ impl Drop for ScriptHandle {
     }
 }
 
-/// Exit code and signal of an ended process.
-pub(super) fn exit_parts(status: ExitStatus) -> (Option<i32>, Option<i32>) {
-    #[cfg(unix)]
-    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
-    #[cfg(not(unix))]
-    let signal = None;
-    (status.code(), signal)
-}
+mod process;
+
+pub(super) use process::exit_parts;
+#[cfg(target_os = "linux")]
+use process::linux_child_setup;
+use process::{interrupt_group, kill_group};

@@ -7,8 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::lab::diagnose::Receipt;
-use crate::net::trace::{CallResult, Report, Site, TracedAddr, TracedCall, TracedError, file_name};
+use crate::net::trace::{CallResult, Report, TracedAddr, TracedCall, TracedError, file_name};
 use crate::net::{ScriptEvent, ScriptEventKind};
 
 /// A script's run, as `net::spawn_script` numbers it.
@@ -19,21 +18,9 @@ pub type CallSite = (Arc<str>, u32);
 
 /// Scripts remembered (names, sources); older ones are dropped.
 pub const MAX_SCRIPTS: usize = 32;
-/// The longest source kept for the Code view.
-pub const MAX_SOURCE: u64 = 256 * 1024;
 /// Sockets of scripts followed at once (a script opening sockets in a loop
 /// without closing them loses the oldest).
 const MAX_SOCKETS: usize = 256;
-
-/// The script's source, read when it started.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScriptSource {
-    Text(Arc<str>),
-    /// Longer than [`MAX_SOURCE`]: its length.
-    TooLong(u64),
-    /// Could not be read: the system's words.
-    Unreadable(String),
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptInfo {
@@ -180,25 +167,6 @@ impl Scripts {
     }
 }
 
-/// The file's text when it is small enough and readable.
-pub fn read_source(path: &Path) -> ScriptSource {
-    use std::io::Read as _;
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return ScriptSource::Unreadable(e.to_string()),
-    };
-    let mut bytes = Vec::new();
-    // One byte more than allowed tells a file that is too long.
-    if let Err(e) = file.take(MAX_SOURCE + 1).read_to_end(&mut bytes) {
-        return ScriptSource::Unreadable(e.to_string());
-    }
-    if bytes.len() as u64 > MAX_SOURCE {
-        let len = std::fs::metadata(path).map_or(MAX_SOURCE + 1, |m| m.len());
-        return ScriptSource::TooLong(len);
-    }
-    ScriptSource::Text(String::from_utf8_lossy(&bytes).into())
-}
-
 /// Seconds since the Unix epoch (the tracer's clock) as a time.
 fn epoch(seconds: f64) -> Option<SystemTime> {
     Duration::try_from_secs_f64(seconds)
@@ -257,60 +225,7 @@ fn opt_name(name: Option<&str>) -> &'static str {
         .unwrap_or("?")
 }
 
-/// What the session knows of one script's datagrams, for its diagnoses.
-pub struct RunFacts<'a> {
-    pub session: &'a Session,
-    pub run: ScriptId,
-}
-
-impl crate::lab::diagnose::Facts for RunFacts<'_> {
-    fn received(&self, to: SocketAddr) -> Option<Receipt> {
-        self.session.received_by(self.run, to)
-    }
-}
-
 impl Session {
-    /// Who read the latest datagram script `run` sent to `to`: a traced
-    /// script (its name, the line, the exception that ended it since) or
-    /// UDP Lab's server. None when no one did, as far as the session saw.
-    pub fn received_by(&self, run: ScriptId, to: SocketAddr) -> Option<Receipt> {
-        let d = self
-            .datagrams
-            .iter()
-            .rev()
-            .take(1024)
-            .find(|d| d.sender_script == Some(run) && d.to == to)?;
-        d.received_at?;
-        let row = self
-            .trace
-            .iter()
-            .rev()
-            .take(4096)
-            .find(|r| r.datagram == Some(d.id) && matches!(r.call, Call::RecvFrom { .. }))?;
-        match row.side {
-            Side::Script(reader) => {
-                let info = self.scripts.get(reader)?;
-                let at = row
-                    .script
-                    .as_ref()
-                    .and_then(|c| c.site.as_ref())
-                    .map(|(file, line)| Site {
-                        file: file.to_string(),
-                        line: *line,
-                    });
-                Some(Receipt {
-                    by: Some((info.name.clone(), at)),
-                    ended_with: info.uncaught.clone(),
-                })
-            }
-            Side::Server => Some(Receipt {
-                by: None,
-                ended_with: None,
-            }),
-            Side::Client => None,
-        }
-    }
-
     pub(super) fn record_script(&mut self, ev: &ScriptEvent) {
         match &ev.kind {
             ScriptEventKind::Started { script, .. } => self.scripts.started(ev.run, script),
@@ -604,6 +519,11 @@ impl Session {
         );
     }
 }
+
+mod facts;
+mod source;
+pub use facts::RunFacts;
+pub use source::{MAX_SOURCE, ScriptSource, read_source};
 
 #[cfg(test)]
 mod tests;
