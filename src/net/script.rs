@@ -413,6 +413,10 @@ impl ScriptHandle {
     /// when it has not ended within [`STOP_GRACE`] (the collector sees to
     /// it, so this never blocks). Exited follows.
     pub fn stop(&self) {
+        // Ended on its own already: nothing to stop, nothing to report.
+        if self.shared.reaped.load(Ordering::Acquire) {
+            return;
+        }
         if self.shared.stopped.swap(true, Ordering::AcqRel) {
             // A second Stop: no more waiting.
             if !self.shared.killed.swap(true, Ordering::AcqRel) {
