@@ -127,7 +127,7 @@ impl Diagnoser {
                 errno,
                 to,
                 site,
-            } if ECONNREFUSED.contains(errno) => {
+            } if ECONNREFUSED.contains(errno) && self.roles.get(sock) != Some(&Role::Server) => {
                 let to = to
                     .as_ref()
                     .and_then(socket_addr)
@@ -329,13 +329,17 @@ impl Diagnoser {
                 buffer: call.args.bufsize.unwrap_or_default(),
             }),
             (Err(e), _) if receive && e.timeout => self.where_it_went(call.sock, facts),
-            (Err(e), _) if refused(e) => match self.sent_to.get(&sock) {
-                Some((to, sent_at)) => {
-                    let (to, sent_at) = (*to, sent_at.clone());
-                    self.unreachable(to, sent_at.or(site))
+            // A server's reply to a client gone since is no mistake of
+            // where it sent: only a client's request is said unreachable.
+            (Err(e), _) if refused(e) && self.roles.get(&sock) == Some(&Role::Client) => {
+                match self.sent_to.get(&sock) {
+                    Some((to, sent_at)) => {
+                        let (to, sent_at) = (*to, sent_at.clone());
+                        self.unreachable(to, sent_at.or(site))
+                    }
+                    None => Vec::new(),
                 }
-                None => Vec::new(),
-            },
+            }
             (Ok(_), "sendto" | "connect") => {
                 self.roles.entry(sock).or_insert(Role::Client);
                 if let Some(to) = call.args.addr.as_ref().and_then(socket_addr) {

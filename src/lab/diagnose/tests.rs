@@ -146,3 +146,20 @@ fn nothing_listens_only_on_an_icmp_error_and_a_receive_unbound_is_said() {
     );
     assert!(found.is_empty());
 }
+
+#[test]
+fn a_servers_reply_to_a_client_gone_since_is_not_said_unreachable() {
+    let mut d = Diagnoser::default();
+    let found = feed(
+        &mut d,
+        &[
+            SOCKET,
+            BIND,
+            r#"{"ev":"wait","call":"recvfrom","sock":1,"wait":"w1"}$"#,
+            r#"{"ev":"call","call":"recvfrom","sock":1,"wait":"w1","res":{"type":"bytes","len":2,"hex":"6869","addr":["127.0.0.1",40001]}}$"#,
+            r#"{"ev":"call","call":"sendto","sock":1,"args":{"addr":["127.0.0.1",40001]},"res":{"n":2}}$"#,
+            r#"{"ev":"icmp","sock":1,"errno":111,"addr":["127.0.0.1",40001]}$"#,
+        ],
+    );
+    assert!(found.is_empty(), "{found:?}");
+}
