@@ -576,7 +576,7 @@ impl eframe::App for UdpLabApp {
         }
         pace::animate_unless_busy(ctx, self.pace.busy());
         // A script's receive blocked too long is said when it is due.
-        if let Some(next) = self.scripts.tick(SystemTime::now()) {
+        if let Some(next) = self.scripts.tick(SystemTime::now(), &self.session) {
             let after = next
                 .duration_since(SystemTime::now())
                 .unwrap_or(Duration::ZERO);

@@ -20,6 +20,7 @@ vermin for 2.7 and 3.0).
 
 import atexit
 import binascii
+import errno
 import json
 import os
 import socket
@@ -38,6 +39,18 @@ _HERE = None  # set below, from a function of this file
 _SOCKET_PY = socket.create_connection.__code__.co_filename
 # At most this many bytes of a payload are reported (the length always is).
 _PREVIEW = 2048
+# Linux tells an unconnected UDP socket of the ICMP error its datagram
+# brought back ("port unreachable": nothing listens there) only with
+# IP_RECVERR on. The tracer turns it on around each send and receive of
+# such a socket, reads the error queue, reports what it held and turns it
+# off again: the script sees what it would see untraced.
+_LINUX = sys.platform.startswith("linux")
+_RECVERR = {
+    socket.AF_INET: (0, 11),  # IPPROTO_IP, IP_RECVERR
+    getattr(socket, "AF_INET6", -1): (41, 25),  # IPPROTO_IPV6, IPV6_RECVERR
+}
+_MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
+_ICMP_ERRNOS = (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH)
 
 
 def _here():
@@ -186,19 +199,57 @@ def _type_name(value):
     return _const_name(value, ("SOCK_",)) or _text(value)
 
 
+# setsockopt's levels, by name: a level's number is another protocol's
+# too (SOL_SOCKET is 1 on Linux, as IPPROTO_ICMP is), so only these are
+# named, and an option only among its own level's names.
+_LEVELS = (
+    ("SOL_SOCKET", "SO_"),
+    ("IPPROTO_IP", "IP_"),
+    ("IPPROTO_IPV6", "IPV6_"),
+    ("IPPROTO_TCP", "TCP_"),
+    ("IPPROTO_UDP", "UDP_"),
+)
+# Names with a level's prefix that are no option of that level: other
+# protocols' options (J1939, VSOCK) and constants that are values.
+_NOT_OPTIONS = (
+    "SO_J1939_",
+    "SO_VM_SOCKETS_",
+    "IP_DEFAULT_MULTICAST_",
+    "IP_MAX_MEMBERSHIPS",
+    "IPV6_RTHDR_TYPE_",
+)
+
+
+def _level(level):
+    """The level's name and its options' prefix, or (None, None)."""
+    for name, prefix in _LEVELS:
+        try:
+            if getattr(socket, name) == level:
+                return name, prefix
+        except Exception:
+            pass
+    return None, None
+
+
 def _level_name(level):
-    return _const_name(level, ("SOL_", "IPPROTO_")) or _text(level)
+    return _level(level)[0] or _text(level)
 
 
 def _opt_name(level, opt):
-    prefixes = ("SO_",)
-    if level == getattr(socket, "IPPROTO_IP", None):
-        prefixes = ("IP_",)
-    elif level == getattr(socket, "IPPROTO_IPV6", None):
-        prefixes = ("IPV6_",)
-    elif level == getattr(socket, "IPPROTO_TCP", None):
-        prefixes = ("TCP_",)
-    return _const_name(opt, prefixes) or _text(opt)
+    prefix = _level(level)[1]
+    if prefix is None:
+        return _text(opt)
+    for name in dir(socket):
+        if not name.startswith(prefix):
+            continue
+        if [n for n in _NOT_OPTIONS if name.startswith(n)]:
+            continue
+        try:
+            if getattr(socket, name) == opt:
+                return name
+        except Exception:
+            pass
+    return _text(opt)
 
 
 def _addr(value):
@@ -275,6 +326,12 @@ class _Traced(_RealSocket):
         self._udplab_closed = False
         # Its local address was reported (by bind or a first send).
         self._udplab_named = False
+        # connect()ed (Linux tells it of ICMP errors itself), or IP_RECVERR
+        # set by the script: its ICMP errors are not watched.
+        self._udplab_connected = False
+        self._udplab_own_recverr = False
+        # ICMP errors a send brought, reported after the send itself.
+        self._udplab_held = []
         _next_sock[0] += 1
         self._udplab_id = _next_sock[0]
         self._udplab_site = _site()
@@ -316,6 +373,104 @@ class _Traced(_RealSocket):
         except Exception:
             return -1
 
+    def _udplab_watch(self):
+        """IP_RECVERR's (level, option) when this socket's ICMP errors are
+        watched (Linux, UDP, not connected), else None."""
+        if not _LINUX or self._udplab_connected or self._udplab_own_recverr:
+            return None
+        try:
+            if _type_name(self.type) != "SOCK_DGRAM":
+                return None
+            return _RECVERR.get(self.family)
+        except Exception:
+            return None
+
+    def _udplab_recverr(self, opt, on):
+        try:
+            self._udplab_orig("setsockopt")(opt[0], opt[1], on)
+            return True
+        except Exception:
+            return False
+
+    def _udplab_icmp(self, first, hold=False):
+        """Reads the error queue without waiting; reports each error it held
+        (`first`: the errno a call raised for it), or with `hold` keeps the
+        reports for after the call's own. True when any."""
+        found = False
+        try:
+            timeout = self._udplab_orig("gettimeout")()
+            self._udplab_orig("settimeout")(0.0)
+        except Exception:
+            return False
+        try:
+            for _ in range(8):
+                try:
+                    err = self._udplab_orig("getsockopt")(
+                        socket.SOL_SOCKET, socket.SO_ERROR
+                    )
+                    data, addr = self._udplab_orig("recvfrom")(1, _MSG_ERRQUEUE)
+                except Exception:
+                    break
+                found = True
+                event = {"ev": "icmp", "sock": self._udplab_id, "addr": _addr(addr)}
+                event["errno"] = err or first or 0
+                first = None
+                event["file"], event["line"] = _site()
+                if hold:
+                    self._udplab_held.append(event)
+                elif _reporter is not None:
+                    _reporter.send(event)
+        finally:
+            try:
+                self._udplab_orig("settimeout")(timeout)
+            except Exception:
+                pass
+        return found
+
+    def _udplab_watched(self, call, hold=False):
+        """call() (the real send or receive), with this socket's ICMP
+        errors watched: an error only IP_RECVERR brought is reported and
+        the call goes on as it would have untraced, for what is left of
+        its timeout."""
+        opt = self._udplab_watch()
+        if opt is None or not self._udplab_recverr(opt, 1):
+            return call()
+        try:
+            timeout = self._udplab_orig("gettimeout")()
+        except Exception:
+            timeout = None
+        start = time.time()
+        changed = False
+        try:
+            while True:
+                try:
+                    return call()
+                except socket.error:
+                    exc = sys.exc_info()[1]
+                    number = getattr(exc, "errno", None)
+                    if number not in _ICMP_ERRNOS or not self._udplab_icmp(number, hold):
+                        raise
+                if timeout:
+                    left = timeout - (time.time() - start)
+                    if left <= 0:
+                        raise socket.timeout("timed out")
+                    self._udplab_orig("settimeout")(left)
+                    changed = True
+        finally:
+            self._udplab_icmp(None, hold)
+            if changed:
+                try:
+                    self._udplab_orig("settimeout")(timeout)
+                except Exception:
+                    pass
+            self._udplab_recverr(opt, 0)
+            try:
+                # An error that came as it was turned off: untraced, this
+                # socket would not have heard of it.
+                self._udplab_orig("getsockopt")(socket.SOL_SOCKET, socket.SO_ERROR)
+            except Exception:
+                pass
+
     def _udplab_report(
         self, call, args, result, error, site=None, wait=None, start=None
     ):
@@ -337,21 +492,33 @@ class _Traced(_RealSocket):
         event["file"], event["line"] = site
         _reporter.send(event)
 
-    def _udplab_call(self, name, args, shown, result_of):
+    def _udplab_call(self, name, args, shown, result_of, watched=False):
         site = _site()
         start = time.time()
+        real = self._udplab_orig(name)
         try:
-            value = self._udplab_orig(name)(*args)
+            if watched:
+                value = self._udplab_watched(lambda: real(*args), True)
+            else:
+                value = real(*args)
         except Exception:
             exc = sys.exc_info()[1]
             self._udplab_report(
                 name, shown, None, _error(exc), site=site, start=start
             )
+            self._udplab_flush()
             raise
         self._udplab_report(
             name, shown, result_of(value), None, site=site, start=start
         )
+        self._udplab_flush()
         return value
+
+    def _udplab_flush(self):
+        held, self._udplab_held = self._udplab_held, []
+        if _reporter is not None:
+            for event in held:
+                _reporter.send(event)
 
     def _udplab_sent(self, n):
         """A send's result; the first one of a socket never bound also
@@ -390,8 +557,8 @@ class _Traced(_RealSocket):
         try:
             real = None
             if bufsize is not None:
-                real = _peek_len(self, bufsize)
-            value = self._udplab_orig(name)(*args)
+                real = self._udplab_watched(lambda: _peek_len(self, bufsize))
+            value = self._udplab_watched(lambda: self._udplab_orig(name)(*args))
         except Exception:
             exc = sys.exc_info()[1]
             self._udplab_report(name, shown, None, _error(exc), site=site, wait=wait)
@@ -414,8 +581,12 @@ class _Traced(_RealSocket):
         return self._udplab_call("bind", (address,), {"addr": _addr(address)}, result)
 
     def connect(self, address):
+        def result(value):
+            self._udplab_connected = True
+            return {}
+
         return self._udplab_call(
-            "connect", (address,), {"addr": _addr(address)}, lambda v: {}
+            "connect", (address,), {"addr": _addr(address)}, result
         )
 
     def sendto(self, *args):
@@ -425,13 +596,13 @@ class _Traced(_RealSocket):
             shown["data"] = _data(args[0])
         if len(args) >= 2:
             shown["addr"] = _addr(args[-1])
-        return self._udplab_call("sendto", args, shown, self._udplab_sent)
+        return self._udplab_call("sendto", args, shown, self._udplab_sent, True)
 
     def send(self, *args):
         shown = {}
         if args:
             shown["data"] = _data(args[0])
-        return self._udplab_call("send", args, shown, self._udplab_sent)
+        return self._udplab_call("send", args, shown, self._udplab_sent, True)
 
     def recvfrom(self, *args):
         bufsize = args[0] if args else None
@@ -502,6 +673,9 @@ class _Traced(_RealSocket):
         if len(args) >= 3:
             level, opt, value = args[0], args[1], args[2]
             shown["level"] = _level_name(level)
+            for family in _RECVERR:
+                if (level, opt) == _RECVERR[family]:
+                    self._udplab_own_recverr = True
             shown["opt"] = _opt_name(level, opt)
             if isinstance(value, int):
                 shown["value"] = value

@@ -103,7 +103,7 @@ impl UdpLabApp {
                     &**r,
                     Report::Call(c) if c.name == "bind" && c.outcome.is_ok()
                 ));
-                self.scripts.apply(ev);
+                self.scripts.apply(ev, &self.session);
                 if bound && std::mem::take(&mut self.send_when_script_binds) {
                     self.run(Command::Send);
                 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lab::diagnose::{Diagnoser, Diagnosis};
 use crate::lab::i18n::{Lang, T, fill};
+use crate::lab::session::{RunFacts, Session};
 use crate::lab::traced::{Step, Steps, call_line};
 use crate::net::trace::{Report, TracedCall, file_name};
 use crate::net::{
@@ -70,6 +71,9 @@ pub enum RunStatus {
         code: Option<i32>,
         signal: Option<i32>,
         stopped: bool,
+        /// Stop sent Ctrl-C; it was then killed (or it ended on it).
+        interrupted: bool,
+        killed: bool,
     },
 }
 
@@ -119,9 +123,22 @@ impl ScriptRun {
                 &[("file", file), ("pid", &self.pid)],
             ),
             RunStatus::Ended {
+                interrupted: true,
+                killed,
+                ..
+            } => {
+                let key = if killed {
+                    T::ScriptKilledAfterCtrlC
+                } else {
+                    T::ScriptStoppedByCtrlC
+                };
+                fill(key.get(lang), &[("file", file)])
+            }
+            RunStatus::Ended {
                 code,
                 signal,
                 stopped,
+                ..
             } => {
                 let mut text = match (code, signal) {
                     (Some(code), _) => fill(
@@ -293,9 +310,15 @@ impl ScriptsState {
         }
     }
 
-    pub fn apply(&mut self, ev: ScriptEvent) {
+    /// Applies one event; `session` has recorded it already (its facts
+    /// complete the diagnoses).
+    pub fn apply(&mut self, ev: ScriptEvent, session: &Session) {
         let Some(r) = self.runs.iter_mut().find(|r| r.run == ev.run) else {
             return;
+        };
+        let facts = RunFacts {
+            session,
+            run: ev.run,
         };
         match ev.kind {
             ScriptEventKind::Started { pid, .. } => r.pid = pid,
@@ -305,7 +328,7 @@ impl ScriptsState {
             }),
             ScriptEventKind::Report(report) => {
                 // The call's line first, then what it shows.
-                let found = r.diagnoser.report(&report);
+                let found = r.diagnoser.report(&report, &facts);
                 if let Report::Call(call) = *report {
                     let step = r.steps.step(&call);
                     r.push(ConsoleLine::Call {
@@ -321,11 +344,18 @@ impl ScriptsState {
                 code,
                 signal,
                 stopped,
+                interrupted,
+                killed,
             } => {
+                for d in r.diagnoser.exited(code, stopped) {
+                    r.diagnosis(d);
+                }
                 r.status = RunStatus::Ended {
                     code,
                     signal,
                     stopped,
+                    interrupted,
+                    killed,
                 };
                 // Waits for the collector, which has just sent its last event.
                 if let Some(h) = r.handle.take() {
@@ -337,13 +367,17 @@ impl ScriptsState {
 
     /// Diagnoses that come with time (a receive blocked too long), and
     /// when to look again.
-    pub fn tick(&mut self, now: SystemTime) -> Option<SystemTime> {
+    pub fn tick(&mut self, now: SystemTime, session: &Session) -> Option<SystemTime> {
         let mut next: Option<SystemTime> = None;
         for r in &mut self.runs {
             if r.status != RunStatus::Running {
                 continue;
             }
-            for d in r.diagnoser.tick(now) {
+            let facts = RunFacts {
+                session,
+                run: r.run,
+            };
+            for d in r.diagnoser.tick(now, &facts) {
                 r.diagnosis(d);
             }
             if let Some(t) = r.diagnoser.next_tick() {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use udp_lab::lab::diagnose::Diagnoser;
+use udp_lab::lab::diagnose::{Diagnoser, NoFacts};
 use udp_lab::lab::traced::{Steps, call_line};
 use udp_lab::net::trace::{Report, file_name};
 use udp_lab::net::{
@@ -74,7 +74,7 @@ pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitC
             }
             Some(_) => {}
             None => {
-                let found = printer.diagnoser.tick(SystemTime::now());
+                let found = printer.diagnoser.tick(SystemTime::now(), &NoFacts);
                 for d in found {
                     printer.say(format_args!("  ! {}", d.text(lang())));
                 }
@@ -155,7 +155,7 @@ impl Printer<'_> {
                     let line = call_line(call, step, lang());
                     self.say(format_args!("{line}"));
                 }
-                for d in self.diagnoser.report(&report) {
+                for d in self.diagnoser.report(&report, &NoFacts) {
                     self.say(format_args!("  ! {}", d.text(lang())));
                 }
             }
@@ -163,21 +163,39 @@ impl Printer<'_> {
                 code,
                 signal,
                 stopped,
+                interrupted,
+                killed,
             } => {
                 let lang = lang();
-                let mut how = match (code, signal) {
-                    (Some(c), _) => fill(C::ScriptExitCode.get(lang), &[("code", &c)]),
-                    (None, Some(s)) => fill(C::ScriptSignal.get(lang), &[("signal", &s)]),
-                    (None, None) => C::ScriptEndedPlain.get(lang).to_owned(),
-                };
-                if stopped {
-                    how.push_str(C::ScriptStopped.get(lang));
+                for d in self.diagnoser.exited(code, stopped) {
+                    self.say(format_args!("  ! {}", d.text(lang)));
                 }
-                let line = fill(
-                    C::ScriptEndedLine.get(lang),
-                    &[("file", &name), ("how", &how)],
-                );
-                self.say(format_args!("{line}"));
+                let file: &dyn std::fmt::Display = &name;
+                match (interrupted, killed) {
+                    (true, false) => self.say(format_args!(
+                        "{}",
+                        fill(T::ScriptStoppedByCtrlC.get(lang), &[("file", file)])
+                    )),
+                    (true, true) => self.say(format_args!(
+                        "{}",
+                        fill(T::ScriptKilledAfterCtrlC.get(lang), &[("file", file)])
+                    )),
+                    _ => {
+                        let mut how = match (code, signal) {
+                            (Some(c), _) => fill(C::ScriptExitCode.get(lang), &[("code", &c)]),
+                            (None, Some(s)) => fill(C::ScriptSignal.get(lang), &[("signal", &s)]),
+                            (None, None) => C::ScriptEndedPlain.get(lang).to_owned(),
+                        };
+                        if stopped {
+                            how.push_str(C::ScriptStopped.get(lang));
+                        }
+                        let line = fill(
+                            C::ScriptEndedLine.get(lang),
+                            &[("file", &name), ("how", &how)],
+                        );
+                        self.say(format_args!("{line}"));
+                    }
+                }
                 return Some((code, signal));
             }
         }

@@ -1,213 +1,41 @@
 //! The mistakes a traced script shows, in plain words: each found from its
-//! reported calls (and, for where a datagram went, from who holds the port
-//! on this machine). The CLI prints them after the calls they concern; the
-//! window words them through the same table.
+//! reported calls and what the system or the session recorded (an ICMP
+//! error its datagram brought back, who received it); who holds a port on
+//! this machine only words a fact, never makes one. The CLI prints them
+//! after the calls they concern; the window words them through the same
+//! table.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::{Duration, SystemTime};
 
-use super::i18n::{Lang, T, fill};
-use super::text::Encoding;
-use super::traced::py_bytes;
-use crate::net::ports::{self, Holder};
-use crate::net::trace::{Report, Site, TracedAddr, TracedCall, TracedWait, Uncaught};
+use crate::net::ports;
+use crate::net::trace::{Report, Site, TracedAddr, TracedCall, TracedError, TracedWait, Uncaught};
+
+mod encoding;
+mod kind;
+
+pub use encoding::{Fit, cyrillic_fit};
+pub use kind::{Diagnosis, Kind, Receipt};
 
 /// A receive blocked this long with no timeout is said to wait forever.
 pub const WAIT_WARNING: Duration = Duration::from_secs(5);
 
-/// One diagnosis: what went wrong, where.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Diagnosis {
-    pub site: Option<Site>,
-    pub kind: Kind,
+/// What else is known about a script's datagrams: the window's session
+/// sees both ends of a datagram between two traced scripts (or a script
+/// and UDP Lab's server); the CLI traces one script and knows nothing.
+pub trait Facts {
+    /// Who received the latest datagram this script sent to `to`, if
+    /// anyone did.
+    fn received(&self, to: SocketAddr) -> Option<Receipt>;
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Kind {
-    /// recvfrom read `read` of a `len`-byte datagram into `buffer` bytes.
-    Truncated {
-        len: u64,
-        buffer: u64,
-    },
-    /// Windows' WinError 10040 for a datagram longer than the buffer.
-    TooLongWindows {
-        buffer: u64,
-    },
-    /// decode() failed; `fits` names the encoding that reads the bytes.
-    Undecodable {
-        encoding: String,
-        bytes: Vec<u8>,
-        fits: Option<Fit>,
-    },
-    /// A receive without a timeout has been blocking for `waited`.
-    WaitsForever {
-        call: String,
-        waited: Duration,
-    },
-    /// The datagram went where no socket is bound.
-    NothingListens {
-        to: SocketAddr,
-    },
-    /// The datagram went to `to`, but the port is bound to another address.
-    LoopbackOnly {
-        to: SocketAddr,
-        holder: Holder,
-    },
-    AddrInUse {
-        addr: String,
-        holder: Option<Holder>,
-    },
-    SendStr,
-    Unclosed,
-    Uncaught {
-        text: String,
-    },
-    /// The reply came from `from`, the request went to `to`.
-    OtherPort {
-        from: SocketAddr,
-        to: SocketAddr,
-    },
-}
+/// No facts beyond the script's own reports.
+pub struct NoFacts;
 
-/// A single-byte Cyrillic encoding that reads undecodable bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fit {
-    /// "CP1251", "CP866", "KOI8-R".
-    pub name: &'static str,
-    /// Python's codec name.
-    pub codec: &'static str,
-    /// The bytes as that encoding reads them.
-    pub text: String,
-}
-
-/// The Cyrillic encoding the bytes were most likely written in: the one
-/// that reads most of their high bytes as lowercase Russian letters (text
-/// is mostly lowercase; the wrong table gives capitals or box drawing).
-pub fn cyrillic_fit(bytes: &[u8]) -> Option<Fit> {
-    let high = bytes.iter().filter(|&&b| b >= 0x80).count();
-    if high == 0 {
-        return None;
-    }
-    // The code pages the window and the CLI speak (lab::text, encoding_rs).
-    let candidates = [
-        ("CP1251", "cp1251", Encoding::Cp1251),
-        ("CP866", "cp866", Encoding::Cp866),
-        ("KOI8-R", "koi8_r", Encoding::Koi8R),
-    ];
-    let lower = |c: char| ('а'..='я').contains(&c) || c == 'ё';
-    let (name, codec, text, score) = candidates
-        .into_iter()
-        .map(|(name, codec, encoding)| {
-            let text = encoding.decode(bytes);
-            let score = text.chars().filter(|&c| lower(c)).count();
-            (name, codec, text, score)
-        })
-        .max_by_key(|c| c.3)?;
-    // Most high bytes must read as lowercase letters: otherwise it is not
-    // Russian text in any of them (binary, or another language).
-    if score * 2 < high {
-        return None;
-    }
-    Some(Fit {
-        name,
-        codec,
-        text: text.chars().take(60).collect(),
-    })
-}
-
-fn site_text(site: Option<&Site>) -> String {
-    site.map_or_else(|| "?".to_owned(), Site::short)
-}
-
-fn holder_text(lang: Lang, h: Option<&Holder>) -> String {
-    match h.and_then(|h| Some((h.process.as_deref()?, h.pid?))) {
-        Some((process, pid)) => fill(
-            T::DiagAddrInUseHolder.get(lang),
-            &[("process", &process), ("pid", &pid)],
-        ),
-        None => String::new(),
-    }
-}
-
-impl Diagnosis {
-    pub fn text(&self, lang: Lang) -> String {
-        let site = site_text(self.site.as_ref());
-        let site = &site;
-        match &self.kind {
-            Kind::Truncated { len, buffer } => fill(
-                T::DiagTruncated.get(lang),
-                &[
-                    ("site", site),
-                    ("lost", &len.saturating_sub(*buffer)),
-                    ("len", len),
-                    ("buffer", buffer),
-                ],
-            ),
-            Kind::TooLongWindows { buffer } => fill(
-                T::DiagTooLongWindows.get(lang),
-                &[("site", site), ("buffer", buffer)],
-            ),
-            Kind::Undecodable {
-                encoding,
-                bytes,
-                fits,
-            } => {
-                let shown = py_bytes(bytes, 24);
-                match fits {
-                    Some(fit) => fill(
-                        T::DiagUndecodable.get(lang),
-                        &[
-                            ("site", site),
-                            ("encoding", encoding),
-                            ("bytes", &shown),
-                            ("fits", &fit.name),
-                            ("text", &fit.text),
-                            ("codec", &fit.codec),
-                        ],
-                    ),
-                    None => fill(
-                        T::DiagUndecodableNoFit.get(lang),
-                        &[("site", site), ("encoding", encoding), ("bytes", &shown)],
-                    ),
-                }
-            }
-            Kind::WaitsForever { call, waited } => fill(
-                T::DiagWaitsForever.get(lang),
-                &[("site", site), ("call", call), ("secs", &waited.as_secs())],
-            ),
-            Kind::NothingListens { to } => fill(
-                T::DiagNothingListens.get(lang),
-                &[("site", site), ("addr", &crate::net::describe_addr(to))],
-            ),
-            Kind::LoopbackOnly { to, holder } => fill(
-                T::DiagLoopbackOnly.get(lang),
-                &[
-                    ("site", site),
-                    ("to", &crate::net::describe_addr(to)),
-                    ("port", &to.port()),
-                    ("holder", &holder_text(lang, Some(holder))),
-                    ("bound", &holder.local.ip()),
-                ],
-            ),
-            Kind::AddrInUse { addr, holder } => fill(
-                T::DiagAddrInUse.get(lang),
-                &[
-                    ("site", site),
-                    ("addr", addr),
-                    ("holder", &holder_text(lang, holder.as_ref())),
-                ],
-            ),
-            Kind::SendStr => fill(T::DiagSendStr.get(lang), &[("site", site)]),
-            Kind::Unclosed => fill(T::DiagUnclosed.get(lang), &[("site", site)]),
-            Kind::Uncaught { text } => {
-                fill(T::DiagUncaught.get(lang), &[("site", site), ("text", text)])
-            }
-            Kind::OtherPort { from, to } => fill(
-                T::DiagOtherPort.get(lang),
-                &[("site", site), ("from", from), ("to", to)],
-            ),
-        }
+impl Facts for NoFacts {
+    fn received(&self, _to: SocketAddr) -> Option<Receipt> {
+        None
     }
 }
 
@@ -226,11 +54,33 @@ fn is_local(ip: IpAddr) -> bool {
     ip.is_loopback() || UdpSocket::bind(SocketAddr::new(ip, 0)).is_ok()
 }
 
+/// ECONNREFUSED (Linux 111, macOS 61), or Windows' WSAECONNRESET (10054)
+/// on a UDP socket: an ICMP "port unreachable" came back.
+fn refused(e: &TracedError) -> bool {
+    matches!(e.errno, Some(111 | 61 | 10054)) || e.winerror == Some(10054)
+}
+
+/// ECONNREFUSED as the tracer reports the ICMP error it read.
+const ECONNREFUSED: [i64; 2] = [111, 61];
+
+/// The first datagram call of a socket tells what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// It sent first: a request, whose answer it waits for.
+    Client,
+    /// It received first.
+    Server,
+}
+
 /// Follows one script's reports and says what went wrong.
 #[derive(Default)]
 pub struct Diagnoser {
     /// Where each socket last sent a datagram, and from which line.
     sent_to: HashMap<u32, (SocketAddr, Option<Site>)>,
+    roles: HashMap<u32, Role>,
+    /// UDP sockets, and those that got an address (bind, a send, connect).
+    udp: Vec<u32>,
+    named: Vec<u32>,
     /// Where the script's own sockets are bound: a datagram it sends to
     /// itself says nothing about other programs.
     own: Vec<SocketAddr>,
@@ -238,35 +88,82 @@ pub struct Diagnoser {
     bound: Vec<u32>,
     /// Receives still blocked, by id.
     waiting: HashMap<String, (TracedWait, bool)>,
-    /// Sockets already said to get replies from elsewhere, or to have sent
-    /// where nothing listens.
+    /// Sockets already said to get replies from elsewhere, to receive
+    /// unbound; destinations already said to be unreachable or received.
     told_other_port: Vec<u32>,
+    told_unbound: Vec<u32>,
     told_nobody: Vec<SocketAddr>,
+    told_received: Vec<SocketAddr>,
     /// An exception already explained by a call's diagnosis.
     explained: Option<(Option<Site>, String)>,
+    /// The script raised an exception it did not catch.
+    uncaught: bool,
+    /// Sockets left open (by socket), said only if the script ends well.
+    unclosed: Vec<(u32, Diagnosis)>,
 }
 
 impl Diagnoser {
     /// The diagnoses that `report` brings.
-    pub fn report(&mut self, report: &Report) -> Vec<Diagnosis> {
+    pub fn report(&mut self, report: &Report, facts: &dyn Facts) -> Vec<Diagnosis> {
         match report {
-            Report::Call(call) => self.call(call),
+            Report::Call(call) => self.call(call, facts),
             Report::Wait(wait) => {
                 self.waiting.insert(wait.id.clone(), (wait.clone(), false));
+                self.roles.entry(wait.sock).or_insert(Role::Server);
+                self.unbound_receive(wait.sock, &wait.name, wait.site.as_ref())
+            }
+            Report::Unclosed { sock, site } => {
+                self.unclosed.push((
+                    *sock,
+                    Diagnosis {
+                        site: site.clone(),
+                        kind: Kind::Unclosed,
+                    },
+                ));
                 Vec::new()
             }
-            Report::Unclosed { site, .. } => vec![Diagnosis {
-                site: site.clone(),
-                kind: Kind::Unclosed,
-            }],
+            Report::Icmp {
+                sock,
+                errno,
+                to,
+                site,
+            } if ECONNREFUSED.contains(errno) && self.roles.get(sock) != Some(&Role::Server) => {
+                let to = to
+                    .as_ref()
+                    .and_then(socket_addr)
+                    .or_else(|| self.sent_to.get(sock).map(|s| s.0));
+                match to {
+                    Some(to) => self.unreachable(to, site.clone()),
+                    None => Vec::new(),
+                }
+            }
+            Report::Icmp { .. } => Vec::new(),
             Report::Uncaught(u) => self.uncaught(u),
             Report::Hello { .. } => Vec::new(),
         }
     }
 
+    /// The script has ended: a client's socket left open is said only
+    /// when it ended well (exit code 0, no exception, not stopped). A
+    /// server that never stops, or a crash before close(), is no mistake
+    /// of closing.
+    pub fn exited(&mut self, code: Option<i32>, stopped: bool) -> Vec<Diagnosis> {
+        let unclosed = std::mem::take(&mut self.unclosed);
+        if code != Some(0) || stopped || self.uncaught {
+            return Vec::new();
+        }
+        unclosed
+            .into_iter()
+            .filter(|(sock, _)| {
+                self.roles.get(sock) == Some(&Role::Client) && !self.bound.contains(sock)
+            })
+            .map(|(_, d)| d)
+            .collect()
+    }
+
     /// Receives that have blocked past [`WAIT_WARNING`] with no timeout, by
     /// `now` (each said once).
-    pub fn tick(&mut self, now: SystemTime) -> Vec<Diagnosis> {
+    pub fn tick(&mut self, now: SystemTime, facts: &dyn Facts) -> Vec<Diagnosis> {
         let now = now
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
@@ -289,7 +186,7 @@ impl Diagnoser {
                     waited,
                 },
             });
-            out.extend(self.where_it_went(wait.sock));
+            out.extend(self.where_it_went(wait.sock, facts));
         }
         out
     }
@@ -310,34 +207,78 @@ impl Diagnoser {
             .min()
     }
 
-    /// When a socket waits in vain for a reply: is anything bound where
-    /// its datagram went? (Only for this machine's addresses.)
-    fn where_it_went(&mut self, sock: u32) -> Vec<Diagnosis> {
+    /// When a socket waits in vain for a reply: what the session saw of
+    /// its datagram (received, by whom, and what became of the receiver).
+    fn where_it_went(&mut self, sock: u32, facts: &dyn Facts) -> Vec<Diagnosis> {
         let Some((to, site)) = self.sent_to.get(&sock).cloned() else {
             return Vec::new();
         };
+        if self.told_received.contains(&to) || self.told_nobody.contains(&to) {
+            return Vec::new();
+        }
+        let Some(received) = facts.received(to) else {
+            return Vec::new();
+        };
+        self.told_received.push(to);
+        vec![Diagnosis {
+            site,
+            kind: Kind::Received(received),
+        }]
+    }
+
+    /// An ICMP "port unreachable" came back for a datagram to `to`: nothing
+    /// listens there; a program on that port bound to another address of
+    /// this machine is named (it is why).
+    fn unreachable(&mut self, to: SocketAddr, site: Option<Site>) -> Vec<Diagnosis> {
         let own = self
             .own
             .iter()
             .any(|a| a.port() == to.port() && (a.ip() == to.ip() || a.ip().is_unspecified()));
-        if own || !ports::can_tell() || !is_local(to.ip()) || self.told_nobody.contains(&to) {
-            return Vec::new();
-        }
-        let holders = ports::udp_holders(to.port());
-        if holders.iter().any(|h| h.receives(to)) {
+        if own || self.told_nobody.contains(&to) {
             return Vec::new();
         }
         self.told_nobody.push(to);
-        let kind = match holders.into_iter().next() {
+        let holders = if ports::can_tell() && is_local(to.ip()) {
+            ports::udp_holders(to.port())
+        } else {
+            Vec::new()
+        };
+        let holder = holders.into_iter().find(|h| !h.receives(to));
+        let kind = match holder {
             Some(holder) => Kind::LoopbackOnly { to, holder },
             None => Kind::NothingListens { to },
         };
         vec![Diagnosis { site, kind }]
     }
 
-    fn call(&mut self, call: &TracedCall) -> Vec<Diagnosis> {
+    /// A receive on a UDP socket that has no address of its own yet.
+    fn unbound_receive(&mut self, sock: u32, call: &str, site: Option<&Site>) -> Vec<Diagnosis> {
+        if !self.udp.contains(&sock)
+            || self.named.contains(&sock)
+            || self.told_unbound.contains(&sock)
+        {
+            return Vec::new();
+        }
+        self.told_unbound.push(sock);
+        vec![Diagnosis {
+            site: site.cloned(),
+            kind: Kind::NeverBound {
+                call: call.to_owned(),
+            },
+        }]
+    }
+
+    fn call(&mut self, call: &TracedCall, facts: &dyn Facts) -> Vec<Diagnosis> {
         if let Some(id) = &call.wait {
             self.waiting.remove(id);
+        }
+        let sock = call.sock;
+        match (call.name.as_str(), &call.outcome) {
+            ("socket", Ok(_)) if call.args.sock_type.as_deref() == Some("SOCK_DGRAM") => {
+                self.udp.push(sock);
+            }
+            ("bind" | "connect" | "sendto" | "send", Ok(_)) => self.named.push(sock),
+            _ => {}
         }
         let site = call.site.clone();
         let one = |kind| {
@@ -365,7 +306,11 @@ impl Diagnoser {
                         },
                     });
                 }
-                if let (Some(from), Some((to, _))) = (
+                // Only a client's answer: a socket that sent its request
+                // first (a server's next request comes from anywhere).
+                let client = self.roles.get(&sock) == Some(&Role::Client);
+                if let (true, Some(from), Some((to, _))) = (
+                    client,
                     r.from.as_ref().and_then(socket_addr),
                     self.sent_to.get(&call.sock),
                 ) && from.port() != to.port()
@@ -383,11 +328,27 @@ impl Diagnoser {
             (Err(e), _) if receive && e.message_too_long() => one(Kind::TooLongWindows {
                 buffer: call.args.bufsize.unwrap_or_default(),
             }),
-            (Err(e), _) if receive && e.timeout => self.where_it_went(call.sock),
-            (Ok(_), "sendto") => {
+            (Err(e), _) if receive && e.timeout => self.where_it_went(call.sock, facts),
+            // A server's reply to a client gone since is no mistake of
+            // where it sent: only a client's request is said unreachable.
+            (Err(e), _) if refused(e) && self.roles.get(&sock) == Some(&Role::Client) => {
+                match self.sent_to.get(&sock) {
+                    Some((to, sent_at)) => {
+                        let (to, sent_at) = (*to, sent_at.clone());
+                        self.unreachable(to, sent_at.or(site))
+                    }
+                    None => Vec::new(),
+                }
+            }
+            (Ok(_), "sendto" | "connect") => {
+                self.roles.entry(sock).or_insert(Role::Client);
                 if let Some(to) = call.args.addr.as_ref().and_then(socket_addr) {
                     self.sent_to.insert(call.sock, (to, site.clone()));
                 }
+                Vec::new()
+            }
+            (Ok(_), "send") => {
+                self.roles.entry(sock).or_insert(Role::Client);
                 Vec::new()
             }
             (Err(e), "sendto" | "send")
@@ -426,12 +387,26 @@ impl Diagnoser {
                 }
                 Vec::new()
             }
-            (Ok(_), "close") if call.args.gc => one(Kind::Unclosed),
+            (Ok(_), "close") if call.args.gc => {
+                self.unclosed.push((
+                    sock,
+                    Diagnosis {
+                        site,
+                        kind: Kind::Unclosed,
+                    },
+                ));
+                Vec::new()
+            }
             _ => Vec::new(),
         }
     }
 
     fn uncaught(&mut self, u: &Uncaught) -> Vec<Diagnosis> {
+        self.uncaught = true;
+        // Ctrl-C (Stop, or in the terminal): the user's doing, no mistake.
+        if u.py_type == "KeyboardInterrupt" {
+            return Vec::new();
+        }
         if let Some(d) = &u.decode {
             return vec![Diagnosis {
                 site: u.site.clone(),
@@ -459,28 +434,4 @@ impl Diagnoser {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_encoding_that_reads_russian_is_named() {
-        let text = "привет, сервер";
-        // Python: "привет, сервер".encode(codec)
-        let cp1251 = [
-            0xef, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2, b',', b' ', 0xf1, 0xe5, 0xf0, 0xe2, 0xe5, 0xf0,
-        ];
-        let cp866 = [
-            0xaf, 0xe0, 0xa8, 0xa2, 0xa5, 0xe2, b',', b' ', 0xe1, 0xa5, 0xe0, 0xa2, 0xa5, 0xe0,
-        ];
-        let koi8 = [
-            0xd0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4, b',', b' ', 0xd3, 0xc5, 0xd2, 0xd7, 0xc5, 0xd2,
-        ];
-        for (bytes, name) in [(&cp1251, "CP1251"), (&cp866, "CP866"), (&koi8, "KOI8-R")] {
-            let fit = cyrillic_fit(bytes);
-            assert_eq!(fit.as_ref().map(|f| f.name), Some(name));
-            assert_eq!(fit.map(|f| f.text), Some(text.to_owned()));
-        }
-        assert_eq!(cyrillic_fit(&[0xff, 0x00, 0x80, 0x81]), None);
-        assert_eq!(cyrillic_fit(b"plain"), None);
-    }
-}
+mod tests;

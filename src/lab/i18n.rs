@@ -487,6 +487,14 @@ texts! {
     DiagUnclosed => "{site}: the socket made here was never closed: call close() when it is done (the system closed it when the script ended).", "{site}: созданный здесь сокет так и не закрыт: вызовите close(), когда он больше не нужен (система закрыла его, когда скрипт завершился).";
     DiagUncaught => "{site}: the script ended with an exception: {text}", "{site}: скрипт завершился исключением: {text}";
     DiagOtherPort => "{site}: the reply came from {from}, another port than the request went to ({to}): the server answers from a second socket. Answer with the socket that received the request.", "{site}: ответ пришёл с {from}, а не с порта, куда ушёл запрос ({to}): сервер отвечает со второго сокета. Отвечайте тем сокетом, который принял запрос.";
+    // Tracer diagnoses (issue 23)
+    DiagNeverBound => "{site}: {call}() on a socket that was never bound: no client can know its port — bind((address, port)) first, the handout's step 5.", "{site}: {call}() на сокете, который так и не связан (bind): ни один клиент не может узнать его порт — сначала bind((адрес, порт)), шаг 5 методички.";
+    DiagReceivedThenEnded => "{site}: {by} received it at {at}, then ended with {exception}: no answer will come.", "{site}: {by} получил её в {at}, затем завершился с {exception}: ответа не будет.";
+    DiagReceivedNoAnswer => "{site}: {by} received it at {at}, but no answer has come back.", "{site}: {by} получил её в {at}, но ответ не вернулся.";
+    DiagReceivedByUdpLab => "{site}: UDP Lab's server received it, but no answer has come back.", "{site}: сервер UDP Lab её получил, но ответ не вернулся.";
+    ScriptNotBoundThere => "{file} is running, but its socket is not bound to {port}: it receives on a port the system chose. bind((address, {port})) before recvfrom, the handout's step 5.", "{file} работает, но его сокет не связан с портом {port}: он принимает на порту, который выбрала система. Вызовите bind((адрес, {port})) перед recvfrom, шаг 5 методички.";
+    ScriptStoppedByCtrlC => "{file}: stopped by Ctrl-C", "{file}: остановлен по Ctrl-C";
+    ScriptKilledAfterCtrlC => "{file}: did not stop on Ctrl-C; killed", "{file}: не остановился по Ctrl-C; завершён принудительно";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

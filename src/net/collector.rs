@@ -178,7 +178,10 @@ impl Collector {
 
     fn report(&self, report: Report) {
         // The script's end and its mistakes are few and must arrive.
-        let always = matches!(report, Report::Uncaught(_) | Report::Unclosed { .. });
+        let always = matches!(
+            report,
+            Report::Uncaught(_) | Report::Unclosed { .. } | Report::Icmp { .. }
+        );
         self.emit(ScriptEventKind::Report(Box::new(report)), always);
     }
 
@@ -205,6 +208,8 @@ impl Collector {
                 code,
                 signal,
                 stopped: self.shared.stopped.load(Ordering::Acquire),
+                interrupted: self.shared.interrupted.load(Ordering::Acquire),
+                killed: self.shared.killed.load(Ordering::Acquire),
             },
             true,
         );
@@ -386,6 +391,7 @@ mod poll {
             let _ = self.listener.set_nonblocking(true);
             let mut exit = None;
             loop {
+                self.shared.kill_if_overdue();
                 let mut fds = vec![
                     pollfd(self.listener.as_raw_fd()),
                     pollfd(fd_of(&l.out)),
@@ -498,6 +504,7 @@ mod threads {
                                 .unwrap_or_else(std::sync::PoisonError::into_inner) -= 1;
                         });
                 }
+                this.shared.kill_if_overdue();
                 if let Some(status) = this.ended() {
                     break status;
                 }

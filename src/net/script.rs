@@ -7,11 +7,11 @@ use std::fmt;
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::trace::{LineError, Report};
 use super::{EventSink, NetEvent, collector};
@@ -19,6 +19,9 @@ use super::{EventSink, NetEvent, collector};
 /// The tracer, carried inside the binary and written out for each run.
 pub const TRACER_SOURCE: &str = include_str!("../../assets/tracer/udplab_trace.py");
 const TRACER_FILE: &str = "udplab_trace.py";
+/// Stop sends Ctrl-C first; a script still running this long after it is
+/// killed.
+pub const STOP_GRACE: Duration = Duration::from_secs(1);
 
 /// What to run.
 #[derive(Clone, Debug, Default)]
@@ -63,8 +66,13 @@ pub enum ScriptEventKind {
     Exited {
         code: Option<i32>,
         signal: Option<i32>,
-        /// Ended by Stop.
+        /// Ended by Stop (Ctrl-C first, see [`ScriptHandle::stop`]).
         stopped: bool,
+        /// Stop sent it Ctrl-C (SIGINT).
+        interrupted: bool,
+        /// Stop killed it: at once, or after Ctrl-C did not end it within
+        /// [`STOP_GRACE`].
+        killed: bool,
     },
 }
 
@@ -244,6 +252,13 @@ pub(super) struct Shared {
     /// The process was waited for: its pid may belong to someone else now.
     pub reaped: AtomicBool,
     pub stopped: AtomicBool,
+    /// When Stop sent Ctrl-C: the collector kills the script once
+    /// [`STOP_GRACE`] has passed.
+    pub stop_at: Mutex<Option<Instant>>,
+    /// Stop sent it Ctrl-C.
+    pub interrupted: AtomicBool,
+    /// Stop had to kill it.
+    pub killed: AtomicBool,
     /// Lines refused: without the token, too long, not UTF-8, not JSON.
     pub refused: AtomicU64,
     /// Connections closed for a first line without the token.
@@ -257,6 +272,20 @@ impl Shared {
 
     pub fn refuse(&self, _why: LineError) {
         self.refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Called by the collector on each turn: a script Stop interrupted
+    /// that has not ended within [`STOP_GRACE`] is killed.
+    pub fn kill_if_overdue(&self) {
+        let due = self
+            .stop_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() >= STOP_GRACE);
+        if due && !self.reaped.load(Ordering::Acquire) && !self.killed.swap(true, Ordering::AcqRel)
+        {
+            kill_group(self);
+        }
     }
 }
 
@@ -334,6 +363,9 @@ pub fn spawn_script(
         child: Mutex::new(child),
         reaped: AtomicBool::new(false),
         stopped: AtomicBool::new(false),
+        stop_at: Mutex::new(None),
+        interrupted: AtomicBool::new(false),
+        killed: AtomicBool::new(false),
         refused: AtomicU64::new(0),
         strangers: AtomicU64::new(0),
     });
@@ -375,79 +407,34 @@ pub fn spawn_script(
     })
 }
 
-/// In the child before Python starts: the signals the CLI blocks for its
-/// own handling are unblocked (a blocked mask is inherited through exec,
-/// and the script would ignore Ctrl-C and SIGTERM), and the script is
-/// killed if UDP Lab dies without stopping it (the thread that spawned it
-/// ends: UDP Lab's main thread, in the window and the CLI), so no orphan
-/// is left waiting in recvfrom forever.
-#[cfg(target_os = "linux")]
-fn linux_child_setup(command: &mut Command) {
-    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
-    // unsafe: pre_exec runs between fork and exec, and the calls below
-    // have no std wrapper.
-    #[allow(unsafe_code)]
-    // SAFETY: the closure only makes async-signal-safe calls (sigemptyset,
-    // pthread_sigmask, prctl, getppid) on values it owns.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(command, move || {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            // UDP Lab died before prctl took effect: do not start at all.
-            if libc::getppid() != parent {
-                return Err(std::io::Error::other("UDP Lab has ended"));
-            }
-            Ok(())
-        });
-    }
-}
-
-/// Kills the script's process group (Unix) or process tree (Windows),
-/// unless it was already waited for (its pid may be reused).
-fn kill_group(shared: &Shared) {
-    let mut child = shared.child();
-    if shared.reaped.load(Ordering::Acquire) {
-        return;
-    }
-    // libc is a dependency on Linux only; other Unixes ask kill(1).
-    #[cfg(target_os = "linux")]
-    {
-        if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
-            // unsafe: killpg has no std wrapper.
-            // SAFETY: a plain syscall on a process group we created and
-            // have not reaped (the lock keeps the collector from reaping).
-            #[allow(unsafe_code)]
-            unsafe {
-                libc::killpg(pgid, libc::SIGKILL);
-            }
-        }
-    }
-    #[cfg(all(unix, not(target_os = "linux")))]
-    {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    #[cfg(windows)]
-    {
-        let _ = Command::new("taskkill")
-            .args(["/T", "/F", "/PID", &child.id().to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    let _ = child.kill();
-}
-
 impl ScriptHandle {
-    /// Ends the script and everything it started; Exited follows.
+    /// Ends the script and everything it started: Ctrl-C first (Python
+    /// prints its KeyboardInterrupt, its `finally` and `atexit` run), killed
+    /// when it has not ended within [`STOP_GRACE`] (the collector sees to
+    /// it, so this never blocks). Exited follows.
     pub fn stop(&self) {
-        self.shared.stopped.store(true, Ordering::Release);
-        kill_group(&self.shared);
+        // Ended on its own already: nothing to stop, nothing to report.
+        if self.shared.reaped.load(Ordering::Acquire) {
+            return;
+        }
+        if self.shared.stopped.swap(true, Ordering::AcqRel) {
+            // A second Stop: no more waiting.
+            if !self.shared.killed.swap(true, Ordering::AcqRel) {
+                kill_group(&self.shared);
+            }
+            return;
+        }
+        if interrupt_group(&self.shared) {
+            self.shared.interrupted.store(true, Ordering::Release);
+            *self
+                .shared
+                .stop_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        } else {
+            self.shared.killed.store(true, Ordering::Release);
+            kill_group(&self.shared);
+        }
     }
 
     /// Writes to the script's stdin (a line for `input()`).
@@ -500,11 +487,9 @@ impl Drop for ScriptHandle {
     }
 }
 
-/// Exit code and signal of an ended process.
-pub(super) fn exit_parts(status: ExitStatus) -> (Option<i32>, Option<i32>) {
-    #[cfg(unix)]
-    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
-    #[cfg(not(unix))]
-    let signal = None;
-    (status.code(), signal)
-}
+mod process;
+
+pub(super) use process::exit_parts;
+#[cfg(target_os = "linux")]
+use process::linux_child_setup;
+use process::{interrupt_group, kill_group};

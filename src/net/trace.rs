@@ -197,6 +197,16 @@ pub enum Report {
     Call(TracedCall),
     Wait(TracedWait),
     Uncaught(Uncaught),
+    /// An ICMP error a datagram brought back to the script's socket (Linux:
+    /// the tracer reads the socket's error queue): its errno (111
+    /// ECONNREFUSED: port unreachable, nothing listens there), the address
+    /// the datagram went to, and the send's line.
+    Icmp {
+        sock: u32,
+        errno: i64,
+        to: Option<TracedAddr>,
+        site: Option<Site>,
+    },
     /// A socket still open when the script ended, and where it was made.
     Unclosed {
         sock: u32,
@@ -269,6 +279,10 @@ struct Wire {
     text: Option<String>,
     #[serde(default)]
     decode: Option<WireDecode>,
+    #[serde(default)]
+    errno: Option<i64>,
+    #[serde(default)]
+    addr: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -511,6 +525,12 @@ pub fn parse_line(line: &[u8], token: &str) -> Result<Line, LineError> {
                 })
                 .transpose()?,
         })),
+        "icmp" => Ok(Report::Icmp {
+            sock: w.sock.ok_or(LineError::Shape)?,
+            errno: w.errno.unwrap_or_default(),
+            to: w.addr.map(addr),
+            site: site(w.file, w.line),
+        }),
         "unclosed" => Ok(Report::Unclosed {
             sock: w.sock.ok_or(LineError::Shape)?,
             site: site(w.file, w.line),

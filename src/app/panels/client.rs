@@ -244,6 +244,18 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                     fill(T::OnlyThisComputer.get(lang), &[("bind", &bind)]),
                 );
             }
+            // Issue 23: a traced server waiting in recvfrom with no bind().
+            if let net::NetError::Unreachable { addr } = e
+                && let Some(file) = app.session.scripts.unbound_receiver()
+            {
+                ui.colored_label(
+                    crate::app::style::warn_color(ui),
+                    fill(
+                        T::ScriptNotBoundThere.get(lang),
+                        &[("file", &file), ("port", &addr.port())],
+                    ),
+                );
+            }
         }
     }
 }

@@ -18,21 +18,9 @@ pub type CallSite = (Arc<str>, u32);
 
 /// Scripts remembered (names, sources); older ones are dropped.
 pub const MAX_SCRIPTS: usize = 32;
-/// The longest source kept for the Code view.
-pub const MAX_SOURCE: u64 = 256 * 1024;
 /// Sockets of scripts followed at once (a script opening sockets in a loop
 /// without closing them loses the oldest).
 const MAX_SOCKETS: usize = 256;
-
-/// The script's source, read when it started.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScriptSource {
-    Text(Arc<str>),
-    /// Longer than [`MAX_SOURCE`]: its length.
-    TooLong(u64),
-    /// Could not be read: the system's words.
-    Unreadable(String),
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptInfo {
@@ -43,6 +31,11 @@ pub struct ScriptInfo {
     pub source: ScriptSource,
     /// A receive the script is blocked in now: its wait id and where.
     pub waiting: Option<(String, Option<CallSite>)>,
+    /// That receive is on a UDP socket never bound (nor sent from): no
+    /// client can know its port.
+    pub waits_unbound: bool,
+    /// The exception that ended it ("UnicodeDecodeError").
+    pub uncaught: Option<String>,
 }
 
 impl ScriptInfo {
@@ -113,7 +106,20 @@ impl Scripts {
             path: path.to_owned(),
             source: read_source(path),
             waiting: None,
+            waits_unbound: false,
+            uncaught: None,
         });
+    }
+
+    /// A running script that waits in a receive on a socket it never
+    /// bound: UDP Lab's client, told nothing listens where it sent, hears
+    /// why ("server.py is running, but its socket is not bound to 23456").
+    pub fn unbound_receiver(&self) -> Option<&str> {
+        self.list
+            .iter()
+            .rev()
+            .find(|s| s.waiting.is_some() && s.waits_unbound)
+            .map(|s| s.name.as_str())
     }
 
     fn socket(&mut self, run: ScriptId, sock: u32) -> &mut ScriptSocket {
@@ -159,25 +165,6 @@ impl Scripts {
         };
         Some((file, site.line))
     }
-}
-
-/// The file's text when it is small enough and readable.
-pub fn read_source(path: &Path) -> ScriptSource {
-    use std::io::Read as _;
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return ScriptSource::Unreadable(e.to_string()),
-    };
-    let mut bytes = Vec::new();
-    // One byte more than allowed tells a file that is too long.
-    if let Err(e) = file.take(MAX_SOURCE + 1).read_to_end(&mut bytes) {
-        return ScriptSource::Unreadable(e.to_string());
-    }
-    if bytes.len() as u64 > MAX_SOURCE {
-        let len = std::fs::metadata(path).map_or(MAX_SOURCE + 1, |m| m.len());
-        return ScriptSource::TooLong(len);
-    }
-    ScriptSource::Text(String::from_utf8_lossy(&bytes).into())
 }
 
 /// Seconds since the Unix epoch (the tracer's clock) as a time.
@@ -262,8 +249,16 @@ impl Session {
                         .site
                         .as_ref()
                         .map(|s| (Arc::from(s.file.as_str()), s.line));
+                    let s = self.scripts.socket(ev.run, wait.sock);
+                    let unbound = s.udp && s.local.is_none() && s.peer.is_none();
                     if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run) {
                         info.waiting = Some((wait.id.clone(), site));
+                        info.waits_unbound = unbound;
+                    }
+                }
+                Report::Uncaught(u) => {
+                    if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run) {
+                        info.uncaught = Some(u.py_type.clone());
                     }
                 }
                 _ => {}
@@ -524,6 +519,11 @@ impl Session {
         );
     }
 }
+
+mod facts;
+mod source;
+pub use facts::RunFacts;
+pub use source::{MAX_SOURCE, ScriptSource, read_source};
 
 #[cfg(test)]
 mod tests;

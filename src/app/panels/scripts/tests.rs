@@ -127,7 +127,17 @@ fn stop_ends_the_script_and_closing_the_window_ends_the_rest() {
     wait_for(&mut h, "the script to stop", |app| {
         app.scripts.runs[0].status != RunStatus::Running
     });
-    h.get_by_label("server.py: ended by signal 9 (stopped)");
+    // Ctrl-C first, as in a terminal: Python says KeyboardInterrupt.
+    h.get_by_label("server.py: stopped by Ctrl-C");
+    assert!(
+        h.state().scripts.runs[0]
+            .console
+            .iter()
+            .any(|l| matches!(l, ConsoleLine::Stderr(t) if t == "KeyboardInterrupt")),
+        "KeyboardInterrupt in the console"
+    );
+    // A server that never stops is not told it never closed its socket.
+    assert!(h.state().scripts.runs[0].diagnoses.is_empty());
     assert!(wait_gone(pid), "Stop leaves no process");
 
     // Another run, then the window closes.
@@ -273,4 +283,39 @@ fn browse_lists_folders_and_py_files_and_the_picked_script_runs() {
     let run = h.state().scripts.runs[0].run;
     h.state_mut().run(Command::StopScript(run));
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Issue 23, 3: a traced server that forgot bind() waits in recvfrom; the
+/// window's client, told nothing listens at the port, hears why, and the
+/// script's console says where.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_without_bind_explains_the_clients_nothing_listens() {
+    if !have_python() {
+        return;
+    }
+    // A port that was free a moment ago.
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let mut h = with_script("no_bind_server.py", &port.to_string());
+    run_server(&mut h);
+    wait_for(&mut h, "the unbound wait", |app| {
+        app.session.scripts.unbound_receiver().is_some()
+    });
+    // In the run's list of mistakes and in its console.
+    let said = format!(
+        "! no_bind_server.py:{}: recvfrom() on a socket that was never bound: no client can know its port — bind((address, port)) first, the handout's step 5.",
+        line_of("no_bind_server.py", "sock.recvfrom")
+    );
+    assert_eq!(h.query_all_by_label(&said).count(), 2);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Send").click();
+    wait_for(&mut h, "the failure", |app| {
+        matches!(app.client.outcome, Some(Outcome::Failed(_)))
+    });
+    h.get_by_label(&format!(
+        "no_bind_server.py is running, but its socket is not bound to {port}: it receives on a port the system chose. bind((address, {port})) before recvfrom, the handout's step 5."
+    ));
 }
