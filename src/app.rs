@@ -466,9 +466,11 @@ impl UdpLabApp {
             reach,
         };
         // Issue 23: the client's simulator starts from the seed for every
-        // operation; the server's replies must too, or the same seed gives
-        // another pattern the second time (the demo's ✗ moved).
+        // operation; for a burst (the demo) the server's replies must too,
+        // or the same seed gives another pattern the second time. Single
+        // Sends leave its stream going, so their replies still vary.
         if let Some(server) = &self.server.handle
+            && count > 1
             && !self.settings.network.is_off()
         {
             server.restart_simulator();
