@@ -2,6 +2,7 @@
 //! the net events (with a time budget) into the state, then `ui` draws the
 //! panels, which only read the state and push [`Command`]s that run after.
 
+pub mod clear;
 mod command;
 mod events;
 pub mod format;
@@ -10,6 +11,7 @@ mod lenient;
 mod pace;
 pub mod panels;
 pub mod scripts;
+pub mod settings_file;
 mod state;
 pub mod style;
 pub mod tools;
@@ -94,12 +96,6 @@ pub struct UdpLabApp {
 
 impl UdpLabApp {
     pub fn new(cc: &eframe::CreationContext<'_>, start: StartOptions) -> Self {
-        // A missing, corrupt or older settings file gives defaults (serde
-        // fills missing fields; anything unreadable is None here).
-        let settings: Settings = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-            .unwrap_or_default();
         let flood = flood_bench::FloodBench::from_env();
         let start = match flood {
             // The benchmark's own server: any free loopback port.
@@ -111,7 +107,8 @@ impl UdpLabApp {
             },
             None => start,
         };
-        let mut app = Self::with_settings(&cc.egui_ctx, settings, start);
+        let file = settings_file::path();
+        let mut app = Self::from_storage(&cc.egui_ctx, cc.storage, file.as_deref(), start);
         app.flood = flood;
         app
     }
@@ -240,13 +237,8 @@ impl UdpLabApp {
                     h.update(self.settings.server_settings());
                 }
             }
-            Command::ClearIncoming => {
-                self.server.rows.clear();
-                self.server.total = 0;
-                self.server.rows_dropped = 0;
-                self.server.rate_limited = 0;
-                self.server.filter_matches = Default::default();
-            }
+            Command::ClearIncoming => clear::clear(self),
+            Command::UndoClear => clear::undo(self),
             Command::Pause => {
                 self.time.pause(&self.session);
                 self.follow_cursor();
@@ -473,6 +465,16 @@ impl UdpLabApp {
             network: self.settings.network,
             reach,
         };
+        // Issue 23: the client's simulator starts from the seed for every
+        // operation; for a burst (the demo) the server's replies must too,
+        // or the same seed gives another pattern the second time. Single
+        // Sends leave its stream going, so their replies still vary.
+        if let Some(server) = &self.server.handle
+            && count > 1
+            && !self.settings.network.is_off()
+        {
+            server.restart_simulator();
+        }
         match net::spawn_client(request, self.sink.clone()) {
             Ok(handle) => {
                 let client = &mut self.client;
@@ -600,6 +602,7 @@ impl eframe::App for UdpLabApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         presentation::keys(ui.ctx(), self);
         timebar::keys(ui.ctx(), self);
+        clear::keys(ui.ctx(), self);
         toolbar::toolbar_panel_ui(ui, self);
         scripts_panel::scripts_window_ui(ui, self);
         egui::Panel::top("network").show(ui, |ui| network_panel::network_ui(ui, self));

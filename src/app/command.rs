@@ -17,7 +17,10 @@ pub enum Command {
     StopServer,
     /// The reply mode, text or buffer changed: tell the running server.
     UpdateServer,
+    /// Empty the incoming list; Undo is offered for a while (clear.rs).
     ClearIncoming,
+    /// Put back what the latest Clear took, while that is offered.
+    UndoClear,
     /// The time cursor (lab/timeline.rs): every view stops at the newest
     /// call (recording goes on), plays back at a speed, moves, or follows
     /// the newest call again.

@@ -5,7 +5,20 @@
 //! fail the whole file and lose every setting. Such a field alone falls back
 //! to its default.
 
+use std::cell::Cell;
+
 use serde::{Deserialize, Deserializer};
+
+thread_local! {
+    /// Fields reset here on this thread: the settings file's reader
+    /// (settings_file.rs) says which field it was, not only that one was.
+    static RESETS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many fields this thread has reset so far.
+pub fn resets() -> u64 {
+    RESETS.with(Cell::get)
+}
 
 /// Either the value, or anything else (skipped).
 #[derive(Deserialize)]
@@ -24,6 +37,9 @@ where
 {
     Ok(match KnownOrNot::<T>::deserialize(d)? {
         KnownOrNot::Known(v) => v,
-        KnownOrNot::Unknown(_) => T::default(),
+        KnownOrNot::Unknown(_) => {
+            RESETS.with(|r| r.set(r.get() + 1));
+            T::default()
+        }
     })
 }

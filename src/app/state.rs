@@ -251,6 +251,8 @@ pub struct ServerState {
     pub filter_matches: FilterMatches,
     /// Why the multicast group cannot be joined (nothing started).
     pub join_error: Option<JoinError>,
+    /// What the latest Clear took, while Undo is offered (clear.rs).
+    pub(crate) cleared: Option<super::clear::ClearedIncoming>,
 }
 
 impl ServerState {

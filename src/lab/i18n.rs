@@ -65,6 +65,22 @@ pub mod cli;
 
 texts! {
     AppTitle => "UDP Lab", "UDP Lab";
+    // App notices (issue 23)
+    IncomingCleared => "The incoming list was cleared ({count} rows).", "Список входящих очищен (строк: {count}).";
+    Undo => "Undo", "Отменить";
+    UndoHint => "Brings the rows back (Ctrl+Z), for 10 seconds after Clear", "Возвращает строки (Ctrl+Z), 10 секунд после очистки";
+    SettingsFieldReset => "The settings file had an unreadable field ({field}); it was reset.", "В файле настроек было нечитаемое поле ({field}); оно сброшено.";
+    SettingsFieldsReset => "The settings file had unreadable fields ({fields}); they were reset.", "В файле настроек были нечитаемые поля ({fields}); они сброшены.";
+    SettingsCutShort => "The settings file ends in the middle: {read} of {all} settings were read and kept, the rest were reset.", "Файл настроек обрывается на середине: прочитано и сохранено настроек — {read} из {all}, остальные сброшены.";
+    SettingsUnreadable => "The settings file could not be read; every setting was reset.", "Файл настроек не удалось прочитать; все настройки сброшены.";
+    SettingsFileDamaged => "The settings file was damaged; every setting in it was read and kept.", "Файл настроек был повреждён; все настройки из него прочитаны и сохранены.";
+    SettingsKeptAs => "The file as it was is kept as {path}", "Файл в прежнем виде сохранён как {path}";
+    SettingsNotKept => "A copy of the file as it was could not be kept: {reason}", "Не удалось сохранить копию файла в прежнем виде: {reason}";
+    RevealNoBus => "there is no desktop session bus (D-Bus) to ask a file manager", "нет сеансовой шины рабочего стола (D-Bus), через которую можно попросить файловый менеджер";
+    RevealNoService => "no file manager answers on the desktop bus (D-Bus)", "ни один файловый менеджер не отвечает на шине рабочего стола (D-Bus)";
+    RevealNoXdgOpen => "xdg-open is not installed (package xdg-utils)", "xdg-open не установлен (пакет xdg-utils)";
+    RevealXdgOpenFailed => "xdg-open found no program to open folders with ({message})", "xdg-open не нашёл программу, чтобы открыть папку ({message})";
+    RevealAnd => "{first}, and {second}", "{first}, а {second}";
     Language => "Language", "Язык";
     Server => "Server", "Сервер";
     Client => "Client", "Клиент";

@@ -170,6 +170,8 @@ struct Shared {
     settings: Mutex<ServerSettings>,
     /// Bumped when `settings` change, so the worker only locks then.
     settings_version: AtomicU64,
+    /// Bumped by [`ServerHandle::restart_simulator`].
+    sim_restarts: AtomicU64,
     received: AtomicU64,
 }
 
@@ -193,6 +195,7 @@ pub fn spawn_server(
         stop: AtomicBool::new(false),
         settings: Mutex::new(config.settings.clone()),
         settings_version: AtomicU64::new(0),
+        sim_restarts: AtomicU64::new(0),
         received: AtomicU64::new(0),
     });
     let worker_shared = shared.clone();
@@ -234,6 +237,13 @@ impl ServerHandle {
             *s = settings;
         }
         self.shared.settings_version.fetch_add(1, Ordering::Release);
+    }
+
+    /// The replies' simulator starts again from its seed at the next
+    /// datagram, so a burst (the teacher's demo) sent now gets the same
+    /// pattern as the last time with this seed, not the stream's next part.
+    pub fn restart_simulator(&self) {
+        self.shared.sim_restarts.fetch_add(1, Ordering::Release);
     }
 
     /// Datagrams received, counted by the worker (even those the UI dropped).
@@ -302,6 +312,7 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
     let mut pending = Pending::default();
     let mut limiter = RateLimiter::default();
     let mut simulator = Simulator::for_server(Impairments::default());
+    let mut sim_restarts = 0;
     // Settings may change while recvfrom blocks: look before each read (buffer
     // size) and again before answering (reply mode).
     let refresh = |settings: &mut ServerSettings, seen: &mut u64| {
@@ -331,9 +342,11 @@ fn run(id: u64, bind: ParsedAddr, join: Option<Join>, shared: &Shared, sink: &Ev
         shared.received.fetch_add(1, Ordering::Relaxed);
         let rx = read.received(buf);
         refresh(&mut settings, &mut seen_version);
-        if !simulator.is_for(&settings.network) {
-            // New knobs, new pattern: the seed starts over.
+        let restarts = shared.sim_restarts.load(Ordering::Acquire);
+        if !simulator.is_for(&settings.network) || restarts != sim_restarts {
+            // New knobs, or a new burst asked for it: the seed starts over.
             simulator = Simulator::for_server(settings.network);
+            sim_restarts = restarts;
         }
         let answer = match &settings.reply {
             ReplyMode::None => None,

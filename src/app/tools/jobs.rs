@@ -54,17 +54,24 @@ pub enum Job {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RevealError {
     FileGone,
-    /// No program could be started (no file manager, no xdg-open).
-    NoFileManager(String),
+    /// The system's file manager could not be started (Windows, macOS).
+    NotStarted(String),
+    /// Linux: no file manager answers on the desktop bus, and xdg-open
+    /// could not open the folder either (reveal.rs).
+    NoFileManager {
+        bus: reveal::BusMiss,
+        xdg: reveal::XdgMiss,
+    },
     Other(String),
 }
 
 impl RevealError {
+    #[cfg_attr(target_os = "linux", allow(dead_code))]
     fn from_opener(e: &opener::OpenError) -> Self {
         match e {
             opener::OpenError::Io(io) if io.kind() == io::ErrorKind::NotFound => Self::FileGone,
             opener::OpenError::Spawn { cmds, source } => {
-                Self::NoFileManager(format!("{cmds}: {source}"))
+                Self::NotStarted(format!("{cmds}: {source}"))
             }
             other => Self::Other(other.to_string()),
         }
@@ -87,11 +94,18 @@ pub enum NoticeKind {
         message: String,
     },
     ScreenshotNotDelivered,
+    /// Issue 23: the incoming list was cleared (this many rows); Undo is
+    /// offered while the rows are kept (app/clear.rs).
+    Cleared {
+        rows: usize,
+    },
+    /// Issue 23: the settings file was damaged (app/settings_file.rs).
+    SettingsDamaged(crate::app::settings_file::Damage),
 }
 
 impl NoticeKind {
     fn is_failure(&self) -> bool {
-        !matches!(self, NoticeKind::Saved { .. })
+        !matches!(self, NoticeKind::Saved { .. } | NoticeKind::Cleared { .. })
     }
 }
 
@@ -109,6 +123,8 @@ pub struct ToolsState {
     pub this_computer: this_computer::ThisComputer,
     pub presentation: presentation::PresentationState,
     pub notice: Option<Notice>,
+    /// What "Open folder"'s helpers run with (tests take them away).
+    pub reveal_env: reveal::RevealEnv,
     pub(super) jobs_tx: Sender<Job>,
     jobs_rx: Receiver<Job>,
 }
@@ -125,6 +141,7 @@ impl ToolsState {
             this_computer: Default::default(),
             presentation: Default::default(),
             notice: None,
+            reveal_env: Default::default(),
             jobs_tx,
             jobs_rx,
         };
@@ -302,6 +319,8 @@ pub fn notice_text(lang: Lang, kind: &NoticeKind) -> String {
             fill(t(key), &[("reason", &reason)])
         }
         NoticeKind::ScreenshotNotDelivered => t(T::ScreenshotNotDelivered).to_owned(),
+        NoticeKind::Cleared { rows } => fill(t(T::IncomingCleared), &[("count", rows)]),
+        NoticeKind::SettingsDamaged(damage) => damage.text(lang),
     }
 }
 
@@ -310,8 +329,20 @@ pub fn reveal_failed_text(lang: Lang, path: &Path, error: &RevealError) -> Strin
     let t = |k: T| k.get(lang);
     let reason = match error {
         RevealError::FileGone => fill(t(T::ReasonFileGone), &[("path", &path.display())]),
-        RevealError::NoFileManager(detail) => {
-            fill(t(T::ReasonNoFileManager), &[("detail", detail)])
+        RevealError::NotStarted(detail) => fill(t(T::ReasonNoFileManager), &[("detail", detail)]),
+        RevealError::NoFileManager { bus, xdg } => {
+            let bus = match bus {
+                reveal::BusMiss::NoBus => t(T::RevealNoBus),
+                reveal::BusMiss::NoService => t(T::RevealNoService),
+            };
+            let xdg = match xdg {
+                reveal::XdgMiss::NotInstalled => t(T::RevealNoXdgOpen).to_owned(),
+                reveal::XdgMiss::Failed(message) => {
+                    fill(t(T::RevealXdgOpenFailed), &[("message", message)])
+                }
+            };
+            let detail = fill(t(T::RevealAnd), &[("first", &bus), ("second", &xdg)]);
+            fill(t(T::ReasonNoFileManager), &[("detail", &detail)])
         }
         RevealError::Other(message) => message.clone(),
     };
@@ -338,6 +369,8 @@ pub fn notice_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
     };
     let text = notice_text(app.lang, &notice.kind);
     let failure = notice.kind.is_failure();
+    let undo_offered = matches!(notice.kind, NoticeKind::Cleared { .. });
+    let mut undo = false;
     let mut close = false;
     let mut reveal = None;
     let mut copy = None;
@@ -381,6 +414,14 @@ pub fn notice_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
                             }
                         }
                     }
+                    if undo_offered
+                        && ui
+                            .button(app.t(T::Undo))
+                            .on_hover_text(app.t(T::UndoHint))
+                            .clicked()
+                    {
+                        undo = true;
+                    }
                     if ui.button(app.t(T::Close)).clicked() {
                         close = true;
                     }
@@ -388,7 +429,18 @@ pub fn notice_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
             });
         });
     let hovered = area.response.contains_pointer();
-    if !failure && !hovered {
+    if undo_offered {
+        // The offer lasts while the rows are kept, longer while the pointer
+        // is on its way to Undo.
+        let now = Instant::now();
+        if hovered && let Some(cleared) = &mut app.server.cleared {
+            cleared.since = now;
+        }
+        match app.server.undo_offer(now).and_then(|c| c.left(now)) {
+            Some(left) => ctx.request_repaint_after(left),
+            None => close = true,
+        }
+    } else if !failure && !hovered {
         let left = NOTICE_LIFETIME.saturating_sub(notice.since.elapsed());
         if left.is_zero() {
             close = true;
@@ -410,8 +462,15 @@ pub fn notice_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
     if let Some(path) = reveal {
         start_reveal(ctx, &mut app.tools, path);
     }
+    if undo {
+        app.act(crate::app::Command::UndoClear);
+    }
     if close {
         app.tools.notice = None;
+        if undo_offered {
+            // Closed (or run out): the offer goes with it.
+            app.server.cleared = None;
+        }
     }
 }
 
@@ -419,8 +478,9 @@ pub fn notice_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
 /// worker: asking the desktop over D-Bus can take a moment.
 pub fn start_reveal(ctx: &egui::Context, tools: &mut ToolsState, path: PathBuf) {
     let job_path = path.clone();
+    let env = tools.reveal_env.clone();
     let job = move || {
-        let result = opener::reveal(&job_path).map_err(|e| RevealError::from_opener(&e));
+        let result = reveal::reveal(&job_path, &env);
         Job::Revealed {
             path: job_path,
             result,
@@ -434,5 +494,6 @@ pub fn start_reveal(ctx: &egui::Context, tools: &mut ToolsState, path: PathBuf) 
     }
 }
 
+pub mod reveal;
 #[cfg(test)]
 mod tests;

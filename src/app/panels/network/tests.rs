@@ -200,6 +200,90 @@ fn the_demo_sends_20_with_30_percent_loss_and_counts_every_drop() {
     );
 }
 
+/// What one run of the demo did to each of its datagrams: per request
+/// (by its number) dropped or not, per reply the server sent dropped or
+/// not, and per request answered or lost.
+type Fates = (Vec<bool>, Vec<bool>, Vec<bool>);
+
+fn demo_run(h: &mut egui_kittest::Harness<'static, UdpLabApp>) -> Fates {
+    let rows_before = h.state().server.rows.len();
+    h.get_by_label("Demo: send 20 with 30 % loss").click();
+    wait_for(h, "the demo burst", |app| {
+        app.demo.is_none() && !app.client.busy() && app.client.stats.sent == DEMO_COUNT
+    });
+    let app = h.state();
+    let op = app.client.next_op;
+    let mut requests: Vec<(u32, bool)> = app
+        .session
+        .datagrams
+        .iter()
+        .filter(|d| d.direction == Direction::Request)
+        .filter_map(|d| d.client.filter(|c| c.0 == op).map(|c| (c.1, d.sim.dropped)))
+        .collect();
+    requests.sort_unstable();
+    let replies = app
+        .server
+        .rows
+        .iter()
+        .skip(rows_before)
+        .map(|row| match &row.reply {
+            Reply::Sent { sim, .. } => sim.dropped,
+            other => panic!("the server did not send its reply: {other:?}"),
+        })
+        .collect();
+    let answered = app
+        .client
+        .points
+        .iter()
+        .map(|p| p.rtt_ms.is_some())
+        .collect();
+    (
+        requests.into_iter().map(|r| r.1).collect(),
+        replies,
+        answered,
+    )
+}
+
+/// Issue 23: the demo run again in the same window loses the same
+/// datagrams, requests and replies alike (the server's simulator used to go
+/// on where the first run left it, so the second run lost others).
+#[test]
+fn the_demo_run_twice_in_one_window_loses_the_same_datagrams() {
+    let mut h = harness();
+    h.state_mut().settings.timeout_secs = 0.3;
+    let port = start_server(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    knob(&mut h, "every", 0.0);
+    let first = demo_run(&mut h);
+    let second = demo_run(&mut h);
+    assert_eq!(first.0.len(), DEMO_COUNT as usize);
+    assert_eq!(first.2.len(), DEMO_COUNT as usize);
+    assert!(first.1.contains(&true), "some reply is lost: {first:?}");
+    assert_eq!(first, second);
+    // Both are the pattern the seed gives from its start.
+    let imp = Impairments {
+        loss_percent: DEMO_LOSS_PERCENT,
+        seed: DEMO_SEED,
+        ..Impairments::default()
+    };
+    let (mut client, mut server) = (Simulator::for_client(imp), Simulator::for_server(imp));
+    let mut expected: Fates = Default::default();
+    for _ in 0..DEMO_COUNT {
+        let request_lost = client.decide().dropped;
+        expected.0.push(request_lost);
+        let reply_lost = !request_lost && server.decide().dropped;
+        if !request_lost {
+            expected.1.push(reply_lost);
+        }
+        expected.2.push(!request_lost && !reply_lost);
+    }
+    assert_eq!(second, expected);
+    h.get_by_label_contains(&format!(
+        "20 of 20 sent, {} answered",
+        expected.2.iter().filter(|a| **a).count()
+    ));
+}
+
 /// A diagram scrolled back to an old exchange comes down to the demo's
 /// datagrams, so the class sees its ✗ arrows.
 #[test]

@@ -398,3 +398,42 @@ fn csv_values_follow_the_window_language() {
         "truncated: read 4 of 13 bytes (buffer 4); dropped by the simulator; delayed 20 ms by the simulator"
     );
 }
+
+/// Issue 23: "Open folder" on a desktop with no file manager said nothing
+/// (opener starts xdg-open and never hears that it failed). Here the
+/// helpers really run, with no D-Bus session and nothing on PATH, and the
+/// reason is said under the path.
+#[cfg(target_os = "linux")]
+#[test]
+fn open_folder_without_a_file_manager_says_why() {
+    let (mut h, _out, _port) = real_exchange("127.0.0.1:0", "127.0.0.1");
+    let path = export_with(&mut h, "Export CSV");
+    let empty = TempDir::new("no-programs");
+    h.state_mut().tools.reveal_env = super::reveal::RevealEnv {
+        path: Some(empty.0.clone().into_os_string()),
+        bus: Some(format!("unix:path={}", empty.0.join("no-bus").display())),
+    };
+    h.run_steps(2);
+    let asked = std::time::Instant::now();
+    h.get_by_label("Open folder").click();
+    wait_for(&mut h, "the reason", |app| {
+        matches!(
+            app.tools.notice.as_ref().map(|n| &n.kind),
+            Some(NoticeKind::Saved {
+                reveal_failed: Some(_),
+                ..
+            })
+        )
+    });
+    // A figure, not an assertion: the issue asks for under a second.
+    println!("the reason came after {:?}", asked.elapsed());
+    h.run_steps(2);
+    h.get_by_label(&format!("Datagrams saved as CSV: {}", path.display()));
+    h.get_by_label(
+        "Could not show the folder: no file manager was found to show it (there is no \
+         desktop session bus (D-Bus) to ask a file manager, and xdg-open is not installed \
+         (package xdg-utils)). The file is saved; its path is above.",
+    );
+    // The notice stays (a failure), with its buttons.
+    h.get_by_label("Open folder");
+}
