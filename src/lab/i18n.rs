@@ -57,6 +57,37 @@ macro_rules! texts {
 
 texts! {
     AppTitle => "UDP Lab", "UDP Lab";
+    // Layout and help (issue 24)
+    LayoutMore => "More ▾", "Ещё ▾";
+    LayoutMoreHint => "Every setting and list of both panels (the view gets less room until you fold them again)", "Все настройки и списки обеих панелей (виду останется меньше места, пока их снова не свернуть)";
+    LayoutFewer => "▴ Fold the panels", "▴ Свернуть панели";
+    LayoutDividerName => "Divider between the panels and the view", "Граница между панелями и видом";
+    LayoutDividerHint => "Drag to give the view or the panels more room; double-click for the default split", "Перетащите, чтобы дать больше места виду или панелям; двойной щелчок — как по умолчанию";
+    FocusName => "The view in the whole window (F)", "Вид во всё окно (F)";
+    FocusLeave => "Panels back (F or Esc)", "Вернуть панели (F или Esc)";
+    FocusNoAnswer => "no answer yet", "ответа ещё нет";
+    HelpName => "Help (F1)", "Справка (F1)";
+    HelpTitle => "Help", "Справка";
+    HelpKeysTitle => "Keys (when no text field is being edited)", "Клавиши (когда не редактируется поле ввода)";
+    HelpKeySpace => "Space — pause, or play the recorded calls", "Пробел — пауза или воспроизведение записанных вызовов";
+    HelpKeyArrows => "← → — one call back or forward; Shift+← → — one datagram", "← → — на вызов назад или вперёд; Shift+← → — на датаграмму";
+    HelpKeyHomeEnd => "Home — to the first call; End — back to live", "Home — к первому вызову; End — снова вживую";
+    HelpKeyFocus => "F — the view in the whole window; F or Esc — the panels back", "F — вид во всё окно; F или Esc — вернуть панели";
+    HelpKeyEnter => "Enter — Send (in the message field, or in the whole-window view)", "Enter — «Отправить» (в поле сообщения или когда вид во всё окно)";
+    HelpKeyScreenshot => "Ctrl+Shift+S — a screenshot of the window", "Ctrl+Shift+S — снимок окна";
+    HelpKeyZoom => "Ctrl + / Ctrl − — larger / smaller; Ctrl 0 — the usual size", "Ctrl + / Ctrl − — крупнее / мельче; Ctrl 0 — обычный размер";
+    HelpKeyHelp => "F1 — this help", "F1 — эта справка";
+    HelpViewsTitle => "The views", "Виды";
+    HelpViewTrace => "every socket call of both sides in order, with the handout's step", "каждый вызов сокета обеих сторон по порядку, с пунктом методички";
+    HelpViewDiagram => "a lifeline per socket and an arrow per datagram; ✗ is a datagram that was lost", "линия жизни на каждый сокет и стрелка на каждую датаграмму; ✗ — потерянная датаграмма";
+    HelpViewAnatomy => "the UDP header's four fields and the data's bytes of one datagram", "четыре поля заголовка UDP и байты данных одной датаграммы";
+    HelpViewCode => "the lab's server.py and client.py with this window's values; the running line lights up", "server.py и client.py из лабораторной со значениями из этого окна; выполняемая строка подсвечивается";
+    HelpStepsTitle => "The lab, as the handout does it", "Лабораторная, как в методичке";
+    HelpStep1 => "Start the server: socket(), bind() to 127.0.0.1 port 12345, then recvfrom(1024) waits (server steps 4–7).", "Запустите сервер: socket(), bind() на 127.0.0.1, порт 12345, затем recvfrom(1024) ждёт (пункты 4–7 сервера).";
+    HelpStep2 => "Send \"Hello, server\" from the client: socket(), sendto() (client steps 5–6).", "Отправьте «Hello, server» из клиента: socket(), sendto() (пункты 5–6 клиента).";
+    HelpStep3 => "The server prints the message and answers \"Hello, client\" with sendto() (server steps 8–10).", "Сервер печатает сообщение и отвечает «Hello, client» через sendto() (пункты 8–10 сервера).";
+    DiagramLost => "✗ {count} without an answer", "✗ без ответа: {count}";
+    HelpStep4 => "The client's recvfrom() gets the answer, prints it and closes the socket (client steps 7–9).", "recvfrom() клиента получает ответ, печатает его и закрывает сокет (пункты 7–9 клиента).";
     Language => "Language", "Язык";
     Server => "Server", "Сервер";
     Client => "Client", "Клиент";
