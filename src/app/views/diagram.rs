@@ -229,14 +229,15 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         (std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some()) && live;
     let demo_ended = app.views.diagram.demo_running && app.demo.is_none() && live;
     app.views.diagram.demo_running = app.demo.is_some();
-    // The newest wait that ended in ✗, with the demo's end: its bottom.
+    // With the demo's end: where its newest loss starts (the datagram the
+    // simulator dropped, or the wait that ended in ✗).
     let newest_lost = model
         .arrows
         .iter()
         .rev()
-        .find(|a| matches!(a.end, ArrowEnd::NeverCame(_)))
+        .find(|a| matches!(a.end, ArrowEnd::Dropped | ArrowEnd::NeverCame(_)))
         .filter(|_| demo_ended)
-        .map(|a| a.end_time());
+        .map(|a| a.start);
     let offset = app.views.diagram.scroll_offset.take();
     let mut scroll = egui::ScrollArea::vertical()
         .min_scrolled_height(crate::app::views::VIEW_MIN_SCROLL)
@@ -252,10 +253,11 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         let (rect, response) =
             ui.allocate_exact_size(vec2(width, axis.height()), egui::Sense::click());
         if let Some(at) = newest_lost {
-            // The ✗ a step above the bottom edge, the losses before it above.
-            let y = rect.top() + axis.y(at) + 2.0 * gaps.0;
+            // The newest loss at the top, what came after it under it (the
+            // newest arrows too when they fit; the scroll stops at the end).
+            let y = rect.top() + axis.y(at) - 1.5 * gaps.0;
             let mark = egui::Rect::from_min_size(pos2(rect.left(), y), vec2(1.0, 1.0));
-            ui.scroll_to_rect(mark, Some(egui::Align::BOTTOM));
+            ui.scroll_to_rect(mark, Some(egui::Align::TOP));
         } else if scroll_to_end {
             let bottom =
                 egui::Rect::from_min_size(rect.left_bottom() - vec2(0.0, 1.0), vec2(1.0, 1.0));
