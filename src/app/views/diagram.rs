@@ -228,7 +228,12 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let scroll_to_end =
         (std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some()) && live;
     let demo_ended = app.views.diagram.demo_running && app.demo.is_none() && live;
-    app.views.diagram.demo_running = app.demo.is_some();
+    // (A demo played back step by step ends on its first live frame.)
+    if app.demo.is_some() {
+        app.views.diagram.demo_running = true;
+    } else if live {
+        app.views.diagram.demo_running = false;
+    }
     // With the demo's end: where its newest loss starts (the datagram the
     // simulator dropped, or the wait that ended in ✗).
     let newest_lost = model
