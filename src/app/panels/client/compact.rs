@@ -50,7 +50,7 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 let target = ui
                     .add(
                         egui::TextEdit::singleline(&mut app.settings.target)
-                            .desired_width((fields * 0.5).max(60.0)),
+                            .desired_width((fields * 0.55).max(60.0)),
                     )
                     .accessible_name(t(T::Target))
                     .on_hover_text(t(T::Target));
@@ -60,7 +60,7 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 let message = ui
                     .add(
                         egui::TextEdit::singleline(&mut app.settings.message)
-                            .desired_width((fields * 0.5).max(60.0)),
+                            .desired_width((fields * 0.45).max(60.0)),
                     )
                     .accessible_name(t(T::Message))
                     .on_hover_text(t(T::Message));

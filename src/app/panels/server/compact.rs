@@ -5,6 +5,7 @@
 use egui::RichText;
 
 use super::{bind_choices_ui, row_ui, status_ui};
+use crate::app::format;
 use crate::app::layout::LayoutCommand;
 use crate::app::{Command, ServerStatus, T, UdpLabApp};
 
@@ -98,7 +99,45 @@ fn newest_rows_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     let fit = ((ui.available_height() + ui.spacing().item_spacing.y) / pitch).floor() as usize;
     let from = shown - fit.clamp(1, shown);
     let encoding = app.settings.server_encoding;
+    // Cut at the column's edge: the row's fixed columns never widen the
+    // panel over its neighbour (its text is truncated, its tooltip whole).
+    let rect = ui.available_rect_before_wrap();
+    let mut rows_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    rows_ui.set_clip_rect(rect.intersect(ui.clip_rect()));
     for row in rows.range(from..shown) {
-        row_ui(ui, lang, row, row_height, encoding);
+        if rect.width() >= FULL_ROW_WIDTH {
+            row_ui(&mut rows_ui, lang, row, row_height, encoding);
+        } else {
+            short_row_ui(&mut rows_ui, lang, row, encoding);
+        }
     }
+    ui.advance_cursor_after_rect(rect);
+}
+
+/// From this width a row has all its columns (time, source, length, text).
+const FULL_ROW_WIDTH: f32 = 420.0;
+
+/// A narrow column's row: the time, the source and the text (what a class
+/// reads), without the length column.
+fn short_row_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::Lang,
+    row: &crate::app::IncomingRow,
+    encoding: format::Encoding,
+) {
+    let rx = &row.rx;
+    let text = if encoding == format::Encoding::Utf8 {
+        format::payload_line(&rx.bytes, 200, 16, lang)
+    } else {
+        format::decoded_text(&rx.bytes, encoding, 200)
+    };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format::clock(rx.at)).monospace());
+        ui.label(rx.from.to_string());
+        ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
+    });
 }
