@@ -214,10 +214,6 @@ fn the_view_is_the_stage_at_every_class_size() {
                     inside(field.get(lang), node.rect(), view, &at);
                 }
 
-                // And the data's first row of bytes ("Hello, client" is one).
-                let bytes = h.get_by_label_contains("0000  ");
-                inside("the first row of bytes", bytes.rect(), view, &at);
-
                 click_tab(&mut h, View::Trace, &at);
                 let view = view_rect(&h, &at);
                 let rows = [T::Server, T::Client]
