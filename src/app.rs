@@ -7,6 +7,7 @@ mod command;
 mod events;
 pub mod format;
 pub mod i18n;
+pub mod layout;
 mod lenient;
 mod pace;
 pub mod panels;
@@ -22,10 +23,7 @@ pub use i18n::{Lang, T};
 pub use state::*;
 pub use style::install_fonts;
 
-use panels::{
-    client as client_panel, network as network_panel, scripts as scripts_panel,
-    server as server_panel, timebar, toolbar,
-};
+use panels::{network as network_panel, scripts as scripts_panel, timebar, toolbar};
 use tools::{flood_bench, presentation};
 
 use std::sync::Arc;
@@ -36,17 +34,6 @@ use crate::net::{self, ClientRequest, EventQueue, EventSink, NetEvent, ServerCon
 /// The reverse-DNS id: window class, settings folder and desktop entry.
 pub const APP_ID: &str = "io.github.udplab.UdpLab";
 
-/// From this width (in points, after zoom) the panels stand side by side:
-/// 1024×768 at presentation mode's 1.5× is 683 points wide.
-const WIDE: f32 = 640.0;
-/// The panels' height the views panel always leaves (side by side).
-const MIN_PANELS_HEIGHT: f32 = 300.0;
-/// The views' smallest height below their tab row (which wraps, with the
-/// time strip, into more rows in a narrow window).
-const MIN_VIEWS_HEIGHT: f32 = 120.0;
-/// Below this height left under the toolbars, the views start at their
-/// smallest (1024×768 at 150 % leaves about 450 points).
-const SHORT_REST: f32 = 520.0;
 /// When the process started (set first thing in `main`): the flood
 /// benchmark says how long the window took to appear.
 pub static LAUNCHED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
@@ -92,6 +79,8 @@ pub struct UdpLabApp {
     saved: Option<Settings>,
     /// The student's own Python scripts (issue 14).
     pub scripts: scripts::ScriptsState,
+    /// Focus, help, the panels' fold (issue 24).
+    pub layout: layout::LayoutState,
 }
 
 impl UdpLabApp {
@@ -164,8 +153,11 @@ impl UdpLabApp {
             demo: None,
             saved,
             scripts: scripts::ScriptsState::default(),
+            layout: layout::LayoutState::default(),
         };
         if start.run_script.is_some() {
+            // Issue 23: the run is shown, not hidden.
+            app.scripts.open = true;
             app.run(Command::RunScript);
         }
         if start.start_server || start.demo_step_by_step {
@@ -318,6 +310,7 @@ impl UdpLabApp {
                 tools::jobs::start_export(&ctx, self, kind);
             }
             Command::ShowView(view) => self.settings.view = view,
+            Command::Layout(command) => layout::run(self, command),
             Command::SelectDatagram(id) => self.selected_datagram = id,
             Command::OpenDatagram(id) => {
                 if !self.time.is_live() {
@@ -601,59 +594,14 @@ impl eframe::App for UdpLabApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         presentation::keys(ui.ctx(), self);
+        layout::keys(ui.ctx(), self);
         timebar::keys(ui.ctx(), self);
         clear::keys(ui.ctx(), self);
         toolbar::toolbar_panel_ui(ui, self);
         scripts_panel::scripts_window_ui(ui, self);
-        egui::Panel::top("network").show(ui, |ui| network_panel::network_ui(ui, self));
         let mut commands = std::mem::take(&mut self.commands);
-        let wide = ui.available_width() >= WIDE;
-        if wide {
-            // The views get a share of the height, but never so much that the
-            // panels drop below a few rows (a projector's 1280×800 at 1.5×
-            // leaves ~530 points); both scroll inside themselves.
-            let rest = ui.available_height();
-            let min_views = MIN_VIEWS_HEIGHT + self.views.tab_row_height.max(30.0);
-            let max_views = (rest - MIN_PANELS_HEIGHT).max(min_views);
-            // A short window (a projector at 150 %) gives the panels what it
-            // can: the view starts at its smallest and can be dragged taller.
-            let share = if rest < SHORT_REST { 0.0 } else { 0.38 };
-            egui::Panel::bottom("views")
-                .resizable(true)
-                .default_size((rest * share).clamp(min_views, max_views))
-                .min_size(min_views)
-                .max_size(max_views)
-                .show(ui, |ui| views::views_ui(ui, self, timebar::timebar_ui));
-        }
-        egui::CentralPanel::default().show(ui, |ui| {
-            if wide {
-                ui.columns(2, |cols| {
-                    // Each panel scrolls on its own: what does not fit (the
-                    // statistics, a long history) stays in reach.
-                    // Text wraps and truncates at the column's width; only a
-                    // row that cannot shrink scrolls sideways.
-                    let width = cols[0].available_width();
-                    style::panel_scroll("server_scroll").show(&mut cols[0], |ui| {
-                        ui.set_max_width(width);
-                        server_panel::server_ui(ui, self, &mut commands, true);
-                    });
-                    style::panel_scroll("client_scroll").show(&mut cols[1], |ui| {
-                        ui.set_max_width(width);
-                        client_panel::client_ui(ui, self, &mut commands, true);
-                    });
-                });
-            } else {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    server_panel::server_ui(ui, self, &mut commands, false);
-                    ui.add_space(8.0);
-                    client_panel::client_ui(ui, self, &mut commands, false);
-                    ui.add_space(8.0);
-                    // A fixed height: the views scroll inside themselves.
-                    let size = egui::vec2(ui.available_width(), 380.0);
-                    ui.allocate_ui(size, |ui| views::views_ui(ui, self, timebar::timebar_ui));
-                });
-            }
-        });
+        layout::body_ui(ui, self, &mut commands);
+        tools::help::help_window_ui(ui.ctx(), self);
         commands.append(&mut self.commands);
         for command in commands.drain(..) {
             self.run(command);

@@ -51,6 +51,9 @@ pub enum Command {
     TakeScreenshot,
     Export(ExportKind),
     ShowView(View),
+    /// Issue 24: the view in the whole window, help, the panels' fold and
+    /// the divider (app/layout.rs).
+    Layout(super::layout::LayoutCommand),
     /// The datagram the anatomy shows (None: the newest).
     SelectDatagram(Option<u64>),
     /// Select a datagram and show it in the anatomy view (a click on its

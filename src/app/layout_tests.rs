@@ -163,7 +163,21 @@ fn what_a_class_watches_is_on_screen_at_every_size() {
                     panels,
                     &at,
                 );
-                // The statistics are in reach: scroll the client panel to them.
+                // The statistics are in reach: a short window folds the
+                // panels (issue 24), More unfolds them; then scroll the
+                // client panel to them.
+                if h.state().layout.folded {
+                    let more = h.query_all_by_label(t(T::LayoutMore)).next();
+                    let Some(more) = more else {
+                        panic!("{at}: folded without More");
+                    };
+                    more.click();
+                    h.run_steps(3);
+                    assert!(!h.state().layout.folded, "{at}: More unfolds");
+                }
+                let tab = h.get_by_label(t(T::ViewTrace)).rect();
+                let panels =
+                    egui::Rect::from_min_max(window.min, egui::pos2(window.right(), tab.top()));
                 // A piece of the summary's words (between two numbers).
                 let words = t(T::BurstSummary)
                     .split("{requested}")
@@ -198,6 +212,13 @@ fn a_maximum_size_reply_is_previewed_in_a_bounded_box() {
         wait_for(&mut h, "the reply", |app| {
             matches!(app.client.outcome, Some(Outcome::Response { .. }))
         });
+        // The preview is the full client panel's (More unfolds it in a
+        // short window).
+        if h.state().layout.folded {
+            h.state_mut()
+                .run(Command::Layout(super::layout::LayoutCommand::Unfold(true)));
+            h.run_steps(3);
+        }
         let note = match lang {
             Lang::En => "… 65,507 bytes, see Datagram anatomy",
             Lang::Ru => "… 65\u{a0}507 байт, см. «Анатомия датаграммы»",

@@ -460,6 +460,11 @@ pub struct ToolSettings {
     pub theme_before_presentation: Option<egui::ThemePreference>,
     /// Leave the toolbar out of screenshots.
     pub screenshot_hide_toolbar: bool,
+    /// Issue 24: the view's share (‰) of the height under the network
+    /// strip, as the divider was left in normal and in presentation mode
+    /// (None: the default split).
+    pub views_share: Option<u16>,
+    pub views_share_presentation: Option<u16>,
 }
 
 /// The teaching view shown under the panels.

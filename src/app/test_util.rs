@@ -8,12 +8,19 @@ use egui_kittest::kittest::Queryable;
 
 use super::*;
 
+/// The default window (1100×700) with the panels unfolded ("More"), as
+/// the panels' own tests need every setting; the layout tests
+/// (layout/tests.rs) check the folded form.
 pub(crate) fn harness_with(settings: Settings) -> Harness<'static, UdpLabApp> {
-    Harness::builder()
+    let mut h = Harness::builder()
         .with_size([1100.0, 700.0])
         .build_eframe(move |cc| {
             UdpLabApp::with_settings(&cc.egui_ctx, settings, StartOptions::default())
-        })
+        });
+    h.state_mut().layout.unfolded = true;
+    // Clicks go where the last frame drew: draw the unfolded panels first.
+    h.run_steps(2);
+    h
 }
 
 /// English UI, server on an ephemeral loopback port, short timeout.

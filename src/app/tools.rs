@@ -3,6 +3,7 @@
 
 pub mod file_picker;
 pub mod flood_bench;
+pub mod help;
 pub mod jobs;
 pub mod presentation;
 pub mod screenshot;

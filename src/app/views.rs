@@ -27,6 +27,8 @@ pub struct ViewsState {
     pub tab_row_height: f32,
     pub diagram: diagram::DiagramState,
     pub code: code::CodeState,
+    /// Where the view itself (under the tab row) was drawn last frame.
+    pub content_rect: Option<egui::Rect>,
 }
 
 /// The tabs, then `strip` on their row (the time strip: drawn by the
@@ -57,12 +59,24 @@ pub fn views_ui(
     });
     app.views.tab_row_height = tabs.response.rect.height();
     ui.separator();
+    // The view gets exactly the rest: a view taller than that is clipped
+    // (it scrolls inside itself), never pushing its panel's edge over the
+    // panels above, which would cover the tab row (issue 24).
+    let rect = ui.available_rect_before_wrap();
+    app.views.content_rect = Some(rect);
+    let mut view_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    view_ui.set_clip_rect(rect.intersect(ui.clip_rect()));
     match app.settings.view {
-        View::Trace => trace::trace_ui(ui, app),
-        View::Diagram => diagram::diagram_ui(ui, app),
-        View::Anatomy => anatomy::anatomy_ui(ui, app),
-        View::Code => code::code_ui(ui, app),
+        View::Trace => trace::trace_ui(&mut view_ui, app),
+        View::Diagram => diagram::diagram_ui(&mut view_ui, app),
+        View::Anatomy => anatomy::anatomy_ui(&mut view_ui, app),
+        View::Code => code::code_ui(&mut view_ui, app),
     }
+    ui.advance_cursor_after_rect(rect);
 }
 
 #[cfg(test)]

@@ -629,5 +629,8 @@ fn rate_plot_ui(ui: &mut egui::Ui, points: &[crate::app::RttPoint], height: f32,
         });
 }
 
+mod compact;
+pub use compact::compact_ui;
+
 #[cfg(test)]
 mod tests;

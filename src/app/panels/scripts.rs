@@ -58,10 +58,38 @@ pub fn scripts_window_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             app.act(c);
         }
     }
+    // Issue 24: docked at the right where the panels keep their two
+    // columns beside it, so it covers nothing; else a window over the
+    // views that cannot fold to a bar left lying over the panels.
+    let width = ctx.content_rect().width();
+    if width >= crate::app::layout::WIDE + DOCK_WIDTH {
+        egui::Panel::right("udp-lab-scripts-dock")
+            .resizable(true)
+            .default_size(DOCK_WIDTH.max(width * 0.35))
+            .min_size(DOCK_WIDTH)
+            .max_size(width - crate::app::layout::WIDE)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(app.t(T::ScriptsTitle)).heading().strong());
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        let close = ui.button("✕").accessible_name(app.t(T::Close));
+                        if close.on_hover_text(app.t(T::Close)).clicked() {
+                            app.act(Command::ToggleScripts);
+                        }
+                    });
+                });
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .id_salt("scripts-dock")
+                    .show(ui, |ui| scripts_ui(ui, app));
+            });
+        return;
+    }
     let mut open = true;
     egui::Window::new(app.t(T::ScriptsTitle))
         .id(egui::Id::unique("udp-lab-scripts"))
         .open(&mut open)
+        .collapsible(false)
         // Over the views, the width of the window: the panels (UDP Lab's
         // own client beside the student's server) stay in sight, and a
         // call's line fits on one line.
@@ -72,6 +100,9 @@ pub fn scripts_window_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         app.act(Command::ToggleScripts);
     }
 }
+
+/// The docked scripts panel's least width.
+const DOCK_WIDTH: f32 = 420.0;
 
 fn scripts_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let lang = app.lang;

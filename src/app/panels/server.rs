@@ -265,7 +265,8 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
 /// The column width (points) from which the encoding picker has its word.
 const ENCODING_LABEL_WIDTH: f32 = 560.0;
 
-fn status_text(lang: crate::app::Lang, status: &ServerStatus) -> String {
+/// The status line's words (the focus view's status line shows them too).
+pub fn status_text(lang: crate::app::Lang, status: &ServerStatus) -> String {
     match status {
         ServerStatus::Stopped => T::Stopped.get(lang).to_owned(),
         ServerStatus::Starting => T::Starting.get(lang).to_owned(),
@@ -592,6 +593,9 @@ fn row_ui(
             .on_hover_text(format!("{}\n{}", format::hex(&rx.bytes, 64), reply));
     });
 }
+
+mod compact;
+pub use compact::compact_ui;
 
 #[cfg(test)]
 mod tests;

@@ -29,6 +29,8 @@ use listing::{Listing, listing_ui};
 
 /// How long "Copied server.py" stays.
 const COPIED_FOR: f64 = 3.0;
+/// From this height the view's caption wraps to its whole length.
+const ROOMY_VIEW: f32 = 480.0;
 /// The characters a program's column needs to stand beside the other.
 const COLUMN_CHARS: f32 = 60.0;
 
@@ -221,8 +223,15 @@ pub fn code_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         }
     }
 
+    // In body text (a projector reads nothing smaller); one line in a
+    // short view, the whole caption in its tooltip (issue 24).
     let weak = ui.visuals().weak_text_color();
-    ui.add(egui::Label::new(RichText::new(app.t(T::CodeHint)).color(weak).small()).wrap());
+    let caption = egui::Label::new(RichText::new(app.t(T::CodeHint)).color(weak));
+    if ui.available_height() < ROOMY_VIEW {
+        ui.add(caption.truncate());
+    } else {
+        ui.add(caption.wrap());
+    }
     let font = listing::font(ui);
     let char_width = ui.ctx().fonts_mut(|f| f.glyph_width(&font, '0'));
     let wide = ui.available_width() >= 2.0 * COLUMN_CHARS * char_width;
@@ -236,11 +245,15 @@ pub fn code_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     role,
                     &lit,
                     scroll_to[index(role)],
+                    true,
                 );
             }
         });
     } else {
         let tab = app.views.code.tab;
+        let role = tab.role();
+        // The program's tabs and its buttons share a row: a short view
+        // keeps its lines for the code.
         ui.horizontal(|ui| {
             for (t, role) in [(Tab::Server, Role::Server), (Tab::Client, Role::Client)] {
                 let text = RichText::new(role.file_name()).monospace().strong();
@@ -248,8 +261,9 @@ pub fn code_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     app.views.code.tab = t;
                 }
             }
+            ui.separator();
+            buttons_ui(ui, app, programs[index(role)].file_name, role);
         });
-        let role = tab.role();
         program_ui(
             ui,
             app,
@@ -257,6 +271,7 @@ pub fn code_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             role,
             &lit,
             scroll_to[index(role)],
+            false,
         );
     }
 }
@@ -268,10 +283,21 @@ fn program_ui(
     role: Role,
     lit: &[(Role, u8, Glow)],
     scroll_to: Option<usize>,
+    header: bool,
 ) {
     let file = program.file_name;
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(file).monospace().strong());
+    if header {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(file).monospace().strong());
+            buttons_ui(ui, app, file, role);
+        });
+    }
+    program_listing_ui(ui, app, program, role, lit, scroll_to);
+}
+
+/// Copy, Save as… and "Copied" for one program.
+fn buttons_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, file: &str, role: Role) {
+    {
         let copy = ui
             .button(app.t(T::Copy))
             .accessible_name(fill(app.t(T::CodeCopyName), &[("file", &file)]));
@@ -292,7 +318,18 @@ fn program_ui(
         if app.views.code.copied.is_some_and(|(r, _)| r == role) {
             ui.label(fill(app.t(T::Copied), &[("text", &file)]));
         }
-    });
+    }
+}
+
+fn program_listing_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    program: &Program,
+    role: Role,
+    lit: &[(Role, u8, Glow)],
+    scroll_to: Option<usize>,
+) {
+    let file = program.file_name;
     if program.address_invalid {
         let field = match role {
             Role::Server => T::BindAddress,

@@ -19,6 +19,17 @@ use crate::net::SimFate;
 /// Client lifelines drawn at most (the most recently active ones).
 pub const MAX_CLIENT_LANES: usize = 6;
 const HEADER_HEIGHT: f32 = 44.0;
+/// From this scroll height the diagram gives waits their real length
+/// (up to [`model::BREAK_GAP`]).
+const TALL_VIEW: f32 = 600.0;
+/// The arrows a short view fits on screen at once (a demo's last ten or
+/// so exchanges).
+const FIT_ARROWS: usize = 24;
+/// The least room a step of time gets when fitting.
+const MIN_FIT_GAP: f32 = 10.0;
+/// Below this room per step the arrows go without their labels.
+const LABEL_GAP: f32 = 20.0;
+const TITLE_FONT: egui::FontId = egui::FontId::proportional(14.0);
 
 pub struct DiagramState {
     /// Pixels per millisecond of real time between events.
@@ -26,6 +37,9 @@ pub struct DiagramState {
     /// Scroll to the newest arrow on the next frame, even when the diagram
     /// was scrolled back (the demo's datagrams must be in sight).
     pub scroll_to_end: bool,
+    /// A demo was running last frame: when it ends, its newest ✗ is
+    /// brought into sight (a burst often ends with answered exchanges).
+    pub demo_running: bool,
     /// Scroll to this offset (points from the top) on the next frame.
     pub scroll_offset: Option<f32>,
     /// The time cursor's call when the diagram was last drawn (to scroll to
@@ -34,6 +48,8 @@ pub struct DiagramState {
     /// The arrows on screen in the last frame (datagram id, from, to), oldest
     /// first: what a click can hit.
     pub on_screen: Vec<(u64, Pos2, Pos2)>,
+    /// The lifeline heads drawn in the last frame (they never overlap).
+    pub heads: Vec<egui::Rect>,
 }
 
 impl Default for DiagramState {
@@ -41,21 +57,39 @@ impl Default for DiagramState {
         Self {
             px_per_ms: 2.0,
             scroll_to_end: false,
+            demo_running: false,
             scroll_offset: None,
             cursor_seen: None,
             on_screen: Vec::new(),
+            heads: Vec::new(),
         }
     }
 }
 
 mod model;
 use model::TimeAxis;
-pub use model::{Arrow, ArrowEnd, DiagramModel, Lane, LaneKind, build_model};
+pub use model::{Arrow, ArrowEnd, DiagramModel, Lane, LaneKind, build_model, build_model_with};
 
 pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let lang = app.lang;
     let t = |k: T| k.get(lang);
-    let model = build_model(&app.session);
+    // Lifelines never overlap: as many client lanes as the width holds,
+    // each box as wide as its address (issue 24).
+    let width = ui.available_width();
+    let mut model = build_model(&app.session);
+    let head_font = egui::FontId::monospace(crate::app::style::legible(ui, 12.0));
+    let box_width = lane_box_width(ui, &model, &head_font, lang);
+    let fit = ((width - LANE_MARGIN) / (box_width + LANE_GAP))
+        .floor()
+        .max(2.0) as usize;
+    let servers = model
+        .lanes
+        .iter()
+        .filter(|l| l.kind == LaneKind::Server)
+        .count();
+    if model.lanes.len() > fit {
+        model = build_model_with(&app.session, fit.saturating_sub(servers).max(1));
+    }
     // Paused or playing: arrows after the cursor are ghosts, and the
     // cursor's datagram is drawn crossing (a dot on its arrow).
     let live = app.time.is_live();
@@ -78,6 +112,24 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         let scale = 1.0 / app.views.diagram.px_per_ms;
         ui.label(RichText::new(fill(t(T::DiagramScale), &[("ms", &format_ms(scale))])).weak());
         ui.separator();
+        // The answers that never came, up to the cursor: the demo's count.
+        let lost = model
+            .arrows
+            .iter()
+            .filter(|a| matches!(a.end, ArrowEnd::NeverCame(_)))
+            .filter(|a| cursor_time.is_none_or(|at| a.start <= at))
+            .count();
+        if lost > 0 {
+            ui.label(
+                RichText::new(fill(t(T::DiagramLost), &[("count", &lost)]))
+                    .strong()
+                    .color(crate::app::style::error_color(ui)),
+            );
+        }
+        if model.hidden > 0 {
+            ui.label(RichText::new(fill(t(T::DiagramHidden), &[("count", &model.hidden)])).weak())
+                .on_hover_text(t(T::DiagramHint));
+        }
         if let Some(at) = cursor_time {
             // In the past, where the cursor is matters more than the hint.
             let datagrams = model.arrows.iter().filter(|a| a.datagram.is_some());
@@ -90,10 +142,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 .color(crate::app::style::warn_color(ui)),
             );
         } else {
-            ui.label(RichText::new(t(T::DiagramHint)).weak());
-        }
-        if model.hidden > 0 {
-            ui.label(RichText::new(fill(t(T::DiagramHidden), &[("count", &model.hidden)])).weak());
+            ui.add(egui::Label::new(RichText::new(t(T::DiagramHint)).weak()).truncate());
         }
     });
     if model.arrows.is_empty() {
@@ -102,8 +151,28 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         return;
     }
     let stroke_scale = app.stroke_scale();
-    let axis = TimeAxis::new(&model, app.views.diagram.px_per_ms);
-    let width = ui.available_width();
+    // Fit (issue 24): in a short view the newest arrows (a demo's burst)
+    // fit on screen: each step of time gets less room, a wait (a timeout,
+    // a slow scheduler) at most two steps, and the labels are left out
+    // once they no longer fit between the arrows (a click still opens
+    // the datagram's anatomy).
+    let scroll_height = ui.available_height() - HEADER_HEIGHT;
+    let gaps = if scroll_height < TALL_VIEW {
+        let from = model.arrows.len().saturating_sub(FIT_ARROWS);
+        let mut times: Vec<SystemTime> = model.arrows[from..]
+            .iter()
+            .flat_map(|a| [a.start, a.end_time()])
+            .collect();
+        times.sort();
+        times.dedup();
+        let step =
+            (scroll_height * 0.9 / times.len().max(1) as f32).clamp(MIN_FIT_GAP, model::MIN_GAP);
+        (step, 2.0 * step)
+    } else {
+        (model::MIN_GAP, model::BREAK_GAP)
+    };
+    let labels = gaps.0 >= LABEL_GAP;
+    let axis = TimeAxis::new(&model, app.views.diagram.px_per_ms, gaps);
     let lane_x = |i: usize, left: f32| {
         let n = model.lanes.len().max(1) as f32;
         left + 60.0 + (width - 90.0) * (i as f32 + 0.5) / n
@@ -111,6 +180,7 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
 
     // Lifeline heads stay put; the arrows scroll under them.
     let (head_rect, _) = ui.allocate_exact_size(vec2(width, HEADER_HEIGHT), egui::Sense::hover());
+    app.views.diagram.heads.clear();
     for (i, lane) in model.lanes.iter().enumerate() {
         let x = lane_x(i, head_rect.left());
         let (title, color) = match (lane.script, lane.kind) {
@@ -124,7 +194,9 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             (None, LaneKind::Client) => (t(T::Client), crate::app::style::warn_color(ui)),
             (None, LaneKind::Server) => (t(T::Server), crate::app::style::accent_color(ui)),
         };
-        let rect = egui::Rect::from_center_size(pos2(x, head_rect.center().y), vec2(170.0, 38.0));
+        let rect =
+            egui::Rect::from_center_size(pos2(x, head_rect.center().y), vec2(box_width, 38.0));
+        app.views.diagram.heads.push(rect);
         ui.painter().rect(
             rect,
             6.0,
@@ -136,14 +208,14 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             rect.center_top() + vec2(0.0, 3.0),
             egui::Align2::CENTER_TOP,
             title,
-            egui::FontId::proportional(14.0),
+            TITLE_FONT,
             color,
         );
         ui.painter().text(
             rect.center_bottom() - vec2(0.0, 3.0),
             egui::Align2::CENTER_BOTTOM,
             lane.addr.to_string(),
-            egui::FontId::monospace(crate::app::style::legible(ui, 12.0)),
+            head_font.clone(),
             ui.visuals().text_color(),
         );
     }
@@ -155,6 +227,22 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     // alone ends at the bottom as it was, not as it grew).
     let scroll_to_end =
         (std::mem::take(&mut app.views.diagram.scroll_to_end) || app.demo.is_some()) && live;
+    let demo_ended = app.views.diagram.demo_running && app.demo.is_none() && live;
+    // (A demo played back step by step ends on its first live frame.)
+    if app.demo.is_some() {
+        app.views.diagram.demo_running = true;
+    } else if live {
+        app.views.diagram.demo_running = false;
+    }
+    // With the demo's end: where its newest loss starts (the datagram the
+    // simulator dropped, or the wait that ended in ✗).
+    let newest_lost = model
+        .arrows
+        .iter()
+        .rev()
+        .find(|a| matches!(a.end, ArrowEnd::Dropped | ArrowEnd::NeverCame(_)))
+        .filter(|_| demo_ended)
+        .map(|a| a.start);
     let offset = app.views.diagram.scroll_offset.take();
     let mut scroll = egui::ScrollArea::vertical()
         .min_scrolled_height(crate::app::views::VIEW_MIN_SCROLL)
@@ -162,14 +250,20 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         .auto_shrink([false, false])
         // Not on the frame that moves it, or it would snap back; not in
         // the past, where the cursor's arrow is kept in sight instead.
-        .stick_to_bottom(offset.is_none() && live);
+        .stick_to_bottom(offset.is_none() && live && newest_lost.is_none());
     if let Some(offset) = offset {
         scroll = scroll.vertical_scroll_offset(offset);
     }
     scroll.show(ui, |ui| {
         let (rect, response) =
             ui.allocate_exact_size(vec2(width, axis.height()), egui::Sense::click());
-        if scroll_to_end {
+        if let Some(at) = newest_lost {
+            // The newest loss at the top, what came after it under it (the
+            // newest arrows too when they fit; the scroll stops at the end).
+            let y = rect.top() + axis.y(at) - 1.5 * gaps.0;
+            let mark = egui::Rect::from_min_size(pos2(rect.left(), y), vec2(1.0, 1.0));
+            ui.scroll_to_rect(mark, Some(egui::Align::TOP));
+        } else if scroll_to_end {
             let bottom =
                 egui::Rect::from_min_size(rect.left_bottom() - vec2(0.0, 1.0), vec2(1.0, 1.0));
             ui.scroll_to_rect(bottom, Some(egui::Align::BOTTOM));
@@ -187,7 +281,8 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 4.0,
             ));
         }
-        for &(y, secs) in &axis.breaks {
+        // (Fitted, every wait is cut short: no marks to clutter the lanes.)
+        for &(y, secs) in axis.breaks.iter().filter(|_| labels) {
             let y = rect.top() + y;
             painter.text(
                 pos2(rect.left() + 4.0, y),
@@ -235,7 +330,16 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             let selected = arrow.datagram.is_some() && arrow.datagram == app.selected_datagram;
             let later = cursor_time.is_some_and(|at| arrow.start > at);
             let arrow_painter = if later { &ghost } else { &painter };
-            draw_arrow(ui, arrow_painter, arrow, a, b, selected, stroke_scale, lang);
+            draw_arrow(
+                ui,
+                arrow_painter,
+                arrow,
+                (a, b),
+                selected,
+                stroke_scale,
+                lang,
+                labels,
+            );
             if let Some((_, progress)) = crossing
                 && at_cursor
             {
@@ -246,6 +350,9 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     ui.visuals().strong_text_color(),
                     Stroke::new(2.0, ui.visuals().extreme_bg_color),
                 );
+            }
+            if !labels {
+                continue;
             }
             painter.text(
                 pos2(rect.left() + 4.0, y0),
@@ -287,11 +394,11 @@ fn draw_arrow(
     ui: &egui::Ui,
     painter: &egui::Painter,
     arrow: &Arrow,
-    a: Pos2,
-    b: Pos2,
+    (a, b): (Pos2, Pos2),
     selected: bool,
     stroke_scale: f32,
     lang: Lang,
+    labels: bool,
 ) {
     let bad = crate::app::style::error_color(ui);
     let mut color = match (arrow.end, arrow.sim.is_impaired(), arrow.truncated) {
@@ -333,6 +440,9 @@ fn draw_arrow(
             ));
         }
     }
+    if !labels {
+        return;
+    }
     let label = match arrow.end {
         ArrowEnd::NeverCame(_) => T::DiagramNoReply.get(lang).to_owned(),
         _ => {
@@ -371,23 +481,8 @@ fn draw_arrow(
     );
 }
 
-fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
-    let ab = b - a;
-    let len2 = ab.length_sq();
-    if len2 == 0.0 {
-        return p.distance(a);
-    }
-    let t = ((p - a).dot(ab) / len2).clamp(0.0, 1.0);
-    p.distance(a + ab * t)
-}
-
-fn format_ms(ms: f32) -> String {
-    if ms >= 1.0 {
-        format!("{ms:.0}")
-    } else {
-        format!("{ms:.2}")
-    }
-}
+mod geometry;
+use geometry::{LANE_GAP, LANE_MARGIN, distance_to_segment, format_ms, lane_box_width};
 
 #[cfg(test)]
 mod tests;

@@ -320,10 +320,19 @@ fn the_demo_scrolls_the_diagram_to_its_datagrams() {
     h.run_steps(3);
     let demo_newest = newest(h.state()).expect("datagrams");
     assert_ne!(demo_newest, old_newest);
+    // Issue 24: the demo's newest loss and what followed it are in sight.
+    let app = h.state();
+    let dropped = app
+        .session
+        .datagrams
+        .iter()
+        .rev()
+        .find(|d| d.sim.dropped)
+        .map(|d| d.id);
     assert!(
-        visible(h.state(), demo_newest),
-        "the demo's newest datagram is on screen: {:?}",
-        h.state().views.diagram.on_screen
+        dropped.is_some_and(|id| id > old_newest && visible(app, id)),
+        "the demo's newest loss ({dropped:?}) is on screen: {:?}",
+        app.views.diagram.on_screen
     );
 }
 

@@ -153,6 +153,8 @@ pub fn listing_ui(ui: &mut egui::Ui, listing: &Listing<'_>) {
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.spacing_mut().item_spacing.y = 1.0;
+            // A row as tall as its text, not a button: more lines in sight.
+            ui.spacing_mut().interact_size.y = font.size;
             for (i, (start, line)) in lines.iter().enumerate() {
                 let n = i + 1;
                 let text = line.strip_suffix('\r').unwrap_or(line);

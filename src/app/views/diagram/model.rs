@@ -61,6 +61,13 @@ pub(super) fn lane_key(a: SocketAddr) -> SocketAddr {
 }
 
 pub fn build_model(session: &Session) -> DiagramModel {
+    build_model_with(session, MAX_CLIENT_LANES)
+}
+
+/// The model with at most `max_clients` client lifelines (the most
+/// recently active; the others' datagrams are counted as hidden).
+pub fn build_model_with(session: &Session, max_clients: usize) -> DiagramModel {
+    let max_clients = max_clients.max(1);
     let records: Vec<&DatagramRecord> = session.datagrams.iter().collect();
     let client_end = |d: &DatagramRecord| match d.direction {
         Direction::Request => d.from,
@@ -76,7 +83,7 @@ pub fn build_model(session: &Session) -> DiagramModel {
         let c = lane_key(client_end(d));
         if !clients.contains(&c) {
             clients.push(c);
-            if clients.len() == MAX_CLIENT_LANES {
+            if clients.len() == max_clients {
                 break;
             }
         }
@@ -302,6 +309,11 @@ impl Arrow {
     }
 }
 
+/// The least room a step of time gets (an arrow's label fits in it).
+pub(super) const MIN_GAP: f32 = 26.0;
+/// Steps longer than this are cut short and marked.
+pub(super) const BREAK_GAP: f32 = 140.0;
+
 /// Maps event times to y offsets: every distinct time gets at least
 /// `min_gap`, real time adds `px_per_ms`, idle stretches are capped.
 pub(super) struct TimeAxis {
@@ -312,7 +324,10 @@ pub(super) struct TimeAxis {
 }
 
 impl TimeAxis {
-    pub(super) fn new(model: &DiagramModel, px_per_ms: f32) -> Self {
+    /// `gaps`: the least and the most one step of time takes (a short view
+    /// fits more exchanges with less); longer than [`BREAK_GAP`] is marked
+    /// as cut.
+    pub(super) fn new(model: &DiagramModel, px_per_ms: f32, gaps: (f32, f32)) -> Self {
         let mut times: Vec<SystemTime> = model
             .arrows
             .iter()
@@ -320,18 +335,18 @@ impl TimeAxis {
             .collect();
         times.sort();
         times.dedup();
-        let min_gap = 26.0;
-        let max_gap = 140.0;
+        let (min_gap, max_gap) = gaps;
+        let max_gap = max_gap.max(min_gap);
         let mut ys = Vec::with_capacity(times.len());
         let mut breaks = Vec::new();
-        let mut y = 30.0;
+        let mut y = 30.0_f32.min(min_gap + 4.0);
         for (i, t) in times.iter().enumerate() {
             if i > 0 {
                 let dt = t
                     .duration_since(times[i - 1])
                     .map_or(0.0, |d| d.as_secs_f64());
                 let real = (dt * 1000.0) as f32 * px_per_ms;
-                if real > max_gap {
+                if real > BREAK_GAP {
                     breaks.push((y + max_gap / 2.0, dt));
                 }
                 y += real.clamp(min_gap, max_gap);

@@ -213,7 +213,11 @@ fn the_time_axis_gives_every_event_room_and_cuts_idle_gaps() {
         ],
         hidden: 0,
     };
-    let axis = TimeAxis::new(&model, 2.0);
+    let axis = TimeAxis::new(
+        &model,
+        2.0,
+        (super::model::MIN_GAP, super::model::BREAK_GAP),
+    );
     // 40 µs on loopback still slants the arrow visibly.
     assert!(axis.y(t0 + us) - axis.y(t0) >= 20.0);
     // 30 s of idle time is cut short and marked.

@@ -1,0 +1,419 @@
+//! Issue 24: the teaching view is the stage. At a class's screens, in both
+//! modes and languages, after the teacher's demo over loopback (port 0):
+//! the view has most of a short window and shows what it must (arrows, ✗,
+//! the lost count, code lines, header fields, socket calls); every tab
+//! switches by a click at its centre; F and Esc give the view the window.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use super::*;
+use crate::app::i18n::{Lang, fill};
+use crate::app::test_util::{listening_port, wait_for};
+use crate::app::{Settings, StartOptions, View};
+use crate::lab::code::Role;
+
+const SCREENS: [(f32, f32); 4] = [
+    (1024.0, 768.0),
+    (1280.0, 800.0),
+    (1366.0, 768.0),
+    (1920.0, 1080.0),
+];
+
+/// A window of `size` pixels (points = pixels / 1.5 in presentation mode).
+fn app_at(size: (f32, f32), lang: Lang, presentation: bool) -> Harness<'static, UdpLabApp> {
+    app_stepping(size, lang, presentation, 0.25)
+}
+
+/// `step`: seconds per frame (a double-click needs frames shorter than the
+/// default quarter second: a frame runs per event).
+fn app_stepping(
+    size: (f32, f32),
+    lang: Lang,
+    presentation: bool,
+    step: f32,
+) -> Harness<'static, UdpLabApp> {
+    let mut settings = Settings {
+        lang: Some(lang),
+        bind: "127.0.0.1:0".into(),
+        // The demo's lost answers wait this long each.
+        timeout_secs: 0.2,
+        ..Settings::default()
+    };
+    settings.tools.presentation = presentation;
+    let zoom = if presentation {
+        crate::app::tools::presentation::ZOOM
+    } else {
+        1.0
+    };
+    Harness::builder()
+        .with_size([size.0 / zoom, size.1 / zoom])
+        .with_step_dt(step)
+        .build_eframe(move |cc| {
+            UdpLabApp::with_settings(&cc.egui_ctx, settings, StartOptions::default())
+        })
+}
+
+/// Starts the server, points the client at it and returns its port.
+fn serve(h: &mut Harness<'_, UdpLabApp>) -> u16 {
+    h.run_steps(2);
+    h.state_mut().run(Command::StartServer);
+    wait_for(h, "the server to listen", |app| {
+        listening_port(app).is_some()
+    });
+    let port = listening_port(h.state()).unwrap_or_default();
+    h.state_mut().settings.target = format!("127.0.0.1:{port}");
+    port
+}
+
+/// The teacher's demo ("send 20 with 30 % loss"), to its end.
+fn demo(h: &mut Harness<'_, UdpLabApp>) {
+    h.state_mut().run(Command::StartDemo);
+    wait_for(h, "the demo to end", |app| {
+        app.demo.is_none() && !app.client.busy()
+    });
+    h.run_steps(4);
+}
+
+fn view_rect(h: &Harness<'_, UdpLabApp>, at: &str) -> egui::Rect {
+    let Some(rect) = h.state().views.content_rect else {
+        panic!("{at}: no view drawn");
+    };
+    rect.intersect(h.ctx.content_rect())
+}
+
+fn inside(what: &str, rect: egui::Rect, area: egui::Rect, at: &str) {
+    assert!(
+        area.expand(0.5).contains_rect(rect),
+        "{at}: {what} {rect:?} is not inside {area:?}"
+    );
+}
+
+/// How many of `labels` are drawn whole inside `area`.
+fn shown_in(h: &Harness<'_, UdpLabApp>, labels: &[String], area: egui::Rect) -> usize {
+    labels
+        .iter()
+        .filter(|text| {
+            h.query_all_by_label(text)
+                .any(|n| area.expand(0.5).contains_rect(n.rect()))
+        })
+        .count()
+}
+
+/// Clicks a tab at its centre (a pointer click: whatever covers it would
+/// take the click instead) and checks that the view switched.
+fn click_tab(h: &mut Harness<'_, UdpLabApp>, view: View, at: &str) {
+    let title = view.title().get(h.state().lang);
+    h.get_by_label(title).click();
+    h.run_steps(3);
+    assert_eq!(h.state().settings.view, view, "{at}: the tab {title:?}");
+}
+
+#[test]
+fn the_view_is_the_stage_at_every_class_size() {
+    for (w, hgt) in SCREENS {
+        for presentation in [false, true] {
+            for lang in Lang::ALL {
+                let at = format!("{w}×{hgt}, presentation {presentation}, {lang:?}");
+                let mut h = app_at((w, hgt), lang, presentation);
+                serve(&mut h);
+                demo(&mut h);
+                let window = h.ctx.content_rect();
+                let short = presentation || window.height() < SHORT_WINDOW;
+
+                // The demo shows the diagram: the view has most of the height.
+                assert_eq!(h.state().settings.view, View::Diagram, "{at}");
+                let view = view_rect(&h, &at);
+                if short {
+                    assert!(
+                        view.height() >= 0.55 * window.height(),
+                        "{at}: the view has {} of {} points",
+                        view.height(),
+                        window.height()
+                    );
+                    assert!(h.state().layout.folded, "{at}: the panels fold");
+                }
+                // Its arrows, each ✗ of those on screen, and the lost count.
+                let app = h.state();
+                let on_screen = &app.views.diagram.on_screen;
+                assert!(
+                    on_screen.len() >= 6,
+                    "{at}: {} arrows {on_screen:?} in {view:?} window {window:?}",
+                    on_screen.len()
+                );
+                let mut crosses = 0;
+                for &(id, from, to) in on_screen {
+                    let dropped = app.session.datagram(id).is_some_and(|d| d.sim.dropped);
+                    if dropped && view.contains(from) {
+                        inside(
+                            "a ✗",
+                            egui::Rect::from_center_size(to, egui::vec2(8.0, 8.0)),
+                            view,
+                            &at,
+                        );
+                        crosses += 1;
+                    }
+                }
+                assert!(
+                    crosses > 0,
+                    "{at}: no ✗ on screen: {on_screen:?} in {view:?}, dropped {:?} all dropped {:?}",
+                    app.session
+                        .datagrams
+                        .iter()
+                        .filter(|d| d.sim.dropped)
+                        .map(|d| d.id)
+                        .collect::<Vec<_>>(),
+                    on_screen
+                        .iter()
+                        .filter(|(id, _, _)| app
+                            .session
+                            .datagram(*id)
+                            .is_some_and(|d| d.sim.dropped))
+                        .collect::<Vec<_>>()
+                );
+                let lost = app.client.stats.lost();
+                assert!(lost > 0, "{at}: the demo lost nothing");
+                let lost_text = fill(T::DiagramLost.get(lang), &[("count", &lost)]);
+                inside(
+                    "the lost count",
+                    h.get_by_label(&lost_text).rect(),
+                    view,
+                    &at,
+                );
+                // Lifeline heads side by side, never overlapping.
+                let heads = &app.views.diagram.heads;
+                for (i, a) in heads.iter().enumerate() {
+                    inside("a lifeline head", *a, view, &at);
+                    for b in &heads[i + 1..] {
+                        assert!(!a.intersects(*b), "{at}: heads {a:?} and {b:?} overlap");
+                    }
+                }
+
+                // Every tab switches by a click at its centre.
+                click_tab(&mut h, View::Code, &at);
+                let view = view_rect(&h, &at);
+                // Its rows, by their line numbers, whole in the view.
+                let program = crate::app::views::code::program(h.state(), Role::Server);
+                let count = program.source.lines().count();
+                let digits = count.to_string().len();
+                let numbers: Vec<String> = (1..=count).map(|n| format!("{n:>digits$}")).collect();
+                let code = shown_in(&h, &numbers, view);
+                assert!(code >= 12, "{at}: {code} lines of server.py on screen");
+
+                click_tab(&mut h, View::Anatomy, &at);
+                let view = view_rect(&h, &at);
+                for field in [
+                    T::AnatomySrcPort,
+                    T::AnatomyDstPort,
+                    T::AnatomyLength,
+                    T::AnatomyChecksum,
+                ] {
+                    let name = fill(T::AnatomyField.get(lang), &[("name", &field.get(lang))]);
+                    let name = name.split("{value}").next().unwrap_or_default().to_owned();
+                    let node = h.get_by_label_contains(&name);
+                    inside(field.get(lang), node.rect(), view, &at);
+                }
+
+                click_tab(&mut h, View::Trace, &at);
+                let view = view_rect(&h, &at);
+                let rows = [T::Server, T::Client]
+                    .iter()
+                    .map(|side| {
+                        h.query_all_by_label(side.get(lang))
+                            .filter(|n| view.expand(0.5).contains_rect(n.rect()))
+                            .count()
+                    })
+                    .sum::<usize>();
+                assert!(rows >= 8, "{at}: {rows} socket calls on screen");
+                click_tab(&mut h, View::Diagram, &at);
+            }
+        }
+    }
+}
+
+#[test]
+fn f_gives_the_view_the_window_and_esc_brings_the_panels_back() {
+    for lang in Lang::ALL {
+        let at = format!("{lang:?}");
+        let mut h = app_at((1280.0, 800.0), lang, true);
+        serve(&mut h);
+        let start = T::Stop.get(lang);
+        assert!(h.query_by_label(start).is_some(), "{at}: the panels first");
+        h.key_press(egui::Key::F);
+        h.run_steps(3);
+        assert!(h.state().layout.focus, "{at}: F");
+        assert!(
+            h.query_by_label(start).is_none(),
+            "{at}: no panels in focus"
+        );
+        let window = h.ctx.content_rect();
+        let view = view_rect(&h, &at);
+        assert!(
+            view.height() >= 0.7 * window.height() && view.bottom() >= window.bottom() - 12.0,
+            "{at}: the view {view:?} in {window:?}"
+        );
+        // Enter sends from here; the status line shows the answer.
+        h.key_press(egui::Key::Enter);
+        wait_for(&mut h, "the answer", |app| {
+            matches!(
+                app.client.outcome,
+                Some(crate::app::Outcome::Response { .. })
+            )
+        });
+        h.run_steps(2);
+        let answer = fill(
+            T::ResponseFromServer.get(lang),
+            &[("text", &"Hello, client")],
+        );
+        h.get_by_label_contains(&answer);
+        // Pause and step still work (the time strip's keys).
+        h.key_press(egui::Key::Space);
+        h.run_steps(2);
+        assert!(!h.state().time.is_live(), "{at}: Space pauses");
+        h.key_press(egui::Key::End);
+        h.run_steps(2);
+        h.key_press(egui::Key::Escape);
+        h.run_steps(3);
+        assert!(!h.state().layout.focus, "{at}: Esc");
+        assert!(h.query_by_label(start).is_some(), "{at}: the panels back");
+        // The tab row's button does the same.
+        h.get_by_label(T::FocusName.get(lang)).click();
+        h.run_steps(3);
+        assert!(h.state().layout.focus, "{at}: the button");
+        h.key_press(egui::Key::F);
+        h.run_steps(3);
+        assert!(!h.state().layout.focus, "{at}: F again");
+    }
+}
+
+#[test]
+fn the_divider_is_dragged_remembered_per_mode_and_reset_by_a_double_click() {
+    let mut h = app_stepping((1280.0, 800.0), Lang::En, false, 0.05);
+    h.run_steps(3);
+    let before = view_rect(&h, "default");
+    let Some(divider) = h.state().layout.divider else {
+        panic!("no divider");
+    };
+    // Drag it down by 120 points: the view gets less, the panels more.
+    let from = divider.center();
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    for step in 1..=4 {
+        h.hover_at(from + egui::vec2(0.0, 30.0 * step as f32));
+        h.run_steps(1);
+    }
+    h.drop_at(from + egui::vec2(0.0, 120.0));
+    h.run_steps(3);
+    let dragged = view_rect(&h, "dragged");
+    assert!(
+        (before.height() - dragged.height() - 120.0).abs() < 12.0,
+        "{before:?} → {dragged:?}"
+    );
+    assert!(h.state().settings.tools.views_share.is_some());
+    assert!(!h.state().layout.folded, "the panels unfold with room");
+    // Presentation mode has its own split (the default).
+    h.state_mut().run(Command::SetPresentation(true));
+    h.run_steps(3);
+    assert_eq!(h.state().settings.tools.views_share_presentation, None);
+    h.state_mut().run(Command::SetPresentation(false));
+    h.run_steps(3);
+    let back = view_rect(&h, "back");
+    assert!((back.height() - dragged.height()).abs() < 2.0, "{back:?}");
+    // A double-click: the default again.
+    let Some(divider) = h.state().layout.divider else {
+        panic!("no divider");
+    };
+    let grip = h
+        .get_by_label(T::LayoutDividerName.get(Lang::En))
+        .rect()
+        .center();
+    h.hover_at(grip);
+    h.step();
+    for pressed in [true, false, true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: grip,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run_steps(3);
+    assert_eq!(h.state().settings.tools.views_share, None, "{divider:?}");
+    let reset = view_rect(&h, "reset");
+    assert!((reset.height() - before.height()).abs() < 2.0, "{reset:?}");
+}
+
+#[test]
+fn more_unfolds_the_panels_and_fold_brings_the_compact_form_back() {
+    for lang in Lang::ALL {
+        let mut h = app_at((1024.0, 768.0), lang, true);
+        h.run_steps(3);
+        assert!(h.state().layout.folded, "{lang:?}");
+        let timeout = T::Timeout.get(lang);
+        assert!(h.query_by_label(timeout).is_none(), "{lang:?}: folded");
+        let more = h.query_all_by_label(T::LayoutMore.get(lang)).next();
+        let Some(more) = more else {
+            panic!("{lang:?}: no More");
+        };
+        more.click();
+        h.run_steps(3);
+        assert!(!h.state().layout.folded, "{lang:?}: More");
+        assert!(
+            h.query_by_label(timeout).is_some(),
+            "{lang:?}: every setting"
+        );
+        // The tabs are still there and switch.
+        click_tab(&mut h, View::Code, &format!("{lang:?} unfolded"));
+        h.get_by_label(T::LayoutFewer.get(lang)).click();
+        h.run_steps(3);
+        assert!(h.state().layout.folded, "{lang:?}: folded again");
+    }
+}
+
+#[test]
+fn f1_and_the_question_mark_open_the_help_in_the_windows_language() {
+    for lang in Lang::ALL {
+        let mut h = app_at((1280.0, 800.0), lang, true);
+        h.run_steps(2);
+        let line = T::HelpKeySpace.get(lang);
+        assert!(h.query_by_label(line).is_none());
+        h.key_press(egui::Key::F1);
+        h.run_steps(3);
+        h.get_by_label(line);
+        h.get_by_label_contains(T::HelpStep2.get(lang));
+        h.key_press(egui::Key::Escape);
+        h.run_steps(3);
+        assert!(h.query_by_label(line).is_none(), "{lang:?}: Esc closes it");
+        h.get_by_label(T::HelpName.get(lang)).click();
+        h.run_steps(3);
+        h.get_by_label(line);
+    }
+}
+
+/// Issue 23, item 12: `--run-script` shows the run.
+#[test]
+fn run_script_opens_the_scripts_window() {
+    use crate::app::test_util::{fixture, have_python};
+    if !have_python() {
+        return;
+    }
+    let start = StartOptions {
+        run_script: Some(fixture("server.py")),
+        script_args: Some("127.0.0.1 0 1".into()),
+        ..StartOptions::default()
+    };
+    let settings = Settings {
+        lang: Some(Lang::En),
+        ..Settings::default()
+    };
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| UdpLabApp::with_settings(&cc.egui_ctx, settings, start));
+    h.run_steps(3);
+    assert!(h.state().scripts.open);
+    h.get_by_label(T::ScriptsTitle.get(Lang::En));
+    h.state_mut().scripts.stop_all();
+}

@@ -1,0 +1,143 @@
+//! The server panel in a short window (issue 24): what a class watches —
+//! the status, the bind address with Start/Stop, the newest datagrams — and
+//! "More" for the rest.
+
+use egui::RichText;
+
+use super::{bind_choices_ui, row_ui, status_ui};
+use crate::app::format;
+use crate::app::layout::LayoutCommand;
+use crate::app::{Command, ServerStatus, T, UdpLabApp};
+
+pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>) {
+    let lang = app.lang;
+    let t = |k: T| k.get(lang);
+    let status = app.server.status();
+    crate::app::style::panel_frame(ui)
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.set_min_height(ui.available_height());
+            ui.set_max_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(t(T::Server)).heading().strong());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    status_ui(ui, app, &status);
+                });
+            });
+            let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
+            ui.horizontal(|ui| {
+                let more = t(T::LayoutMore);
+                let button = 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x;
+                let others = super::text_width(ui, t(T::Stop), egui::TextStyle::Button)
+                    + super::text_width(ui, more, egui::TextStyle::Button)
+                    + 24.0
+                    + 3.0 * button;
+                let width = (ui.available_width() - others).clamp(80.0, 180.0);
+                let field = ui
+                    .add_enabled(
+                        !running,
+                        egui::TextEdit::singleline(&mut app.settings.bind).desired_width(width),
+                    )
+                    .accessible_name(t(T::BindAddress))
+                    .on_hover_text(t(T::BindAddress));
+                if field.changed() {
+                    app.server.bind_error = None;
+                }
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                match status {
+                    ServerStatus::Stopped | ServerStatus::Failed(_) => {
+                        if ui.button(t(T::Start)).clicked() || enter {
+                            commands.push(Command::StartServer);
+                        }
+                    }
+                    ServerStatus::Listening(_) => {
+                        if ui.button(t(T::Stop)).clicked() {
+                            commands.push(Command::StopServer);
+                        }
+                    }
+                    ServerStatus::Starting | ServerStatus::Stopping => {
+                        ui.add_enabled(false, egui::Button::new(t(T::Stop)));
+                    }
+                }
+                bind_choices_ui(ui, app, commands, !running);
+                more_button(ui, app, commands);
+            });
+            newest_rows_ui(ui, app);
+        });
+}
+
+/// "More ▾": both panels' full form.
+fn more_button(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>) {
+    let more = ui
+        .button(app.t(T::LayoutMore))
+        .on_hover_text(app.t(T::LayoutMoreHint));
+    if more.clicked() {
+        commands.push(Command::Layout(LayoutCommand::Unfold(true)));
+    }
+}
+
+/// As many of the newest datagrams (up to the time cursor) as fit.
+fn newest_rows_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
+    let lang = app.lang;
+    let rows = &app.server.rows;
+    let shown = match app.time.time() {
+        Some(t) => rows.partition_point(|r| r.rx.at <= t),
+        None => rows.len(),
+    };
+    let weak = ui.visuals().weak_text_color();
+    if shown == 0 {
+        let empty = if matches!(app.server.status(), ServerStatus::Listening(_)) {
+            T::WaitingForFirst
+        } else {
+            T::NoDatagramsYet
+        };
+        ui.label(RichText::new(empty.get(lang)).color(weak).italics());
+        return;
+    }
+    let row_height = ui.text_style_height(&egui::TextStyle::Body);
+    let pitch = row_height + ui.spacing().item_spacing.y;
+    let fit = ((ui.available_height() + ui.spacing().item_spacing.y) / pitch).floor() as usize;
+    let from = shown - fit.clamp(1, shown);
+    let encoding = app.settings.server_encoding;
+    // Cut at the column's edge: the row's fixed columns never widen the
+    // panel over its neighbour (its text is truncated, its tooltip whole).
+    let rect = ui.available_rect_before_wrap();
+    let mut rows_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    rows_ui.set_clip_rect(rect.intersect(ui.clip_rect()));
+    for row in rows.range(from..shown) {
+        if rect.width() >= FULL_ROW_WIDTH {
+            row_ui(&mut rows_ui, lang, row, row_height, encoding);
+        } else {
+            short_row_ui(&mut rows_ui, lang, row, encoding);
+        }
+    }
+    ui.advance_cursor_after_rect(rect);
+}
+
+/// From this width a row has all its columns (time, source, length, text).
+const FULL_ROW_WIDTH: f32 = 420.0;
+
+/// A narrow column's row: the time, the source and the text (what a class
+/// reads), without the length column.
+fn short_row_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::Lang,
+    row: &crate::app::IncomingRow,
+    encoding: format::Encoding,
+) {
+    let rx = &row.rx;
+    let text = if encoding == format::Encoding::Utf8 {
+        format::payload_line(&rx.bytes, 200, 16, lang)
+    } else {
+        format::decoded_text(&rx.bytes, encoding, 200)
+    };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format::clock(rx.at)).monospace());
+        ui.label(rx.from.to_string());
+        ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
+    });
+}
