@@ -159,7 +159,7 @@ const LANG: Lang = Lang::En;
 fn truncation_note(rx: &Received) -> String {
     let read = rx.bytes.len();
     if rx.len > read {
-        fill(T::Truncated.get(LANG), &[("read", &read), ("len", &rx.len)])
+        fill(T::TRUNCATED.get(LANG), &[("read", &read), ("len", &rx.len)])
     } else {
         // The OS did not tell the real length (no MSG_TRUNC).
         fill(T::AnatomyTruncatedUnknownLen.get(LANG), &[("read", &read)])
