@@ -101,6 +101,12 @@ for _ in \$(seq 600); do
 done
 xdotool search --name "UDP Lab" >/dev/null || { echo "no window"; kill \$app; exit 1; }
 echo "e2e: the window is open"
+# The window binds its server after it appears: wait until the port is
+# bound (Wine's sockets are the machine's own, so ss sees it).
+for _ in \$(seq 300); do
+    [ -n "\$(ss -Hluln "sport = :$wport" 2>/dev/null)" ] && break
+    sleep 0.1
+done
 status=0
 answer=\$(bash -c 'source "$work/fns.sh"; lab_client $wport "Hello, server"') || status=1
 echo "\$answer"
