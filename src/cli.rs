@@ -173,7 +173,7 @@ fn truncation_note(rx: &Received) -> String {
     let read = rx.bytes.len();
     if rx.len > read {
         fill(
-            T::Truncated.get(lang()),
+            T::TRUNCATED.get(lang()),
             &[("read", &read), ("len", &rx.len)],
         )
     } else {

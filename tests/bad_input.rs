@@ -170,8 +170,9 @@ fn privileged_port_without_rights_says_what_is_needed() {
         .is_ok_and(|o| o.status.success());
     if !is_root || !setpriv || unprivileged_from <= 80 {
         eprintln!(
-            "skipped: needs root and setpriv, and ports below {unprivileged_from} to be privileged \
-             (root: {is_root}, setpriv: {setpriv})"
+            "SKIPPED {}: needs root and setpriv, and ports below {unprivileged_from} to be \
+             privileged (root: {is_root}, setpriv: {setpriv})",
+            std::thread::current().name().unwrap_or("this test")
         );
         return;
     }

@@ -172,6 +172,12 @@ fn client_says_when_the_answer_was_truncated() {
             "  (read 5 of 13 bytes — the rest is discarded by the kernel)\n"
         );
     }
+    if cfg!(windows) {
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "  (read 5 of 13 bytes — on Windows this recvfrom fails with WSAEMSGSIZE (Python: OSError [WinError 10040]) and the rest is discarded)\n"
+        );
+    }
 }
 
 /// The first line of a refused command's stderr.

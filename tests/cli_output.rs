@@ -11,7 +11,7 @@ mod common;
 use std::io::BufRead;
 use std::net::UdpSocket;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::{WAIT, cli_server};
 
@@ -124,14 +124,14 @@ mod signals {
                 break common::listening_port(first);
             }
             assert!(started.elapsed() < WAIT, "no first line in the file");
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(std::time::Duration::from_millis(5));
         };
 
         let answered = Arc::new(AtomicUsize::new(0));
         let flooding = Arc::new(AtomicBool::new(true));
         let client = UdpSocket::bind("127.0.0.1:0").expect("bind");
         client
-            .set_read_timeout(Some(Duration::from_millis(500)))
+            .set_read_timeout(Some(std::time::Duration::from_millis(500)))
             .expect("timeout");
         let flood = {
             let (answered, flooding) = (answered.clone(), flooding.clone());
@@ -153,7 +153,7 @@ mod signals {
         // Mid-flood: lines are being buffered when the signal comes.
         while answered.load(Ordering::Relaxed) < 20_000 {
             assert!(started.elapsed() < WAIT * 4, "the flood did not get going");
-            std::thread::sleep(Duration::from_millis(1));
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
         // SAFETY: a plain kill(2) of our own child.
         let pid = libc::pid_t::try_from(server.0.id()).expect("a pid");
@@ -165,7 +165,7 @@ mod signals {
                 break status;
             }
             assert!(started.elapsed() < WAIT * 6, "the server did not end");
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(std::time::Duration::from_millis(5));
         };
         flooding.store(false, Ordering::Relaxed);
         flood.join().expect("the flood thread");

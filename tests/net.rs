@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{WAIT, exclusive, shared, udp_lab_threads};
+use common::{WAIT, exclusive, shared};
 use udp_lab::net::{
     ClientEvent, ClientEventKind, ClientRequest, EventQueue, EventSink, Family, NetError, NetEvent,
     ParsedAddr, Received, Reply, ReplyMode, ServerConfig, ServerEvent, ServerEventKind,
@@ -551,7 +551,7 @@ fn count_dir(path: &str) -> usize {
 fn hundred_start_stop_cycles_leak_nothing() {
     let _g = exclusive();
     #[cfg(target_os = "linux")]
-    let (threads_before, fds_before) = (udp_lab_threads(), count_dir("/proc/self/fd"));
+    let (threads_before, fds_before) = (common::udp_lab_threads(), count_dir("/proc/self/fd"));
     let mut ports = std::collections::HashSet::new();
     for i in 0..100 {
         let server = start_server_with("127.0.0.1:0", ServerSettings::default(), 64)
@@ -566,7 +566,7 @@ fn hundred_start_stop_cycles_leak_nothing() {
         // for a while before calling it a leak.
         let deadline = Instant::now() + WAIT;
         loop {
-            let threads = udp_lab_threads();
+            let threads = common::udp_lab_threads();
             let fds = count_dir("/proc/self/fd");
             if threads <= threads_before && fds <= fds_before {
                 println!("threads {threads_before} -> {threads}, fds {fds_before} -> {fds}");

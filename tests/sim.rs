@@ -11,13 +11,12 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{WAIT, exclusive, shared};
+use common::{WAIT, shared};
 use socket2::Socket;
 use udp_lab::net::{
     ClientEvent, ClientEventKind, ClientRequest, EventQueue, Family, Impairments, NetEvent,
     ParsedAddr, Reply, ReplyMode, ServerConfig, ServerEventKind, ServerHandle, ServerSettings,
-    SimFate, Simulator, event_channel, open_client_socket, parse_addr, sim, spawn_client,
-    spawn_server,
+    SimFate, Simulator, event_channel, open_client_socket, parse_addr, spawn_client, spawn_server,
 };
 
 fn loss(percent: f64, seed: u64) -> Impairments {
@@ -439,7 +438,7 @@ fn scheduler_threads() -> usize {
     tasks
         .filter_map(Result::ok)
         .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
-        .filter(|name| name.trim() == sim::SCHEDULER_THREAD)
+        .filter(|name| name.trim() == udp_lab::net::sim::SCHEDULER_THREAD)
         .count()
 }
 
@@ -455,7 +454,7 @@ fn wait_until(what: &str, done: impl Fn() -> bool) {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_scheduler_thread_exists_only_while_needed() {
-    let _g = exclusive();
+    let _g = common::exclusive();
     wait_until("other tests' schedulers to end", || {
         scheduler_threads() == 0
     });
@@ -493,7 +492,7 @@ fn the_scheduler_thread_exists_only_while_needed() {
 
     // Closing the socket ends the thread at once, not when the send is due.
     let (_rx3, to3, tx3) = pair();
-    let mut long = Simulator::for_client(delay(sim::MAX_DELAY_MS));
+    let mut long = Simulator::for_client(delay(udp_lab::net::sim::MAX_DELAY_MS));
     long.send(&tx3, &payload(3), to3).expect("sendto");
     let start = Instant::now();
     drop(tx3);

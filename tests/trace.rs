@@ -397,6 +397,8 @@ fn a_datagram_to_a_server_bound_elsewhere_is_explained() {
     assert!(text.contains("is bound to 127.0.0.1 only. That is this computer only — other computers cannot reach it; bind '0.0.0.0' or your LAN address."), "{text}");
 }
 
+// /proc: the tests that use them are Unix-only.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn pid_alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
         !s.rsplit(')')
@@ -408,6 +410,7 @@ fn pid_alive(pid: u32) -> bool {
 }
 
 /// The processes whose parent is `pid`.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn children_of(pid: u32) -> Vec<u32> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {

@@ -31,7 +31,7 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
             let mut s = format!("recvfrom({buffer}) → {got}");
             if *truncated {
                 s.push_str(" — ");
-                s.push_str(&fill(t(T::Truncated), &[("read", read), ("len", len)]));
+                s.push_str(&fill(t(T::TRUNCATED), &[("read", read), ("len", len)]));
             }
             s
         }

@@ -143,6 +143,7 @@ texts! {
     WaitingForFirst => "Listening — waiting for the first datagram.", "Слушает — ждёт первую датаграмму.";
     Truncated => "read {read} of {len} bytes — the rest is discarded by the kernel", "прочитано {read} из {len} байт — остаток отброшен ядром";
     TruncatedShort => "truncated", "обрезано";
+    TruncatedWindows => "read {read} of {len} bytes — on Windows this recvfrom fails with WSAEMSGSIZE (Python: OSError [WinError 10040]) and the rest is discarded", "прочитано {read} из {len} байт — в Windows этот recvfrom завершается ошибкой WSAEMSGSIZE (Python: OSError [WinError 10040]), остаток отброшен";
     Target => "Server address", "Адрес сервера";
     Message => "Message", "Сообщение";
     Send => "Send", "Отправить";
@@ -545,6 +546,16 @@ texts! {
 }
 
 /// Replaces `{name}` placeholders in a translated template.
+impl T {
+    /// A datagram longer than the buffer, as this OS treats it: Linux cuts
+    /// it silently, Windows fails the call (UDP Lab still shows the bytes).
+    pub const TRUNCATED: T = if cfg!(windows) {
+        T::TruncatedWindows
+    } else {
+        T::Truncated
+    };
+}
+
 pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_owned();
     for (name, value) in args {

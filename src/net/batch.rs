@@ -11,7 +11,9 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
+#[cfg(target_os = "linux")]
+use std::time::{Duration, Instant};
 
 use socket2::Socket;
 
@@ -29,12 +31,16 @@ pub struct RecvBatch {
     reads: Vec<Read>,
     next: usize,
     /// When the last call read anything (the flood is still on).
+    #[cfg(target_os = "linux")]
     flowing: Option<Instant>,
 }
 
-/// Datagrams this recent mean a flood is on...
+/// Datagrams this recent mean a flood is on (Linux: a plain recvfrom
+/// elsewhere has no non-blocking look to spin on)...
+#[cfg(target_os = "linux")]
 const FLOWING: Duration = Duration::from_millis(1);
 /// ...and then an empty queue is looked at again for this long.
+#[cfg(target_os = "linux")]
 const SPIN: Duration = Duration::from_micros(50);
 
 impl RecvBatch {

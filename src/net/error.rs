@@ -102,7 +102,7 @@ impl NetError {
 
     /// Classifies an OS error from `call` on a socket that talks to `addr`.
     pub fn from_io(call: &'static str, addr: SocketAddr, err: &io::Error) -> Self {
-        match err.kind() {
+        match os_kind(err) {
             io::ErrorKind::AddrInUse => NetError::AddrInUse { addr, holder: None },
             io::ErrorKind::PermissionDenied => NetError::PermissionDenied { addr },
             io::ErrorKind::AddrNotAvailable => NetError::AddrNotAvailable { addr },
@@ -111,7 +111,7 @@ impl NetError {
             }
             io::ErrorKind::HostUnreachable => NetError::HostUnreachable { addr },
             io::ErrorKind::NetworkUnreachable => NetError::NetUnreachable { addr },
-            _ if err.raw_os_error() == Some(MSG_TOO_LONG) => NetError::TooLong { len: 0 },
+            _ if is_too_long(err.raw_os_error()) => NetError::TooLong { len: 0 },
             _ => NetError::Io {
                 call,
                 message: err.to_string(),
@@ -155,10 +155,44 @@ impl NetError {
     }
 }
 
-#[cfg(unix)]
-const MSG_TOO_LONG: i32 = 90; // EMSGSIZE on Linux
-#[cfg(not(unix))]
-const MSG_TOO_LONG: i32 = 10040; // WSAEMSGSIZE
+/// EMSGSIZE on Linux.
+const EMSGSIZE: i32 = 90;
+/// A datagram longer than the buffer: Windows fails `recvfrom` with it
+/// (Python: `OSError: [WinError 10040]`).
+const WSAEMSGSIZE: i32 = 10040;
+
+fn is_too_long(code: Option<i32>) -> bool {
+    code == Some(WSAEMSGSIZE) || (cfg!(unix) && code == Some(EMSGSIZE))
+}
+
+/// The kind of an OS error, Winsock's codes included whatever the OS: a
+/// traced Windows script reports them, and the Windows mapping is tested on
+/// every OS. Errno values stay far below 10000, so on Linux and macOS this
+/// is `err.kind()`.
+pub fn os_kind(err: &io::Error) -> io::ErrorKind {
+    err.raw_os_error()
+        .and_then(winsock_kind)
+        .unwrap_or_else(|| err.kind())
+}
+
+/// Winsock's codes for what a UDP socket meets, as the kinds std gives them.
+fn winsock_kind(code: i32) -> Option<io::ErrorKind> {
+    use io::ErrorKind as K;
+    Some(match code {
+        10013 => K::PermissionDenied,   // WSAEACCES
+        10035 => K::WouldBlock,         // WSAEWOULDBLOCK
+        10048 => K::AddrInUse,          // WSAEADDRINUSE
+        10049 => K::AddrNotAvailable,   // WSAEADDRNOTAVAIL
+        10051 => K::NetworkUnreachable, // WSAENETUNREACH
+        // WSAECONNRESET: on a UDP socket, the ICMP port unreachable that an
+        // earlier sendto drew, reported by the next recvfrom.
+        10054 => K::ConnectionReset,
+        10060 => K::TimedOut,          // WSAETIMEDOUT
+        10061 => K::ConnectionRefused, // WSAECONNREFUSED
+        10065 => K::HostUnreachable,   // WSAEHOSTUNREACH
+        _ => return None,
+    })
+}
 
 impl fmt::Display for NetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -251,6 +285,47 @@ pub fn fmt_secs(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Windows' recvfrom errors, by their Winsock codes: testable here too.
+    #[test]
+    fn winsock_errors_map_to_what_the_lab_says() {
+        let a: SocketAddr = "127.0.0.1:12345".parse().expect("literal");
+        let wsa = io::Error::from_raw_os_error;
+        // ICMP port unreachable arrives as WSAECONNRESET on the next recvfrom.
+        let reset = NetError::from_io("recvfrom", a, &wsa(10054));
+        assert_eq!(reset, NetError::Unreachable { addr: a });
+        assert!(
+            reset
+                .to_string()
+                .starts_with("Nothing is listening at 127.0.0.1:12345"),
+            "{reset}"
+        );
+        assert_eq!(
+            NetError::from_io("recvfrom", a, &wsa(10040)),
+            NetError::TooLong { len: 0 }
+        );
+        assert_eq!(
+            NetError::from_io("bind", a, &wsa(10048)),
+            NetError::AddrInUse {
+                addr: a,
+                holder: None
+            }
+        );
+        assert_eq!(
+            NetError::from_io("sendto", a, &wsa(10065)),
+            NetError::HostUnreachable { addr: a }
+        );
+        assert_eq!(
+            NetError::from_io("sendto", a, &wsa(10051)),
+            NetError::NetUnreachable { addr: a }
+        );
+        assert_eq!(os_kind(&wsa(10060)), io::ErrorKind::TimedOut);
+        // Errno values are left to std.
+        assert_eq!(
+            os_kind(&io::Error::from(io::ErrorKind::ConnectionRefused)),
+            io::ErrorKind::ConnectionRefused
+        );
+    }
 
     #[test]
     fn messages_read_like_the_issue() {

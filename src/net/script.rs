@@ -230,6 +230,8 @@ impl TracerDir {
             std::process::id(),
             &token[..8]
         ));
+        // Only Unix sets a mode on it.
+        #[cfg_attr(not(unix), allow(unused_mut))]
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);

@@ -83,11 +83,57 @@ const TRUNC_FLAG: libc::c_int = libc::MSG_TRUNC;
 const TRUNC_FLAG: i32 = 0;
 
 /// `recvfrom(buf.len())`, reporting truncation portably: Linux returns the
-/// real length with MSG_TRUNC; elsewhere the flag in the message header (and
-/// socket2 turns Windows' WSAEMSGSIZE error into that flag).
+/// real length with MSG_TRUNC; elsewhere the flag in the message header.
+/// Windows reads through [`windows_recv`].
+pub fn recv_from(socket: &Socket, buf: &mut [u8]) -> io::Result<Read> {
+    #[cfg(windows)]
+    if buf.len() < WHOLE {
+        return windows_recv(socket, buf);
+    }
+    recv_direct(socket, buf)
+}
+
+/// Longer than any UDP datagram (65507 bytes over IPv4, 65527 over IPv6).
+#[cfg(windows)]
+const WHOLE: usize = 1 << 16;
+
+/// Windows fills a short buffer and fails the call with WSAEMSGSIZE
+/// (Python: `OSError: [WinError 10040]`), without saying how long the
+/// datagram was (socket2 then reports 0 bytes read). So the datagram is read
+/// whole into a 64 KiB buffer, and its first `buf.len()` bytes are what the
+/// short `recvfrom` would have left in `buf`: the bytes shown, the real
+/// length, flagged truncated, as on Linux.
+#[cfg(windows)]
+// The initializer is const already; clippy 1.96 (Debian's, the Windows
+// build's) flags it all the same.
+#[allow(clippy::missing_const_for_thread_local)]
+fn windows_recv(socket: &Socket, buf: &mut [u8]) -> io::Result<Read> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.resize(WHOLE, 0);
+        let whole = recv_direct(socket, scratch)?;
+        Ok(shorten(whole, scratch, buf))
+    })
+}
+
+/// What a `recvfrom(buf.len())` of the datagram `whole` (read into `from`)
+/// leaves in `buf`.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn shorten(whole: Read, from: &[u8], buf: &mut [u8]) -> Read {
+    let read = whole.read.min(buf.len());
+    buf[..read].copy_from_slice(&from[..read]);
+    Read {
+        read,
+        truncated: whole.truncated || whole.len > buf.len(),
+        ..whole
+    }
+}
+
 // unsafe: socket2 reads into `MaybeUninit` bytes; the cast below lends it ours.
 #[allow(unsafe_code)]
-pub fn recv_from(socket: &Socket, buf: &mut [u8]) -> io::Result<Read> {
+fn recv_direct(socket: &Socket, buf: &mut [u8]) -> io::Result<Read> {
     // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and the
     // kernel only ever writes initialised bytes into the buffer.
     let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) };
@@ -143,7 +189,7 @@ pub fn report_icmp_errors(socket: &Socket, family: Family) {
 /// Whether a receive error only means "the timeout passed".
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
-        e.kind(),
+        super::error::os_kind(e),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
 }
@@ -152,7 +198,7 @@ pub fn is_timeout(e: &io::Error) -> bool {
 /// (Windows reports ICMP port unreachable as WSAECONNRESET on the next recv).
 pub fn is_stale_icmp(e: &io::Error) -> bool {
     matches!(
-        e.kind(),
+        super::error::os_kind(e),
         io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused
     )
 }
@@ -260,5 +306,42 @@ mod errqueue {
             cmsg = unsafe { libc::CMSG_NXTHDR(&msg, cmsg) };
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Windows leaves after a short recvfrom (WSAEMSGSIZE): the first
+    /// bytes, the real length from the whole read, flagged truncated.
+    #[test]
+    fn a_short_buffer_keeps_the_first_bytes_and_the_real_length() {
+        let whole = Read {
+            from: "127.0.0.1:9".parse().expect("literal"),
+            read: 10,
+            len: 10,
+            truncated: false,
+            at: std::time::SystemTime::UNIX_EPOCH,
+        };
+        let datagram = *b"0123456789";
+        let mut short = [0u8; 4];
+        let got = shorten(whole, &datagram, &mut short);
+        assert_eq!((got.read, got.len, got.truncated), (4, 10, true));
+        assert_eq!(&short, b"0123");
+        let mut roomy = [0u8; 16];
+        let got = shorten(whole, &datagram, &mut roomy);
+        assert_eq!((got.read, got.len, got.truncated), (10, 10, false));
+        assert_eq!(&roomy[..10], &datagram);
+    }
+
+    /// Windows reports ICMP port unreachable to a UDP server as WSAECONNRESET
+    /// on its next recvfrom: the server goes on.
+    #[test]
+    fn winsock_reset_and_timeout_are_what_the_loops_skip() {
+        assert!(is_stale_icmp(&io::Error::from_raw_os_error(10054)));
+        assert!(is_timeout(&io::Error::from_raw_os_error(10060)));
+        assert!(is_timeout(&io::Error::from_raw_os_error(10035)));
+        assert!(!is_stale_icmp(&io::Error::from_raw_os_error(10040)));
     }
 }

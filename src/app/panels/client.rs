@@ -219,7 +219,7 @@ fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                 ui.colored_label(
                     crate::app::style::error_color(ui),
                     fill(
-                        T::Truncated.get(lang),
+                        T::TRUNCATED.get(lang),
                         &[("read", &bytes.len()), ("len", len)],
                     ),
                 );

@@ -571,7 +571,7 @@ fn row_ui(
         let len_label = crate::app::style::cell(ui, COL_LEN, height, egui::Label::new(len));
         if rx.truncated {
             len_label.on_hover_text(fill(
-                T::Truncated.get(lang),
+                T::TRUNCATED.get(lang),
                 &[("read", &rx.bytes.len()), ("len", &rx.len)],
             ));
         }

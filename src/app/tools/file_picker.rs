@@ -203,7 +203,13 @@ mod tests {
         let Err(reason) = &picker.listing else {
             panic!("a missing folder was listed");
         };
-        assert!(reason.contains("No such file"), "{reason}");
+        // ERROR_PATH_NOT_FOUND on Windows, ENOENT elsewhere.
+        let missing = if cfg!(windows) {
+            "(os error 3)"
+        } else {
+            "No such file"
+        };
+        assert!(reason.contains(missing), "{reason}");
     }
 
     #[test]

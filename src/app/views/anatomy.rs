@@ -173,7 +173,7 @@ fn truncation_ui(ui: &mut egui::Ui, d: &DatagramRecord, lang: Lang) {
     };
     let text = if d.len > tr.read {
         fill(
-            T::Truncated.get(lang),
+            T::TRUNCATED.get(lang),
             &[("read", &tr.read), ("len", &d.len)],
         )
     } else {
