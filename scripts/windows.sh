@@ -32,6 +32,10 @@ command -v x86_64-w64-mingw32-windres >/dev/null || need+=(binutils-mingw-w64-x8
 command -v xvfb-run >/dev/null || need+=(xvfb xauth)
 command -v xdotool >/dev/null || need+=(xdotool)
 command -v zip >/dev/null || need+=(zip)
+# The window's text read back from a screenshot (e2e.sh): Wine's
+# accessibility tree cannot be read from Linux.
+command -v import >/dev/null || need+=(imagemagick)
+command -v tesseract >/dev/null || need+=(tesseract-ocr tesseract-ocr-eng)
 command -v ss >/dev/null || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

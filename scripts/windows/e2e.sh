@@ -110,6 +110,14 @@ done
 status=0
 answer=\$(bash -c 'source "$work/fns.sh"; lab_client $wport "Hello, server"') || status=1
 echo "\$answer"
+# What the window shows, read back: a screenshot, enlarged in grey for OCR
+# (egui's small text is below tesseract's usual size).
+sleep 1
+# The window alone: the screen's empty black around it confuses the OCR's
+# page layout.
+import -window "\$(xdotool search --name "UDP Lab" | head -n1)" "$work/window.png"
+convert "$work/window.png" -colorspace Gray -resize 300% -sharpen 0x1 "$work/window-big.png"
+tesseract "$work/window-big.png" - 2>/dev/null | tr -s ' ' || true
 kill \$app
 /usr/lib/wine/wineserver -k 2>/dev/null || true
 exit \$status
@@ -117,4 +125,6 @@ EOF
 declare -f lab_client >"$work/fns.sh"
 out=$(xvfb-run -a -s "-screen 0 1280x800x24" bash "$work/window.sh") || fail "window: $out"
 echo "$out" | grep -q "Response from server: Hello, client" || fail "the window's server did not answer: $out"
-echo "e2e: the window opened and its server answered python3"
+echo "$out" | grep -q "Listening on 127.0.0.1 port $wport" ||
+    fail "the window does not show \"Listening on 127.0.0.1 port $wport\" (OCR of its screenshot): $out"
+echo "e2e: the window opened, shows \"Listening on 127.0.0.1 port $wport\" and its server answered python3"
