@@ -80,22 +80,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                     if field.changed() {
                         app.server.bind_error = None;
                     }
-                    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                    match status {
-                        ServerStatus::Stopped | ServerStatus::Failed(_) => {
-                            if ui.button(t(T::Start)).clicked() || enter {
-                                commands.push(Command::StartServer);
-                            }
-                        }
-                        ServerStatus::Listening(_) => {
-                            if ui.button(t(T::Stop)).clicked() {
-                                commands.push(Command::StopServer);
-                            }
-                        }
-                        ServerStatus::Starting | ServerStatus::Stopping => {
-                            ui.add_enabled(false, egui::Button::new(t(T::Stop)));
-                        }
-                    }
+                    start_stop_ui(ui, lang, &status, &field, commands);
                     // After Start/Stop, which keeps its place.
                     bind_choices_ui(ui, app, commands, !running);
                 });
@@ -599,3 +584,31 @@ pub use compact::compact_ui;
 
 #[cfg(test)]
 mod tests;
+
+/// Start (or Enter in the bind field) while stopped, Stop while listening;
+/// the full panel and the folded one share it.
+fn start_stop_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::i18n::Lang,
+    status: &ServerStatus,
+    field: &egui::Response,
+    commands: &mut Vec<Command>,
+) {
+    let t = |k: T| k.get(lang);
+    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    match status {
+        ServerStatus::Stopped | ServerStatus::Failed(_) => {
+            if ui.button(t(T::Start)).clicked() || enter {
+                commands.push(Command::StartServer);
+            }
+        }
+        ServerStatus::Listening(_) => {
+            if ui.button(t(T::Stop)).clicked() {
+                commands.push(Command::StopServer);
+            }
+        }
+        ServerStatus::Starting | ServerStatus::Stopping => {
+            ui.add_enabled(false, egui::Button::new(t(T::Stop)));
+        }
+    }
+}

@@ -43,22 +43,7 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 if field.changed() {
                     app.server.bind_error = None;
                 }
-                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                match status {
-                    ServerStatus::Stopped | ServerStatus::Failed(_) => {
-                        if ui.button(t(T::Start)).clicked() || enter {
-                            commands.push(Command::StartServer);
-                        }
-                    }
-                    ServerStatus::Listening(_) => {
-                        if ui.button(t(T::Stop)).clicked() {
-                            commands.push(Command::StopServer);
-                        }
-                    }
-                    ServerStatus::Starting | ServerStatus::Stopping => {
-                        ui.add_enabled(false, egui::Button::new(t(T::Stop)));
-                    }
-                }
+                super::start_stop_ui(ui, lang, &status, &field, commands);
                 bind_choices_ui(ui, app, commands, !running);
                 more_button(ui, app, commands);
             });
