@@ -651,8 +651,21 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A template's `{name}` placeholders, sorted: both languages must
+    /// have the same, or a value silently goes missing.
+    pub(crate) fn placeholder_names(s: &str) -> Vec<String> {
+        let mut v: Vec<String> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}'))
+            .map(|(n, _)| n.to_owned())
+            .collect();
+        v.sort();
+        v
+    }
 
     #[test]
     fn every_text_has_both_languages() {
@@ -664,19 +677,9 @@ mod tests {
                 );
             }
             // Placeholders must match, or a value silently goes missing.
-            let names = |s: &str| {
-                let mut v: Vec<String> = s
-                    .split('{')
-                    .skip(1)
-                    .filter_map(|p| p.split_once('}'))
-                    .map(|(n, _)| n.to_owned())
-                    .collect();
-                v.sort();
-                v
-            };
             assert_eq!(
-                names(key.get(Lang::En)),
-                names(key.get(Lang::Ru)),
+                placeholder_names(key.get(Lang::En)),
+                placeholder_names(key.get(Lang::Ru)),
                 "{key:?}"
             );
         }

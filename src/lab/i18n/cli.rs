@@ -177,16 +177,7 @@ mod tests {
     /// no Russian text left in English (beyond names and templates).
     #[test]
     fn every_cli_text_is_translated() {
-        let names = |s: &str| {
-            let mut v: Vec<String> = s
-                .split('{')
-                .skip(1)
-                .filter_map(|p| p.split_once('}'))
-                .map(|(n, _)| n.to_owned())
-                .collect();
-            v.sort();
-            v
-        };
+        let names = crate::lab::i18n::tests::placeholder_names;
         // Templates of values only: the same in every language.
         const SAME_IN_BOTH: &[C] = &[C::PingFailed, C::FoundServer];
         for key in C::ALL {
