@@ -585,3 +585,55 @@ fn presenting_the_step_column_and_the_plots_are_body_sized_and_not_faint() {
         numbers.iter().for_each(|t| legible("a plot's number", t));
     }
 }
+
+/// Issue 24: the top arrow's label is never under the lifeline heads (the
+/// heads stay put above the scrolling arrows): after one exchange it shows
+/// whole, below the heads, at every class size.
+#[test]
+fn the_top_arrows_label_is_under_no_lifeline_head() {
+    for (w, hgt) in SCREENS {
+        for lang in Lang::ALL {
+            let at = format!("{w}×{hgt} {lang:?}");
+            let mut h = app_at((w, hgt), lang, true);
+            serve(&mut h);
+            h.state_mut().run(Command::Send);
+            wait_for(&mut h, "the answer", |app| {
+                !app.client.busy() && app.client.outcome.is_some()
+            });
+            h.state_mut().run(Command::ShowView(View::Diagram));
+            h.run_steps(3);
+            let label = fill(
+                T::DiagramLabel.get(lang),
+                &[("len", &13), ("text", &"Hello, server")],
+            );
+            let heads = h.state().views.diagram.heads.clone();
+            let below = heads.iter().map(|r| r.bottom()).fold(0.0, f32::max);
+            let texts = crate::app::test_util::painted_texts(&h);
+            let Some(top) = texts.iter().find(|t| t.text == label) else {
+                panic!("{at}: no {label:?}");
+            };
+            assert!(
+                top.rect.top() >= below && top.clip.expand(0.5).contains_rect(top.rect),
+                "{at}: {label:?} {:?} clipped to {:?}, heads end at {below}",
+                top.rect,
+                top.clip
+            );
+            // After the demo, the newest loss at the top: no arrow's label
+            // half hidden under the heads.
+            demo(&mut h);
+            let view = view_rect(&h, &at);
+            let cut: Vec<String> = crate::app::test_util::painted_texts(&h)
+                .into_iter()
+                .filter(|t| {
+                    // Labels (an older ✗ may peek in from above: scrolled).
+                    t.text.chars().count() > 1
+                        && t.rect.intersects(view)
+                        && t.rect.intersects(t.clip)
+                        && t.rect.top() < t.clip.top() - 1.0
+                })
+                .map(|t| format!("{:?} {:?} clipped to {:?}", t.text, t.rect, t.clip))
+                .collect();
+            assert!(cut.is_empty(), "{at}: {cut:#?}");
+        }
+    }
+}
