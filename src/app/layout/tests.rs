@@ -637,3 +637,23 @@ fn the_top_arrows_label_is_under_no_lifeline_head() {
         }
     }
 }
+
+/// Issue 24, item 8: narrower than the right dock needs, the scripts panel
+/// docks under the views: it hides no part of them, and the tabs switch.
+#[test]
+fn the_scripts_panel_docks_under_the_views_in_a_narrow_window() {
+    for (size, presentation) in [((1024.0, 768.0), false), ((1024.0, 768.0), true)] {
+        let at = format!("{size:?} presentation {presentation}");
+        let mut h = app_at(size, Lang::Ru, presentation);
+        h.run_steps(2);
+        h.state_mut().run(Command::ToggleScripts);
+        h.run_steps(3);
+        let title = h.get_by_label(T::ScriptsTitle.get(Lang::Ru)).rect();
+        let view = view_rect(&h, &at);
+        assert!(
+            view.bottom() <= title.top(),
+            "{at}: the view {view:?}, the scripts' title {title:?}"
+        );
+        click_tab(&mut h, View::Code, &at);
+    }
+}
