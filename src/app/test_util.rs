@@ -114,3 +114,84 @@ pub(crate) fn have_python() -> bool {
     );
     found
 }
+
+/// A text the last frame painted: what it says, where, the rect it was
+/// clipped to, and each section's colour as drawn and font size.
+pub(crate) struct PaintedText {
+    pub text: String,
+    pub rect: egui::Rect,
+    pub clip: egui::Rect,
+    /// Rotated (a plot's axis name): its rect is not where it shows.
+    pub rotated: bool,
+    pub sections: Vec<(egui::Color32, f32)>,
+}
+
+/// Every text shape of the last frame's output, as the renderer gets it.
+pub(crate) fn painted_texts(h: &Harness<'_, UdpLabApp>) -> Vec<PaintedText> {
+    fn walk(shape: &egui::Shape, clip: egui::Rect, out: &mut Vec<PaintedText>) {
+        match shape {
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, clip, out)),
+            egui::Shape::Text(t) => {
+                let sections = t
+                    .galley
+                    .job
+                    .sections
+                    .iter()
+                    .map(|s| {
+                        let mut color = s.format.color;
+                        if color == egui::Color32::PLACEHOLDER {
+                            color = t.fallback_color;
+                        }
+                        if let Some(c) = t.override_text_color {
+                            color = c;
+                        }
+                        (
+                            color.gamma_multiply(t.opacity_factor),
+                            s.format.font_id.size,
+                        )
+                    })
+                    .collect();
+                out.push(PaintedText {
+                    text: t.galley.text().to_owned(),
+                    rect: t.galley.rect.translate(t.pos.to_vec2()),
+                    clip,
+                    rotated: t.angle != 0.0,
+                    sections,
+                });
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for clipped in &h.output().shapes {
+        walk(&clipped.shape, clipped.clip_rect, &mut out);
+    }
+    out
+}
+
+/// How far `color` (premultiplied, over `bg`) stands out from `bg`: the
+/// WCAG contrast ratio, 1 (invisible) to 21 (black on white).
+pub(crate) fn contrast(color: egui::Color32, bg: egui::Color32) -> f32 {
+    let blend = |c: u8, b: u8| {
+        (f32::from(c) + f32::from(b) * (1.0 - f32::from(color.a()) / 255.0)).min(255.0) / 255.0
+    };
+    let lin = |v: f32| {
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = |r: f32, g: f32, b: f32| 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    let fg = luminance(
+        blend(color.r(), bg.r()),
+        blend(color.g(), bg.g()),
+        blend(color.b(), bg.b()),
+    );
+    let bg = luminance(
+        f32::from(bg.r()) / 255.0,
+        f32::from(bg.g()) / 255.0,
+        f32::from(bg.b()) / 255.0,
+    );
+    (fg.max(bg) + 0.05) / (fg.min(bg) + 0.05)
+}

@@ -543,6 +543,8 @@ texts! {
     ScriptNotBoundThere => "{file} is running, but its socket is not bound to {port}: it receives on a port the system chose. bind((address, {port})) before recvfrom, the handout's step 5.", "{file} работает, но его сокет не связан с портом {port}: он принимает на порту, который выбрала система. Вызовите bind((адрес, {port})) перед recvfrom, шаг 5 методички.";
     ScriptStoppedByCtrlC => "{file}: stopped by Ctrl-C", "{file}: остановлен по Ctrl-C";
     ScriptKilledAfterCtrlC => "{file}: did not stop on Ctrl-C; killed", "{file}: не остановился по Ctrl-C; завершён принудительно";
+    // Issue 24 leftovers
+    AnatomyHeaderRowTitle => "UDP header (RFC 768): 8 bytes in a row", "Заголовок UDP (RFC 768): 8 байт в строку";
 }
 
 /// Replaces `{name}` placeholders in a translated template.

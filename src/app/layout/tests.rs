@@ -5,7 +5,7 @@
 //! switches by a click at its centre; F and Esc give the view the window.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use super::*;
 use crate::app::i18n::{Lang, fill};
@@ -109,6 +109,51 @@ fn click_tab(h: &mut Harness<'_, UdpLabApp>, view: View, at: &str) {
     assert_eq!(h.state().settings.view, view, "{at}: the tab {title:?}");
 }
 
+/// Texts cut at the side by their clip rect ("Очисти…" drawn as "Очисти"):
+/// each painted text that shows at all lies whole across its clip rect.
+/// A text cut at the top or bottom is a scrolled list's edge row, not a
+/// clipped label.
+/// Two kinds scroll sideways by design: a text field's text and a line of
+/// a program in Code (never wrapped, so its indentation stays Python's).
+fn clipped_texts(h: &Harness<'_, UdpLabApp>) -> Vec<String> {
+    let window = h.ctx.content_rect();
+    let fields: Vec<egui::Rect> = h
+        .query_all(egui_kittest::kittest::by().role(egui::accesskit::Role::TextInput))
+        .map(|n| n.rect())
+        .collect();
+    let source: std::collections::HashSet<String> = [Role::Server, Role::Client]
+        .iter()
+        .flat_map(|&role| {
+            let program = crate::app::views::code::program(h.state(), role);
+            program
+                .source
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    crate::app::test_util::painted_texts(h)
+        .into_iter()
+        .filter(|t| {
+            let clip = t.clip.intersect(window);
+            !t.rotated
+                && !source.contains(&t.text)
+                && !fields
+                    .iter()
+                    .any(|f| f.expand(1.0).contains(t.rect.left_top()))
+                && !t.text.trim().is_empty()
+                && t.rect.intersects(clip)
+                && (t.rect.left() < clip.left() - 1.0 || t.rect.right() > clip.right() + 1.0)
+        })
+        .map(|t| format!("{:?} {:?} clipped to {:?}", t.text, t.rect, t.clip))
+        .collect()
+}
+
+fn assert_nothing_clipped(h: &Harness<'_, UdpLabApp>, at: &str) {
+    let clipped = clipped_texts(h);
+    assert!(clipped.is_empty(), "{at}: {clipped:#?}");
+}
+
 #[test]
 fn the_view_is_the_stage_at_every_class_size() {
     for (w, hgt) in SCREENS {
@@ -180,6 +225,7 @@ fn the_view_is_the_stage_at_every_class_size() {
                     view,
                     &at,
                 );
+                assert_nothing_clipped(&h, &format!("{at}, diagram"));
                 // Lifeline heads side by side, never overlapping.
                 let heads = &app.views.diagram.heads;
                 for (i, a) in heads.iter().enumerate() {
@@ -197,9 +243,30 @@ fn the_view_is_the_stage_at_every_class_size() {
                 let count = program.source.lines().count();
                 let digits = count.to_string().len();
                 let numbers: Vec<String> = (1..=count).map(|n| format!("{n:>digits$}")).collect();
+                assert_nothing_clipped(&h, &format!("{at}, code"));
                 let code = shown_in(&h, &numbers, view);
                 assert!(code >= 12, "{at}: {code} lines of server.py on screen");
 
+                // A request of three rows of bytes, picked: Anatomy shows it.
+                let long = "Hello, server: a request three rows of bytes long";
+                h.state_mut().settings.message = long.into();
+                h.state_mut().run(Command::Send);
+                wait_for(&mut h, "the long request's answer", |app| {
+                    !app.client.busy()
+                        && app
+                            .session
+                            .datagrams
+                            .iter()
+                            .any(|d| d.bytes.len() == long.len())
+                });
+                let request = h
+                    .state()
+                    .session
+                    .datagrams
+                    .iter()
+                    .rfind(|d| d.bytes.len() == long.len())
+                    .map(|d| d.id);
+                h.state_mut().run(Command::SelectDatagram(request));
                 click_tab(&mut h, View::Anatomy, &at);
                 let view = view_rect(&h, &at);
                 for field in [
@@ -213,6 +280,30 @@ fn the_view_is_the_stage_at_every_class_size() {
                     let node = h.get_by_label_contains(&name);
                     inside(field.get(lang), node.rect(), view, &at);
                 }
+                // And two rows of its bytes under them.
+                let rows: Vec<String> = ["0000  ", "0010  "].map(String::from).into();
+                let bytes = h
+                    .query_all(egui_kittest::kittest::by().predicate(|_| true))
+                    .filter(|n| {
+                        let ak = n.accesskit_node();
+                        let text = ak.value().or(ak.label()).unwrap_or_default();
+                        rows.iter().any(|r| text.starts_with(r.as_str()))
+                            && view.expand(0.5).contains_rect(n.rect())
+                    })
+                    .count();
+                let found: Vec<_> = h
+                    .query_all(egui_kittest::kittest::by().predicate(|_| true))
+                    .filter_map(|n| {
+                        let ak = n.accesskit_node();
+                        let text = ak.value().or(ak.label()).unwrap_or_default().to_owned();
+                        text.starts_with("00").then(|| (text, n.rect()))
+                    })
+                    .collect();
+                assert!(
+                    bytes >= 2,
+                    "{at}: {bytes} rows of bytes in {view:?}: {found:?}"
+                );
+                assert_nothing_clipped(&h, &format!("{at}, anatomy"));
 
                 click_tab(&mut h, View::Trace, &at);
                 let view = view_rect(&h, &at);
@@ -225,6 +316,7 @@ fn the_view_is_the_stage_at_every_class_size() {
                     })
                     .sum::<usize>();
                 assert!(rows >= 8, "{at}: {rows} socket calls on screen");
+                assert_nothing_clipped(&h, &format!("{at}, trace"));
                 click_tab(&mut h, View::Diagram, &at);
             }
         }
@@ -416,4 +508,152 @@ fn run_script_opens_the_scripts_window() {
     assert!(h.state().scripts.open);
     h.get_by_label(T::ScriptsTitle.get(Lang::En));
     h.state_mut().scripts.stop_all();
+}
+
+/// Issue 24, item 6: presenting, the Socket calls' step column and the RTT
+/// plots' captions and numbers are body-sized and no fainter than the
+/// high-contrast theme's weak text.
+#[test]
+fn presenting_the_step_column_and_the_plots_are_body_sized_and_not_faint() {
+    use crate::app::test_util::{contrast, painted_texts};
+    for (size, lang) in [(1024.0, 768.0), (1920.0, 1080.0)]
+        .into_iter()
+        .flat_map(|size| Lang::ALL.map(|lang| (size, lang)))
+    {
+        let at = format!("{size:?} {lang:?}");
+        let mut h = app_at(size, lang, true);
+        h.state_mut().layout.unfolded = true;
+        serve(&mut h);
+        demo(&mut h);
+        click_tab(&mut h, View::Trace, &at);
+        h.run_steps(2);
+        let style = h.ctx.global_style();
+        let body = egui::TextStyle::Body.resolve(&style).size;
+        let bg = style.visuals.panel_fill;
+        let weak = contrast(style.visuals.weak_text_color(), bg);
+        assert!(weak >= 7.0, "{at}: the high-contrast theme's weak text");
+        let legible = |what: &str, text: &crate::app::test_util::PaintedText| {
+            for &(color, size) in &text.sections {
+                assert!(
+                    size >= body - 0.01 && contrast(color, bg) >= weak - 0.01,
+                    "{at}: {what} {:?} in {color:?} at {size} (body {body}, weak contrast {weak})",
+                    text.text
+                );
+            }
+        };
+        let view = view_rect(&h, &at);
+        let texts = painted_texts(&h);
+        let steps: std::collections::HashSet<String> = h
+            .state()
+            .session
+            .trace
+            .iter()
+            .map(|r| crate::app::i18n::step_text(lang, r.lab_step()))
+            .collect();
+        let step_column: Vec<_> = texts
+            .iter()
+            .filter(|t| steps.contains(&t.text) && view.contains_rect(t.rect))
+            .collect();
+        assert!(step_column.len() >= 3, "{at}: {} steps", step_column.len());
+        step_column.iter().for_each(|t| legible("the step", t));
+
+        let titles = [T::RttPlotTitle, T::RatePlotTitle].map(|k| k.get(lang));
+        let captions: Vec<_> = texts
+            .iter()
+            .filter(|t| titles.contains(&t.text.as_str()))
+            .collect();
+        if size.0 < 1920.0 {
+            // The client panel's plots are under its fold here.
+            continue;
+        }
+        assert_eq!(captions.len(), 2, "{at}: the plots' captions");
+        captions.iter().for_each(|t| legible("a plot's caption", t));
+        // The plots' numbers: under the captions, within the plots' height.
+        let top = captions[0].rect.bottom();
+        let numbers: Vec<_> = texts
+            .iter()
+            .filter(|t| {
+                !t.text.is_empty()
+                    && t.text
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || ",.-−".contains(c))
+                    && t.rect.top() >= top
+                    && t.rect.top() <= top + 160.0
+            })
+            .collect();
+        assert!(numbers.len() >= 2, "{at}: {} plot numbers", numbers.len());
+        numbers.iter().for_each(|t| legible("a plot's number", t));
+    }
+}
+
+/// Issue 24: the top arrow's label is never under the lifeline heads (the
+/// heads stay put above the scrolling arrows): after one exchange it shows
+/// whole, below the heads, at every class size.
+#[test]
+fn the_top_arrows_label_is_under_no_lifeline_head() {
+    for (w, hgt) in SCREENS {
+        for lang in Lang::ALL {
+            let at = format!("{w}×{hgt} {lang:?}");
+            let mut h = app_at((w, hgt), lang, true);
+            serve(&mut h);
+            h.state_mut().run(Command::Send);
+            wait_for(&mut h, "the answer", |app| {
+                !app.client.busy() && app.client.outcome.is_some()
+            });
+            h.state_mut().run(Command::ShowView(View::Diagram));
+            h.run_steps(3);
+            let label = fill(
+                T::DiagramLabel.get(lang),
+                &[("len", &13), ("text", &"Hello, server")],
+            );
+            let heads = h.state().views.diagram.heads.clone();
+            let below = heads.iter().map(|r| r.bottom()).fold(0.0, f32::max);
+            let texts = crate::app::test_util::painted_texts(&h);
+            let Some(top) = texts.iter().find(|t| t.text == label) else {
+                panic!("{at}: no {label:?}");
+            };
+            assert!(
+                top.rect.top() >= below && top.clip.expand(0.5).contains_rect(top.rect),
+                "{at}: {label:?} {:?} clipped to {:?}, heads end at {below}",
+                top.rect,
+                top.clip
+            );
+            // After the demo, the newest loss at the top: no arrow's label
+            // half hidden under the heads.
+            demo(&mut h);
+            let view = view_rect(&h, &at);
+            let cut: Vec<String> = crate::app::test_util::painted_texts(&h)
+                .into_iter()
+                .filter(|t| {
+                    // Labels (an older ✗ may peek in from above: scrolled).
+                    t.text.chars().count() > 1
+                        && t.rect.intersects(view)
+                        && t.rect.intersects(t.clip)
+                        && t.rect.top() < t.clip.top() - 1.0
+                })
+                .map(|t| format!("{:?} {:?} clipped to {:?}", t.text, t.rect, t.clip))
+                .collect();
+            assert!(cut.is_empty(), "{at}: {cut:#?}");
+        }
+    }
+}
+
+/// Issue 24, item 8: narrower than the right dock needs, the scripts panel
+/// docks under the views: it hides no part of them, and the tabs switch.
+#[test]
+fn the_scripts_panel_docks_under_the_views_in_a_narrow_window() {
+    for (size, presentation) in [((1024.0, 768.0), false), ((1024.0, 768.0), true)] {
+        let at = format!("{size:?} presentation {presentation}");
+        let mut h = app_at(size, Lang::Ru, presentation);
+        h.run_steps(2);
+        h.state_mut().run(Command::ToggleScripts);
+        h.run_steps(3);
+        let title = h.get_by_label(T::ScriptsTitle.get(Lang::Ru)).rect();
+        let view = view_rect(&h, &at);
+        assert!(
+            view.bottom() <= title.top(),
+            "{at}: the view {view:?}, the scripts' title {title:?}"
+        );
+        click_tab(&mut h, View::Code, &at);
+    }
 }

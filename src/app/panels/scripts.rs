@@ -58,47 +58,37 @@ pub fn scripts_window_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             app.act(c);
         }
     }
-    // Issue 24: docked at the right where the panels keep their two
-    // columns beside it, so it covers nothing; else a window over the
-    // views that cannot fold to a bar left lying over the panels.
     let width = ctx.content_rect().width();
-    if width >= crate::app::layout::WIDE + DOCK_WIDTH {
+    let height = ctx.content_rect().height();
+    // Issue 24: docked at the right where the panels keep their two
+    // columns beside it; else docked at the bottom, under the views: a
+    // floating window would hide part of them.
+    let panel = if width >= crate::app::layout::WIDE + DOCK_WIDTH {
         egui::Panel::right("udp-lab-scripts-dock")
-            .resizable(true)
             .default_size(DOCK_WIDTH.max(width * 0.35))
             .min_size(DOCK_WIDTH)
             .max_size(width - crate::app::layout::WIDE)
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new(app.t(T::ScriptsTitle)).heading().strong());
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        let close = ui.button("✕").accessible_name(app.t(T::Close));
-                        if close.on_hover_text(app.t(T::Close)).clicked() {
-                            app.act(Command::ToggleScripts);
-                        }
-                    });
-                });
-                ui.separator();
-                egui::ScrollArea::vertical()
-                    .id_salt("scripts-dock")
-                    .show(ui, |ui| scripts_ui(ui, app));
+    } else {
+        egui::Panel::bottom("udp-lab-scripts-bottom")
+            .default_size(WINDOW_HEIGHT.min(height * 0.4))
+            .min_size(120.0)
+            .max_size(height * 0.6)
+    };
+    panel.resizable(true).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(app.t(T::ScriptsTitle)).heading().strong());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let close = ui.button("✕").accessible_name(app.t(T::Close));
+                if close.on_hover_text(app.t(T::Close)).clicked() {
+                    app.act(Command::ToggleScripts);
+                }
             });
-        return;
-    }
-    let mut open = true;
-    egui::Window::new(app.t(T::ScriptsTitle))
-        .id(egui::Id::unique("udp-lab-scripts"))
-        .open(&mut open)
-        .collapsible(false)
-        // Over the views, the width of the window: the panels (UDP Lab's
-        // own client beside the student's server) stay in sight, and a
-        // call's line fits on one line.
-        .default_width(ctx.content_rect().width() - 24.0)
-        .default_pos(ctx.content_rect().left_bottom() + egui::vec2(8.0, -WINDOW_HEIGHT))
-        .show(&ctx, |ui| scripts_ui(ui, app));
-    if !open {
-        app.act(Command::ToggleScripts);
-    }
+        });
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt("scripts-dock")
+            .show(ui, |ui| scripts_ui(ui, app));
+    });
 }
 
 /// The docked scripts panel's least width.

@@ -24,6 +24,8 @@ const VALUE_FONT: f32 = 22.0;
 /// The header diagram is never wider than this (bits stay readable).
 const HEADER_MAX_WIDTH: f32 = 640.0;
 const HEADER_MIN_WIDTH: f32 = 400.0;
+/// The one-row header (a short view) is never wider than this.
+const HEADER_ROW_MAX_WIDTH: f32 = 800.0;
 
 mod header;
 mod hex;
@@ -100,14 +102,23 @@ pub fn anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
 
     let info = HeaderInfo::of(&record);
     let dump = DumpGeometry::new(ui);
+    // The classic diagram above the data needs this much; a shorter view
+    // (a projector's window) gets the one-row header, so two rows of bytes
+    // show under it.
+    let room = ui.available_height();
+    let data_head = 22.0 + 20.0 + 2.0 + 2.0 * dump.row_h;
+    let compact = room < header::DIAGRAM_HEIGHT + 12.0 + data_head;
     egui::ScrollArea::vertical()
         .min_scrolled_height(crate::app::views::VIEW_MIN_SCROLL)
         .id_salt("anatomy")
         .auto_shrink([false, false])
         .show(ui, |ui| {
             let avail = ui.available_width();
-            if avail >= dump.width + 32.0 + HEADER_MIN_WIDTH {
-                let header_width = (avail - dump.width - 32.0).min(HEADER_MAX_WIDTH);
+            // The gap, the spacing either side of it, and room for the
+            // scroll bar: the dump's last column stays in the view.
+            let between = 32.0 + 2.0 * ui.spacing().item_spacing.x + 12.0;
+            if avail >= dump.width + between + HEADER_MIN_WIDTH {
+                let header_width = (avail - dump.width - between).min(HEADER_MAX_WIDTH);
                 ui.horizontal_top(|ui| {
                     ui.vertical(|ui| {
                         ui.set_width(header_width);
@@ -116,6 +127,12 @@ pub fn anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     ui.add_space(32.0);
                     ui.vertical(|ui| payload_ui(ui, &record, &dump, lang));
                 });
+            } else if compact {
+                header::header_row_ui(ui, &info, avail.min(HEADER_ROW_MAX_WIDTH), lang);
+                ui.add_space(8.0);
+                payload_ui(ui, &record, &dump, lang);
+                ui.add_space(12.0);
+                header::header_notes_ui(ui, &info, lang);
             } else {
                 header_ui(ui, &info, avail.min(HEADER_MAX_WIDTH), lang);
                 ui.add_space(12.0);

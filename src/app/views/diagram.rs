@@ -110,7 +110,9 @@ pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             app.views.diagram.px_per_ms = (app.views.diagram.px_per_ms * 2.0).min(1000.0);
         }
         let scale = 1.0 / app.views.diagram.px_per_ms;
-        ui.label(RichText::new(fill(t(T::DiagramScale), &[("ms", &format_ms(scale))])).weak());
+        ui.label(
+            RichText::new(fill(t(T::DiagramScale), &[("ms", &format_ms(scale, lang))])).weak(),
+        );
         ui.separator();
         // The answers that never came, up to the cursor: the demo's count.
         let lost = model

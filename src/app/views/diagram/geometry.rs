@@ -43,10 +43,13 @@ pub(super) fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     p.distance(a + ab * t)
 }
 
-pub(super) fn format_ms(ms: f32) -> String {
-    if ms >= 1.0 {
+/// The scale's milliseconds with the language's decimal mark ("0,50" in
+/// Russian).
+pub(super) fn format_ms(ms: f32, lang: Lang) -> String {
+    let text = if ms >= 1.0 {
         format!("{ms:.0}")
     } else {
         format!("{ms:.2}")
-    }
+    };
+    crate::app::format::decimal_point(text, lang)
 }

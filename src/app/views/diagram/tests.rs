@@ -385,3 +385,34 @@ fn a_broadcast_on_loopback_is_drawn_to_the_server_that_answered() {
         .collect();
     assert_eq!(to, vec![format!("127.0.0.1:{port}")], "{lanes:?}");
 }
+
+/// Numbers follow the language (issue 24): the scale reads "0,50 мс" in
+/// Russian, "0.50 ms" in English.
+#[test]
+fn the_time_scale_has_the_languages_decimal_mark() {
+    for (lang, scale) in [
+        (crate::app::Lang::Ru, "1 пикс. = 0,50 мс"),
+        (crate::app::Lang::En, "1 px = 0.50 ms"),
+    ] {
+        let mut h = crate::app::test_util::harness_with(crate::app::Settings {
+            lang: Some(lang),
+            bind: "127.0.0.1:0".into(),
+            ..crate::app::Settings::default()
+        });
+        h.state_mut().run(crate::app::Command::StartServer);
+        wait_for(&mut h, "the server to listen", |app| {
+            crate::app::test_util::listening_port(app).is_some()
+        });
+        let port = crate::app::test_util::listening_port(h.state()).unwrap_or_default();
+        h.state_mut().settings.target = format!("127.0.0.1:{port}");
+        h.state_mut().run(crate::app::Command::Send);
+        wait_for(&mut h, "the exchange", |app| {
+            !app.client.busy() && app.client.outcome.is_some()
+        });
+        h.state_mut()
+            .run(crate::app::Command::ShowView(crate::app::View::Diagram));
+        h.state_mut().views.diagram.px_per_ms = 2.0;
+        h.run_steps(3);
+        h.get_by_label(scale);
+    }
+}
