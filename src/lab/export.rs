@@ -27,9 +27,13 @@ const TTL: u8 = 64;
 // ---------------------------------------------------------------------------
 // Where files go
 
-/// The user's Pictures folder (XDG user dirs on Linux, ~/Pictures elsewhere),
-/// if it exists.
+/// The user's Pictures folder (the known folder on Windows, XDG user dirs
+/// on Linux, ~/Pictures elsewhere), if it exists.
 pub fn pictures_dir() -> Option<PathBuf> {
+    #[cfg(windows)]
+    if let Some(known) = known_folder::pictures().filter(|p| p.is_dir()) {
+        return Some(known);
+    }
     let home = home_dir();
     let from_env = std::env::var_os("XDG_PICTURES_DIR")
         .filter(|v| !v.is_empty())
@@ -414,6 +418,9 @@ pub fn save(
         }
     }
 }
+
+#[cfg(windows)]
+mod known_folder;
 
 #[cfg(test)]
 pub(crate) mod tests {

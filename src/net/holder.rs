@@ -1,8 +1,8 @@
 //! Who holds a UDP port, for "Port 12345 is already in use by python3 (pid
 //! 4242)": the first process other than this one that `ports` finds bound
-//! to the port (Linux /proc; only processes we may look into). None
-//! elsewhere, and the message just says the port is in use. Runs only
-//! after a failed bind.
+//! to the port (Linux /proc, only processes we may look into; Windows
+//! GetExtendedUdpTable). None elsewhere, and the message just says the
+//! port is in use. Runs only after a failed bind.
 
 use std::net::SocketAddr;
 

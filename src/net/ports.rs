@@ -1,5 +1,5 @@
 //! Who holds a UDP port on this machine (Linux: /proc/net/udp and the
-//! processes' descriptors). Used to name the program in "Address already
+//! processes' descriptors; Windows: GetExtendedUdpTable). Used to name the program in "Address already
 //! in use" and to tell a datagram sent where nothing listens. Elsewhere it
 //! knows nothing and says so (an empty list).
 
@@ -29,7 +29,11 @@ pub fn udp_holders(port: u16) -> Vec<Holder> {
     {
         linux::holders(port)
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    {
+        windows::holders(port)
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
     {
         let _ = port;
         Vec::new()
@@ -38,8 +42,19 @@ pub fn udp_holders(port: u16) -> Vec<Holder> {
 
 /// Whether this machine can tell (so an empty list means "nobody").
 pub fn can_tell() -> bool {
-    cfg!(target_os = "linux") && std::path::Path::new("/proc/net/udp").exists()
+    #[cfg(windows)]
+    {
+        windows::can_tell()
+    }
+    #[cfg(not(windows))]
+    {
+        cfg!(target_os = "linux") && std::path::Path::new("/proc/net/udp").exists()
+    }
 }
+
+// The table's parsing is tested on every OS.
+#[cfg(any(windows, test))]
+mod windows;
 
 fn parse_v4(hex: &str) -> Option<IpAddr> {
     let v = u32::from_str_radix(hex, 16).ok()?;

@@ -251,6 +251,9 @@ impl Drop for TracerDir {
 /// What the handle and the collector share.
 pub(super) struct Shared {
     pub child: Mutex<Child>,
+    /// Holds the script and what it starts; closing it kills them all.
+    #[cfg(windows)]
+    pub job: Option<windows::Job>,
     /// The process was waited for: its pid may belong to someone else now.
     pub reaped: AtomicBool,
     pub stopped: AtomicBool,
@@ -353,6 +356,8 @@ pub fn spawn_script(
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     #[cfg(target_os = "linux")]
     linux_child_setup(&mut command);
+    #[cfg(windows)]
+    windows::windows_child_setup(&mut command);
     let mut child = command.spawn().map_err(|e| ScriptError::Interpreter {
         path: python.program.clone(),
         message: e.to_string(),
@@ -361,7 +366,13 @@ pub fn spawn_script(
     let stdin = child.stdin.take();
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
+    // Python may start children before this; none start before its
+    // interpreter has read the script, long after.
+    #[cfg(windows)]
+    let job = windows::Job::containing(&child);
     let shared = Arc::new(Shared {
+        #[cfg(windows)]
+        job,
         child: Mutex::new(child),
         reaped: AtomicBool::new(false),
         stopped: AtomicBool::new(false),
@@ -490,6 +501,8 @@ impl Drop for ScriptHandle {
 }
 
 mod process;
+#[cfg(windows)]
+mod windows;
 
 pub(super) use process::exit_parts;
 #[cfg(target_os = "linux")]

@@ -69,9 +69,13 @@ pub(super) fn interrupt_group(shared: &Shared) -> bool {
             .status()
             .is_ok_and(|s| s.success())
     }
-    // Windows has no Ctrl-C for a process of its own console group here
-    // yet: the script is killed.
-    #[cfg(not(unix))]
+    // Ctrl-Break to its own process group (Python's default for it ends
+    // the process); false without a console to send it through.
+    #[cfg(windows)]
+    {
+        super::windows::ctrl_break(child.id())
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = child;
         false
@@ -106,7 +110,12 @@ pub(super) fn kill_group(shared: &Shared) {
             .stderr(Stdio::null())
             .status();
     }
+    // The job ends the whole tree; taskkill when there is no job.
     #[cfg(windows)]
+    if !shared
+        .job
+        .as_ref()
+        .is_some_and(super::windows::Job::terminate)
     {
         let _ = Command::new("taskkill")
             .args(["/T", "/F", "/PID", &child.id().to_string()])
