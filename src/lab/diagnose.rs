@@ -329,6 +329,15 @@ impl Diagnoser {
                 buffer: call.args.bufsize.unwrap_or_default(),
             }),
             (Err(e), _) if receive && e.timeout => self.where_it_went(call.sock, facts),
+            // Windows tells a server's socket of the ICMP its reply to a
+            // closed client brought back by failing the next recvfrom.
+            (Err(e), _)
+                if receive
+                    && (e.winerror == Some(10054) || e.errno == Some(10054))
+                    && self.roles.get(&sock) == Some(&Role::Server) =>
+            {
+                one(Kind::ResetWindows)
+            }
             // A server's reply to a client gone since is no mistake of
             // where it sent: only a client's request is said unreachable.
             (Err(e), _) if refused(e) && self.roles.get(&sock) == Some(&Role::Client) => {

@@ -27,6 +27,9 @@ pub enum Kind {
     TooLongWindows {
         buffer: u64,
     },
+    /// Windows' WinError 10054 on a server's receive: a client it answered
+    /// had closed, and the ICMP port unreachable came back here.
+    ResetWindows,
     /// decode() failed; `fits` names the encoding that reads the bytes.
     Undecodable {
         encoding: String,
@@ -113,6 +116,7 @@ impl Diagnosis {
                 T::DiagTooLongWindows.get(lang),
                 &[("site", site), ("buffer", buffer)],
             ),
+            Kind::ResetWindows => fill(T::DiagResetWindows.get(lang), &[("site", site)]),
             Kind::Undecodable {
                 encoding,
                 bytes,

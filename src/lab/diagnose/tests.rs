@@ -2,6 +2,7 @@
 //! correct program gets (nothing) and when each diagnosis is said.
 
 use super::*;
+use crate::lab::i18n::Lang;
 use crate::net::trace::parse_line;
 
 fn report(json: &str) -> Report {
@@ -162,4 +163,32 @@ fn a_servers_reply_to_a_client_gone_since_is_not_said_unreachable() {
         ],
     );
     assert!(found.is_empty(), "{found:?}");
+}
+
+/// Issue 25: the handout's server on Windows dies on its next recvfrom
+/// with WinError 10054 after answering a client that had closed.
+#[test]
+fn a_servers_receive_reset_on_windows_is_explained() {
+    let mut d = Diagnoser::default();
+    let found = feed(
+        &mut d,
+        &[
+            SOCKET,
+            BIND,
+            r#"{"ev":"wait","call":"recvfrom","sock":1,"wait":"w1"}$"#,
+            r#"{"ev":"call","call":"recvfrom","sock":1,"wait":"w1","res":{"type":"bytes","len":2,"hex":"6869","addr":["127.0.0.1",40001]}}$"#,
+            r#"{"ev":"call","call":"sendto","sock":1,"args":{"addr":["127.0.0.1",40001]},"res":{"n":2}}$"#,
+            r#"{"ev":"wait","call":"recvfrom","sock":1,"wait":"w2"}$"#,
+            r#"{"ev":"call","call":"recvfrom","sock":1,"wait":"w2","err":{"type":"ConnectionResetError","text":"[WinError 10054] An existing connection was forcibly closed by the remote host","errno":10054,"winerror":10054}}$"#,
+        ],
+    );
+    assert_eq!(found, [Kind::ResetWindows], "{found:?}");
+    let d = Diagnosis {
+        site: None,
+        kind: Kind::ResetWindows,
+    };
+    let text = d.text(Lang::En);
+    assert!(text.contains("WinError 10054"), "{text}");
+    assert!(text.contains("already closed"), "{text}");
+    assert!(d.text(Lang::Ru).contains("уже закрылся"));
 }
