@@ -48,8 +48,15 @@ pub fn run(command: CliCommand) -> ExitCode {
             join,
             interface,
             encoding,
+            tcp,
+            backlog,
+            reuse_addr,
         } => {
             set_encoding(encoding);
+            if tcp && let Err(e) = tcp::refuse_simulator(&network.into()) {
+                let _ = warn(format_args!("udp-lab: {e}"));
+                return ExitCode::FAILURE;
+            }
             let reply = if echo {
                 ReplyMode::Echo
             } else if no_reply {
@@ -73,7 +80,17 @@ pub fn run(command: CliCommand) -> ExitCode {
                     0
                 },
             });
-            server(&bind, reply, buffer, network.into(), join)
+            if tcp {
+                tcp::server(&tcp::ServerOpts {
+                    bind: &bind,
+                    reply,
+                    buffer,
+                    backlog,
+                    reuse_addr,
+                })
+            } else {
+                server(&bind, reply, buffer, network.into(), join)
+            }
         }
         CliCommand::Client {
             to,
@@ -86,6 +103,10 @@ pub fn run(command: CliCommand) -> ExitCode {
             count,
             interval,
             network,
+            tcp,
+            pieces,
+            piece_delay,
+            shutdown,
             message,
         } => {
             set_encoding(encoding);
@@ -97,6 +118,21 @@ pub fn run(command: CliCommand) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            if tcp {
+                if let Err(e) = tcp::refuse_simulator(&network.into()) {
+                    let _ = warn(format_args!("udp-lab: {e}"));
+                    return ExitCode::FAILURE;
+                }
+                return finish(tcp::client(&tcp::ClientOpts {
+                    to: to.unwrap_or_else(|| net::DEFAULT_ADDR.to_owned()),
+                    message,
+                    timeout,
+                    buffer,
+                    pieces,
+                    piece_delay,
+                    shutdown,
+                }));
+            }
             client::client(&client::ClientOpts {
                 to: to.unwrap_or_else(|| {
                     if broadcast {
@@ -129,6 +165,11 @@ pub fn run(command: CliCommand) -> ExitCode {
             args,
         } => return trace::run(python, script, args),
     };
+    finish(result)
+}
+
+/// The exit code, and the error said in plain words.
+fn finish(result: Result<(), NetError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -140,6 +181,7 @@ pub fn run(command: CliCommand) -> ExitCode {
 }
 
 mod output;
+mod tcp;
 mod trace;
 
 use output::{Gone, Lines, signals};

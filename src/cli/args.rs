@@ -105,6 +105,12 @@ pub enum CliCommand {
         interface: Option<std::net::IpAddr>,
         #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
         encoding: Encoding,
+        #[arg(long, conflicts_with_all = ["join", "interface"])]
+        tcp: bool,
+        #[arg(long, value_name = "N", default_value_t = 5, value_parser = backlog, allow_hyphen_values = true, requires = "tcp")]
+        backlog: u32,
+        #[arg(long, requires = "tcp")]
+        reuse_addr: bool,
     },
     Client {
         #[arg(long, value_name = "ADDR")]
@@ -127,6 +133,14 @@ pub enum CliCommand {
         interval: Duration,
         #[command(flatten)]
         network: SimArgs,
+        #[arg(long, conflicts_with_all = ["broadcast", "ttl", "no_multicast_loop", "count"])]
+        tcp: bool,
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = pieces, allow_hyphen_values = true, requires = "tcp")]
+        pieces: u32,
+        #[arg(long, value_name = "MS", default_value = "0", value_parser = interval_ms, allow_hyphen_values = true, requires = "tcp")]
+        piece_delay: Duration,
+        #[arg(long, requires = "tcp")]
+        shutdown: bool,
         #[arg(default_value = net::DEFAULT_REQUEST)]
         message: String,
     },
@@ -388,6 +402,18 @@ fn buffer_bytes(s: &str) -> Result<usize, String> {
 
 fn count(s: &str) -> Result<u32, String> {
     let n = whole(s, "--count", (1, 1_000_000), None)?;
+    u32::try_from(n).map_err(|e| e.to_string())
+}
+
+/// `--pieces`: the TCP client's message in 1 to 1000 sends.
+fn pieces(s: &str) -> Result<u32, String> {
+    let n = whole(s, "--pieces", (1, 1000), None)?;
+    u32::try_from(n).map_err(|e| e.to_string())
+}
+
+/// `--backlog`: listen()'s queue of completed handshakes.
+fn backlog(s: &str) -> Result<u32, String> {
+    let n = whole(s, "--backlog", (1, 4096), None)?;
     u32::try_from(n).map_err(|e| e.to_string())
 }
 

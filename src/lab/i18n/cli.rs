@@ -145,6 +145,20 @@ texts! { enum C;
     ScriptEndedPlain => "ended", "завершён";
     ScriptStopped => " (stopped)", " (остановлен)";
     PythonNotFound => "Python was not found: install it or choose the interpreter in Settings (udp-lab trace --python PATH)", "Python не найден: установите его или укажите интерпретатор (udp-lab trace --python ПУТЬ)";
+    // TCP (issue 27, helper C): `udp-lab server --tcp`, `udp-lab client --tcp`.
+    HelpTcpServer => "TCP instead of UDP: listen(), accept every connection, print and answer each recv(), close a connection when its client closes.", "TCP вместо UDP: listen(), принимать каждое соединение, выводить каждый recv() и отвечать на него, закрывать соединение, когда его закроет клиент.";
+    HelpBacklog => "TCP: listen()'s backlog, how many connections the kernel completes and keeps waiting for accept() (1-4096).", "TCP: очередь listen() — сколько соединений ядро устанавливает и держит в ожидании accept() (1-4096).";
+    HelpReuseAddr => "TCP: set SO_REUSEADDR before bind, so a restarted server can listen while connections of its last run are still in TIME_WAIT.", "TCP: задать SO_REUSEADDR до bind, чтобы перезапущенный сервер мог слушать, пока соединения прошлого запуска ещё в TIME_WAIT.";
+    HelpTcpClient => "TCP instead of UDP: connect(), send the message, read until the server closes (b'') or nothing comes for the timeout, close().", "TCP вместо UDP: connect(), отправить сообщение, читать, пока сервер не закроет соединение (b'') или ничего не придёт за время ожидания, close().";
+    HelpPieces => "TCP: send the message in this many pieces (1-1000), each with sendall(), to see the server's recv() join or split them.", "TCP: отправить сообщение столькими частями (1-1000), каждую через sendall(), чтобы увидеть, как recv() сервера их склеивает или делит.";
+    HelpPieceDelay => "TCP: milliseconds between two pieces (0-60000).", "TCP: миллисекунды между двумя частями (0-60000).";
+    HelpShutdown => "TCP: shutdown(SHUT_WR) after the last piece: the server reads b'' and may close at once.", "TCP: shutdown(SHUT_WR) после последней части: сервер прочитает b'' и сможет сразу закрыть соединение.";
+    TcpNoSimulator => "the network simulator acts on UDP datagrams; with --tcp it does not apply (the kernel retransmits what is lost and keeps the order). Leave out {flags}.", "симулятор сети действует на UDP-датаграммы; с --tcp он неприменим (ядро само повторяет потерянное и сохраняет порядок). Уберите {flags}.";
+    TcpConnectionFrom => "Connection from {addr}", "Соединение от {addr}";
+    TcpConnectionClosed => "Connection from {addr} closed: {read} bytes read, {sent} bytes sent", "Соединение от {addr} закрыто: прочитано байт — {read}, отправлено — {sent}";
+    TcpServerFull => "{open} connections are open: new ones wait in the backlog until one closes", "Открыто соединений — {open}: новые ждут в очереди listen, пока одно не закроется";
+    TcpSentPieces => "sent {n} pieces: {sizes} bytes", "отправлено частей — {n}: {sizes} байт";
+    TcpReadAs => "read by {n} recv() calls: {sizes} bytes", "прочитано вызовами recv() — {n}: {sizes} байт";
     // The window from the command line (main.rs).
     IconNotLoaded => "the window icon did not load: {reason}", "не удалось загрузить значок окна: {reason}";
     NoWindow => "cannot open the window: {reason}", "не удалось открыть окно: {reason}";
