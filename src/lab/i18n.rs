@@ -484,7 +484,7 @@ texts! {
     ErrTcpConnectTimedOut => "No answer to connect({addr}) within {secs}: the SYN went unanswered (a firewall may drop it, or the host is off)", "Нет ответа на connect({addr}) за {secs}: на SYN никто не ответил (его может отбрасывать межсетевой экран, или компьютер выключен)";
     ErrTcpReset => "The connection with {addr} was reset (an RST came): the peer closed it with unread data or ended abruptly", "Соединение с {addr} сброшено (пришёл RST): собеседник закрыл его, не дочитав данные, или аварийно завершился";
     ErrTcpTimeWait => "Port {port} is still held by connections of the last run in TIME_WAIT (about a minute after close); set SO_REUSEADDR before bind to listen anyway", "Порт {port} ещё занят соединениями прошлого запуска в состоянии TIME_WAIT (около минуты после закрытия); чтобы всё равно слушать, задайте SO_REUSEADDR до bind";
-    ErrTcpTimeWaitReuse => "Port {port} is held by connections in TIME_WAIT even with SO_REUSEADDR", "Порт {port} занят соединениями в TIME_WAIT даже с SO_REUSEADDR";
+    ErrTcpTimeWaitReuse => "Port {port} is held by connections in TIME_WAIT of a run that did not set SO_REUSEADDR (Linux wants it on the old socket too): wait about a minute; from now on set it before every bind", "Порт {port} занят соединениями в TIME_WAIT от запуска, который не задавал SO_REUSEADDR (Linux требует его и у старого сокета): подождите около минуты; впредь задавайте его перед каждым bind";
     TcpTraceByte => "{n} byte", "{n} байт";
     TcpTraceBytes => "{n} bytes", "{n} байт";
     TcpTracePeerClosed => "b'' (the peer closed)", "b'' (собеседник закрыл соединение)";

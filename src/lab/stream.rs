@@ -302,7 +302,10 @@ impl Streams {
         let other = self.list.iter_mut().rev().take(256).find(|c| {
             same(c.client, client)
                 && same(c.server, server)
-                && c.closed_at().is_none()
+                // The other end's report may come after this end closed
+                // (another thread, a script): what was accepted before the
+                // close is the same connection.
+                && c.closed_at().is_none_or(|closed| closed >= at)
                 && if client_side {
                     c.client_end.is_none()
                 } else {

@@ -364,7 +364,7 @@ impl fmt::Display for NetError {
             ),
             NetError::TimeWait { addr, reuse: true } => write!(
                 f,
-                "Port {} is held by connections in TIME_WAIT even with SO_REUSEADDR",
+                "Port {} is held by connections in TIME_WAIT of a run that did not set SO_REUSEADDR (Linux wants it on the old socket too): wait about a minute; from now on set it before every bind",
                 addr.port()
             ),
         }
