@@ -35,7 +35,7 @@
 //! `UDP_LAB_BENCH_ONLY=bare|lab|worker` runs one path of the first table
 //! alone (for a profiler), `=cli` the command-line table alone, and
 //! `=cli-pipe|cli-file|python-pipe|python-file` one of its servers alone,
-//! `=window` the window alone.
+//! `=window` the window alone, `=tcp` the TCP table alone (tcp_echo.rs).
 //!
 //! Last, the real window under a flood: the release binary with
 //! `UDP_LAB_FLOOD_BENCH=1000000` (its own generator, the same algorithm,
@@ -55,6 +55,11 @@ use std::time::{Duration, Instant};
 
 use udp_lab::app::{Command, DRAIN_BUDGET, Lang, ServerStatus, Settings, StartOptions, UdpLabApp};
 use udp_lab::net::{self, NetEvent, ServerConfig, ServerEvent, ServerEventKind, ServerSettings};
+
+// TCP (issue 27): UDP Lab's TCP server against a bare std loop.
+// In a folder of its own: a file beside this one would be a bench target.
+#[path = "throughput/tcp_echo.rs"]
+mod tcp_echo;
 
 const REQUEST: &[u8] = b"Hello, server";
 const REPLY: &[u8] = b"Hello, client";
@@ -91,7 +96,11 @@ fn main() {
     let cli_kinds = CliKind::ALL.map(CliKind::name);
     let only_cli = only.is_some_and(|o| o == "cli" || cli_kinds.contains(&o));
     let only_window = only == Some("window");
-    for in_flight in [1, 32].into_iter().filter(|_| !only_cli && !only_window) {
+    let only_tcp = only == Some("tcp");
+    for in_flight in [1, 32]
+        .into_iter()
+        .filter(|_| !only_cli && !only_window && !only_tcp)
+    {
         let (mut bare, mut lab, mut worker) = (Vec::new(), Vec::new(), Vec::new());
         // Alternate, so changes in the machine's other load hit all alike.
         for _ in 0..rounds {
@@ -131,6 +140,10 @@ fn main() {
     if only.is_none() || only_window {
         println!();
         window_flood();
+    }
+    if only.is_none() || only == Some("tcp") {
+        println!();
+        tcp_echo::run(run_for, rounds);
     }
     if only.is_some() {
         return;

@@ -1,0 +1,194 @@
+//! TCP (issue 27): UDP Lab's TCP server — its worker threads, the event
+//! channel, and a thread recording every event into the lab's session (the
+//! trace rows and the streams the views draw), waking as the window does
+//! at most once a frame — next to a bare std thread-per-connection loop
+//! that answers each read the same way, measured in the same run with the
+//! same load: `clients` connections, each lock-step (send "Hello, server",
+//! read the 13-byte answer). Prints exchanges/s and the ratio (target
+//! ≥ 0.9). `UDP_LAB_BENCH_ONLY=tcp` runs this table alone.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use udp_lab::lab::session::Session;
+use udp_lab::net::{self, NetEvent, ReplyMode, TcpEventKind, TcpServerConfig};
+
+const REQUEST: &[u8] = b"Hello, server";
+const REPLY: &[u8] = b"Hello, client";
+const FRAME: Duration = Duration::from_micros(16_667);
+
+pub fn run(run_for: Duration, rounds: usize) {
+    println!(
+        "TCP: {:<10} {:>11} {:>11} {:>6}   events recorded / dropped (UDP Lab)",
+        "clients", "bare std/s", "UDP Lab/s", "ratio"
+    );
+    for clients in [1usize, 8] {
+        let (mut bare, mut lab) = (Vec::new(), Vec::new());
+        let mut counts = (0u64, 0u64);
+        for _ in 0..rounds {
+            bare.push(with_bare(|addr| load(addr, clients, run_for)));
+            let (rate, recorded, dropped) = with_lab(|addr| load(addr, clients, run_for));
+            lab.push(rate);
+            counts = (recorded, dropped);
+        }
+        let (b, l) = (median(bare), median(lab));
+        println!(
+            "     {clients:<10} {b:>11.0} {l:>11.0} {:>6.2}   {} / {}",
+            l / b,
+            counts.0,
+            counts.1
+        );
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// `clients` connections, each sending and reading its answer in turn for
+/// `run_for`: exchanges per second, all together.
+fn load(addr: SocketAddr, clients: usize, run_for: Duration) -> f64 {
+    let done = Arc::new(AtomicBool::new(false));
+    let total = Arc::new(AtomicU64::new(0));
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let (done, total) = (done.clone(), total.clone());
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(addr).expect("connect");
+                s.set_nodelay(true).expect("nodelay");
+                let mut buf = [0u8; REPLY.len()];
+                let mut n = 0u64;
+                while !done.load(Ordering::Relaxed) {
+                    s.write_all(REQUEST).expect("send");
+                    s.read_exact(&mut buf).expect("answer");
+                    n += 1;
+                }
+                total.fetch_add(n, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    std::thread::sleep(run_for);
+    done.store(true, Ordering::Relaxed);
+    for t in threads {
+        t.join().expect("client");
+    }
+    total.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// A bare std server: a thread per connection, each read answered with
+/// the fixed reply (what UDP Lab's server does, without reporting).
+fn with_bare(load: impl FnOnce(SocketAddr) -> f64) -> f64 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let stop = Arc::new(AtomicBool::new(false));
+    let acceptor = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut conns = Vec::new();
+            for s in listener.incoming() {
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
+                let Ok(mut s) = s else { continue };
+                conns.push(std::thread::spawn(move || {
+                    let mut buf = vec![0u8; 1024];
+                    while let Ok(n) = s.read(&mut buf) {
+                        if n == 0 || s.write_all(REPLY).is_err() {
+                            break;
+                        }
+                    }
+                }));
+            }
+            for c in conns {
+                let _ = c.join();
+            }
+        })
+    };
+    let rate = load(addr);
+    stop.store(true, Ordering::Release);
+    // Wake the acceptor so it sees the stop.
+    let _ = TcpStream::connect(addr);
+    acceptor.join().expect("acceptor");
+    rate
+}
+
+#[derive(Default)]
+struct Wake {
+    pending: Mutex<bool>,
+    cv: Condvar,
+}
+
+/// UDP Lab's TCP server, with a thread recording its events into a
+/// session at most once a frame, as the window drains them.
+fn with_lab(load: impl FnOnce(SocketAddr) -> f64) -> (f64, u64, u64) {
+    let wake = Arc::new(Wake::default());
+    let waker = wake.clone();
+    let (sink, queue) = net::event_channel::<NetEvent>(
+        65_536,
+        Arc::new(move || {
+            if let Ok(mut p) = waker.pending.lock() {
+                *p = true;
+                waker.cv.notify_one();
+            }
+        }),
+    );
+    let mut config = TcpServerConfig::new(net::parse_addr("127.0.0.1:0", false).expect("addr"));
+    config.settings.reply = ReplyMode::Fixed(Arc::from(REPLY));
+    let server = net::spawn_tcp_server(config, sink).expect("spawn");
+    let mut session = Session::default();
+    let addr = loop {
+        match queue.recv_timeout(Duration::from_secs(5)) {
+            Some(NetEvent::Tcp(ev)) => {
+                session.record(&NetEvent::Tcp(ev.clone()));
+                if let TcpEventKind::Bound { addr } = ev.kind {
+                    break addr;
+                }
+            }
+            Some(_) => {}
+            None => panic!("the TCP server did not start"),
+        }
+    };
+    let done = Arc::new(AtomicBool::new(false));
+    let recorder = {
+        let done = done.clone();
+        let wake = wake.clone();
+        std::thread::spawn(move || {
+            let mut recorded = 0u64;
+            let mut last = Instant::now() - FRAME;
+            while !done.load(Ordering::Acquire) {
+                if let Ok(p) = wake.pending.lock() {
+                    let mut p = wake
+                        .cv
+                        .wait_timeout_while(p, Duration::from_millis(100), |p| !*p)
+                        .map(|(p, _)| p)
+                        .expect("wait");
+                    *p = false;
+                }
+                if let Some(wait) = (last + FRAME).checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                last = Instant::now();
+                queue.drain(Duration::from_millis(8), |ev| {
+                    session.record(&ev);
+                    recorded += 1;
+                });
+            }
+            queue.drain(Duration::from_secs(60), |ev| {
+                session.record(&ev);
+                recorded += 1;
+            });
+            (recorded, queue.dropped())
+        })
+    };
+    let rate = load(addr);
+    server.join();
+    done.store(true, Ordering::Release);
+    wake.cv.notify_one();
+    let (recorded, dropped) = recorder.join().expect("recorder");
+    (rate, recorded, dropped)
+}
