@@ -698,3 +698,89 @@ fn the_cli_speaks_tcp() {
         "{err}"
     );
 }
+
+/// A listener whose accept queue is full drops new SYNs (Linux): connect
+/// gets no answer and gives up after its timeout, said so.
+#[test]
+fn a_connect_without_an_answer_times_out() {
+    let _g = shared();
+    if !cfg!(target_os = "linux") {
+        return println!(
+            "SKIPPED a_connect_without_an_answer_times_out: Linux drops SYNs to a full queue"
+        );
+    }
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    listener
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("bind");
+    listener.listen(0).expect("listen");
+    let addr = listener
+        .local_addr()
+        .expect("addr")
+        .as_socket()
+        .expect("ip");
+    // Never accepted: fill the queue until a connect goes unanswered.
+    let mut held = Vec::new();
+    let full =
+        (0..64).any(
+            |_| match TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+                Ok(s) => {
+                    held.push(s);
+                    false
+                }
+                Err(_) => true,
+            },
+        );
+    assert!(full, "the accept queue never filled");
+    let (sink, queue) = channel();
+    let mut req = request(8, addr, b"x");
+    req.connect_timeout = Duration::from_millis(300);
+    let client = spawn_tcp_client(req, sink).expect("spawn");
+    let events = events_until(&queue, client_closed);
+    client.join();
+    let error = events.iter().find_map(|e| match &e.kind {
+        TcpEventKind::ConnectFailed { error, .. } => Some(error.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        error,
+        Some(NetError::ConnectTimedOut {
+            addr,
+            after: Duration::from_millis(300)
+        })
+    );
+    drop(held);
+}
+
+/// A peer that closes with our bytes unread sends an RST: the client's
+/// recv fails with "reset", said so.
+#[test]
+fn a_peer_closing_with_unread_data_resets_the_connection() {
+    let _g = shared();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let peer = std::thread::spawn(move || {
+        let (conn, _) = listener.accept().expect("accept");
+        // Wait until the client's bytes are there, then close unread.
+        let mut one = [0u8; 1];
+        conn.peek(&mut one).expect("peek");
+        drop(conn);
+    });
+    let (sink, queue) = channel();
+    let client = spawn_tcp_client(request(9, addr, b"Hello, server"), sink).expect("spawn");
+    let events = events_until(&queue, client_closed);
+    client.join();
+    peer.join().expect("peer");
+    let error = events.iter().find_map(|e| match &e.kind {
+        TcpEventKind::RecvFailed { error, .. } => Some(error.clone()),
+        _ => None,
+    });
+    assert_eq!(error, Some(NetError::Reset { addr }), "{events:?}");
+    let mut session = Session::default();
+    for ev in events {
+        session.record(&NetEvent::Tcp(ev));
+    }
+    assert!(session.streams.list[0].reset);
+    assert!(net_error(Lang::Ru, &NetError::Reset { addr }).contains("RST"));
+}

@@ -4,6 +4,7 @@
 //! `shutdown(SHUT_WR)`, then `recv` until the peer closes (b'') or nothing
 //! came for the timeout, and `close`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -175,7 +176,7 @@ fn run(req: &TcpClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) 
         drop(socket);
         return emit(TcpEventKind::Closed);
     }
-    if send_pieces(req, &socket, &emit, &cancelled) && !cancelled() {
+    if send_pieces(req, &socket, to, &emit, &cancelled) && !cancelled() {
         if req.shutdown_write {
             match socket.shutdown(std::net::Shutdown::Write) {
                 Ok(()) => emit(TcpEventKind::Shutdown { how: Shut::Write }),
@@ -184,26 +185,21 @@ fn run(req: &TcpClientRequest, cancel: &AtomicBool, sink: &EventSink<NetEvent>) 
                 }),
             }
         }
-        read_until_done(req, &socket, &emit, &cancelled);
+        read_until_done(req, &socket, to, &emit, &cancelled);
     }
     drop(socket);
     emit(TcpEventKind::Closed);
 }
 
 /// sendall of each piece, the delay between; false when one failed.
+/// (`peer`: where it connected; after an RST the socket no longer says.)
 fn send_pieces(
     req: &TcpClientRequest,
     socket: &Socket,
+    peer: SocketAddr,
     emit: &dyn Fn(TcpEventKind),
     cancelled: &dyn Fn() -> bool,
 ) -> bool {
-    let peer = crate::net::sock::local_addr(socket).ok();
-    let peer = socket
-        .peer_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .or(peer)
-        .unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
     for (i, piece) in req.split().into_iter().enumerate() {
         if i > 0 && !sleep_unless(req.piece_delay, cancelled) {
             return false;
@@ -234,17 +230,13 @@ fn send_pieces(
 fn read_until_done(
     req: &TcpClientRequest,
     socket: &Socket,
+    peer: SocketAddr,
     emit: &dyn Fn(TcpEventKind),
     cancelled: &dyn Fn() -> bool,
 ) {
     let size = req.buffer.clamp(1, 1 << 20);
     let mut buf = vec![0u8; size];
     let mut since = Instant::now();
-    let peer = socket
-        .peer_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
     while !cancelled() {
         match wait::recv(socket, &mut buf) {
             Ok(n) => {
