@@ -141,12 +141,16 @@ fn with_lab(load: impl FnOnce(SocketAddr) -> f64) -> (f64, u64, u64) {
     config.settings.reply = ReplyMode::Fixed(Arc::from(REPLY));
     let server = net::spawn_tcp_server(config, sink).expect("spawn");
     let mut session = Session::default();
+    // Bound names the port; connecting waits for Listening (listen()).
+    let mut bound = None;
     let addr = loop {
         match queue.recv_timeout(Duration::from_secs(5)) {
             Some(NetEvent::Tcp(ev)) => {
                 session.record(&NetEvent::Tcp(ev.clone()));
-                if let TcpEventKind::Bound { addr } = ev.kind {
-                    break addr;
+                match ev.kind {
+                    TcpEventKind::Bound { addr } => bound = Some(addr),
+                    TcpEventKind::Listening { .. } => break bound.expect("bound first"),
+                    _ => {}
                 }
             }
             Some(_) => {}
