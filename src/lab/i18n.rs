@@ -536,6 +536,30 @@ texts! {
     DiagUnclosed => "{site}: the socket made here was never closed: call close() when it is done (the system closed it when the script ended).", "{site}: созданный здесь сокет так и не закрыт: вызовите close(), когда он больше не нужен (система закрыла его, когда скрипт завершился).";
     DiagUncaught => "{site}: the script ended with an exception: {text}", "{site}: скрипт завершился исключением: {text}";
     DiagOtherPort => "{site}: the reply came from {from}, another port than the request went to ({to}): the server answers from a second socket. Answer with the socket that received the request.", "{site}: ответ пришёл с {from}, а не с порта, куда ушёл запрос ({to}): сервер отвечает со второго сокета. Отвечайте тем сокетом, который принял запрос.";
+    // Issue 26, the window: save and open a lesson (helper B)
+    LessonFile => "File", "Файл";
+    LessonSave => "Save session", "Сохранить сеанс";
+    LessonSaveHint => "Every call, datagram, script and setting into a .pcapng file in {dir}, named by the date. UDP Lab reopens it; Wireshark opens it too (the calls are in the packets' comments).", "Все вызовы, датаграммы, скрипты и настройки — в файл .pcapng в папке {dir}, с датой в имени. UDP Lab открывает его снова; Wireshark тоже (вызовы — в комментариях к пакетам).";
+    LessonNothingToSave => "Nothing recorded yet: start the server or send first", "Пока ничего не записано: сначала запустите сервер или отправьте сообщение";
+    LessonOpen => "Open…", "Открыть…";
+    LessonOpenHint => "A lesson saved by UDP Lab, or any capture (.pcapng, .pcap) from Wireshark, tshark, dumpcap or tcpdump. You can also drop the file on the window.", "Сеанс, сохранённый UDP Lab, или любой захват (.pcapng, .pcap) из Wireshark, tshark, dumpcap или tcpdump. Файл можно и просто перетащить на окно.";
+    LessonRecent => "Recent", "Недавние";
+    LessonBrowseTitle => "Open a lesson or a capture", "Открыть сеанс или захват";
+    LessonBrowseEmpty => "No folders or .pcapng, .pcap files here.", "Здесь нет папок и файлов .pcapng, .pcap.";
+    LessonSaved => "Session saved: {path}", "Сеанс сохранён: {path}";
+    LessonSaveFailed => "The session was not saved: {reason}", "Сеанс не сохранён: {reason}";
+    LessonOpening => "Reading {file}…", "Читается {file}…";
+    LessonCancel => "Cancel", "Отмена";
+    LessonOpenFailed => "{file} was not opened: {reason} The session shown is as it was.", "{file} не открыт: {reason} Показанный сеанс не изменился.";
+    LessonBannerSession => "Recording: {file} — saved {when}", "Запись: {file} — сохранена {when}";
+    LessonBannerCapture => "Capture: {file} — {udp} UDP datagrams", "Захват: {file} — UDP-датаграмм: {udp}";
+    LessonSkipped => "; {list} packets skipped", "; пропущено пакетов: {list}";
+    LessonLeftOut => "; {n} datagrams beyond the session's limit left out", "; сверх предела сеанса не показано датаграмм: {n}";
+    LessonEventsDropped => " ({n} earliest events were not kept when it was recorded)", " (самые ранние события при записи не сохранились: {n})";
+    LessonBackToLive => "Back to live", "Вернуться к живому сеансу";
+    LessonBackToLiveHint => "Closes the recording and shows the live session again (it went on meanwhile)", "Закрывает запись и снова показывает живой сеанс (он всё это время продолжался)";
+    LessonBackedToLive => "Back to live: the recording {file} was closed for this action (File → Recent reopens it).", "Снова живой сеанс: запись {file} закрыта для этого действия (Файл → Недавние откроет её снова).";
+    LessonCaptureNoCalls => "A capture has datagrams, not calls: see them in the sequence diagram, the datagram anatomy and the incoming list.", "В захвате есть датаграммы, но не вызовы: смотрите их на диаграмме последовательности, в анатомии датаграммы и в списке входящих.";
     // Tracer diagnoses (issue 23)
     DiagNeverBound => "{site}: {call}() on a socket that was never bound: no client can know its port — bind((address, port)) first, the handout's step 5.", "{site}: {call}() на сокете, который так и не связан (bind): ни один клиент не может узнать его порт — сначала bind((адрес, порт)), шаг 5 методички.";
     DiagReceivedThenEnded => "{site}: {by} received it at {at}, then ended with {exception}: no answer will come.", "{site}: {by} получил её в {at}, затем завершился с {exception}: ответа не будет.";

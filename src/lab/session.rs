@@ -20,7 +20,7 @@ mod script;
 pub use records::*;
 pub use script::*;
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Session {
     pub trace: VecDeque<TraceRow>,
     pub trace_dropped: u64,

@@ -116,6 +116,13 @@ impl ClientHandle {
         self.thread.as_ref().is_none_or(|t| t.is_finished())
     }
 
+    /// [`ClientHandle::cancel`] for another thread (the CLI's on Ctrl-C)
+    /// while this one waits in `join`.
+    pub fn canceller(&self) -> impl Fn() + Send + 'static {
+        let cancel = self.cancel.clone();
+        move || cancel.store(true, Ordering::Release)
+    }
+
     /// Waits for the operation to end (CLI and tests).
     pub fn join(mut self) {
         if let Some(t) = self.thread.take() {

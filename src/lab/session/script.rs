@@ -62,7 +62,7 @@ struct ScriptSocket {
 }
 
 /// The scripts of this session and their open sockets; both bounded.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Scripts {
     pub list: VecDeque<ScriptInfo>,
     pub dropped: u64,
