@@ -24,7 +24,10 @@ fn main() -> ExitCode {
     if let Some(file) = &args.file
         && !file.exists()
     {
-        say_error(fill(C::NoSuchFile.get(lang), &[("path", &file.display())]), None);
+        say_error(
+            fill(C::NoSuchFile.get(lang), &[("path", &file.display())]),
+            None,
+        );
         return ExitCode::from(2);
     }
     match args.command {

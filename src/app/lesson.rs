@@ -462,7 +462,10 @@ fn show_recording(app: &mut UdpLabApp, opened: capture::Opened) {
                             len: d.len,
                             truncated: false,
                             buffer: d.len,
-                            at: d.received_at.or(d.sent_at).unwrap_or(SystemTime::UNIX_EPOCH),
+                            at: d
+                                .received_at
+                                .or(d.sent_at)
+                                .unwrap_or(SystemTime::UNIX_EPOCH),
                         },
                         reply: Reply::NotSent,
                     });

@@ -74,7 +74,10 @@ impl Recorder {
             Err(e) => {
                 let _ = warn(format_args!(
                     "udp-lab: {}",
-                    fill(C::SessionNotSaved.get(lang()), &[("reason", &e.text(lang()))])
+                    fill(
+                        C::SessionNotSaved.get(lang()),
+                        &[("reason", &e.text(lang()))]
+                    )
                 ));
                 false
             }
@@ -164,9 +167,7 @@ fn print_session(session: &Session) -> Result<(), super::output::Gone> {
                 .script
                 .as_ref()
                 .and_then(|c| c.site.as_ref())
-                .map(|(file, line)| {
-                    format!("  {}:{line}", udp_lab::net::trace::file_name(file))
-                })
+                .map(|(file, line)| format!("  {}:{line}", udp_lab::net::trace::file_name(file)))
                 .unwrap_or_default();
             say(format_args!(
                 "{}  {side}  {}{site}  {}",

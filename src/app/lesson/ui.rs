@@ -68,9 +68,10 @@ pub fn file_menu_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         let dir = app.tools.output_dir();
         let nothing = app.session.trace.is_empty() && app.session.datagrams.is_empty();
         let save = ui
-            .add_enabled(!nothing, egui::Button::new(t(T::LessonSave)).shortcut_text(
-                ui.ctx().format_shortcut(&SAVE),
-            ))
+            .add_enabled(
+                !nothing,
+                egui::Button::new(t(T::LessonSave)).shortcut_text(ui.ctx().format_shortcut(&SAVE)),
+            )
             .on_hover_text(fill(t(T::LessonSaveHint), &[("dir", &dir.display())]))
             .on_disabled_hover_text(t(T::LessonNothingToSave));
         if save.clicked() {
@@ -156,11 +157,7 @@ pub fn banner_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     }
                     Message::BackToLive { .. } => ui.label(text),
                 };
-                if ui
-                    .small_button("✕")
-                    .accessible_name(t(T::Close))
-                    .clicked()
-                {
+                if ui.small_button("✕").accessible_name(t(T::Close)).clicked() {
                     app.act(Command::Lesson(LessonCommand::CloseMessage));
                 }
             });
@@ -182,8 +179,10 @@ pub fn banner_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
 }
 
 fn file_name(path: &std::path::Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// What the banner says about a message.
@@ -193,9 +192,10 @@ pub fn message_text(lang: Lang, message: &Message) -> String {
             T::LessonOpenFailed.get(lang),
             &[("file", &file_name(path)), ("reason", error)],
         ),
-        Message::BackToLive { path } => {
-            fill(T::LessonBackedToLive.get(lang), &[("file", &file_name(path))])
-        }
+        Message::BackToLive { path } => fill(
+            T::LessonBackedToLive.get(lang),
+            &[("file", &file_name(path))],
+        ),
     }
 }
 
@@ -216,10 +216,7 @@ pub fn recording_text(lang: Lang, recording: &super::Recording) -> String {
                 &[("file", &file), ("when", &when)],
             );
             if *events_dropped > 0 {
-                text.push_str(&fill(
-                    t(T::LessonEventsDropped),
-                    &[("n", events_dropped)],
-                ));
+                text.push_str(&fill(t(T::LessonEventsDropped), &[("n", events_dropped)]));
             }
             text
         }
