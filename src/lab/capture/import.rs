@@ -95,12 +95,13 @@ impl Reading {
 
     fn custom(&mut self, at: u64, data: &[u8]) -> Result<(), CaptureError> {
         // Another program's block under the same number: not ours.
-        if data.len() < 20 || &data[..8] != MAGIC {
+        if data.len() < 24 || &data[..8] != MAGIC {
             return Ok(());
         }
         let kind = &data[8..12];
         let index = u32::from_le_bytes([data[12], data[13], data[14], data[15]]);
-        let payload = &data[20..];
+        let len = u32::from_le_bytes([data[20], data[21], data[22], data[23]]) as usize;
+        let payload = &data[24..(24 + len).min(data.len())];
         let bad = |message: String| CaptureError::Corrupt {
             at,
             what: Corruption::BadLog { message },
