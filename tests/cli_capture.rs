@@ -21,10 +21,8 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "udp-lab-cli-capture-{tag}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("udp-lab-cli-capture-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         Self(dir)
@@ -108,11 +106,24 @@ fn server_save_stopped_by_sigint_writes_a_file_tshark_and_show_read() {
         let read = Command::new("tshark")
             .args(["-o", "udp.check_checksum:TRUE", "-r"])
             .arg(&file)
-            .args(["-Y", "udp", "-T", "fields", "-e", "udp.checksum.status", "-e", "frame.comment"])
+            .args([
+                "-Y",
+                "udp",
+                "-T",
+                "fields",
+                "-e",
+                "udp.checksum.status",
+                "-e",
+                "frame.comment",
+            ])
             .output()
             .expect("tshark runs");
         let text = String::from_utf8_lossy(&read.stdout);
-        assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+        assert!(
+            read.status.success(),
+            "{}",
+            String::from_utf8_lossy(&read.stderr)
+        );
         let lines: Vec<&str> = text.lines().collect();
         // Two requests in, two answers out.
         assert_eq!(lines.len(), 4, "{text}");
@@ -128,7 +139,11 @@ fn server_save_stopped_by_sigint_writes_a_file_tshark_and_show_read() {
 
     let shown = show(&file);
     let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
     assert!(text.contains("saved by UDP Lab"), "{text}");
     assert!(text.contains("Server  step 5  bind(127.0.0.1:"), "{text}");
     assert_eq!(
@@ -136,7 +151,10 @@ fn server_save_stopped_by_sigint_writes_a_file_tshark_and_show_read() {
         2,
         "{text}"
     );
-    assert!(text.contains("recvfrom(1024) → 26 bytes from 127.0.0.1:"), "{text}");
+    assert!(
+        text.contains("recvfrom(1024) → 26 bytes from 127.0.0.1:"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -175,7 +193,13 @@ fn show_prints_each_datagram_of_a_dumpcap_capture() {
     while dumpcap.0.try_wait().expect("wait").is_none() {
         assert!(started.elapsed() < WAIT * 2, "dumpcap did not end");
         let client = Command::new(BIN)
-            .args(["--lang", "en", "client", "--to", &format!("127.0.0.1:{port}")])
+            .args([
+                "--lang",
+                "en",
+                "client",
+                "--to",
+                &format!("127.0.0.1:{port}"),
+            ])
             .output()
             .expect("the client runs");
         assert!(client.status.success());
@@ -184,9 +208,16 @@ fn show_prints_each_datagram_of_a_dumpcap_capture() {
 
     let shown = show(&file);
     let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
     assert!(text.contains(": 4 UDP datagrams in 4 packets"), "{text}");
-    assert!(text.contains("(a capture has datagrams, not calls)"), "{text}");
+    assert!(
+        text.contains("(a capture has datagrams, not calls)"),
+        "{text}"
+    );
     // One line per datagram, each the lab's request or answer.
     let request = format!(" → 127.0.0.1:{port} 13 bytes 'Hello, server'");
     let cyrillic = format!(" → 127.0.0.1:{port} 26 bytes 'Привет, сервер'");

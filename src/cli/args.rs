@@ -158,7 +158,10 @@ pub enum CliCommand {
         args: Vec<String>,
     },
     /// Issue 26: print a saved lesson or a capture.
-    Show { file: std::path::PathBuf },
+    Show {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
 }
 
 /// `--encoding`: a name as Python spells it ("cp1251"), or as the window

@@ -130,7 +130,7 @@ pub fn show(path: &Path) -> ExitCode {
                 let list = imported
                     .skipped
                     .iter()
-                    .map(|(what, n)| format!("{n} {what}"))
+                    .map(|(what, n)| format!("{n} {}", capture::skipped_name(what, lang)))
                     .collect::<Vec<_>>()
                     .join(", ");
                 head.push_str(&fill(C::ShowSkipped.get(lang), &[("list", &list)]));

@@ -253,6 +253,7 @@ fn value_name(english: &str) -> Option<C> {
         "S" => C::ValueSeed,
         "N" => C::ValueCount,
         "PATH" => C::ValuePath,
+        "FILE" => C::ValueFile,
         "ARGS" => C::ValueArgs,
         "MESSAGE" => C::ValueMessage,
         "SCRIPT" => C::ValueScript,

@@ -230,7 +230,9 @@ pub fn recording_text(lang: Lang, recording: &super::Recording) -> String {
             if !skipped.is_empty() {
                 let list = skipped
                     .iter()
-                    .map(|(what, n)| format!("{n} {what}"))
+                    .map(|(what, n)| {
+                        format!("{n} {}", crate::lab::capture::skipped_name(what, lang))
+                    })
                     .collect::<Vec<_>>()
                     .join(", ");
                 text.push_str(&fill(t(T::LessonSkipped), &[("list", &list)]));

@@ -162,6 +162,7 @@ texts! { enum C;
     ShowCapture => "{file}: {udp} UDP datagrams in {packets} packets", "{file}: всего пакетов: {packets}, из них UDP-датаграмм: {udp}";
     ShowSkipped => "; skipped: {list}", "; пропущено: {list}";
     ShowLeftOut => "; {n} datagrams beyond the limit left out", "; сверх предела не показано датаграмм: {n}";
+    ValueFile => "FILE", "ФАЙЛ";
     ShowNoCalls => "(a capture has datagrams, not calls)", "(в захвате есть датаграммы, но не вызовы)";
     // The CSV export's values (lab/export.rs); its column names stay English.
     CsvRequest => "request", "запрос";
