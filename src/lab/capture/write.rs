@@ -96,11 +96,7 @@ fn custom(kind: &[u8; 4], index: u32, count: u32, payload: &[u8]) -> Vec<u8> {
     body.extend_from_slice(&index.to_le_bytes());
     body.extend_from_slice(&count.to_le_bytes());
     // The block is padded to 4 bytes: the payload's own length says where it ends.
-    body.extend_from_slice(
-        &u32::try_from(payload.len())
-            .unwrap_or(u32::MAX)
-            .to_le_bytes(),
-    );
+    body.extend_from_slice(&u32::try_from(payload.len()).unwrap_or(u32::MAX).to_le_bytes());
     body.extend_from_slice(payload);
     body
 }
