@@ -1,7 +1,8 @@
 //! What happened in this session, as the teaching views need it: every
 //! socket call (the trace) and every datagram that crossed, with both of its
-//! ends when UDP Lab was both sender and receiver. Built from net events;
-//! never saved. Both lists are bounded and count what they dropped.
+//! ends when UDP Lab was both sender and receiver. Built from net events,
+//! which it logs for saving (lab::capture). Every list is bounded and
+//! counts what it dropped.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -15,12 +16,14 @@ use crate::net::{
 pub const MAX_TRACE: usize = 20_000;
 pub const MAX_DATAGRAMS: usize = 20_000;
 
+mod log;
 mod records;
 mod script;
+pub use log::MAX_LOG;
 pub use records::*;
 pub use script::*;
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Session {
     pub trace: VecDeque<TraceRow>,
     pub trace_dropped: u64,
@@ -41,6 +44,10 @@ pub struct Session {
     /// What the next trace row of a script's call carries (set just before
     /// the shared code that traces the call).
     pending_script: Option<ScriptCall>,
+    /// Every event recorded (bounded by [`MAX_LOG`]): what a saved session
+    /// keeps, replayed into a fresh state when it is opened (issue 26).
+    pub log: VecDeque<NetEvent>,
+    pub log_dropped: u64,
 }
 
 impl Session {
@@ -83,6 +90,7 @@ impl Session {
     }
 
     pub fn record(&mut self, event: &NetEvent) {
+        self.log_event(event);
         match event {
             NetEvent::Server(ev) => self.record_server(ev.at, &ev.kind),
             NetEvent::Client(ev) => {
@@ -275,6 +283,7 @@ impl Session {
                     sim,
                     sender_script,
                     receiver_script,
+                    captured: None,
                 })
             }
         };
@@ -447,6 +456,7 @@ impl Session {
                             sim: *sim,
                             sender_script: None,
                             receiver_script: None,
+                            captured: None,
                         });
                         self.trace(
                             *sent_at,
@@ -507,6 +517,7 @@ impl Session {
                     sim: *sim,
                     sender_script: None,
                     receiver_script: None,
+                    captured: None,
                 });
                 self.trace(
                     at,

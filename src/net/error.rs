@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::AddrError;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NetError {
     Addr(AddrError),
     /// The host name did not resolve.
@@ -43,7 +43,8 @@ pub enum NetError {
     },
     /// Anything else: the socket call that failed and the OS's words.
     Io {
-        call: &'static str,
+        #[serde(with = "super::serde_with::static_str")]
+        call: super::serde_with::StaticStr,
         message: String,
     },
     /// ICMP host unreachable (or no ARP/neighbour answer): nothing at that
@@ -72,7 +73,7 @@ pub enum NetError {
 }
 
 /// The process that holds a port.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Holder {
     pub name: String,
     pub pid: u32,

@@ -245,6 +245,7 @@ fn any_address_uses_loopback_for_a_loopback_peer_only() {
         sim: Default::default(),
         sender_script: None,
         receiver_script: None,
+        captured: None,
     };
     let info = HeaderInfo::of(&record("0.0.0.0:4000", "127.0.0.1:12345"));
     let want = UdpHeader::for_datagram(
