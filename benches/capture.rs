@@ -54,10 +54,7 @@ fn main() {
     let path = dir.join("big.pcap");
     let payload = vec![b'x'; 1000];
     let mut out = BufWriter::new(std::fs::File::create(&path).unwrap());
-    let mut header = Vec::new();
-    for v in [0xa1b2_c3d4u32] {
-        header.extend_from_slice(&v.to_le_bytes());
-    }
+    let mut header = 0xa1b2_c3d4u32.to_le_bytes().to_vec();
     header.extend_from_slice(&[2, 0, 4, 0]);
     for v in [0u32, 0, 262_144, 1] {
         header.extend_from_slice(&v.to_le_bytes());
