@@ -581,7 +581,7 @@ fn datagrams_beyond_the_sessions_limit_are_counted_not_kept() {
 }
 
 #[test]
-fn the_server_is_who_received_at_the_lab_port_else_at_a_lower_port() {
+fn the_server_is_who_received_at_the_lab_port_else_who_answered() {
     let frames = vec![
         udp4([10, 0, 0, 2], [10, 0, 0, 1], 50000, 53, b"query"),
         udp4([10, 0, 0, 1], [10, 0, 0, 2], 53, 50000, b"answer"),
@@ -591,6 +591,21 @@ fn the_server_is_who_received_at_the_lab_port_else_at_a_lower_port() {
     let dirs: Vec<_> = i.session.datagrams.iter().map(|d| d.direction).collect();
     use crate::lab::session::Direction::{Reply, Request};
     assert_eq!(dirs, vec![Request, Reply]);
+    // Who answered is the server, though another got the first datagram.
+    let frames = vec![
+        udp4([10, 0, 0, 2], [10, 0, 0, 9], 50000, 40000, b"probe"),
+        udp4([10, 0, 0, 2], [10, 0, 0, 1], 50000, 50001, b"Hello, server"),
+        udp4([10, 0, 0, 1], [10, 0, 0, 2], 50001, 50000, b"Hello, client"),
+    ];
+    let i = imported(&pcap(101, false, false, &frames));
+    assert_eq!(i.server, Some("10.0.0.1:50001".parse().expect("addr")));
+    // A datagram to 12345 later in the file still names the lab's server.
+    let frames = vec![
+        udp4([10, 0, 0, 2], [10, 0, 0, 1], 50000, 53, b"query"),
+        udp4([10, 0, 0, 3], [10, 0, 0, 1], 50001, 12345, b"Hello, server"),
+    ];
+    let i = imported(&pcap(101, false, false, &frames));
+    assert_eq!(i.server, Some("10.0.0.1:12345".parse().expect("addr")));
 }
 
 // ---------------------------------------------------------------------------
@@ -771,4 +786,42 @@ fn save_writes_beside_and_keeps_the_old_file_when_it_fails() {
     assert_eq!(saved.bytes, std::fs::metadata(&path).expect("meta").len());
     let opened = open(&path, &Progress::default()).expect("open");
     assert!(matches!(opened.recorded, Recorded::Session { ref events, .. } if events.is_empty()));
+}
+
+#[test]
+fn the_event_log_is_bounded_by_count_and_payload_and_counts_what_it_dropped() {
+    use crate::lab::session::{MAX_LOG, MAX_LOG_PAYLOAD};
+    use crate::net::{Received, Reply, ServerEvent};
+    let datagram = |size: usize| {
+        NetEvent::Server(ServerEvent {
+            server: 1,
+            at: SystemTime::now(),
+            kind: ServerEventKind::Datagram {
+                rx: Received {
+                    from: "127.0.0.1:40000".parse().expect("addr"),
+                    bytes: Arc::from(vec![b'x'; size]),
+                    len: size,
+                    truncated: false,
+                    buffer: 65_536,
+                    at: SystemTime::now(),
+                },
+                reply: Reply::NotSent,
+            },
+        })
+    };
+    let mut session = Session::default();
+    let big = datagram(1 << 20);
+    for _ in 0..(MAX_LOG_PAYLOAD >> 20) + 6 {
+        session.record(&big);
+    }
+    assert_eq!(session.log.len(), MAX_LOG_PAYLOAD >> 20);
+    assert_eq!(session.log_dropped, 6);
+    let mut session = Session::default();
+    let small = datagram(1);
+    for _ in 0..MAX_LOG + 5 {
+        session.record(&small);
+    }
+    assert_eq!((session.log.len(), session.log_dropped), (MAX_LOG, 5));
+    session.clear();
+    assert_eq!((session.log.len(), session.log_dropped), (0, 0));
 }
