@@ -506,6 +506,11 @@ fn replay(app: &mut UdpLabApp, events: Vec<NetEvent>) {
                 client.requested = client.requested.max(seq + 1);
             }
         }
+        if let NetEvent::Script(ev) = &event
+            && let crate::net::ScriptEventKind::Started { pid, script, .. } = &ev.kind
+        {
+            app.scripts.replayed(ev.run, script, *pid);
+        }
         app.apply_event(event);
     }
     app.lesson.replaying = false;

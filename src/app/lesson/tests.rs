@@ -427,3 +427,68 @@ fn ctrl_s_saves_and_ctrl_o_opens_the_picker() {
         h.state().lesson.message
     );
 }
+
+/// The lab's server.py traced, answering UDP Lab's client: its run comes
+/// back with the same console and calls.
+#[test]
+fn a_traced_script_comes_back_with_its_console_and_calls() {
+    use crate::app::scripts::RunStatus;
+    if !crate::app::test_util::have_python() {
+        return;
+    }
+    let dir = TempDir::new("lesson-script");
+    let path = dir.0.join("script.pcapng");
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut h = harness();
+    {
+        let app = h.state_mut();
+        app.settings.scripts.path = crate::app::test_util::fixture("server.py");
+        app.settings.scripts.args = format!("127.0.0.1 {port} 1");
+        app.settings.target = format!("127.0.0.1:{port}");
+    }
+    run(&mut h, Command::RunScript);
+    wait_for(&mut h, "the script to bind", |app| {
+        app.session.trace.iter().any(|r| {
+            matches!(r.side, crate::lab::session::Side::Script(_))
+                && matches!(r.call, crate::lab::session::Call::Bind { .. })
+        })
+    });
+    send(&mut h, "Привет, скрипт", false);
+    wait_for(&mut h, "the script to end", |app| {
+        app.scripts
+            .runs
+            .first()
+            .is_some_and(|r| matches!(r.status, RunStatus::Ended { .. }))
+    });
+    let console = |app: &UdpLabApp| -> Vec<String> {
+        app.scripts.runs[0]
+            .console
+            .iter()
+            .map(|l| l.text(crate::app::Lang::En))
+            .collect()
+    };
+    let before = models(h.state());
+    let lines = console(h.state());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "Message from client: Привет, скрипт"),
+        "{lines:?}"
+    );
+    save(&mut h, &path);
+
+    let mut fresh = harness();
+    open(&mut fresh, &path);
+    let app = fresh.state();
+    assert!(app.lesson.is_recording(), "{:?}", app.lesson.message);
+    assert_eq!(models(app), before);
+    assert_eq!(app.scripts.runs.len(), 1);
+    assert_eq!(console(app), lines);
+    assert!(matches!(
+        app.scripts.runs[0].status,
+        RunStatus::Ended { .. }
+    ));
+}
