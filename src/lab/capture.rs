@@ -110,9 +110,9 @@ pub struct Imported {
     /// the first ones (a lesson starts at its beginning).
     pub session: Session,
     /// The server: the destination of the first datagram to port 12345;
-    /// else of the first datagram whose destination port is below its
-    /// source port (servers listen on fixed low ports, clients send from
-    /// high ephemeral ones); else None.
+    /// else of the first datagram that was answered (a client speaks
+    /// first, the server answers, whatever its port); else of the first
+    /// datagram.
     pub server: Option<SocketAddr>,
     /// Packets in the file.
     pub packets: u64,

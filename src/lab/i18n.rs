@@ -616,6 +616,11 @@ texts! {
     CapCommentDuplicated => "sent twice by UDP Lab's network simulator", "отправлена дважды симулятором сети UDP Lab";
     CapCommentDelayed => "held {ms} ms by UDP Lab's network simulator", "задержана на {ms} мс симулятором сети UDP Lab";
     CapCommentReordered => "held back by UDP Lab's network simulator so a later one overtakes it", "придержана симулятором сети UDP Lab, чтобы её обогнала следующая";
+    AnatomyCapturedRight => "As captured: the checksum {value} is right for these bytes.", "Как в захвате: контрольная сумма {value} верна для этих байтов.";
+    AnatomyCapturedWrong => "As captured, the checksum {value} is wrong: these bytes give {expected}. The datagram was damaged on the way; the receiver's OS drops such a datagram without a word, and recvfrom never sees it.", "В захвате контрольная сумма {value} неверна: эти байты дают {expected}. Датаграмма повреждена в пути; ОС получателя молча отбрасывает такую датаграмму, и recvfrom её не увидит.";
+    AnatomyCapturedOffloaded => "The checksum {value} holds only the pseudo header's sum: the sender's network card fills in the rest (checksum offload) after the capture saw it. No error.", "Контрольная сумма {value} — только сумма псевдозаголовка: остальное досчитывает сетевая карта отправителя (checksum offload) уже после захвата. Это не ошибка.";
+    AnatomyCapturedZero => "The checksum is 0: the sender computed none (allowed over IPv4).", "Контрольная сумма равна 0: отправитель её не вычислял (в IPv4 это разрешено).";
+    AnatomyCapturedPartial => "The capture holds only part of the data: the checksum cannot be checked.", "В захвате только часть данных: контрольную сумму не проверить.";
     CapCommentGaveUp => "no answer: the client gave up", "ответа нет: клиент перестал ждать";
     // Issue 24 leftovers
     AnatomyHeaderRowTitle => "UDP header (RFC 768): 8 bytes in a row", "Заголовок UDP (RFC 768): 8 байт в строку";

@@ -2,7 +2,7 @@
 //! its events, any other capture's UDP datagrams into a session (bounded,
 //! the rest counted), and everything else counted by protocol.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,9 +30,9 @@ struct Reading {
     skipped: HashMap<&'static str, u64>,
     link_types: Vec<u32>,
     /// The destination of the first datagram to the lab's port, and of the
-    /// first one to a port below its source port.
+    /// first datagram at all.
     lab_server: Option<SocketAddr>,
-    low_server: Option<SocketAddr>,
+    first_server: Option<SocketAddr>,
     meta: Option<(u64, Meta)>,
     log: BTreeMap<u32, (u64, Vec<u8>)>,
     log_bytes: usize,
@@ -59,9 +59,7 @@ impl Reading {
                         if u.to.port() == DEFAULT_PORT {
                             self.lab_server.get_or_insert(u.to);
                         }
-                        if u.to.port() < u.from.port() {
-                            self.low_server.get_or_insert(u.to);
-                        }
+                        self.first_server.get_or_insert(u.to);
                         if self.session.datagrams.len() >= MAX_DATAGRAMS {
                             self.left_out += 1;
                             return Ok(());
@@ -173,7 +171,10 @@ impl Reading {
                 skipped,
             });
         }
-        let server = self.lab_server.or(self.low_server);
+        let server = self
+            .lab_server
+            .or_else(|| first_answered(&self.session))
+            .or(self.first_server);
         for d in self.session.datagrams.iter_mut() {
             if Some(d.from) == server {
                 d.direction = Direction::Reply;
@@ -189,6 +190,18 @@ impl Reading {
             link_types: self.link_types,
         })))
     }
+}
+
+/// The destination of the first datagram that got an answer (one back
+/// from it to its sender).
+fn first_answered(session: &Session) -> Option<SocketAddr> {
+    let pairs: HashSet<(SocketAddr, SocketAddr)> =
+        session.datagrams.iter().map(|d| (d.from, d.to)).collect();
+    session
+        .datagrams
+        .iter()
+        .find(|d| pairs.contains(&(d.to, d.from)))
+        .map(|d| d.to)
 }
 
 pub(super) fn read(

@@ -581,7 +581,7 @@ fn datagrams_beyond_the_sessions_limit_are_counted_not_kept() {
 }
 
 #[test]
-fn the_server_is_who_received_at_the_lab_port_else_at_a_lower_port() {
+fn the_server_is_who_received_at_the_lab_port_else_who_answered() {
     let frames = vec![
         udp4([10, 0, 0, 2], [10, 0, 0, 1], 50000, 53, b"query"),
         udp4([10, 0, 0, 1], [10, 0, 0, 2], 53, 50000, b"answer"),
@@ -591,6 +591,21 @@ fn the_server_is_who_received_at_the_lab_port_else_at_a_lower_port() {
     let dirs: Vec<_> = i.session.datagrams.iter().map(|d| d.direction).collect();
     use crate::lab::session::Direction::{Reply, Request};
     assert_eq!(dirs, vec![Request, Reply]);
+    // Who answered is the server, though another got the first datagram.
+    let frames = vec![
+        udp4([10, 0, 0, 2], [10, 0, 0, 9], 50000, 40000, b"probe"),
+        udp4([10, 0, 0, 2], [10, 0, 0, 1], 50000, 50001, b"Hello, server"),
+        udp4([10, 0, 0, 1], [10, 0, 0, 2], 50001, 50000, b"Hello, client"),
+    ];
+    let i = imported(&pcap(101, false, false, &frames));
+    assert_eq!(i.server, Some("10.0.0.1:50001".parse().expect("addr")));
+    // A datagram to 12345 later in the file still names the lab's server.
+    let frames = vec![
+        udp4([10, 0, 0, 2], [10, 0, 0, 1], 50000, 53, b"query"),
+        udp4([10, 0, 0, 3], [10, 0, 0, 1], 50001, 12345, b"Hello, server"),
+    ];
+    let i = imported(&pcap(101, false, false, &frames));
+    assert_eq!(i.server, Some("10.0.0.1:12345".parse().expect("addr")));
 }
 
 // ---------------------------------------------------------------------------

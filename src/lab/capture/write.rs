@@ -96,7 +96,11 @@ fn custom(kind: &[u8; 4], index: u32, count: u32, payload: &[u8]) -> Vec<u8> {
     body.extend_from_slice(&index.to_le_bytes());
     body.extend_from_slice(&count.to_le_bytes());
     // The block is padded to 4 bytes: the payload's own length says where it ends.
-    body.extend_from_slice(&u32::try_from(payload.len()).unwrap_or(u32::MAX).to_le_bytes());
+    body.extend_from_slice(
+        &u32::try_from(payload.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
     body.extend_from_slice(payload);
     body
 }
@@ -290,6 +294,10 @@ fn rows_by_datagram(session: &Session) -> HashMap<u64, Vec<&TraceRow>> {
 pub fn comment(session: &Session, d: &DatagramRecord, rows: &[&TraceRow], lang: Lang) -> String {
     let t = |k: T| k.get(lang);
     let mut parts: Vec<String> = Vec::new();
+    // The send first: the clocks of the two ends may put its row after
+    // the receive's (sendto's time is taken when it returns).
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|r| matches!(r.call, Call::RecvFrom { .. }));
     for row in rows {
         let side = match row.side {
             Side::Server => t(T::CapCommentServer).to_owned(),
