@@ -307,6 +307,10 @@ fn a_dropped_lesson_opens_and_live_traffic_goes_on_beside_it() {
         "live traffic does not mix into the recording"
     );
 
+    // Stop names the recording's server: nothing live is stopped unseen.
+    run(&mut h, Command::StopServer);
+    assert!(h.state().lesson.is_recording());
+
     // Send goes back to live first, and says so; it sends the live
     // settings' message (the panels showed the recording's).
     h.state_mut().settings.message = "typed over the recording".into();
@@ -491,4 +495,29 @@ fn a_traced_script_comes_back_with_its_console_and_calls() {
         app.scripts.runs[0].status,
         RunStatus::Ended { .. }
     ));
+}
+
+/// `udp-lab --save FILE`: the session is written when the window closes.
+#[test]
+fn save_on_exit_writes_the_session_when_the_window_closes() {
+    use eframe::App as _;
+    let dir = TempDir::new("lesson-exit");
+    let path = dir.0.join("exit.pcapng");
+    let mut h = harness();
+    h.state_mut().lesson.save_on_exit = Some(path.clone());
+    let port = start_server(&mut h);
+    h.state_mut().settings.target = format!("127.0.0.1:{port}");
+    send(&mut h, "Hello, server", false);
+    let calls = h.state().session.trace.len();
+    h.state_mut().on_exit(None);
+    let opened = crate::lab::capture::open(&path, &crate::lab::capture::Progress::default())
+        .expect("the file written at exit opens");
+    let crate::lab::capture::Recorded::Session { events, .. } = opened.recorded else {
+        panic!("not read as UDP Lab's session");
+    };
+    let mut session = crate::lab::session::Session::default();
+    for event in &events {
+        session.record(event);
+    }
+    assert_eq!(session.trace.len(), calls);
 }
