@@ -19,7 +19,7 @@ pub const MAX_DATAGRAMS: usize = 20_000;
 mod log;
 mod records;
 mod script;
-pub use log::MAX_LOG;
+pub use log::{MAX_LOG, MAX_LOG_PAYLOAD};
 pub use records::*;
 pub use script::*;
 
@@ -48,6 +48,8 @@ pub struct Session {
     /// keeps, replayed into a fresh state when it is opened (issue 26).
     pub log: VecDeque<NetEvent>,
     pub log_dropped: u64,
+    /// Payload bytes the log holds (bounded too: see [`MAX_LOG_PAYLOAD`]).
+    log_payload: usize,
 }
 
 impl Session {

@@ -18,7 +18,7 @@ use crate::net::{DEFAULT_PORT, NetEvent, SimFate};
 
 /// The event log's parts together may not exceed this (a saved log of
 /// [`crate::lab::session::MAX_LOG`] events is far smaller).
-const MAX_LOG_BYTES: usize = 1 << 30;
+const MAX_LOG_BYTES: usize = 256 << 20;
 
 #[derive(Default)]
 struct Reading {

@@ -787,3 +787,41 @@ fn save_writes_beside_and_keeps_the_old_file_when_it_fails() {
     let opened = open(&path, &Progress::default()).expect("open");
     assert!(matches!(opened.recorded, Recorded::Session { ref events, .. } if events.is_empty()));
 }
+
+#[test]
+fn the_event_log_is_bounded_by_count_and_payload_and_counts_what_it_dropped() {
+    use crate::lab::session::{MAX_LOG, MAX_LOG_PAYLOAD};
+    use crate::net::{Received, Reply, ServerEvent};
+    let datagram = |size: usize| {
+        NetEvent::Server(ServerEvent {
+            server: 1,
+            at: SystemTime::now(),
+            kind: ServerEventKind::Datagram {
+                rx: Received {
+                    from: "127.0.0.1:40000".parse().expect("addr"),
+                    bytes: Arc::from(vec![b'x'; size]),
+                    len: size,
+                    truncated: false,
+                    buffer: 65_536,
+                    at: SystemTime::now(),
+                },
+                reply: Reply::NotSent,
+            },
+        })
+    };
+    let mut session = Session::default();
+    let big = datagram(1 << 20);
+    for _ in 0..(MAX_LOG_PAYLOAD >> 20) + 6 {
+        session.record(&big);
+    }
+    assert_eq!(session.log.len(), MAX_LOG_PAYLOAD >> 20);
+    assert_eq!(session.log_dropped, 6);
+    let mut session = Session::default();
+    let small = datagram(1);
+    for _ in 0..MAX_LOG + 5 {
+        session.record(&small);
+    }
+    assert_eq!((session.log.len(), session.log_dropped), (MAX_LOG, 5));
+    session.clear();
+    assert_eq!((session.log.len(), session.log_dropped), (0, 0));
+}

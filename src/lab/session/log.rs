@@ -6,13 +6,44 @@ use super::*;
 /// Events kept for saving: a lesson's worth (the demo is a few hundred);
 /// a flood keeps its newest events and counts the rest.
 pub const MAX_LOG: usize = 60_000;
+/// Payload bytes the log keeps: a flood of 64 KiB datagrams would
+/// otherwise make a saved file of gigabytes.
+pub const MAX_LOG_PAYLOAD: usize = 64 << 20;
+
+/// The payload bytes an event carries.
+fn payload(event: &NetEvent) -> usize {
+    match event {
+        NetEvent::Server(ev) => match &ev.kind {
+            ServerEventKind::Datagram { rx, reply } => {
+                rx.bytes.len()
+                    + match reply {
+                        Reply::Sent { bytes, .. } => bytes.len(),
+                        _ => 0,
+                    }
+            }
+            _ => 0,
+        },
+        NetEvent::Client(ev) => match &ev.kind {
+            ClientEventKind::Sent { bytes, .. } => bytes.len(),
+            ClientEventKind::Response { rx, .. } => rx.bytes.len(),
+            _ => 0,
+        },
+        NetEvent::Script(_) => 0,
+    }
+}
 
 impl Session {
     pub(super) fn log_event(&mut self, event: &NetEvent) {
-        if self.log.len() >= MAX_LOG {
-            self.log.pop_front();
+        let size = payload(event);
+        while !self.log.is_empty()
+            && (self.log.len() >= MAX_LOG || self.log_payload + size > MAX_LOG_PAYLOAD)
+        {
+            if let Some(old) = self.log.pop_front() {
+                self.log_payload = self.log_payload.saturating_sub(payload(&old));
+            }
             self.log_dropped += 1;
         }
+        self.log_payload += size;
         self.log.push_back(event.clone());
     }
 
