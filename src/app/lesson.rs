@@ -10,8 +10,9 @@
 //! stashed live state (swapped in for the drain, then out again), so
 //! nothing of live traffic is lost and none of it mixes into the
 //! recording. "Back to live" swaps the live state back. A command that
-//! acts on sockets (Start, Send, Run script…) goes back to live first and
-//! says so in the banner: the recording is closed, File → Recent reopens it.
+//! starts something on sockets (Start, Send, Run script…) goes back to live
+//! first and says so in the banner: the recording is closed, File → Recent
+//! reopens it.
 //!
 //! A saved session is replayed: its events go, in order, through the same
 //! `apply_event` live events take, into a fresh state marked as a replay
@@ -200,22 +201,20 @@ pub(crate) fn live_settings(app: &UdpLabApp) -> Option<Settings> {
     Some(settings)
 }
 
-/// A command that acts on sockets: shown a recording, it goes back to
-/// live first (and the banner says so).
+/// A command that starts something on sockets: shown a recording, it goes
+/// back to live first (and the banner says so). Stop, Cancel and a
+/// script's input name what the recording shows (its server, its runs):
+/// there they do nothing, and never reach a live socket unseen.
 fn acts_on_live(command: &Command) -> bool {
     matches!(
         command,
         Command::StartServer
-            | Command::StopServer
             | Command::Send
             | Command::SendBurst
-            | Command::CancelSend
             | Command::StartDemo
             | Command::StartDemoStepByStep
             | Command::FindServers
             | Command::RunScript
-            | Command::StopScript(_)
-            | Command::ScriptInput(_)
             | Command::UseAsBind(_)
     )
 }
@@ -505,6 +504,11 @@ fn replay(app: &mut UdpLabApp, events: Vec<NetEvent>) {
             if let ClientEventKind::Sent { seq, .. } = &ev.kind {
                 client.requested = client.requested.max(seq + 1);
             }
+        }
+        if let NetEvent::Script(ev) = &event
+            && let crate::net::ScriptEventKind::Started { pid, script, .. } = &ev.kind
+        {
+            app.scripts.replayed(ev.run, script, *pid);
         }
         app.apply_event(event);
     }

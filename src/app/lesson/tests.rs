@@ -307,6 +307,10 @@ fn a_dropped_lesson_opens_and_live_traffic_goes_on_beside_it() {
         "live traffic does not mix into the recording"
     );
 
+    // Stop names the recording's server: nothing live is stopped unseen.
+    run(&mut h, Command::StopServer);
+    assert!(h.state().lesson.is_recording());
+
     // Send goes back to live first, and says so; it sends the live
     // settings' message (the panels showed the recording's).
     h.state_mut().settings.message = "typed over the recording".into();
@@ -332,4 +336,188 @@ fn a_dropped_lesson_opens_and_live_traffic_goes_on_beside_it() {
         app.settings.recent_files.first().map(PathBuf::from),
         std::path::absolute(&path).ok()
     );
+}
+
+#[test]
+fn a_foreign_capture_shows_its_datagrams_and_says_it_has_no_calls() {
+    let dir = TempDir::new("lesson-capture");
+    let mut h = harness();
+    let port = start_server(&mut h);
+    h.state_mut().settings.target = format!("127.0.0.1:{port}");
+    send(&mut h, "Hello, server", false);
+    send(&mut h, "Привет, сервер", false);
+    // A plain pcap (the toolbar's export): no UDP Lab blocks, a capture.
+    let datagrams: Vec<_> = h.state().session.datagrams.iter().cloned().collect();
+    let path = crate::lab::export::save(
+        crate::lab::export::ExportKind::Pcap,
+        &dir.0,
+        &datagrams,
+        crate::app::Lang::En,
+    )
+    .expect("export the pcap");
+
+    let mut fresh = harness();
+    run(&mut fresh, Command::ShowView(View::Trace));
+    open(&mut fresh, &path);
+    let app = fresh.state();
+    assert!(app.lesson.shows_capture(), "{:?}", app.lesson.message);
+    assert!(app.session.trace.is_empty());
+    assert_eq!(app.session.datagrams.len(), 4);
+    // The requests, received at the server, fill its incoming list.
+    let rows: Vec<Vec<u8>> = app
+        .server
+        .rows
+        .iter()
+        .map(|r| r.rx.bytes.to_vec())
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            b"Hello, server".to_vec(),
+            "Привет, сервер".as_bytes().to_vec()
+        ]
+    );
+    fresh.get_by_label_contains("Capture: udp-lab-");
+    fresh.get_by_label_contains("4 UDP datagrams");
+    fresh.get_by_label("A capture has datagrams, not calls: see them in the sequence diagram, the datagram anatomy and the incoming list.");
+    // Back to live: the window's own (empty) session again.
+    run(&mut fresh, Command::Lesson(LessonCommand::BackToLive));
+    let app = fresh.state();
+    assert!(!app.lesson.is_recording() && app.lesson.recording.is_none());
+    assert!(app.session.datagrams.is_empty() && app.server.rows.is_empty());
+}
+
+#[test]
+fn ctrl_s_saves_and_ctrl_o_opens_the_picker() {
+    let dir = TempDir::new("lesson-keys");
+    let mut h = harness();
+    h.state_mut().tools.output_dir = Some(dir.0.clone());
+    let port = start_server(&mut h);
+    h.state_mut().settings.target = format!("127.0.0.1:{port}");
+    send(&mut h, "Hello, server", false);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    wait_for(&mut h, "the save to end", |app| {
+        app.tools.notice.as_ref().is_some_and(|n| {
+            matches!(
+                n.kind,
+                NoticeKind::Saved {
+                    what: Saved::Session,
+                    ..
+                }
+            )
+        })
+    });
+    let saved: Vec<_> = std::fs::read_dir(&dir.0)
+        .expect("the folder")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(saved[0].starts_with("udp-lab-") && saved[0].ends_with(".pcapng"));
+    h.get_by_label_contains("Session saved:");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(2);
+    assert!(h.state().lesson.picker.is_some());
+    h.get_by_label("Open a lesson or a capture");
+    // The picker lists the saved file; a click opens it.
+    h.get_by_label(&saved[0]).click();
+    h.run_steps(2);
+    wait_for(&mut h, "the file to be read", |app| {
+        app.lesson.opening.is_none()
+    });
+    assert!(
+        h.state().lesson.is_recording(),
+        "{:?}",
+        h.state().lesson.message
+    );
+}
+
+/// The lab's server.py traced, answering UDP Lab's client: its run comes
+/// back with the same console and calls.
+#[test]
+fn a_traced_script_comes_back_with_its_console_and_calls() {
+    use crate::app::scripts::RunStatus;
+    if !crate::app::test_util::have_python() {
+        return;
+    }
+    let dir = TempDir::new("lesson-script");
+    let path = dir.0.join("script.pcapng");
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut h = harness();
+    {
+        let app = h.state_mut();
+        app.settings.scripts.path = crate::app::test_util::fixture("server.py");
+        app.settings.scripts.args = format!("127.0.0.1 {port} 1");
+        app.settings.target = format!("127.0.0.1:{port}");
+    }
+    run(&mut h, Command::RunScript);
+    wait_for(&mut h, "the script to bind", |app| {
+        app.session.trace.iter().any(|r| {
+            matches!(r.side, crate::lab::session::Side::Script(_))
+                && matches!(r.call, crate::lab::session::Call::Bind { .. })
+        })
+    });
+    send(&mut h, "Привет, скрипт", false);
+    wait_for(&mut h, "the script to end", |app| {
+        app.scripts
+            .runs
+            .first()
+            .is_some_and(|r| matches!(r.status, RunStatus::Ended { .. }))
+    });
+    let console = |app: &UdpLabApp| -> Vec<String> {
+        app.scripts.runs[0]
+            .console
+            .iter()
+            .map(|l| l.text(crate::app::Lang::En))
+            .collect()
+    };
+    let before = models(h.state());
+    let lines = console(h.state());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "Message from client: Привет, скрипт"),
+        "{lines:?}"
+    );
+    save(&mut h, &path);
+
+    let mut fresh = harness();
+    open(&mut fresh, &path);
+    let app = fresh.state();
+    assert!(app.lesson.is_recording(), "{:?}", app.lesson.message);
+    assert_eq!(models(app), before);
+    assert_eq!(app.scripts.runs.len(), 1);
+    assert_eq!(console(app), lines);
+    assert!(matches!(
+        app.scripts.runs[0].status,
+        RunStatus::Ended { .. }
+    ));
+}
+
+/// `udp-lab --save FILE`: the session is written when the window closes.
+#[test]
+fn save_on_exit_writes_the_session_when_the_window_closes() {
+    use eframe::App as _;
+    let dir = TempDir::new("lesson-exit");
+    let path = dir.0.join("exit.pcapng");
+    let mut h = harness();
+    h.state_mut().lesson.save_on_exit = Some(path.clone());
+    let port = start_server(&mut h);
+    h.state_mut().settings.target = format!("127.0.0.1:{port}");
+    send(&mut h, "Hello, server", false);
+    let calls = h.state().session.trace.len();
+    h.state_mut().on_exit(None);
+    let opened = crate::lab::capture::open(&path, &crate::lab::capture::Progress::default())
+        .expect("the file written at exit opens");
+    let crate::lab::capture::Recorded::Session { events, .. } = opened.recorded else {
+        panic!("not read as UDP Lab's session");
+    };
+    let mut session = crate::lab::session::Session::default();
+    for event in &events {
+        session.record(event);
+    }
+    assert_eq!(session.trace.len(), calls);
 }
