@@ -9,6 +9,7 @@ pub mod format;
 pub mod i18n;
 pub mod layout;
 mod lenient;
+pub mod lesson;
 mod pace;
 pub mod panels;
 pub mod scripts;
@@ -81,6 +82,8 @@ pub struct UdpLabApp {
     pub scripts: scripts::ScriptsState,
     /// Focus, help, the panels' fold (issue 24).
     pub layout: layout::LayoutState,
+    /// Issue 26: saving, opening and the recording shown.
+    pub lesson: lesson::LessonState,
 }
 
 impl UdpLabApp {
@@ -154,7 +157,12 @@ impl UdpLabApp {
             saved,
             scripts: scripts::ScriptsState::default(),
             layout: layout::LayoutState::default(),
+            lesson: lesson::LessonState::default(),
         };
+        app.lesson.save_on_exit = start.save.clone();
+        if let Some(path) = start.open.clone() {
+            app.run(Command::Lesson(lesson::LessonCommand::Open(path)));
+        }
         if start.run_script.is_some() {
             // Issue 23: the run is shown, not hidden.
             app.scripts.open = true;
@@ -201,7 +209,8 @@ impl UdpLabApp {
 
     /// The settings as they should be on disk: the demo's changes left out.
     pub fn settings_to_save(&self) -> Settings {
-        let mut settings = self.settings.clone();
+        // A recording's settings are never the user's.
+        let mut settings = lesson::live_settings(self).unwrap_or_else(|| self.settings.clone());
         if let Some(demo) = &self.demo {
             demo.before.restore(&demo.during, &mut settings);
         }
@@ -216,7 +225,9 @@ impl UdpLabApp {
 
     /// Runs one command from the panels (or the command line).
     pub fn run(&mut self, command: Command) {
+        lesson::before(self, &command);
         match command {
+            Command::Lesson(command) => lesson::run(self, command),
             Command::StartServer => self.start_server(),
             Command::StopServer => {
                 if let Some(h) = &self.server.handle {
@@ -551,6 +562,10 @@ impl eframe::App for UdpLabApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         flood_bench::on_frame(self, ctx, frame);
         tools::jobs::poll(ctx, self);
+        if lesson::poll(self) {
+            // The progress bar moves while a file is read.
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         let drained = self.drain_counted(DRAIN_BUDGET);
         // Playback steps by the frame's time (a test's frames drive it).
         let before = self.time.row();
@@ -598,6 +613,10 @@ impl eframe::App for UdpLabApp {
         timebar::keys(ui.ctx(), self);
         clear::keys(ui.ctx(), self);
         toolbar::toolbar_panel_ui(ui, self);
+        // After the toolbar took Ctrl+Shift+S (the screenshot).
+        lesson::ui::keys(ui.ctx(), self);
+        lesson::ui::banner_ui(ui, self);
+        lesson::ui::picker_ui(ui.ctx(), self);
         scripts_panel::scripts_window_ui(ui, self);
         let mut commands = std::mem::take(&mut self.commands);
         layout::body_ui(ui, self, &mut commands);
@@ -622,6 +641,13 @@ impl eframe::App for UdpLabApp {
     /// Closing the window stops every script it started.
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.scripts.stop_all();
+        // `udp-lab --save FILE`: what the window shows, written now.
+        if let Some(path) = self.lesson.save_on_exit.take()
+            && let Err(e) = lesson::save_now(self, &path)
+        {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "udp-lab: {e}");
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use udp_lab::net::{
 mod args;
 mod clap_error;
 mod client;
+mod lesson;
 mod localize;
 pub use args::{Args, CliCommand};
 pub use localize::{choose as choose_lang, lang, parse};
@@ -48,6 +49,7 @@ pub fn run(command: CliCommand) -> ExitCode {
             join,
             interface,
             encoding,
+            save,
             tcp,
             backlog,
             reuse_addr,
@@ -89,7 +91,8 @@ pub fn run(command: CliCommand) -> ExitCode {
                     reuse_addr,
                 })
             } else {
-                server(&bind, reply, buffer, network.into(), join)
+                let recorder = save.map(lesson::Recorder::new);
+                server(&bind, reply, buffer, network.into(), join, recorder)
             }
         }
         CliCommand::Client {
@@ -103,6 +106,7 @@ pub fn run(command: CliCommand) -> ExitCode {
             count,
             interval,
             network,
+            save,
             tcp,
             pieces,
             piece_delay,
@@ -152,6 +156,7 @@ pub fn run(command: CliCommand) -> ExitCode {
                 interval,
                 network: network.into(),
                 message,
+                save: save.map(lesson::Recorder::new),
             })
         }
         CliCommand::Find {
@@ -161,9 +166,11 @@ pub fn run(command: CliCommand) -> ExitCode {
         } => client::find(port, timeout, &message),
         CliCommand::Trace {
             python,
+            save,
             script,
             args,
-        } => return trace::run(python, script, args),
+        } => return trace::run(python, script, args, save.map(lesson::Recorder::new)),
+        CliCommand::Show { file } => return lesson::show(&file),
     };
     finish(result)
 }
@@ -264,6 +271,7 @@ fn server(
     buffer: usize,
     network: Impairments,
     join: Option<net::Join>,
+    recorder: Option<lesson::Recorder>,
 ) -> Result<(), NetError> {
     let bind = net::parse_addr(bind, false)?;
     if let (Some(join), net::Host::Ip(ip)) = (&join, &bind.host)
@@ -313,6 +321,7 @@ fn server(
     }));
     let (note_tx, notes) = std::sync::mpsc::channel::<Note>();
     let printer = out.clone();
+    let recorder_in_sink = recorder.clone();
     let sink = net::inline_sink(move |events: Vec<NetEvent>| {
         let Ok(mut p) = printer.lock() else { return };
         let note = |note| {
@@ -320,6 +329,9 @@ fn server(
         };
         let was_buffered = p.lines.is_buffered();
         for event in events {
+            if let Some(recorder) = &recorder_in_sink {
+                recorder.record(&event);
+            }
             let ended = if p.gone {
                 // Nothing can be shown any more; only the end matters.
                 match event {
@@ -361,6 +373,10 @@ fn server(
     let gone = out
         .lock()
         .map_or(true, |mut p| p.gone || p.lines.flush().is_err());
+    // `--save`: before a caught signal ends the process by itself.
+    if let Some(recorder) = &recorder {
+        recorder.save();
+    }
     match result {
         Some(Err(error)) if !gone => Err(error),
         // Stopped by a signal: end by it. A reader that went away ends the

@@ -3,6 +3,7 @@
 //! pcap), the lab's Python programs (code), the text of payloads and times, and the translation table. The
 //! CLI, the window and the fuzz targets all use it; it never uses egui.
 
+pub mod capture;
 pub mod code;
 pub mod diagnose;
 pub mod export;

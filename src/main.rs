@@ -19,6 +19,17 @@ fn main() -> ExitCode {
     let words: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = cli::choose_lang(&words);
     let args = cli::parse(words, lang);
+    // Issue 26: a word that is no subcommand is a lesson or capture to
+    // open; one that names no file is refused here, in plain words.
+    if let Some(file) = &args.file
+        && !file.exists()
+    {
+        say_error(
+            fill(C::NoSuchFile.get(lang), &[("path", &file.display())]),
+            None,
+        );
+        return ExitCode::from(2);
+    }
     match args.command {
         Some(command) => cli::run(command),
         None => run_window(StartOptions {
@@ -32,6 +43,8 @@ fn main() -> ExitCode {
             view: args.view.map(Into::into),
             run_script: args.run_script,
             script_args: args.script_args,
+            open: args.file,
+            save: args.save,
         }),
     }
 }

@@ -11,6 +11,7 @@ mod find;
 mod holder;
 pub mod ports;
 mod script;
+mod serde_with;
 mod server;
 pub mod sim;
 mod sink;
@@ -59,7 +60,7 @@ pub const DEFAULT_BUFFER: usize = 1024;
 pub const MAX_DATAGRAM: usize = 65_507;
 
 /// Everything a worker reports.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum NetEvent {
     Server(ServerEvent),
     Client(ClientEvent),
@@ -70,10 +71,11 @@ pub enum NetEvent {
 }
 
 /// A datagram as it was read by `recvfrom`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Received {
     pub from: SocketAddr,
     /// The bytes read: at most the receive buffer.
+    #[serde(with = "serde_with::bytes")]
     pub bytes: Arc<[u8]>,
     /// The datagram's real length when the OS tells it (Linux does with
     /// MSG_TRUNC); otherwise the bytes read.
@@ -110,10 +112,12 @@ impl Family {
 
 /// A `setsockopt` call the trace shows, e.g. `setsockopt(SOL_SOCKET,
 /// SO_BROADCAST, 1)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SockOpt {
-    pub level: &'static str,
-    pub name: &'static str,
+    #[serde(with = "serde_with::static_str")]
+    pub level: serde_with::StaticStr,
+    #[serde(with = "serde_with::static_str")]
+    pub name: serde_with::StaticStr,
     pub value: String,
 }
 

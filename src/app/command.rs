@@ -83,4 +83,6 @@ pub enum Command {
     ScriptInput(u64),
     /// A script picked from Recent or dropped on the window.
     SetScriptPath(String),
+    /// Issue 26: save, open, the recording shown (app/lesson.rs).
+    Lesson(super::lesson::LessonCommand),
 }

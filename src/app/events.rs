@@ -24,6 +24,11 @@ impl UdpLabApp {
     /// Applies waiting net events within `budget`: how many, and whether
     /// more wait.
     pub(crate) fn drain_counted(&mut self, budget: Duration) -> Drained {
+        // Shown a recording, live events go to the live state set aside.
+        super::lesson::with_live(self, |app| app.drain_live(budget))
+    }
+
+    fn drain_live(&mut self, budget: Duration) -> Drained {
         // Each event is applied as it is taken, so the budget bounds the
         // work (not only the taking) and nothing is buffered in between.
         let queue = Rc::clone(&self.queue);
@@ -50,19 +55,26 @@ impl UdpLabApp {
         drained
     }
 
-    fn apply_event(&mut self, event: NetEvent) {
+    /// One event into the state: live, or a saved session's replayed
+    /// (lesson.rs), where the recording's server and client are current.
+    pub(super) fn apply_event(&mut self, event: NetEvent) {
         self.session.record(&event);
+        let replay = self.lesson.replaying;
         match event {
             NetEvent::Server(ev) => {
-                let current = self
-                    .server
-                    .handle
-                    .as_ref()
-                    .is_some_and(|h| h.id == ev.server);
+                let current = replay
+                    || self
+                        .server
+                        .handle
+                        .as_ref()
+                        .is_some_and(|h| h.id == ev.server);
                 match ev.kind {
                     ServerEventKind::Socket { .. } => {}
                     ServerEventKind::Listening { addr } if current => {
                         self.server.status = Some(ServerStatus::Listening(addr));
+                        if replay {
+                            return;
+                        }
                         if std::mem::take(&mut self.send_when_listening) {
                             self.run(Command::Send);
                         }
@@ -77,7 +89,9 @@ impl UdpLabApp {
                     ServerEventKind::Failed { error } if current => {
                         self.server.status = Some(ServerStatus::Failed(error));
                         self.server.handle = None;
-                        self.cancel_pending_send();
+                        if !replay {
+                            self.cancel_pending_send();
+                        }
                     }
                     ServerEventKind::Failed { .. } => {}
                     ServerEventKind::Stopped if current => {
@@ -89,11 +103,12 @@ impl UdpLabApp {
                 }
             }
             NetEvent::Client(ev) => {
-                let current = self
-                    .client
-                    .running
-                    .as_ref()
-                    .is_some_and(|(op, _)| *op == ev.op);
+                let current = replay
+                    || self
+                        .client
+                        .running
+                        .as_ref()
+                        .is_some_and(|(op, _)| *op == ev.op);
                 if current {
                     self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
@@ -104,7 +119,7 @@ impl UdpLabApp {
                     Report::Call(c) if c.name == "bind" && c.outcome.is_ok()
                 ));
                 self.scripts.apply(ev, &self.session);
-                if bound && std::mem::take(&mut self.send_when_script_binds) {
+                if bound && !replay && std::mem::take(&mut self.send_when_script_binds) {
                     self.run(Command::Send);
                 }
             }

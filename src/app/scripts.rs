@@ -277,6 +277,30 @@ impl ScriptsState {
         }
     }
 
+    /// Issue 26: a saved lesson's run, replayed: its console and mistakes
+    /// fill from its events as they did live, with no process behind it.
+    pub(crate) fn replayed(&mut self, run: u64, script: &std::path::Path, pid: u32) {
+        if self.runs.iter().any(|r| r.run == run) {
+            return;
+        }
+        self.runs.insert(
+            0,
+            ScriptRun {
+                run,
+                file: file_name(&script.to_string_lossy()).to_owned(),
+                pid,
+                status: RunStatus::Running,
+                console: VecDeque::new(),
+                dropped: 0,
+                diagnoses: VecDeque::new(),
+                input: String::new(),
+                handle: None,
+                diagnoser: Diagnoser::default(),
+                steps: Steps::default(),
+            },
+        );
+    }
+
     pub fn find(&self, run: u64) -> Option<&ScriptRun> {
         self.runs.iter().find(|r| r.run == run)
     }

@@ -80,6 +80,9 @@ pub struct Settings {
     /// The "Python scripts" window: path, arguments, interpreter, recent.
     #[serde(deserialize_with = "lenient::or_default")]
     pub scripts: crate::app::scripts::ScriptSettings,
+    /// Issue 26: lessons and captures opened last, newest first.
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub recent_files: Vec<String>,
 }
 
 impl Default for Settings {
@@ -109,6 +112,7 @@ impl Default for Settings {
             join_group: String::new(),
             join_interface: String::new(),
             scripts: crate::app::scripts::ScriptSettings::default(),
+            recent_files: Vec::new(),
         }
     }
 }
@@ -212,6 +216,10 @@ pub struct StartOptions {
     /// `--script-args`); `--send` then waits until it has bound.
     pub run_script: Option<String>,
     pub script_args: Option<String>,
+    /// Issue 26: `udp-lab FILE` opens this lesson or capture.
+    pub open: Option<std::path::PathBuf>,
+    /// `--save FILE`: the session is written there when the window closes.
+    pub save: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

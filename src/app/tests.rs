@@ -489,6 +489,8 @@ fn a_failed_start_cancels_the_send_that_waited_on_it() {
         view: None,
         run_script: None,
         script_args: None,
+        open: None,
+        save: None,
     };
     let mut h = Harness::builder()
         .with_size([1100.0, 700.0])

@@ -46,6 +46,12 @@ pub struct Args {
         allow_hyphen_values = true
     )]
     pub script_args: Option<String>,
+    // Issue 26: the session to a .pcapng file when the window closes, and
+    // a lesson or capture to open (a word that is no subcommand).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<std::path::PathBuf>,
+    #[arg(value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
 }
@@ -105,7 +111,9 @@ pub enum CliCommand {
         interface: Option<std::net::IpAddr>,
         #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
         encoding: Encoding,
-        #[arg(long, conflicts_with_all = ["join", "interface"])]
+        #[arg(long, value_name = "FILE")]
+        save: Option<std::path::PathBuf>,
+        #[arg(long, conflicts_with_all = ["join", "interface", "save"])]
         tcp: bool,
         #[arg(long, value_name = "N", default_value_t = 5, value_parser = backlog, allow_hyphen_values = true, requires = "tcp")]
         backlog: u32,
@@ -133,7 +141,9 @@ pub enum CliCommand {
         interval: Duration,
         #[command(flatten)]
         network: SimArgs,
-        #[arg(long, conflicts_with_all = ["broadcast", "ttl", "no_multicast_loop", "count"])]
+        #[arg(long, value_name = "FILE")]
+        save: Option<std::path::PathBuf>,
+        #[arg(long, conflicts_with_all = ["broadcast", "ttl", "no_multicast_loop", "count", "save"])]
         tcp: bool,
         #[arg(long, value_name = "N", default_value_t = 1, value_parser = pieces, allow_hyphen_values = true, requires = "tcp")]
         pieces: u32,
@@ -155,9 +165,16 @@ pub enum CliCommand {
     Trace {
         #[arg(long, value_name = "PATH")]
         python: Option<std::path::PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        save: Option<std::path::PathBuf>,
         script: std::path::PathBuf,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+    /// Issue 26: print a saved lesson or a capture.
+    Show {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
     },
 }
 

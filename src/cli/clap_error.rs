@@ -165,7 +165,8 @@ mod tests {
             vec!["udp-lab", "server", "--echo", "--no-reply"],
             vec!["udp-lab", "client", "--count", "0"],
             vec!["udp-lab", "--view", "nope"],
-            vec!["udp-lab", "nope"],
+            // Issue 26: one word that is no subcommand is a file to open.
+            vec!["udp-lab", "a.pcapng", "b.pcapng"],
         ] {
             let e = super::super::localize::command(Lang::En)
                 .try_get_matches_from(&args)

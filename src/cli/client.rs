@@ -23,13 +23,29 @@ pub(super) struct ClientOpts {
     pub(super) interval: Duration,
     pub(super) network: Impairments,
     pub(super) message: Vec<u8>,
+    /// `--save FILE`: the session written when the client ends.
+    pub(super) save: Option<super::lesson::Recorder>,
 }
 
 pub(super) fn client(opts: &ClientOpts) -> Result<(), NetError> {
     let target = net::parse_addr(&opts.to, true)?;
     let timeout = opts.timeout;
     let count = opts.count.unwrap_or(1);
+    // `--save`: Ctrl-C ends the burst early (not the process), so the
+    // file is written; caught before the worker starts (it inherits the mask).
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<Box<dyn Fn() + Send>>();
+    if opts.save.is_some() {
+        super::output::signals::catch(move || {
+            if let Ok(cancel) = stop_rx.recv() {
+                cancel();
+            }
+        });
+    }
     let (sink, queue) = channel();
+    let sink = match &opts.save {
+        Some(recorder) => recorder.tee(sink),
+        None => sink,
+    };
     let request = ClientRequest {
         op: 1,
         target,
@@ -43,6 +59,7 @@ pub(super) fn client(opts: &ClientOpts) -> Result<(), NetError> {
         reach: opts.reach,
     };
     let handle = net::spawn_client(request, sink)?;
+    let _ = stop_tx.send(Box::new(handle.canceller()));
     let mut out = Printer {
         handle: &handle,
         gone: false,
@@ -58,6 +75,10 @@ pub(super) fn client(opts: &ClientOpts) -> Result<(), NetError> {
         lab_report(&queue, timeout, &mut out)
     };
     handle.join();
+    if let Some(recorder) = &opts.save {
+        recorder.save();
+        super::output::signals::end_if_caught();
+    }
     outcome
 }
 

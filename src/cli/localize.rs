@@ -84,6 +84,7 @@ pub fn command(lang: Lang) -> Command {
             "client" => Some(C::ClientAbout),
             "find" => Some(C::FindAbout),
             "trace" => Some(C::TraceAbout),
+            "show" => Some(C::ShowAbout),
             _ => None,
         };
         let sub = match about {
@@ -252,6 +253,7 @@ fn value_name(english: &str) -> Option<C> {
         "S" => C::ValueSeed,
         "N" => C::ValueCount,
         "PATH" => C::ValuePath,
+        "FILE" => C::ValueFile,
         "ARGS" => C::ValueArgs,
         "MESSAGE" => C::ValueMessage,
         "SCRIPT" => C::ValueScript,
@@ -284,6 +286,10 @@ fn help_key(sub: &str, id: &str) -> Option<C> {
         ("", "to") => C::HelpTo,
         ("", "run_script") => C::HelpRunScript,
         ("", "script_args") => C::HelpScriptArgs,
+        ("", "save") => C::HelpSaveWindow,
+        ("", "file") => C::HelpOpenFile,
+        ("server" | "client" | "trace", "save") => C::HelpSave,
+        ("show", "file") => C::HelpShowFile,
         ("server" | "client", _) if sim.is_some() => return sim,
         ("server", "bind") => C::HelpServerBind,
         ("server", "reply") => C::HelpReply,

@@ -24,7 +24,12 @@ use udp_lab::net::ScriptError;
 use super::output::signals;
 use super::{lang, say, warn};
 
-pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitCode {
+pub fn run(
+    python: Option<PathBuf>,
+    script: PathBuf,
+    args: Vec<String>,
+    recorder: Option<super::lesson::Recorder>,
+) -> ExitCode {
     // Before any thread starts (they inherit the blocked signals): Ctrl-C
     // stops the script, which runs in a process group of its own and so
     // does not get the terminal's signal itself.
@@ -38,6 +43,11 @@ pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitC
     // script's process group is still killed when the handle drops.
     let _ = caught;
     let (sink, queue) = net::event_channel(65_536, Arc::new(|| {}));
+    // `--save`: every event recorded on its way to the printer.
+    let sink = match &recorder {
+        Some(recorder) => recorder.tee(sink),
+        None => sink,
+    };
     let name = file_name(&script.to_string_lossy()).to_owned();
     let request = ScriptRequest {
         script,
@@ -82,6 +92,9 @@ pub fn run(python: Option<PathBuf>, script: PathBuf, args: Vec<String>) -> ExitC
         }
     };
     drop(printer);
+    if let Some(recorder) = &recorder {
+        recorder.save();
+    }
     signals::end_if_caught();
     let (code, signal) = status;
     match (code, signal) {

@@ -583,6 +583,7 @@ pub(crate) mod tests {
             sim: SimFate::default(),
             sender_script: None,
             receiver_script: None,
+            captured: None,
         }
     }
 

@@ -1,7 +1,8 @@
 //! What happened in this session, as the teaching views need it: every
 //! socket call (the trace) and every datagram that crossed, with both of its
-//! ends when UDP Lab was both sender and receiver. Built from net events;
-//! never saved. Both lists are bounded and count what they dropped.
+//! ends when UDP Lab was both sender and receiver. Built from net events,
+//! which it logs for saving (lab::capture). Every list is bounded and
+//! counts what it dropped.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -15,14 +16,16 @@ use crate::net::{
 pub const MAX_TRACE: usize = 20_000;
 pub const MAX_DATAGRAMS: usize = 20_000;
 
+mod log;
 mod records;
 mod script;
 mod tcp;
+pub use log::{MAX_LOG, MAX_LOG_PAYLOAD};
 pub use records::*;
 pub use script::*;
 pub use tcp::{StreamCall, TcpCall};
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Session {
     pub trace: VecDeque<TraceRow>,
     pub trace_dropped: u64,
@@ -47,6 +50,12 @@ pub struct Session {
     pub streams: crate::lab::stream::Streams,
     /// What the next trace row of a TCP call links to.
     pending_stream: Option<crate::lab::stream::StreamLink>,
+    /// Every event recorded (bounded by [`MAX_LOG`]): what a saved session
+    /// keeps, replayed into a fresh state when it is opened (issue 26).
+    pub log: VecDeque<NetEvent>,
+    pub log_dropped: u64,
+    /// Payload bytes the log holds (bounded too: see [`MAX_LOG_PAYLOAD`]).
+    log_payload: usize,
 }
 
 impl Session {
@@ -91,6 +100,7 @@ impl Session {
     }
 
     pub fn record(&mut self, event: &NetEvent) {
+        self.log_event(event);
         match event {
             NetEvent::Server(ev) => self.record_server(ev.at, &ev.kind),
             NetEvent::Client(ev) => {
@@ -285,6 +295,7 @@ impl Session {
                     sim,
                     sender_script,
                     receiver_script,
+                    captured: None,
                 })
             }
         };
@@ -457,6 +468,7 @@ impl Session {
                             sim: *sim,
                             sender_script: None,
                             receiver_script: None,
+                            captured: None,
                         });
                         self.trace(
                             *sent_at,
@@ -517,6 +529,7 @@ impl Session {
                     sim: *sim,
                     sender_script: None,
                     receiver_script: None,
+                    captured: None,
                 });
                 self.trace(
                     at,

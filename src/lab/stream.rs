@@ -241,7 +241,7 @@ pub struct StreamLink {
 }
 
 /// The session's connections.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Streams {
     pub list: VecDeque<Connection>,
     pub dropped: u64,

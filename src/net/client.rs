@@ -62,14 +62,14 @@ impl Reach {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ClientEvent {
     pub op: u64,
     pub at: SystemTime,
     pub kind: ClientEventKind,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ClientEventKind {
     /// `socket(family, SOCK_DGRAM)`; `reused` when the kept socket serves again.
     Socket { family: Family, reused: bool },
@@ -78,6 +78,7 @@ pub enum ClientEventKind {
         seq: u32,
         to: SocketAddr,
         local: SocketAddr,
+        #[serde(with = "super::serde_with::bytes")]
         bytes: Arc<[u8]>,
         sim: SimFate,
     },
@@ -114,6 +115,13 @@ impl ClientHandle {
 
     pub fn is_finished(&self) -> bool {
         self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// [`ClientHandle::cancel`] for another thread (the CLI's on Ctrl-C)
+    /// while this one waits in `join`.
+    pub fn canceller(&self) -> impl Fn() + Send + 'static {
+        let cancel = self.cancel.clone();
+        move || cancel.store(true, Ordering::Release)
     }
 
     /// Waits for the operation to end (CLI and tests).

@@ -5,11 +5,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use super::AddrError;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NetError {
     Addr(AddrError),
     /// The host name did not resolve.
@@ -45,8 +43,8 @@ pub enum NetError {
     },
     /// Anything else: the socket call that failed and the OS's words.
     Io {
-        #[serde(with = "static_call")]
-        call: CallName,
+        #[serde(with = "super::serde_with::static_str")]
+        call: super::serde_with::StaticStr,
         message: String,
     },
     /// ICMP host unreachable (or no ARP/neighbour answer): nothing at that
@@ -96,51 +94,6 @@ pub enum NetError {
     },
 }
 
-/// The failed call's name ("recvfrom"). An alias, not `&'static str`
-/// written out: serde's derive would borrow a field spelled as a reference.
-pub type CallName = &'static str;
-
-/// Serde for the failed call's name: a `&'static str` in memory, text in a
-/// file; a name read back is one of the calls UDP Lab makes, or "socket call".
-mod static_call {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    const KNOWN: &[&str] = &[
-        "socket",
-        "bind",
-        "listen",
-        "accept",
-        "connect",
-        "send",
-        "sendall",
-        "sendto",
-        "recv",
-        "recvfrom",
-        "shutdown",
-        "close",
-        "getsockname",
-        "thread spawn",
-        "setsockopt",
-        "setsockopt(SO_RCVTIMEO)",
-        "setsockopt(SO_SNDTIMEO)",
-        "setsockopt(SO_BROADCAST)",
-        "setsockopt(SO_REUSEADDR)",
-    ];
-
-    pub fn serialize<S: Serializer>(call: &&'static str, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(call)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-        let name = String::deserialize(d)?;
-        Ok(KNOWN
-            .iter()
-            .copied()
-            .find(|k| *k == name)
-            .unwrap_or("socket call"))
-    }
-}
-
 /// `call` failed with an error nothing above names: the OS's words.
 pub fn io_error(call: &'static str, addr: SocketAddr, err: &io::Error) -> NetError {
     match NetError::from_io(call, addr, err) {
@@ -154,7 +107,7 @@ pub fn io_error(call: &'static str, addr: SocketAddr, err: &io::Error) -> NetErr
 }
 
 /// The process that holds a port.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Holder {
     pub name: String,
     pub pid: u32,

@@ -35,13 +35,13 @@ pub struct ScriptRequest {
     pub cwd: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stream {
     Stdout,
     Stderr,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ScriptEvent {
     /// Which run (several scripts can run at once).
     pub run: u64,
@@ -49,10 +49,18 @@ pub struct ScriptEvent {
     pub kind: ScriptEventKind,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ScriptEventKind {
     /// The interpreter started: its process id (and group) and the script.
-    Started { pid: u32, script: PathBuf },
+    Started {
+        pid: u32,
+        script: PathBuf,
+        /// The script's text as it ran: None from the tracer (the session
+        /// reads the file then); a saved session's log carries it, so a
+        /// reopened lesson shows the source even if the file changed since.
+        #[serde(default)]
+        source: Option<String>,
+    },
     /// A line from the tracer (boxed: a call is far larger than the rest).
     Report(Box<Report>),
     /// Output: one line (without its newline), or the start of one the
@@ -385,7 +393,11 @@ pub fn spawn_script(
     sink.send_always(NetEvent::Script(ScriptEvent {
         run,
         at: SystemTime::now(),
-        kind: ScriptEventKind::Started { pid, script },
+        kind: ScriptEventKind::Started {
+            pid,
+            script,
+            source: None,
+        },
     }));
     let worker = collector::Collector {
         run,

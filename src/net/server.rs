@@ -122,7 +122,7 @@ impl Join {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ServerEvent {
     /// Which start of the server this came from (events of an old run may
     /// still be queued after a restart).
@@ -131,7 +131,7 @@ pub struct ServerEvent {
     pub kind: ServerEventKind,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ServerEventKind {
     /// `socket(family, SOCK_DGRAM)` succeeded.
     Socket { family: Family },
@@ -148,12 +148,13 @@ pub enum ServerEventKind {
     SockOpt(SockOpt),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reply {
     /// Reply mode "none".
     NotSent,
     /// `sendto` sent these bytes back to the sender.
     Sent {
+        #[serde(with = "super::serde_with::bytes")]
         bytes: Arc<[u8]>,
         at: SystemTime,
         sim: SimFate,

@@ -23,7 +23,7 @@ use socket2::Socket;
 use super::sock;
 
 /// The fate the simulator gave one sent datagram. The default is "sent as is".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SimFate {
     /// Never handed to the OS.
     pub dropped: bool,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 pub const MAX_LINE: usize = 64 * 1024;
 
 /// Where in the script a call was made.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     /// As Python knows it (the path the script was started with).
     pub file: String,
@@ -32,7 +32,7 @@ pub fn file_name(path: &str) -> &str {
 }
 
 /// An address as the script gave or got it: `('127.0.0.1', 12345)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TracedAddr {
     /// A host (a literal or a name such as "localhost") and a port.
     Inet { host: String, port: u16 },
@@ -62,7 +62,7 @@ impl TracedAddr {
 }
 
 /// A payload the script sent or received.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TracedData {
     /// Python's type name: "bytes", "str", "bytearray", "unicode"...
     pub py_type: String,
@@ -75,7 +75,7 @@ pub struct TracedData {
 }
 
 /// An exception a call raised.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TracedError {
     /// The exception's class: "timeout", "TimeoutError", "OSError"...
     pub py_type: String,
@@ -99,7 +99,7 @@ impl TracedError {
 }
 
 /// A call's arguments, as far as they matter to the trace.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallArgs {
     pub addr: Option<TracedAddr>,
     pub data: Option<TracedData>,
@@ -119,7 +119,7 @@ pub struct CallArgs {
 }
 
 /// What a call returned.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallResult {
     /// sendto/send: bytes sent.
     pub sent: Option<u64>,
@@ -134,7 +134,7 @@ pub struct CallResult {
 }
 
 /// One socket call of the script.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TracedCall {
     /// The script's socket, numbered from 1 in creation order.
     pub sock: u32,
@@ -154,7 +154,7 @@ pub struct TracedCall {
 }
 
 /// A receive that has started and may block.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TracedWait {
     pub sock: u32,
     pub name: String,
@@ -167,7 +167,7 @@ pub struct TracedWait {
 }
 
 /// A `decode()` that failed: the bytes and the codec.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DecodeFailure {
     pub encoding: String,
     pub start: usize,
@@ -175,7 +175,7 @@ pub struct DecodeFailure {
 }
 
 /// The exception that ended the script.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Uncaught {
     pub py_type: String,
     /// The traceback's last line: "ZeroDivisionError: division by zero".
@@ -186,7 +186,7 @@ pub struct Uncaught {
 }
 
 /// One line from the tracer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Report {
     /// The tracer is running: the Python version and the script.
     Hello {

@@ -50,6 +50,8 @@ fn toolbar_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             }
         }
         ui.separator();
+        // Issue 26: Save, Open…, Recent (app/lesson/ui.rs).
+        crate::app::lesson::ui::file_menu_ui(ui, app);
         if compact {
             ui.menu_button(app.t(T::Tools), |ui| tools_ui(ui, app, true));
         } else {

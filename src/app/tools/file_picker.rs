@@ -1,10 +1,13 @@
 //! Choosing a Python script in a list of folders, inside the window (issue
 //! 14): no system dialog, so nothing to install and the same on every
 //! platform. Folders first, then `.py` files; hidden entries left out.
+//! Issue 26: the same picker opens lessons and captures (.pcapng, .pcap,
+//! .cap), its choice going to the lesson's command instead.
 
 use std::path::{Path, PathBuf};
 
 use crate::app::i18n::fill;
+use crate::app::lesson::LessonCommand;
 use crate::app::{Command, T};
 use crate::lab::i18n::Lang;
 
@@ -15,6 +18,38 @@ const MAX_ENTRIES: usize = 2_000;
 pub struct FilePicker {
     pub dir: PathBuf,
     listing: Result<Listing, String>,
+    pub kind: PickKind,
+}
+
+/// What is picked, so which files are listed and where the choice goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickKind {
+    Script,
+    /// A lesson or capture to open (issue 26).
+    Capture,
+}
+
+impl PickKind {
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            PickKind::Script => &["py"],
+            PickKind::Capture => &["pcapng", "pcap", "cap"],
+        }
+    }
+
+    fn browse(self, dir: Option<PathBuf>) -> Command {
+        match self {
+            PickKind::Script => Command::BrowseScripts(dir),
+            PickKind::Capture => Command::Lesson(LessonCommand::Browse(dir)),
+        }
+    }
+
+    fn chosen(self, path: PathBuf) -> Command {
+        match self {
+            PickKind::Script => Command::SetScriptPath(path.display().to_string()),
+            PickKind::Capture => Command::Lesson(LessonCommand::Open(path)),
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -33,9 +68,18 @@ pub struct Entry {
 impl FilePicker {
     /// Opens at `dir` (made absolute), reading it at once.
     pub fn at(dir: &Path) -> Self {
+        Self::of(PickKind::Script, dir)
+    }
+
+    /// Lessons and captures, at `dir`.
+    pub fn captures_at(dir: &Path) -> Self {
+        Self::of(PickKind::Capture, dir)
+    }
+
+    fn of(kind: PickKind, dir: &Path) -> Self {
         let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let listing = list(&dir).map_err(|e| e.to_string());
-        Self { dir, listing }
+        let listing = list_of(&dir, kind.extensions()).map_err(|e| e.to_string());
+        Self { dir, listing, kind }
     }
 }
 
@@ -57,6 +101,12 @@ pub fn start_dir(typed: &str) -> PathBuf {
 /// The folders and `.py` files in `dir`, folders first, each by name
 /// without regard to case.
 pub fn list(dir: &Path) -> std::io::Result<Listing> {
+    list_of(dir, PickKind::Script.extensions())
+}
+
+/// The folders and files with one of `extensions` in `dir`, folders
+/// first, each by name without regard to case.
+fn list_of(dir: &Path, extensions: &[&str]) -> std::io::Result<Listing> {
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         // An entry that vanished or cannot be read is left out.
@@ -67,10 +117,12 @@ pub fn list(dir: &Path) -> std::io::Result<Listing> {
         }
         // Follows links: a link to a folder is a folder.
         let is_dir = entry.path().is_dir();
-        let is_py = Path::new(&name)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("py"));
-        if is_dir || is_py {
+        let wanted = Path::new(&name).extension().is_some_and(|e| {
+            extensions
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(std::ffi::OsStr::new(x)))
+        });
+        if is_dir || wanted {
             entries.push(Entry { name, is_dir });
         }
     }
@@ -90,7 +142,12 @@ pub fn file_picker_ui(
 ) {
     let t = |k: T| k.get(lang);
     let mut open = true;
-    egui::Window::new(t(T::ScriptBrowseTitle))
+    let kind = picker.kind;
+    let title = match kind {
+        PickKind::Script => t(T::ScriptBrowseTitle),
+        PickKind::Capture => t(T::LessonBrowseTitle),
+    };
+    egui::Window::new(title)
         .id(egui::Id::unique("udp-lab-file-picker"))
         .open(&mut open)
         .collapsible(false)
@@ -103,15 +160,15 @@ pub fn file_picker_ui(
                 if let Some(parent) = picker.dir.parent()
                     && ui.button(t(T::ScriptBrowseUp)).clicked()
                 {
-                    commands.push(Command::BrowseScripts(Some(parent.to_path_buf())));
+                    commands.push(kind.browse(Some(parent.to_path_buf())));
                 }
                 if let Some(home) = home_dir()
                     && ui.button(t(T::ScriptBrowseHome)).clicked()
                 {
-                    commands.push(Command::BrowseScripts(Some(home)));
+                    commands.push(kind.browse(Some(home)));
                 }
                 if ui.button(t(T::ScriptBrowseCancel)).clicked() {
-                    commands.push(Command::BrowseScripts(None));
+                    commands.push(kind.browse(None));
                 }
             });
             ui.label(egui::RichText::new(picker.dir.display().to_string()).monospace());
@@ -127,7 +184,10 @@ pub fn file_picker_ui(
                 }
             };
             if listing.entries.is_empty() {
-                ui.weak(t(T::ScriptBrowseEmpty));
+                ui.weak(t(match kind {
+                    PickKind::Script => T::ScriptBrowseEmpty,
+                    PickKind::Capture => T::LessonBrowseEmpty,
+                }));
             }
             let row_height = ui.spacing().interact_size.y;
             egui::ScrollArea::vertical()
@@ -138,13 +198,13 @@ pub fn file_picker_ui(
                         if entry.is_dir {
                             let text = format!("{}{}", entry.name, std::path::MAIN_SEPARATOR);
                             if ui.selectable_label(false, text).clicked() {
-                                commands.push(Command::BrowseScripts(Some(path)));
+                                commands.push(kind.browse(Some(path)));
                             }
                         } else if ui
                             .selectable_label(false, egui::RichText::new(&entry.name).strong())
                             .clicked()
                         {
-                            commands.push(Command::SetScriptPath(path.display().to_string()));
+                            commands.push(kind.chosen(path));
                         }
                     }
                 });
@@ -153,7 +213,7 @@ pub fn file_picker_ui(
             }
         });
     if !open {
-        commands.push(Command::BrowseScripts(None));
+        commands.push(kind.browse(None));
     }
 }
 

@@ -28,6 +28,8 @@ pub enum Saved {
     Pcap,
     /// One of the Code view's programs ("server.py").
     Program(&'static str),
+    /// Issue 26: the session as pcapng (app/lesson.rs).
+    Session,
 }
 
 /// A result from a worker thread.
@@ -295,6 +297,7 @@ pub fn notice_text(lang: Lang, kind: &NoticeKind) -> String {
                 Saved::Screenshot => T::ScreenshotSaved,
                 Saved::Csv => T::CsvSaved,
                 Saved::Pcap => T::PcapSaved,
+                Saved::Session => T::LessonSaved,
                 Saved::Program(file) => {
                     return fill(t(T::CodeSaved), &[("file", file), ("path", &path)]);
                 }
@@ -312,6 +315,7 @@ pub fn notice_text(lang: Lang, kind: &NoticeKind) -> String {
                 Saved::Screenshot => T::ScreenshotFailed,
                 Saved::Csv => T::CsvFailed,
                 Saved::Pcap => T::PcapFailed,
+                Saved::Session => T::LessonSaveFailed,
                 Saved::Program(file) => {
                     return fill(t(T::CodeSaveFailed), &[("file", file), ("reason", &reason)]);
                 }

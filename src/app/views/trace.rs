@@ -91,7 +91,13 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         .collect();
     if rows.is_empty() {
         ui.add_space(8.0);
-        ui.label(RichText::new(t(T::TraceEmpty)).color(weak).italics());
+        // Issue 26: a capture has datagrams, not calls.
+        let empty = if app.lesson.shows_capture() {
+            T::LessonCaptureNoCalls
+        } else {
+            T::TraceEmpty
+        };
+        ui.label(RichText::new(t(empty)).color(weak).italics());
         return;
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace).max(18.0);

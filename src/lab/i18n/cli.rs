@@ -163,6 +163,21 @@ texts! { enum C;
     IconNotLoaded => "the window icon did not load: {reason}", "не удалось загрузить значок окна: {reason}";
     NoWindow => "cannot open the window: {reason}", "не удалось открыть окно: {reason}";
     NoWindowHint => "(Without a display, use `udp-lab server` or `udp-lab client`.)", "(Без дисплея используйте `udp-lab server` или `udp-lab client`.)";
+    // Issue 26, the command line: save and show a lesson (helper B)
+    HelpSaveWindow => "Window: when the window closes, save its session to this .pcapng file (UDP Lab and Wireshark open it).", "Окно: при закрытии окна сохранить его сеанс в этот файл .pcapng (его открывают UDP Lab и Wireshark).";
+    HelpOpenFile => "Window: open this lesson (a .pcapng saved by UDP Lab) or capture (.pcap, .pcapng from Wireshark, tshark, dumpcap or tcpdump).", "Окно: открыть этот сеанс (.pcapng, сохранённый UDP Lab) или захват (.pcap, .pcapng из Wireshark, tshark, dumpcap или tcpdump).";
+    HelpSave => "When the command ends (Ctrl-C too), save its session to this .pcapng file: UDP Lab and Wireshark open it.", "Когда команда завершится (и по Ctrl-C), сохранить её сеанс в этот файл .pcapng: его открывают UDP Lab и Wireshark.";
+    ShowAbout => "Print a lesson saved by UDP Lab, or any capture, in a terminal: its socket calls as the window lists them, or one line per UDP datagram.", "Вывести в терминал сеанс, сохранённый UDP Lab, или любой захват: его вызовы сокетов, как их показывает окно, или по строке на каждую UDP-датаграмму.";
+    HelpShowFile => "The .pcapng or .pcap file.", "Файл .pcapng или .pcap.";
+    SessionSaved => "session saved: {path} ({packets} packets)", "сеанс сохранён: {path} (пакетов: {packets})";
+    SessionNotSaved => "the session was not saved: {reason}", "сеанс не сохранён: {reason}";
+    NoSuchFile => "there is no file {path}. Give the path of a lesson or capture to open; the commands are server, client, find, trace and show.", "файла {path} нет. Укажите путь к сеансу или захвату, который нужно открыть; команды — server, client, find, trace и show.";
+    ShowSession => "{file}: saved by UDP Lab {when}; {calls} socket calls, {datagrams} datagrams", "{file}: сохранён UDP Lab {when}; вызовов сокетов: {calls}, датаграмм: {datagrams}";
+    ShowCapture => "{file}: {udp} UDP datagrams in {packets} packets", "{file}: всего пакетов: {packets}, из них UDP-датаграмм: {udp}";
+    ShowSkipped => "; skipped: {list}", "; пропущено: {list}";
+    ShowLeftOut => "; {n} datagrams beyond the limit left out", "; сверх предела не показано датаграмм: {n}";
+    ValueFile => "FILE", "ФАЙЛ";
+    ShowNoCalls => "(a capture has datagrams, not calls)", "(в захвате есть датаграммы, но не вызовы)";
     // The CSV export's values (lab/export.rs); its column names stay English.
     CsvRequest => "request", "запрос";
     CsvReply => "reply", "ответ";

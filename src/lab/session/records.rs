@@ -205,6 +205,37 @@ pub struct DatagramRecord {
     /// The traced script that sent it / read it, when one did.
     pub sender_script: Option<ScriptId>,
     pub receiver_script: Option<ScriptId>,
+    /// Its header as a capture file recorded it (None for what UDP Lab saw
+    /// through its sockets, whose header the anatomy computes).
+    pub captured: Option<CapturedUdp>,
+}
+
+/// A datagram's UDP and IP header fields as captured on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapturedUdp {
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// The UDP length field (8 + payload).
+    pub length: u16,
+    pub checksum: u16,
+    /// What the checksum should be for these bytes.
+    pub checksum_expected: u16,
+    /// Whether the checksum is right: None when it was not computed (0 over
+    /// IPv4), the capture holds only part of the payload, or it is the
+    /// partial sum a sender with checksum offload leaves for its network
+    /// card (see `offloaded`).
+    pub checksum_ok: Option<bool>,
+    /// The field holds only the pseudo header's sum: the capture saw the
+    /// datagram before the network card (or the loopback driver, which
+    /// never needs it) filled it in.
+    pub offloaded: bool,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub hop_limit: u8,
+    /// IPv4 identification (for fragments), None over IPv6 unless it was
+    /// fragmented.
+    pub ip_ident: Option<u32>,
+    /// How many IP fragments it came in (1: not fragmented).
+    pub fragments: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

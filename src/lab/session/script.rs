@@ -62,7 +62,7 @@ struct ScriptSocket {
 }
 
 /// The scripts of this session and their open sockets; both bounded.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Scripts {
     pub list: VecDeque<ScriptInfo>,
     pub dropped: u64,
@@ -81,7 +81,7 @@ impl Scripts {
         self.get(id).map(|s| s.name.as_str())
     }
 
-    fn started(&mut self, id: ScriptId, path: &Path) {
+    fn started(&mut self, id: ScriptId, path: &Path, source: Option<&str>) {
         if self.get(id).is_some() {
             return;
         }
@@ -104,7 +104,8 @@ impl Scripts {
             id,
             name,
             path: path.to_owned(),
-            source: read_source(path),
+            source: source
+                .map_or_else(|| read_source(path), |text| ScriptSource::Text(text.into())),
             waiting: None,
             waits_unbound: false,
             uncaught: None,
@@ -228,7 +229,9 @@ fn opt_name(name: Option<&str>) -> &'static str {
 impl Session {
     pub(super) fn record_script(&mut self, ev: &ScriptEvent) {
         match &ev.kind {
-            ScriptEventKind::Started { script, .. } => self.scripts.started(ev.run, script),
+            ScriptEventKind::Started { script, source, .. } => {
+                self.scripts.started(ev.run, script, source.as_deref())
+            }
             ScriptEventKind::Report(report) => match &**report {
                 Report::Call(call) => {
                     if let Some(info) = self.scripts.list.iter_mut().find(|s| s.id == ev.run)
@@ -457,6 +460,7 @@ impl Session {
             sim: SimFate::default(),
             sender_script: Some(run),
             receiver_script: None,
+            captured: None,
         });
         self.pending_script = Some(ScriptCall {
             sock,

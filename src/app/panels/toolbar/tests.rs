@@ -96,7 +96,12 @@ fn desktop_entry_uses_the_app_id() {
     assert_eq!(crate::app::APP_ID, "io.github.udplab.UdpLab");
     assert_eq!(value("StartupWMClass"), crate::app::APP_ID);
     assert_eq!(value("Icon"), crate::app::APP_ID);
-    assert_eq!(value("Exec"), "udp-lab");
+    // Issue 26: a capture double-clicked in the file manager opens in it.
+    assert_eq!(value("Exec"), "udp-lab %f");
+    assert_eq!(
+        value("MimeType"),
+        "application/vnd.tcpdump.pcap;application/x-pcapng;"
+    );
     let icons = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/icons");
     for size in [16, 24, 32, 48, 64, 128, 256, 512] {
         let png = image::open(icons.join(format!("{size}x{size}.png"))).expect("icon");

@@ -71,6 +71,12 @@ pub(super) fn header_notes_ui(ui: &mut egui::Ui, info: &HeaderInfo, lang: Lang) 
         Checksum::Impossible(HeaderError::TooLong { .. }) => {
             ui.label(RichText::new(t(T::ErrTooLongDatagram)).color(bad));
         }
+        Checksum::Captured {
+            value,
+            expected,
+            ok,
+            offloaded,
+        } => captured_checksum_ui(ui, *value, *expected, *ok, *offloaded, lang),
     }
     if let Some(h) = info.header() {
         ui.label(
@@ -83,6 +89,47 @@ pub(super) fn header_notes_ui(ui: &mut egui::Ui, info: &HeaderInfo, lang: Lang) 
         );
         ui.label(weak_small(t(T::AnatomyChecksumOffload).to_owned()));
     }
+}
+
+/// A captured datagram's checksum: right, wrong (the teaching point: the
+/// receiver's OS drops it silently), not computed, offloaded or not
+/// checkable.
+fn captured_checksum_ui(
+    ui: &mut egui::Ui,
+    value: u16,
+    expected: u16,
+    ok: Option<bool>,
+    offloaded: bool,
+    lang: Lang,
+) {
+    let t = |k: T| k.get(lang);
+    let (value, want) = (dec_hex(value), dec_hex(expected));
+    let (text, color) = match ok {
+        Some(true) => (
+            fill(t(T::AnatomyCapturedRight), &[("value", &value)]),
+            crate::app::style::ok_color(ui),
+        ),
+        Some(false) => (
+            fill(
+                t(T::AnatomyCapturedWrong),
+                &[("value", &value), ("expected", &want)],
+            ),
+            crate::app::style::error_color(ui),
+        ),
+        None if offloaded => (
+            fill(t(T::AnatomyCapturedOffloaded), &[("value", &value)]),
+            crate::app::style::warn_color(ui),
+        ),
+        None if value == dec_hex(0) => (
+            t(T::AnatomyCapturedZero).to_owned(),
+            crate::app::style::warn_color(ui),
+        ),
+        None => (
+            t(T::AnatomyCapturedPartial).to_owned(),
+            crate::app::style::warn_color(ui),
+        ),
+    };
+    ui.label(RichText::new(text).color(color));
 }
 
 /// Bit ruler 0…31, two rows of two 16-bit fields, then the data.
@@ -172,7 +219,7 @@ pub(super) struct Field {
 fn fields(ui: &egui::Ui, info: &HeaderInfo, lang: Lang) -> [Field; 4] {
     let t = |k: T| k.get(lang);
     let checksum = match info.checksum {
-        Checksum::Known { value, .. } => Some(value),
+        Checksum::Known { value, .. } | Checksum::Captured { value, .. } => Some(value),
         _ => None,
     };
     [

@@ -20,6 +20,15 @@ pub enum Checksum {
         any: IpAddr,
     },
     Impossible(HeaderError),
+    /// As a capture file recorded it (lab::capture): the value on the wire,
+    /// what these bytes give, and whether they agree (None: 0 = not
+    /// computed, part of the data not captured, or checksum offload).
+    Captured {
+        value: u16,
+        expected: u16,
+        ok: Option<bool>,
+        offloaded: bool,
+    },
 }
 
 /// The header fields of one datagram record, as far as they are known.
@@ -37,6 +46,20 @@ pub struct HeaderInfo {
 
 impl HeaderInfo {
     pub fn of(d: &DatagramRecord) -> Self {
+        if let Some(c) = d.captured {
+            return HeaderInfo {
+                src_port: c.src_port,
+                dst_port: c.dst_port,
+                payload_len: usize::from(c.length).checked_sub(HEADER_LEN),
+                read: None,
+                checksum: Checksum::Captured {
+                    value: c.checksum,
+                    expected: c.checksum_expected,
+                    ok: c.checksum_ok,
+                    offloaded: c.offloaded,
+                },
+            };
+        }
         // Linux reports the real length of a truncated datagram (MSG_TRUNC);
         // elsewhere `len` is only what was read.
         let length_known = d.truncated.is_none_or(|t| d.len > t.read);
@@ -81,7 +104,7 @@ impl HeaderInfo {
     /// The whole header, when every field is known.
     pub fn header(&self) -> Option<UdpHeader> {
         match self.checksum {
-            Checksum::Known { value, .. } => Some(UdpHeader {
+            Checksum::Known { value, .. } | Checksum::Captured { value, .. } => Some(UdpHeader {
                 src_port: self.src_port,
                 dst_port: self.dst_port,
                 length: self.length()?,

@@ -245,6 +245,7 @@ fn any_address_uses_loopback_for_a_loopback_peer_only() {
         sim: Default::default(),
         sender_script: None,
         receiver_script: None,
+        captured: None,
     };
     let info = HeaderInfo::of(&record("0.0.0.0:4000", "127.0.0.1:12345"));
     let want = UdpHeader::for_datagram(
@@ -274,4 +275,75 @@ fn any_address_uses_loopback_for_a_loopback_peer_only() {
             ..
         }
     ));
+}
+
+/// A capture's datagram with a checksum damaged on the way (issue 26): the
+/// view shows the header as captured and says the checksum is wrong, in
+/// both languages.
+#[test]
+fn a_captured_wrong_checksum_is_shown_as_captured_and_flagged() {
+    let mut ip = Vec::new();
+    etherparse::PacketBuilder::ipv4([10, 0, 0, 2], [10, 0, 0, 1], 64)
+        .udp(50000, 12345)
+        .write(&mut ip, b"Hello, server")
+        .expect("packet");
+    let right = u16::from_be_bytes([ip[26], ip[27]]);
+    let wrong = right ^ 0x0101;
+    ip[26..28].copy_from_slice(&wrong.to_be_bytes());
+    // A pcap (raw IP) holding that one packet.
+    let mut file = 0xa1b2_c3d4u32.to_le_bytes().to_vec();
+    file.extend_from_slice(&[2, 0, 4, 0]);
+    for v in [
+        0u32,
+        0,
+        65535,
+        101,
+        1_764_800_000,
+        0,
+        ip.len() as u32,
+        ip.len() as u32,
+    ] {
+        file.extend_from_slice(&v.to_le_bytes());
+    }
+    file.extend_from_slice(&ip);
+    let crate::lab::capture::Recorded::Capture(imported) =
+        crate::lab::capture::open_bytes(&file).expect("the capture")
+    else {
+        panic!("read as a session");
+    };
+    for (lang, flagged) in [
+        (
+            crate::app::Lang::En,
+            format!(
+                "As captured, the checksum {} is wrong: these bytes give {}. The datagram was damaged on the way; the receiver's OS drops such a datagram without a word, and recvfrom never sees it.",
+                dec_hex(wrong),
+                dec_hex(right)
+            ),
+        ),
+        (
+            crate::app::Lang::Ru,
+            format!(
+                "В захвате контрольная сумма {} неверна: эти байты дают {}. Датаграмма повреждена в пути; ОС получателя молча отбрасывает такую датаграмму, и recvfrom её не увидит.",
+                dec_hex(wrong),
+                dec_hex(right)
+            ),
+        ),
+    ] {
+        let mut h = crate::app::test_util::harness_with(crate::app::Settings {
+            lang: Some(lang),
+            ..crate::app::Settings::default()
+        });
+        h.state_mut().session = crate::lab::session::Session::default();
+        for d in &imported.session.datagrams {
+            h.state_mut().session.push_captured(d.clone());
+        }
+        h.state_mut()
+            .run(crate::app::Command::ShowView(crate::app::View::Anatomy));
+        h.run_steps(3);
+        h.get_by_label(&flagged);
+        if lang == crate::app::Lang::En {
+            h.get_by_label(&format!("Checksum: {}", dec_hex(wrong)));
+            h.get_by_label("Source port: 50000 (0xC350)");
+        }
+    }
 }

@@ -261,6 +261,7 @@ fn record(
         sim: SimFate::default(),
         sender_script: None,
         receiver_script: None,
+        captured: None,
     }
 }
 

@@ -41,6 +41,7 @@ fn started(session: &mut Session, run: ScriptId, path: &str) {
         kind: ScriptEventKind::Started {
             pid: 1,
             script: PathBuf::from(path),
+            source: None,
         },
     }));
 }
