@@ -37,6 +37,8 @@ pub struct CodeSettings {
     pub client_buffer: usize,
     /// The client's `settimeout` (None: it waits forever, as the lab's).
     pub timeout: Option<Duration>,
+    /// The TCP server's `listen` backlog.
+    pub backlog: u32,
 }
 
 impl Default for CodeSettings {
@@ -50,6 +52,7 @@ impl Default for CodeSettings {
             server_buffer: net::DEFAULT_BUFFER,
             client_buffer: net::DEFAULT_BUFFER,
             timeout: None,
+            backlog: 5,
         }
     }
 }
@@ -434,6 +437,8 @@ pub fn py_str(s: &str) -> String {
 fn is_invisible_separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
 }
+
+pub mod tcp;
 
 #[cfg(test)]
 mod tests;

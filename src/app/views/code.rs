@@ -98,6 +98,7 @@ pub fn code_settings(s: &Settings) -> CodeSettings {
         client_buffer: s.client_buffer.clamp(1, net::MAX_DATAGRAM + 1),
         // UDP Lab's client always gives up after its timeout.
         timeout: Some(s.timeout()),
+        ..CodeSettings::default()
     }
 }
 
