@@ -116,6 +116,9 @@ pub struct CallArgs {
     pub value: Option<String>,
     /// close() done by the garbage collector, not by the script.
     pub gc: bool,
+    /// listen's backlog; shutdown's how ("SHUT_WR").
+    pub backlog: Option<u64>,
+    pub how: Option<String>,
 }
 
 /// What a call returned.
@@ -131,6 +134,11 @@ pub struct CallResult {
     pub real_len: Option<u64>,
     /// bind: the address the socket got (the real port for port 0).
     pub local: Option<TracedAddr>,
+    /// accept: the script's number of the connection's new socket (its
+    /// peer is `from`).
+    pub accepted: Option<u32>,
+    /// connect_ex: the error number it returned (0: connected).
+    pub code: Option<i64>,
 }
 
 /// One socket call of the script.
@@ -309,6 +317,10 @@ struct WireArgs {
     value: Option<serde_json::Value>,
     #[serde(default)]
     gc: Option<bool>,
+    #[serde(default)]
+    backlog: Option<u64>,
+    #[serde(default)]
+    how: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -339,6 +351,10 @@ struct WireRes {
     real_len: Option<u64>,
     #[serde(default)]
     local: Option<serde_json::Value>,
+    #[serde(default)]
+    sock: Option<u32>,
+    #[serde(default)]
+    code: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -437,6 +453,8 @@ fn args(a: Option<WireArgs>) -> Result<CallArgs, LineError> {
             other => other.to_string(),
         }),
         gc: a.gc.unwrap_or(false),
+        backlog: a.backlog,
+        how: a.how,
     })
 }
 
@@ -486,6 +504,8 @@ pub fn parse_line(line: &[u8], token: &str) -> Result<Line, LineError> {
                         from: r.addr.map(addr),
                         real_len: r.real_len,
                         local: r.local.map(addr),
+                        accepted: r.sock,
+                        code: r.code,
                     })
                 }
                 (None, None) => return Err(LineError::Shape),
@@ -610,6 +630,43 @@ mod tests {
             "127.0.0.1:50612".parse().ok()
         );
         assert_eq!(call.site.map(|s| s.short()), Some("server.py:16".into()));
+    }
+
+    #[test]
+    fn tcp_call_lines_are_read() {
+        let accept = br#"{"ev":"call","call":"accept","sock":1,"args":{},"res":{"sock":2,"addr":["127.0.0.1",36990],"local":["127.0.0.1",23901],"fd":5},"wait":"1-2","file":"s.py","line":7,"k":"abc"}"#;
+        let Ok(Line {
+            report: Report::Call(call),
+            ..
+        }) = parse_line(accept, TOKEN)
+        else {
+            panic!("not a call");
+        };
+        let res = call.outcome.unwrap_or_default();
+        assert_eq!(res.accepted, Some(2));
+        assert_eq!(
+            res.from.and_then(|a| a.socket_addr()),
+            "127.0.0.1:36990".parse().ok()
+        );
+        let listen =
+            br#"{"ev":"call","call":"listen","sock":1,"args":{"backlog":5},"res":{},"k":"abc"}"#;
+        let Ok(Line {
+            report: Report::Call(call),
+            ..
+        }) = parse_line(listen, TOKEN)
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(call.args.backlog, Some(5));
+        let refused = br#"{"ev":"call","call":"connect_ex","sock":1,"args":{"addr":["127.0.0.1",1]},"res":{"code":111,"local":["0.0.0.0",46274]},"k":"abc"}"#;
+        let Ok(Line {
+            report: Report::Call(call),
+            ..
+        }) = parse_line(refused, TOKEN)
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(call.outcome.unwrap_or_default().code, Some(111));
     }
 
     #[test]
