@@ -387,3 +387,6 @@ impl Tcp {
         due.then(|| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(since.max(0.0)) + ACCEPT_GRACE)
     }
 }
+
+#[cfg(test)]
+mod tests;
