@@ -56,8 +56,9 @@ pub fn can_tell() -> bool {
 #[cfg(any(windows, test))]
 mod windows;
 
+// TCP's table: the states of the sockets on a port (TIME_WAIT, LISTEN).
 mod tcp;
-pub use tcp::{TcpPort, tcp_port};
+pub use tcp::{TCP_LISTEN, TCP_TIME_WAIT, tcp_listeners, tcp_port_states};
 
 fn parse_v4(hex: &str) -> Option<IpAddr> {
     let v = u32::from_str_radix(hex, 16).ok()?;

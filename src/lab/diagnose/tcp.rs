@@ -302,21 +302,21 @@ impl Tcp {
             .map(TracedAddr::python)
             .unwrap_or_default();
         let want = call.args.addr.as_ref().and_then(socket_addr);
-        let port = want.map(|w| ports::tcp_port(w.port())).unwrap_or_default();
+        let listeners = want.map(|w| ports::tcp_listeners(w.port())).unwrap_or_default();
+        let time_wait = want.is_some_and(|w| {
+            ports::tcp_port_states(w.port()).contains(&ports::TCP_TIME_WAIT)
+        });
         let holder = want.and_then(|w| {
-            port.listeners.iter().find(|h| {
+            listeners.into_iter().find(|h| {
                 h.local.ip() == w.ip() || h.local.ip().is_unspecified() || w.ip().is_unspecified()
             })
         });
         let kind = match holder {
-            None if port.time_wait > 0 => Kind::Tcp(TcpKind::TimeWait {
+            None if time_wait => Kind::Tcp(TcpKind::TimeWait {
                 addr,
                 reuse: self.reuse.contains(&call.sock),
             }),
-            holder => Kind::AddrInUse {
-                addr,
-                holder: holder.cloned(),
-            },
+            holder => Kind::AddrInUse { addr, holder },
         };
         vec![Diagnosis {
             site: call.site.clone(),
