@@ -606,3 +606,243 @@ fn vermin_finds_the_tcp_programs_compatible_with_python_2_7_and_3_0() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Scripts run as the window runs them: one event queue, one session that
+/// records every event first, and a diagnoser per run that sees the
+/// session's facts (the peer's sends of a connection).
+struct Window {
+    sink: udp_lab::net::EventSink<udp_lab::net::NetEvent>,
+    queue: udp_lab::net::EventQueue<udp_lab::net::NetEvent>,
+    session: udp_lab::lab::session::Session,
+    diagnosers: std::collections::HashMap<u64, udp_lab::lab::diagnose::Diagnoser>,
+    found: Vec<(u64, udp_lab::lab::diagnose::Diagnosis)>,
+    output: Vec<(u64, String)>,
+    exited: Vec<u64>,
+    _handles: Vec<udp_lab::net::ScriptHandle>,
+}
+
+impl Window {
+    fn new() -> Self {
+        let (sink, queue) = udp_lab::net::event_channel(65_536, std::sync::Arc::new(|| {}));
+        Self {
+            sink,
+            queue,
+            session: Default::default(),
+            diagnosers: Default::default(),
+            found: Vec::new(),
+            output: Vec::new(),
+            exited: Vec::new(),
+            _handles: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, script: &str, args: &[&str]) -> u64 {
+        let handle = udp_lab::net::spawn_script(
+            udp_lab::net::ScriptRequest {
+                script: PathBuf::from(script),
+                args: args.iter().map(|a| a.to_string()).collect(),
+                ..Default::default()
+            },
+            self.sink.clone(),
+        )
+        .unwrap();
+        let run = handle.run;
+        self._handles.push(handle);
+        run
+    }
+
+    fn until(&mut self, done: impl Fn(&Self) -> bool) {
+        use udp_lab::lab::session::RunFacts;
+        use udp_lab::net::{NetEvent, ScriptEventKind, Stream};
+        let deadline = std::time::Instant::now() + common::WAIT * 3;
+        while !done(self) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let Some(event) = self.queue.recv_timeout(left) else {
+                panic!("not done: {:?} {:?}", self.output, self.found);
+            };
+            self.session.record(&event);
+            let NetEvent::Script(ev) = event else {
+                continue;
+            };
+            let facts = RunFacts {
+                session: &self.session,
+                run: ev.run,
+            };
+            let d = self.diagnosers.entry(ev.run).or_default();
+            let found = match ev.kind {
+                ScriptEventKind::Report(r) => d.report(&r, &facts),
+                ScriptEventKind::Output {
+                    stream: Stream::Stdout,
+                    text,
+                    ..
+                } => {
+                    self.output.push((ev.run, text));
+                    Vec::new()
+                }
+                ScriptEventKind::Exited { code, stopped, .. } => {
+                    self.exited.push(ev.run);
+                    d.exited(code, stopped)
+                }
+                _ => Vec::new(),
+            };
+            self.found.extend(found.into_iter().map(|d| (ev.run, d)));
+        }
+    }
+
+    fn printed(&self, run: u64, prefix: &str) -> Option<String> {
+        self.output
+            .iter()
+            .find(|(r, l)| *r == run && l.starts_with(prefix))
+            .map(|(_, l)| l.clone())
+    }
+
+    fn said(&self, run: u64, lang: Lang) -> Vec<String> {
+        self.found
+            .iter()
+            .filter(|(r, _)| *r == run)
+            .map(|(_, d)| d.text(lang))
+            .collect()
+    }
+}
+
+/// The Code view's TCP pair traced in one session: one connection, its
+/// bytes each way with the send and recv boundaries and the b'' at the
+/// end, and the rows stepped as UDP Lab's TCP programs.
+#[test]
+fn two_traced_scripts_make_one_connection_in_the_session() {
+    use udp_lab::lab::session::{Call, Side, TcpCall};
+    if !python() {
+        return;
+    }
+    let dir = Dir::new("session");
+    let server = tcp::server(
+        &CodeSettings {
+            bind: "127.0.0.1:0".into(),
+            ..CodeSettings::default()
+        },
+        Lang::En,
+    );
+    let server_path = dir.script("tcp_server.py", &server.source);
+    let mut w = Window::new();
+    let srv = w.run(&server_path, &[]);
+    w.until(|w| w.printed(srv, "Server is listening").is_some());
+    let port = listening_port(&w.printed(srv, "Server is listening").unwrap());
+    let client = tcp::client(
+        &CodeSettings {
+            target: format!("127.0.0.1:{port}"),
+            ..CodeSettings::default()
+        },
+        Lang::En,
+    );
+    let client_path = dir.script("tcp_client.py", &client.source);
+    let cli = w.run(&client_path, &[]);
+    // The server closes the connection after the client's b''.
+    w.until(|w| {
+        w.exited.contains(&cli)
+            && w.session.trace.iter().any(|r| {
+                r.side == Side::Script(srv)
+                    && r.call == Call::Tcp(TcpCall::Close { listener: false })
+            })
+    });
+    assert_eq!(w.session.streams.list.len(), 1, "one connection");
+    let conn = &w.session.streams.list[0];
+    assert_eq!(conn.up.bytes, b"Hello, server");
+    assert_eq!(conn.down.bytes, b"Hello, client");
+    assert_eq!(conn.up.sends.len(), 1);
+    // The server's recv read it all, then b'' (the client's SHUT_WR).
+    let reads: Vec<u64> = conn.up.recvs.iter().map(|r| r.len).collect();
+    assert_eq!(reads, [13, 0], "{:?}", conn.up.recvs);
+    assert!(conn.up.eof_read.is_some());
+    // Rows: the server's accept is its step 8, the client's connect its 6.
+    let step_of = |run, want: fn(&TcpCall) -> bool| {
+        w.session
+            .trace
+            .iter()
+            .find(|r| r.side == Side::Script(run) && matches!(&r.call, Call::Tcp(c) if want(c)))
+            .and_then(|r| r.lab_step())
+    };
+    assert_eq!(
+        step_of(srv, |c| matches!(c, TcpCall::Accept { .. })),
+        Some(8)
+    );
+    assert_eq!(
+        step_of(srv, |c| matches!(c, TcpCall::Listen { .. })),
+        Some(6)
+    );
+    assert_eq!(
+        step_of(cli, |c| matches!(c, TcpCall::Connect { .. })),
+        Some(6)
+    );
+    assert_eq!(
+        step_of(cli, |c| matches!(c, TcpCall::Send { all: true, .. })),
+        Some(7)
+    );
+    assert!(w.said(srv, Lang::En).is_empty());
+    assert!(w.said(cli, Lang::En).is_empty());
+}
+
+const SPLIT_SERVER: &str = r#"import socket
+import time
+
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.bind(("127.0.0.1", 0))
+server.listen(1)
+print("Server is listening on 127.0.0.1 port", server.getsockname()[1])
+conn, addr = server.accept()
+data = conn.recv(5)
+print("Message from client:", data.decode())
+# The client's report of its send reaches UDP Lab first.
+time.sleep(0.5)
+conn.sendall(b"Hello, client")
+conn.close()
+server.close()
+"#;
+
+const ONE_SEND_CLIENT: &str = r#"import socket
+import sys
+
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.connect(("127.0.0.1", int(sys.argv[1])))
+sock.sendall(b"Hello, server")
+try:
+    print("Response from server:", sock.recv(1024).decode())
+except socket.error:
+    # The server closes with 8 bytes unread: Linux resets the connection.
+    print("Reset")
+sock.close()
+"#;
+
+/// One send of 13 bytes, read by recv(5): the server printed and answered
+/// "Hello" as if it were the message. Said where it read, in both
+/// languages, with the call that took it for the whole.
+#[test]
+fn a_partial_read_answered_as_the_whole_message_is_said() {
+    if !python() {
+        return;
+    }
+    let dir = Dir::new("split");
+    let server_path = dir.script("split_server.py", SPLIT_SERVER);
+    let client_path = dir.script("one_send.py", ONE_SEND_CLIENT);
+    let mut w = Window::new();
+    let srv = w.run(&server_path, &[]);
+    w.until(|w| w.printed(srv, "Server is listening").is_some());
+    let port = listening_port(&w.printed(srv, "Server is listening").unwrap()).to_string();
+    let cli = w.run(&client_path, &[&port]);
+    w.until(|w| w.exited.contains(&cli) && w.exited.contains(&srv));
+    assert_eq!(
+        w.printed(srv, "Message from client").as_deref(),
+        Some("Message from client: Hello")
+    );
+    let read = line_of(SPLIT_SERVER, "conn.recv(5)");
+    let answered = line_of(SPLIT_SERVER, "conn.sendall");
+    assert_eq!(
+        w.said(srv, Lang::En),
+        [format!(
+            "split_server.py:{read}: recv() returned 5 bytes, and they end inside a send() of 13 bytes by the peer: 8 bytes of that message were not read yet. The script then went on to sendall() at split_server.py:{answered} as if it had the whole message. TCP keeps bytes, not messages: read until the message is complete (until b'', a delimiter such as \\n, or a length sent first)."
+        )]
+    );
+    assert!(w.said(srv, Lang::Ru)[0].starts_with(&format!(
+        "split_server.py:{read}: recv() вернул 5 байт, и они обрываются внутри send() собеседника длиной 13 байт"
+    )));
+    assert!(w.said(cli, Lang::En).is_empty());
+}

@@ -18,7 +18,7 @@ mod tcp;
 
 pub use encoding::{Fit, cyrillic_fit};
 pub use kind::{Diagnosis, Kind, Receipt};
-pub use tcp::{ACCEPT_GRACE, TcpKind};
+pub use tcp::{ACCEPT_GRACE, SplitRead, TcpKind};
 
 /// A receive blocked this long with no timeout is said to wait forever.
 pub const WAIT_WARNING: Duration = Duration::from_secs(5);
@@ -30,6 +30,13 @@ pub trait Facts {
     /// Who received the latest datagram this script sent to `to`, if
     /// anyone did.
     fn received(&self, to: SocketAddr) -> Option<Receipt>;
+
+    /// The latest recv of the script's stream socket `sock`, when its
+    /// bytes end inside one of the peer's sends (issue 27: the session
+    /// sees both ends of a connection; the CLI knows nothing).
+    fn split_read(&self, _sock: u32) -> Option<SplitRead> {
+        None
+    }
 }
 
 /// No facts beyond the script's own reports.
@@ -285,7 +292,7 @@ impl Diagnoser {
         if let Some(id) = &call.wait {
             self.waiting.remove(id);
         }
-        if let Some(found) = self.tcp.call(call, &mut self.explained) {
+        if let Some(found) = self.tcp.call(call, &mut self.explained, facts) {
             return found;
         }
         let sock = call.sock;

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use super::{Diagnosis, Kind, socket_addr};
+use super::{Diagnosis, Facts, Kind, socket_addr};
 use crate::lab::i18n::{Lang, T, fill};
 use crate::net::ports;
 use crate::net::trace::{Site, TracedAddr, TracedCall, TracedError, TracedWait};
@@ -24,8 +24,28 @@ fn refused(errno: i64) -> bool {
     matches!(errno, 111 | 61 | 10061)
 }
 
+/// A recv whose bytes end inside one of the peer's sends, as the session
+/// recorded both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SplitRead {
+    /// Bytes the recv returned.
+    pub read: u64,
+    /// The length of the send it ended inside, and how many of its bytes
+    /// were not read by then.
+    pub send_len: u64,
+    pub left: u64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum TcpKind {
+    /// A recv returned part of a message (it ended inside a peer's send)
+    /// and the script's next call on the socket was no recv: it took the
+    /// part for the whole.
+    SplitRead {
+        split: SplitRead,
+        next: String,
+        next_site: Option<Site>,
+    },
     /// connect / connect_ex to `addr` was answered with a reset.
     Refused { call: String, addr: String },
     /// bind failed, nothing listens on the port, and connections on it
@@ -47,6 +67,24 @@ pub enum TcpKind {
 impl TcpKind {
     pub fn text(&self, site: &str, lang: Lang) -> String {
         match self {
+            TcpKind::SplitRead {
+                split,
+                next,
+                next_site,
+            } => fill(
+                T::DiagTcpSplitRead.get(lang),
+                &[
+                    ("site", &site),
+                    ("read", &split.read),
+                    ("len", &split.send_len),
+                    ("left", &split.left),
+                    ("next", next),
+                    (
+                        "next_site",
+                        &next_site.as_ref().map_or("?".into(), Site::short),
+                    ),
+                ],
+            ),
             TcpKind::Refused { call, addr } => fill(
                 T::DiagTcpRefused.get(lang),
                 &[("site", &site), ("call", call), ("addr", addr)],
@@ -109,6 +147,8 @@ pub struct Tcp {
     /// Sockets whose receive returned b''.
     eof: HashSet<u32>,
     partial: HashMap<u32, Partial>,
+    /// Sockets whose latest call was a recv that returned bytes: where.
+    read: HashMap<u32, Option<Site>>,
     /// The accept() the script waits in: its wait id, site and start.
     accepting: Option<(String, Option<Site>, f64)>,
     told: HashSet<(u32, &'static str)>,
@@ -155,6 +195,7 @@ impl Tcp {
         &mut self,
         call: &TracedCall,
         explained: &mut Option<(Option<Site>, String)>,
+        facts: &dyn Facts,
     ) -> Option<Vec<Diagnosis>> {
         let sock = call.sock;
         let name = call.name.as_str();
@@ -167,6 +208,7 @@ impl Tcp {
         }
         let site = &call.site;
         let mut out = self.unfinished_send(call);
+        out.extend(self.took_part_for_whole(call, facts));
         if let Some(conn) = self.conns.get_mut(&sock) {
             conn.last = call.time;
             conn.waiting = false;
@@ -251,6 +293,9 @@ impl Tcp {
                     );
                 }
             }
+            ("recv" | "recv_into", Ok(r)) if r.data.as_ref().is_some_and(|d| d.len > 0) => {
+                self.read.insert(sock, site.clone());
+            }
             // The first b'' is noted in the guard; a second one is said.
             ("recv" | "recv_into", Ok(r))
                 if r.data.as_ref().is_some_and(|d| d.len == 0)
@@ -266,6 +311,34 @@ impl Tcp {
             _ => {}
         }
         Some(out)
+    }
+
+    /// After a recv that returned part of a peer's send, a call that is no
+    /// further recv (an answer, a close) shows the script took the part
+    /// for the whole message.
+    fn took_part_for_whole(&mut self, call: &TracedCall, facts: &dyn Facts) -> Vec<Diagnosis> {
+        let Some(read_at) = self.read.remove(&call.sock) else {
+            return Vec::new();
+        };
+        let goes_on = matches!(
+            call.name.as_str(),
+            "send" | "sendall" | "shutdown" | "close"
+        );
+        if !goes_on || self.told.contains(&(call.sock, "split")) {
+            return Vec::new();
+        }
+        let Some(split) = facts.split_read(call.sock) else {
+            return Vec::new();
+        };
+        self.told.insert((call.sock, "split"));
+        one(
+            &read_at,
+            TcpKind::SplitRead {
+                split,
+                next: call.name.clone(),
+                next_site: call.site.clone(),
+            },
+        )
     }
 
     /// A partial send of this socket is said unless this call sends the rest.
@@ -302,10 +375,11 @@ impl Tcp {
             .map(TracedAddr::python)
             .unwrap_or_default();
         let want = call.args.addr.as_ref().and_then(socket_addr);
-        let listeners = want.map(|w| ports::tcp_listeners(w.port())).unwrap_or_default();
-        let time_wait = want.is_some_and(|w| {
-            ports::tcp_port_states(w.port()).contains(&ports::TCP_TIME_WAIT)
-        });
+        let listeners = want
+            .map(|w| ports::tcp_listeners(w.port()))
+            .unwrap_or_default();
+        let time_wait =
+            want.is_some_and(|w| ports::tcp_port_states(w.port()).contains(&ports::TCP_TIME_WAIT));
         let holder = want.and_then(|w| {
             listeners.into_iter().find(|h| {
                 h.local.ip() == w.ip() || h.local.ip().is_unspecified() || w.ip().is_unspecified()
