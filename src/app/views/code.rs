@@ -257,7 +257,9 @@ pub fn code_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         // keeps its lines for the code.
         ui.horizontal(|ui| {
             for (t, role) in [(Tab::Server, Role::Server), (Tab::Client, Role::Client)] {
-                let text = RichText::new(role.file_name()).monospace().strong();
+                let text = RichText::new(programs[index(role)].file_name)
+                    .monospace()
+                    .strong();
                 if ui.selectable_label(tab == t, text).clicked() {
                     app.views.code.tab = t;
                 }

@@ -97,6 +97,7 @@ fn the_windows_values_show_in_the_tcp_programs() {
         client_buffer: 8,
         timeout: Some(Duration::from_millis(1500)),
         backlog: 1,
+        ..CodeSettings::default()
     };
     let s = server(&settings, Lang::En);
     assert!(line(&s, 3).contains("server_ip = \"0.0.0.0\""));
@@ -143,4 +144,34 @@ fn russian_tcp_comments_get_a_coding_line() {
     assert!(ru.source.contains("# TCP хранит байты, а не сообщения"));
     // What it prints stays the lab's English.
     assert!(line(&ru, 9).contains("print(\"Response from server:\""));
+}
+
+#[test]
+fn each_side_shows_the_program_of_its_protocol() {
+    use crate::lab::code::Role;
+    use crate::net::Protocol;
+    let tcp_server = CodeSettings {
+        server_protocol: Protocol::Tcp,
+        ..CodeSettings::default()
+    };
+    assert_eq!(
+        Role::Server.program(&tcp_server, Lang::En).file_name,
+        "tcp_server.py"
+    );
+    assert_eq!(
+        Role::Client.program(&tcp_server, Lang::En).file_name,
+        "client.py"
+    );
+    let tcp_client = CodeSettings {
+        client_protocol: Protocol::Tcp,
+        ..CodeSettings::default()
+    };
+    assert_eq!(
+        Role::Server.program(&tcp_client, Lang::En).file_name,
+        "server.py"
+    );
+    assert_eq!(
+        Role::Client.program(&tcp_client, Lang::En).file_name,
+        "tcp_client.py"
+    );
 }
