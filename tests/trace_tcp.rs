@@ -846,3 +846,48 @@ fn a_partial_read_answered_as_the_whole_message_is_said() {
     )));
     assert!(w.said(cli, Lang::En).is_empty());
 }
+
+/// The Code view's client (no timeout) against a server that answers and
+/// never closes: its loop reading until b'' waits; said after 5 s, where
+/// it waits, with the bytes it got.
+#[test]
+fn a_client_waiting_for_a_close_that_never_comes_is_said() {
+    if !python() {
+        return;
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        // The client's message, up to its SHUT_WR.
+        let mut message = Vec::new();
+        conn.read_to_end(&mut message).unwrap();
+        conn.write_all(b"Hello, client").unwrap();
+        // Open until the test is done.
+        let _ = done_rx.recv();
+        message
+    });
+    let dir = Dir::new("never-closed");
+    let client = tcp::client(
+        &CodeSettings {
+            target: format!("127.0.0.1:{port}"),
+            ..CodeSettings::default()
+        },
+        Lang::En,
+    );
+    let path = dir.script("tcp_client.py", &client.source);
+    let (cli, _out, lines) = start(&[&path], "  ! ");
+    let at = client.line_of(8).unwrap();
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!(
+            "  ! tcp_client.py:{at}: recv() has waited 5 s with no timeout, after 13 bytes: the server neither sends more nor closes the connection, and a loop reading until b'' waits for that close forever. Have the server close the connection when it has answered (conn.close()), or read only what the answer needs; settimeout(2) would let this client give up."
+        ),
+        "{lines:#?}"
+    );
+    // Stopped: udp-lab's end takes the script with it.
+    drop(cli);
+    let _ = done_tx.send(());
+    assert_eq!(server.join().unwrap(), b"Hello, server");
+}

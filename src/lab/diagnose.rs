@@ -190,14 +190,28 @@ impl Diagnoser {
         let mut due = Vec::new();
         for (wait, told) in self.waiting.values_mut() {
             let waited = now - wait.time;
-            // Only a client waiting for its answer: it sent, and never bound.
-            let client = self.sent_to.contains_key(&wait.sock) && !self.bound.contains(&wait.sock);
+            // Only a client waiting for its answer: it sent, and never bound
+            // (or a TCP client, which connected).
+            let client = (self.sent_to.contains_key(&wait.sock)
+                && !self.bound.contains(&wait.sock))
+                || self.tcp.is_client(wait.sock);
             if client && !*told && wait.timeout.is_none() && waited >= WAIT_WARNING.as_secs_f64() {
                 *told = true;
                 due.push((wait.clone(), Duration::from_secs_f64(waited.max(0.0))));
             }
         }
         for (wait, waited) in due {
+            if let Some(read) = self.tcp.read_so_far(wait.sock) {
+                out.push(Diagnosis {
+                    site: wait.site.clone(),
+                    kind: Kind::Tcp(TcpKind::WaitsForClose {
+                        call: wait.name.clone(),
+                        waited,
+                        read,
+                    }),
+                });
+                continue;
+            }
             out.push(Diagnosis {
                 site: wait.site.clone(),
                 kind: Kind::WaitsForever {
@@ -217,8 +231,8 @@ impl Diagnoser {
             .filter(|(w, told)| {
                 !told
                     && w.timeout.is_none()
-                    && self.sent_to.contains_key(&w.sock)
-                    && !self.bound.contains(&w.sock)
+                    && ((self.sent_to.contains_key(&w.sock) && !self.bound.contains(&w.sock))
+                        || self.tcp.is_client(w.sock))
             })
             .map(|(w, _)| {
                 SystemTime::UNIX_EPOCH + Duration::from_secs_f64(w.time.max(0.0)) + WAIT_WARNING

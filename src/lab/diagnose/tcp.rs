@@ -57,6 +57,13 @@ pub enum TcpKind {
     PartialSend { sent: u64, len: u64 },
     /// recv returned b'' a second time on the same socket.
     EofLoop { call: String },
+    /// A connected client's receive has blocked `waited` with no timeout,
+    /// after `read` bytes: the server neither sends more nor closes.
+    WaitsForClose {
+        call: String,
+        waited: Duration,
+        read: u64,
+    },
     /// A data call on the socket that listens.
     OnListening { call: String },
     /// The connection accept() returned here is open, with no call on it,
@@ -106,6 +113,15 @@ impl TcpKind {
                 T::DiagTcpEofLoop.get(lang),
                 &[("site", &site), ("call", call)],
             ),
+            TcpKind::WaitsForClose { call, waited, read } => fill(
+                T::DiagTcpWaitsForClose.get(lang),
+                &[
+                    ("site", &site),
+                    ("call", call),
+                    ("secs", &waited.as_secs()),
+                    ("read", read),
+                ],
+            ),
             TcpKind::OnListening { call } => fill(
                 T::DiagTcpOnListening.get(lang),
                 &[("site", &site), ("call", call)],
@@ -147,6 +163,8 @@ pub struct Tcp {
     /// Sockets whose receive returned b''.
     eof: HashSet<u32>,
     partial: HashMap<u32, Partial>,
+    /// Connected clients, and the bytes each has read so far.
+    clients: HashMap<u32, u64>,
     /// Sockets whose latest call was a recv that returned bytes: where.
     read: HashMap<u32, Option<Site>>,
     /// The accept() the script waits in: its wait id, site and start.
@@ -170,6 +188,16 @@ impl Tcp {
     /// Whether `sock` is a stream socket of the script's.
     pub fn has(&self, sock: u32) -> bool {
         self.stream.contains(&sock)
+    }
+
+    /// Whether `sock` connected (a client: its wait is for the server).
+    pub fn is_client(&self, sock: u32) -> bool {
+        self.clients.contains_key(&sock)
+    }
+
+    /// A connected client's bytes read so far; None for any other socket.
+    pub fn read_so_far(&self, sock: u32) -> Option<u64> {
+        self.clients.get(&sock).copied()
     }
 
     /// Once per socket and kind of mistake.
@@ -261,6 +289,9 @@ impl Tcp {
                     Ok(r) => r.code,
                     Err(e) => e.errno.or(e.winerror),
                 };
+                if matches!(outcome, Ok(r) if r.code.unwrap_or(0) == 0) {
+                    self.clients.insert(sock, 0);
+                }
                 if errno.is_some_and(refused) {
                     if let Err(e) = outcome {
                         *explained = Some((site.clone(), e.py_type.clone()));
@@ -295,6 +326,9 @@ impl Tcp {
             }
             ("recv" | "recv_into", Ok(r)) if r.data.as_ref().is_some_and(|d| d.len > 0) => {
                 self.read.insert(sock, site.clone());
+                if let Some(read) = self.clients.get_mut(&sock) {
+                    *read += r.data.as_ref().map_or(0, |d| d.len as u64);
+                }
             }
             // The first b'' is noted in the guard; a second one is said.
             ("recv" | "recv_into", Ok(r))
@@ -305,6 +339,7 @@ impl Tcp {
                 out.extend(one(site, TcpKind::EofLoop { call: name.into() }));
             }
             ("close", _) => {
+                self.clients.remove(&sock);
                 self.conns.remove(&sock);
                 self.listening.remove(&sock);
             }
