@@ -272,3 +272,67 @@ fn vermin_finds_the_programs_compatible_with_python_2_7_and_3_0() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The Code view's TCP pair (issue 27), run against each other: the
+/// client reads until b'' and prints the whole answer; the server prints
+/// the message. Echo, and a server that answers nothing (the client's
+/// loop still ends: the server closes). Python 2 prints only ASCII into a
+/// pipe (its stdout has no encoding there), as the UDP pair's test knows.
+fn tcp_exchange_under(python: &str, lang: Lang, message: &str) {
+    use udp_lab::lab::code::tcp;
+    let dir = TempDir::new("tcp-pair");
+    for (reply, answer) in [
+        (
+            ReplyCode::Fixed("Hello, client".into()),
+            "Response from server: Hello, client\n".to_owned(),
+        ),
+        (
+            ReplyCode::Echo,
+            format!("Response from server: {message}\n"),
+        ),
+        (ReplyCode::None, "No answer from the server\n".to_owned()),
+    ] {
+        let settings = CodeSettings {
+            reply,
+            message: message.into(),
+            ..settings(0)
+        };
+        let server = tcp::server(&settings, lang);
+        let path = write(&dir.0, "tcp_server.py", &server.source);
+        let (_server, mut out, port) = python_server(python, &path);
+        let client = tcp::client(
+            &CodeSettings {
+                target: format!("127.0.0.1:{port}"),
+                ..settings
+            },
+            lang,
+        );
+        let path = write(&dir.0, "tcp_client.py", &client.source);
+        assert_eq!(run_client(python, &path), answer);
+        assert_eq!(
+            next_line(&mut out),
+            format!("Message from client: {message}\n")
+        );
+    }
+}
+
+#[test]
+fn the_saved_tcp_server_and_client_talk_until_the_server_closes() {
+    if !have("python3") {
+        println!("SKIPPED the_saved_tcp_server_and_client_talk: python3 is not installed");
+        return;
+    }
+    tcp_exchange_under("python3", Lang::En, "Hello, server");
+    tcp_exchange_under("python3", Lang::Ru, "Привет, сервер");
+    let python2 = std::env::var("UDPLAB_PYTHON2").unwrap_or_else(|_| "python2.7".into());
+    let works = Command::new(&python2)
+        .args(["-c", "pass"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if works {
+        tcp_exchange_under(&python2, Lang::Ru, "Hello, server");
+    } else {
+        println!("SKIPPED the TCP pair under Python 2.7: no {python2}");
+    }
+}

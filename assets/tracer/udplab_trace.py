@@ -322,6 +322,9 @@ class _Traced(_RealSocket):
     """socket.socket, with every call of interest reported."""
 
     def __init__(self, *args, **kwargs):
+        # accept() makes its connection's socket with this: accept reports
+        # it (with the id it gets here), not a socket() of the script's.
+        accepted = kwargs.pop("_udplab_accepted", None)
         _RealSocket.__init__(self, *args, **kwargs)
         self._udplab_closed = False
         # Its local address was reported (by bind or a first send).
@@ -338,6 +341,11 @@ class _Traced(_RealSocket):
         if _PY2:
             self._udplab_unshadow()
         _live[self._udplab_id] = self
+        if accepted is not None:
+            self._udplab_site = accepted
+            self._udplab_named = True
+            self._udplab_connected = True
+            return
         try:
             family, kind = self.family, self.type
         except Exception:
@@ -537,23 +545,7 @@ class _Traced(_RealSocket):
         """A receive: reported before it blocks (so a wait that never ends
         can be seen) and when it returns."""
         site = _site()
-        wait = None
-        if _reporter is not None:
-            wait = "%d-%f" % (self._udplab_id, time.time())
-            try:
-                timeout = self.gettimeout()
-            except Exception:
-                timeout = None
-            event = {
-                "ev": "wait",
-                "call": name,
-                "sock": self._udplab_id,
-                "args": shown,
-                "timeout": timeout,
-                "wait": wait,
-            }
-            event["file"], event["line"] = site
-            _reporter.send(event)
+        wait = self._udplab_wait(name, shown, site)
         try:
             real = None
             if bufsize is not None:
@@ -569,6 +561,100 @@ class _Traced(_RealSocket):
         self._udplab_report(name, shown, result, None, site=site, wait=wait)
         return value
 
+    def _udplab_wait(self, name, shown, site):
+        """Says a call that may block has begun (so a wait that never ends
+        can be seen); its id, which the call's own report names."""
+        if _reporter is None:
+            return None
+        wait = "%d-%f" % (self._udplab_id, time.time())
+        try:
+            timeout = self.gettimeout()
+        except Exception:
+            timeout = None
+        event = {
+            "ev": "wait",
+            "call": name,
+            "sock": self._udplab_id,
+            "args": shown,
+            "timeout": timeout,
+            "wait": wait,
+        }
+        event["file"], event["line"] = site
+        _reporter.send(event)
+        return wait
+
+    def _udplab_local(self, result):
+        """`result` with the address the system gave this socket."""
+        self._udplab_named = True
+        try:
+            result["local"] = _addr(self.getsockname())
+        except Exception:
+            pass
+        return result
+
+    def listen(self, *args):
+        shown = {}
+        if args:
+            shown["backlog"] = args[0]
+        return self._udplab_call("listen", args, shown, lambda v: {})
+
+    def accept(self):
+        site = _site()
+        wait = self._udplab_wait("accept", {}, site)
+        try:
+            if _PY2:
+                real, addr = self._sock.accept()
+                conn = _Traced(_sock=real, _udplab_accepted=site)
+            else:
+                fd, addr = self._accept()
+                conn = _Traced(
+                    self.family, self.type, self.proto, fileno=fd, _udplab_accepted=site
+                )
+                # As socket.accept does: a listening socket with a timeout
+                # gives blocking connections unless a default is set.
+                if socket.getdefaulttimeout() is None and self.gettimeout():
+                    _RealSocket.setblocking(conn, True)
+        except Exception:
+            exc = sys.exc_info()[1]
+            self._udplab_report("accept", {}, None, _error(exc), site=site, wait=wait)
+            raise
+        result = conn._udplab_local({"sock": conn._udplab_id, "addr": _addr(addr)})
+        result["fd"] = conn._udplab_fd()
+        self._udplab_report("accept", {}, result, None, site=site, wait=wait)
+        return conn, addr
+
+    def connect_ex(self, address):
+        def result(code):
+            if code == 0:
+                self._udplab_connected = True
+            return self._udplab_local({"code": code})
+
+        return self._udplab_call(
+            "connect_ex", (address,), {"addr": _addr(address)}, result
+        )
+
+    def sendall(self, *args):
+        shown = {}
+        if args:
+            shown["data"] = _data(args[0])
+
+        def result(value):
+            # sendall returns None once every byte is sent.
+            return self._udplab_sent(shown.get("data", {}).get("len", 0))
+
+        return self._udplab_call("sendall", args, shown, result)
+
+    def shutdown(self, how):
+        name = _const_name(how, ("SHUT_",)) or _text(how)
+        return self._udplab_call("shutdown", (how,), {"how": name}, lambda v: {})
+
+    if _PY2:
+
+        def makefile(self, mode="r", bufsize=-1):
+            # Python 2's file reads the C socket itself; reading through
+            # this one, its recv calls are seen.
+            return socket._fileobject(self, mode, bufsize)
+
     def bind(self, address):
         def result(value):
             self._udplab_named = True
@@ -583,7 +669,9 @@ class _Traced(_RealSocket):
     def connect(self, address):
         def result(value):
             self._udplab_connected = True
-            return {}
+            # The port the system gave it: UDP Lab joins a connection's
+            # two ends by address.
+            return self._udplab_local({})
 
         return self._udplab_call(
             "connect", (address,), {"addr": _addr(address)}, result

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::lab::i18n::{Lang, T, fill};
-use crate::net::{self, Host, ParsedAddr, fmt_secs};
+use crate::net::{self, Host, ParsedAddr, Protocol, fmt_secs};
 
 /// What the server answers, as the window's reply mode says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +37,12 @@ pub struct CodeSettings {
     pub client_buffer: usize,
     /// The client's `settimeout` (None: it waits forever, as the lab's).
     pub timeout: Option<Duration>,
+    /// The TCP server's `listen` backlog.
+    pub backlog: u32,
+    /// Which program each side shows: the lab's UDP pair, or UDP Lab's
+    /// TCP programs (issue 27).
+    pub server_protocol: Protocol,
+    pub client_protocol: Protocol,
 }
 
 impl Default for CodeSettings {
@@ -50,6 +56,9 @@ impl Default for CodeSettings {
             server_buffer: net::DEFAULT_BUFFER,
             client_buffer: net::DEFAULT_BUFFER,
             timeout: None,
+            backlog: 5,
+            server_protocol: Protocol::Udp,
+            client_protocol: Protocol::Udp,
         }
     }
 }
@@ -102,10 +111,13 @@ impl Role {
         }
     }
 
+    /// The program of this side, in the protocol the window chose for it.
     pub fn program(self, settings: &CodeSettings, lang: Lang) -> Program {
-        match self {
-            Role::Server => server(settings, lang),
-            Role::Client => client(settings, lang),
+        match (self, settings.server_protocol, settings.client_protocol) {
+            (Role::Server, Protocol::Udp, _) => server(settings, lang),
+            (Role::Server, Protocol::Tcp, _) => tcp::server(settings, lang),
+            (Role::Client, _, Protocol::Udp) => client(settings, lang),
+            (Role::Client, _, Protocol::Tcp) => tcp::client(settings, lang),
         }
     }
 }
@@ -434,6 +446,8 @@ pub fn py_str(s: &str) -> String {
 fn is_invisible_separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
 }
+
+pub mod tcp;
 
 #[cfg(test)]
 mod tests;

@@ -14,9 +14,11 @@ use crate::net::trace::{Report, Site, TracedAddr, TracedCall, TracedError, Trace
 
 mod encoding;
 mod kind;
+mod tcp;
 
 pub use encoding::{Fit, cyrillic_fit};
 pub use kind::{Diagnosis, Kind, Receipt};
+pub use tcp::{ACCEPT_GRACE, SplitRead, TcpKind};
 
 /// A receive blocked this long with no timeout is said to wait forever.
 pub const WAIT_WARNING: Duration = Duration::from_secs(5);
@@ -28,6 +30,13 @@ pub trait Facts {
     /// Who received the latest datagram this script sent to `to`, if
     /// anyone did.
     fn received(&self, to: SocketAddr) -> Option<Receipt>;
+
+    /// The latest recv of the script's stream socket `sock`, when its
+    /// bytes end inside one of the peer's sends (issue 27: the session
+    /// sees both ends of a connection; the CLI knows nothing).
+    fn split_read(&self, _sock: u32) -> Option<SplitRead> {
+        None
+    }
 }
 
 /// No facts beyond the script's own reports.
@@ -100,6 +109,8 @@ pub struct Diagnoser {
     uncaught: bool,
     /// Sockets left open (by socket), said only if the script ends well.
     unclosed: Vec<(u32, Diagnosis)>,
+    /// Its stream (TCP) sockets.
+    tcp: tcp::Tcp,
 }
 
 impl Diagnoser {
@@ -108,6 +119,7 @@ impl Diagnoser {
         match report {
             Report::Call(call) => self.call(call, facts),
             Report::Wait(wait) => {
+                self.tcp.wait(wait);
                 self.waiting.insert(wait.id.clone(), (wait.clone(), false));
                 self.roles.entry(wait.sock).or_insert(Role::Server);
                 self.unbound_receive(wait.sock, &wait.name, wait.site.as_ref())
@@ -149,36 +161,57 @@ impl Diagnoser {
     /// of closing.
     pub fn exited(&mut self, code: Option<i32>, stopped: bool) -> Vec<Diagnosis> {
         let unclosed = std::mem::take(&mut self.unclosed);
+        let mut out = if stopped {
+            Vec::new()
+        } else {
+            self.tcp.exited()
+        };
         if code != Some(0) || stopped || self.uncaught {
-            return Vec::new();
+            return out;
         }
-        unclosed
-            .into_iter()
-            .filter(|(sock, _)| {
-                self.roles.get(sock) == Some(&Role::Client) && !self.bound.contains(sock)
-            })
-            .map(|(_, d)| d)
-            .collect()
+        out.extend(
+            unclosed
+                .into_iter()
+                .filter(|(sock, _)| {
+                    self.roles.get(sock) == Some(&Role::Client) && !self.bound.contains(sock)
+                })
+                .map(|(_, d)| d),
+        );
+        out
     }
 
     /// Receives that have blocked past [`WAIT_WARNING`] with no timeout, by
     /// `now` (each said once).
     pub fn tick(&mut self, now: SystemTime, facts: &dyn Facts) -> Vec<Diagnosis> {
+        let mut out = self.tcp.tick(now);
         let now = now
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        let mut out = Vec::new();
         let mut due = Vec::new();
         for (wait, told) in self.waiting.values_mut() {
             let waited = now - wait.time;
-            // Only a client waiting for its answer: it sent, and never bound.
-            let client = self.sent_to.contains_key(&wait.sock) && !self.bound.contains(&wait.sock);
+            // Only a client waiting for its answer: it sent, and never bound
+            // (or a TCP client, which connected).
+            let client = (self.sent_to.contains_key(&wait.sock)
+                && !self.bound.contains(&wait.sock))
+                || self.tcp.is_client(wait.sock);
             if client && !*told && wait.timeout.is_none() && waited >= WAIT_WARNING.as_secs_f64() {
                 *told = true;
                 due.push((wait.clone(), Duration::from_secs_f64(waited.max(0.0))));
             }
         }
         for (wait, waited) in due {
+            if let Some(read) = self.tcp.read_so_far(wait.sock) {
+                out.push(Diagnosis {
+                    site: wait.site.clone(),
+                    kind: Kind::Tcp(TcpKind::WaitsForClose {
+                        call: wait.name.clone(),
+                        waited,
+                        read,
+                    }),
+                });
+                continue;
+            }
             out.push(Diagnosis {
                 site: wait.site.clone(),
                 kind: Kind::WaitsForever {
@@ -198,12 +231,13 @@ impl Diagnoser {
             .filter(|(w, told)| {
                 !told
                     && w.timeout.is_none()
-                    && self.sent_to.contains_key(&w.sock)
-                    && !self.bound.contains(&w.sock)
+                    && ((self.sent_to.contains_key(&w.sock) && !self.bound.contains(&w.sock))
+                        || self.tcp.is_client(w.sock))
             })
             .map(|(w, _)| {
                 SystemTime::UNIX_EPOCH + Duration::from_secs_f64(w.time.max(0.0)) + WAIT_WARNING
             })
+            .chain(self.tcp.next_tick())
             .min()
     }
 
@@ -271,6 +305,9 @@ impl Diagnoser {
     fn call(&mut self, call: &TracedCall, facts: &dyn Facts) -> Vec<Diagnosis> {
         if let Some(id) = &call.wait {
             self.waiting.remove(id);
+        }
+        if let Some(found) = self.tcp.call(call, &mut self.explained, facts) {
+            return found;
         }
         let sock = call.sock;
         match (call.name.as_str(), &call.outcome) {

@@ -2,7 +2,7 @@
 //! the way Python would (`bind(('127.0.0.1', 12345)) → ok`), with the
 //! handout's step when the call is one of its steps.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::i18n::{Lang, T, fill};
 use crate::net::trace::{CallArgs, CallResult, TracedCall, TracedData, TracedError};
@@ -65,9 +65,14 @@ pub fn call_text(name: &str, a: &CallArgs, lang: Lang) -> String {
             a.family.as_deref().unwrap_or("?"),
             a.sock_type.as_deref().unwrap_or("?")
         ),
-        "bind" | "connect" => format!("{name}({})", addr()),
+        "bind" | "connect" | "connect_ex" => format!("{name}({})", addr()),
         "sendto" => format!("sendto({}, {})", data(), addr()),
-        "send" => format!("send({})", data()),
+        "send" | "sendall" => format!("{name}({})", data()),
+        "listen" => format!(
+            "listen({})",
+            a.backlog.map(|b| b.to_string()).unwrap_or_default()
+        ),
+        "shutdown" => format!("shutdown({})", a.how.as_deref().unwrap_or("?")),
         "recvfrom" | "recv" | "recvfrom_into" | "recv_into" => format!("{name}({})", buf()),
         "settimeout" => format!("settimeout({})", a.timeout.map_or("None".into(), number)),
         "setblocking" => format!(
@@ -89,8 +94,26 @@ pub fn call_text(name: &str, a: &CallArgs, lang: Lang) -> String {
     }
 }
 
-/// What the call returned or raised.
-pub fn outcome_text(name: &str, outcome: &Result<CallResult, TracedError>, lang: Lang) -> String {
+/// connect_ex's number, with the name of the errors a lab meets.
+fn code_text(code: i64) -> String {
+    let name = match code {
+        111 | 61 | 10061 => "ECONNREFUSED",
+        110 | 60 | 10060 => "ETIMEDOUT",
+        113 | 65 | 10065 => "EHOSTUNREACH",
+        101 | 51 | 10051 => "ENETUNREACH",
+        _ => return code.to_string(),
+    };
+    format!("{code} ({name})")
+}
+
+/// What the call returned or raised; `stream`: the socket is TCP's (a
+/// receive of nothing is the peer's close, not an empty datagram).
+pub fn outcome_text(
+    name: &str,
+    outcome: &Result<CallResult, TracedError>,
+    stream: bool,
+    lang: Lang,
+) -> String {
     match outcome {
         Err(e) if e.timeout => T::TracedTimedOut.get(lang).to_owned(),
         Err(e) => {
@@ -108,6 +131,18 @@ pub fn outcome_text(name: &str, outcome: &Result<CallResult, TracedError>, lang:
             }
         }
         Ok(r) => {
+            if let (Some(sock), Some(from)) = (r.accepted, &r.from) {
+                return fill(
+                    T::TracedAccepted.get(lang),
+                    &[("sock", &sock), ("addr", &from.python())],
+                );
+            }
+            if let Some(code) = r.code {
+                return code_text(code);
+            }
+            if stream && r.data.as_ref().is_some_and(|d| d.len == 0) && r.from.is_none() {
+                return T::TracedPeerClosed.get(lang).to_owned();
+            }
             if let Some(n) = r.sent {
                 return fill(T::TracedBytes.get(lang), &[("n", &n)]);
             }
@@ -146,6 +181,10 @@ pub enum Role {
 pub enum Step {
     Socket,
     Of(Role, u8),
+    /// A stream socket's: UDP Lab's own TCP programs (the Code view's
+    /// tcp_server.py and tcp_client.py) number them; the handout has no TCP.
+    TcpSocket,
+    Tcp(Role, u8),
 }
 
 impl Step {
@@ -154,7 +193,15 @@ impl Step {
             Step::Socket => T::TracedStepSocket.get(lang).to_owned(),
             Step::Of(Role::Server, n) => fill(T::TracedStepServer.get(lang), &[("n", &n)]),
             Step::Of(Role::Client, n) => fill(T::TracedStepClient.get(lang), &[("n", &n)]),
+            Step::TcpSocket => T::TracedStepTcpSocket.get(lang).to_owned(),
+            Step::Tcp(Role::Server, n) => fill(T::TracedStepTcpServer.get(lang), &[("n", &n)]),
+            Step::Tcp(Role::Client, n) => fill(T::TracedStepTcpClient.get(lang), &[("n", &n)]),
         }
+    }
+
+    /// A step of the TCP programs: its socket is a stream's.
+    pub fn is_tcp(self) -> bool {
+        matches!(self, Step::TcpSocket | Step::Tcp(..))
     }
 }
 
@@ -163,12 +210,21 @@ impl Step {
 #[derive(Default)]
 pub struct Steps {
     roles: HashMap<u32, Role>,
+    /// Stream sockets, and those of them accept() returned.
+    stream: HashSet<u32>,
+    accepted: HashSet<u32>,
 }
 
 impl Steps {
     /// The call's step, or None for a call the handout does not number.
     pub fn step(&mut self, call: &TracedCall) -> Option<Step> {
         let role = self.roles.get(&call.sock).copied();
+        if call.name == "socket" && call.args.sock_type.as_deref() == Some("SOCK_STREAM") {
+            self.stream.insert(call.sock);
+        }
+        if self.stream.contains(&call.sock) {
+            return self.tcp_step(call, role);
+        }
         match call.name.as_str() {
             "socket" => Some(Step::Socket),
             "bind" => {
@@ -190,6 +246,53 @@ impl Steps {
     }
 }
 
+impl Steps {
+    /// UDP Lab's TCP programs' steps (COMMON to the Code view's numbers).
+    fn tcp_step(&mut self, call: &TracedCall, role: Option<Role>) -> Option<Step> {
+        let sock = call.sock;
+        let server = |n| Some(Step::Tcp(Role::Server, n));
+        let client = |n| Some(Step::Tcp(Role::Client, n));
+        match call.name.as_str() {
+            "socket" => Some(Step::TcpSocket),
+            "bind" | "listen" | "accept" => {
+                self.roles.insert(sock, Role::Server);
+                if let Ok(CallResult {
+                    accepted: Some(conn),
+                    ..
+                }) = &call.outcome
+                {
+                    self.stream.insert(*conn);
+                    self.accepted.insert(*conn);
+                    self.roles.insert(*conn, Role::Server);
+                }
+                server(match call.name.as_str() {
+                    "bind" => 5,
+                    "listen" => 6,
+                    _ => 8,
+                })
+            }
+            "connect" | "connect_ex" => {
+                self.roles.insert(sock, Role::Client);
+                client(6)
+            }
+            "send" | "sendall" => match role {
+                Some(Role::Server) => server(12),
+                _ => client(7),
+            },
+            "recv" | "recv_into" => match role {
+                Some(Role::Server) => {
+                    let eof = matches!(&call.outcome, Ok(r) if r.data.as_ref().is_some_and(|d| d.len == 0));
+                    server(if eof { 10 } else { 9 })
+                }
+                _ => client(8),
+            },
+            "close" if self.accepted.contains(&sock) => server(13),
+            "close" if role == Some(Role::Client) => client(10),
+            _ => None,
+        }
+    }
+}
+
 /// One line of the trace: `server.py:12  bind(('127.0.0.1', 12345)) → ok  [server step 5]`.
 pub fn call_line(call: &TracedCall, step: Option<Step>, lang: Lang) -> String {
     let site = call
@@ -199,7 +302,12 @@ pub fn call_line(call: &TracedCall, step: Option<Step>, lang: Lang) -> String {
     let mut line = format!(
         "{site}  {} → {}",
         call_text(&call.name, &call.args, lang),
-        outcome_text(&call.name, &call.outcome, lang)
+        outcome_text(
+            &call.name,
+            &call.outcome,
+            step.is_some_and(Step::is_tcp),
+            lang
+        )
     );
     if let Some(step) = step {
         line.push_str(&format!("  [{}]", step.text(lang)));

@@ -5,8 +5,6 @@
 
 use std::net::SocketAddr;
 
-use serde::Deserialize;
-
 /// The longest line accepted (a datagram's preview is at most 2 KiB, as
 /// hex 4 KiB; anything near this is not from the tracer).
 pub const MAX_LINE: usize = 64 * 1024;
@@ -116,6 +114,9 @@ pub struct CallArgs {
     pub value: Option<String>,
     /// close() done by the garbage collector, not by the script.
     pub gc: bool,
+    /// listen's backlog; shutdown's how ("SHUT_WR").
+    pub backlog: Option<u64>,
+    pub how: Option<String>,
 }
 
 /// What a call returned.
@@ -131,6 +132,11 @@ pub struct CallResult {
     pub real_len: Option<u64>,
     /// bind: the address the socket got (the real port for port 0).
     pub local: Option<TracedAddr>,
+    /// accept: the script's number of the connection's new socket (its
+    /// peer is `from`).
+    pub accepted: Option<u32>,
+    /// connect_ex: the error number it returned (0: connected).
+    pub code: Option<i64>,
 }
 
 /// One socket call of the script.
@@ -235,314 +241,8 @@ pub enum LineError {
     WrongToken,
 }
 
-// The wire format, as lenient as possible about what is optional.
-#[derive(Deserialize)]
-struct Wire {
-    #[serde(rename = "k")]
-    _token: String,
-    ev: String,
-    #[serde(default)]
-    t: f64,
-    #[serde(default)]
-    t0: Option<f64>,
-    #[serde(default)]
-    o: u64,
-    #[serde(default)]
-    e: u64,
-    #[serde(default)]
-    call: Option<String>,
-    #[serde(default)]
-    sock: Option<u32>,
-    #[serde(default)]
-    args: Option<WireArgs>,
-    #[serde(default)]
-    res: Option<WireRes>,
-    #[serde(default)]
-    err: Option<WireErr>,
-    #[serde(default)]
-    file: Option<String>,
-    #[serde(default)]
-    line: Option<u32>,
-    #[serde(default)]
-    wait: Option<String>,
-    #[serde(default)]
-    timeout: Option<f64>,
-    #[serde(default)]
-    py: Option<String>,
-    #[serde(default)]
-    script: Option<String>,
-    #[serde(default)]
-    pid: Option<u32>,
-    #[serde(rename = "type", default)]
-    py_type: Option<String>,
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    decode: Option<WireDecode>,
-    #[serde(default)]
-    errno: Option<i64>,
-    #[serde(default)]
-    addr: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize, Default)]
-struct WireArgs {
-    #[serde(default)]
-    addr: Option<serde_json::Value>,
-    #[serde(default)]
-    data: Option<WireData>,
-    #[serde(default)]
-    bufsize: Option<u64>,
-    #[serde(default)]
-    timeout: Option<f64>,
-    #[serde(default)]
-    blocking: Option<bool>,
-    #[serde(default)]
-    family: Option<String>,
-    #[serde(rename = "type", default)]
-    sock_type: Option<String>,
-    #[serde(default)]
-    level: Option<String>,
-    #[serde(default)]
-    opt: Option<String>,
-    #[serde(default)]
-    value: Option<serde_json::Value>,
-    #[serde(default)]
-    gc: Option<bool>,
-}
-
-#[derive(Deserialize, Default)]
-struct WireData {
-    #[serde(rename = "type", default)]
-    py_type: String,
-    #[serde(default)]
-    len: usize,
-    #[serde(default)]
-    hex: Option<String>,
-    #[serde(default)]
-    text: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct WireRes {
-    #[serde(default)]
-    n: Option<u64>,
-    #[serde(rename = "type", default)]
-    py_type: Option<String>,
-    #[serde(default)]
-    len: Option<usize>,
-    #[serde(default)]
-    hex: Option<String>,
-    #[serde(default)]
-    addr: Option<serde_json::Value>,
-    #[serde(default)]
-    real_len: Option<u64>,
-    #[serde(default)]
-    local: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize, Default)]
-struct WireErr {
-    #[serde(rename = "type", default)]
-    py_type: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    errno: Option<i64>,
-    #[serde(default)]
-    winerror: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct WireDecode {
-    #[serde(default)]
-    encoding: String,
-    #[serde(default)]
-    start: usize,
-    hex: String,
-}
-
-fn unhex(text: &str) -> Result<Vec<u8>, LineError> {
-    let digits = text.as_bytes();
-    if !digits.len().is_multiple_of(2) {
-        return Err(LineError::Shape);
-    }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Ok(c - b'0'),
-        b'a'..=b'f' => Ok(c - b'a' + 10),
-        b'A'..=b'F' => Ok(c - b'A' + 10),
-        _ => Err(LineError::Shape),
-    };
-    digits
-        .chunks_exact(2)
-        .map(|pair| Ok(nibble(pair[0])? << 4 | nibble(pair[1])?))
-        .collect()
-}
-
-fn addr(value: serde_json::Value) -> TracedAddr {
-    use serde_json::Value;
-    match value {
-        Value::Array(items) => match items.as_slice() {
-            [Value::String(host), Value::Number(port)] => {
-                match port.as_u64().and_then(|p| u16::try_from(p).ok()) {
-                    Some(port) => TracedAddr::Inet {
-                        host: host.clone(),
-                        port,
-                    },
-                    None => TracedAddr::Other(format!("({host:?}, {port})")),
-                }
-            }
-            _ => TracedAddr::Other(Value::Array(items).to_string()),
-        },
-        Value::String(text) => TracedAddr::Other(text),
-        other => TracedAddr::Other(other.to_string()),
-    }
-}
-
-fn data(d: WireData) -> Result<TracedData, LineError> {
-    Ok(TracedData {
-        py_type: d.py_type,
-        len: d.len,
-        bytes: d.hex.as_deref().map(unhex).transpose()?,
-        text: d.text,
-    })
-}
-
-fn site(file: Option<String>, line: Option<u32>) -> Option<Site> {
-    Some(Site {
-        file: file?,
-        line: line?,
-    })
-}
-
-fn args(a: Option<WireArgs>) -> Result<CallArgs, LineError> {
-    let a = a.unwrap_or_default();
-    Ok(CallArgs {
-        addr: a.addr.map(addr),
-        data: a.data.map(data).transpose()?,
-        bufsize: a.bufsize,
-        timeout: a.timeout,
-        blocking: a.blocking,
-        family: a.family,
-        sock_type: a.sock_type,
-        level: a.level,
-        opt: a.opt,
-        value: a.value.map(|v| match v {
-            serde_json::Value::Object(o) => o
-                .get("hex")
-                .and_then(|h| h.as_str())
-                .map_or_else(|| "…".to_owned(), |h| format!("0x{h}")),
-            other => other.to_string(),
-        }),
-        gc: a.gc.unwrap_or(false),
-    })
-}
-
-/// Reads one line (without its newline). Only a line carrying `token`
-/// is taken; everything else is a [`LineError`].
-pub fn parse_line(line: &[u8], token: &str) -> Result<Line, LineError> {
-    if line.len() > MAX_LINE {
-        return Err(LineError::TooLong);
-    }
-    let text = std::str::from_utf8(line).map_err(|_| LineError::NotUtf8)?;
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| LineError::NotJson)?;
-    // The token first: a stranger learns nothing about the format.
-    if value.get("k").and_then(|k| k.as_str()) != Some(token) {
-        return Err(LineError::WrongToken);
-    }
-    let w: Wire = serde_json::from_value(value).map_err(|_| LineError::Shape)?;
-    let time = if w.t.is_finite() { w.t } else { 0.0 };
-    let (stdout_before, stderr_before) = (w.o, w.e);
-    let report = match w.ev.as_str() {
-        "hello" => Ok(Report::Hello {
-            python: w.py.unwrap_or_default(),
-            script: w.script.unwrap_or_default(),
-            pid: w.pid.unwrap_or_default(),
-        }),
-        "call" => {
-            let outcome = match (w.res, w.err) {
-                (_, Some(e)) => Err(TracedError {
-                    timeout: e.kind.as_deref() == Some("timeout"),
-                    py_type: e.py_type,
-                    text: e.text,
-                    errno: e.errno,
-                    winerror: e.winerror,
-                }),
-                (Some(r), None) => {
-                    let data = match (r.py_type, r.len) {
-                        (Some(py_type), Some(len)) => Some(data(WireData {
-                            py_type,
-                            len,
-                            hex: r.hex,
-                            text: None,
-                        })?),
-                        _ => None,
-                    };
-                    Ok(CallResult {
-                        sent: r.n,
-                        data,
-                        from: r.addr.map(addr),
-                        real_len: r.real_len,
-                        local: r.local.map(addr),
-                    })
-                }
-                (None, None) => return Err(LineError::Shape),
-            };
-            Ok(Report::Call(TracedCall {
-                sock: w.sock.ok_or(LineError::Shape)?,
-                name: w.call.ok_or(LineError::Shape)?,
-                args: args(w.args)?,
-                outcome,
-                site: site(w.file, w.line),
-                time,
-                start: w.t0.filter(|t| t.is_finite()),
-                wait: w.wait,
-            }))
-        }
-        "wait" => Ok(Report::Wait(TracedWait {
-            sock: w.sock.ok_or(LineError::Shape)?,
-            name: w.call.ok_or(LineError::Shape)?,
-            args: args(w.args)?,
-            timeout: w.timeout,
-            site: site(w.file, w.line),
-            time,
-            id: w.wait.ok_or(LineError::Shape)?,
-        })),
-        "exception" => Ok(Report::Uncaught(Uncaught {
-            py_type: w.py_type.ok_or(LineError::Shape)?,
-            text: w.text.unwrap_or_default(),
-            site: site(w.file, w.line),
-            decode: w
-                .decode
-                .map(|d| {
-                    Ok::<_, LineError>(DecodeFailure {
-                        encoding: d.encoding,
-                        start: d.start,
-                        bytes: unhex(&d.hex)?,
-                    })
-                })
-                .transpose()?,
-        })),
-        "icmp" => Ok(Report::Icmp {
-            sock: w.sock.ok_or(LineError::Shape)?,
-            errno: w.errno.unwrap_or_default(),
-            to: w.addr.map(addr),
-            site: site(w.file, w.line),
-        }),
-        "unclosed" => Ok(Report::Unclosed {
-            sock: w.sock.ok_or(LineError::Shape)?,
-            site: site(w.file, w.line),
-        }),
-        _ => Err(LineError::Shape),
-    }?;
-    Ok(Line {
-        report,
-        stdout_before,
-        stderr_before,
-    })
-}
+mod wire;
+pub use wire::parse_line;
 
 /// Splits a byte stream into lines of at most [`MAX_LINE`] bytes. A longer
 /// line is skipped up to its newline and reported once as too long.
@@ -586,76 +286,4 @@ impl LineSplitter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TOKEN: &str = "abc";
-
-    #[test]
-    fn a_call_line_is_read() {
-        let line = br#"{"ev":"call","call":"recvfrom","sock":1,"args":{"bufsize":1024},"res":{"type":"bytes","len":2,"hex":"4869","addr":["127.0.0.1",50612],"real_len":2},"file":"/x/server.py","line":16,"k":"abc","t":1.5}"#;
-        let Ok(Line {
-            report: Report::Call(call),
-            ..
-        }) = parse_line(line, TOKEN)
-        else {
-            panic!("not a call");
-        };
-        assert_eq!(call.name, "recvfrom");
-        assert_eq!(call.args.bufsize, Some(1024));
-        let res = call.outcome.clone().unwrap_or_default();
-        assert_eq!(res.data.and_then(|d| d.bytes), Some(b"Hi".to_vec()));
-        assert_eq!(
-            res.from.and_then(|a| a.socket_addr()),
-            "127.0.0.1:50612".parse().ok()
-        );
-        assert_eq!(call.site.map(|s| s.short()), Some("server.py:16".into()));
-    }
-
-    #[test]
-    fn strangers_and_garbage_are_refused() {
-        assert_eq!(
-            parse_line(br#"{"ev":"hello","k":"nope"}"#, TOKEN),
-            Err(LineError::WrongToken)
-        );
-        assert_eq!(
-            parse_line(br#"{"ev":"hello"}"#, TOKEN),
-            Err(LineError::WrongToken)
-        );
-        assert_eq!(
-            parse_line(b"{\"k\":\"abc\"", TOKEN),
-            Err(LineError::NotJson)
-        );
-        assert_eq!(parse_line(b"\xff\xfe", TOKEN), Err(LineError::NotUtf8));
-        assert_eq!(
-            parse_line(br#"{"ev":"call","k":"abc"}"#, TOKEN),
-            Err(LineError::Shape)
-        );
-        assert_eq!(
-            parse_line(br#"{"ev":"call","k":"abc","sock":1,"call":"x","res":{"type":"bytes","len":1,"hex":"zz"}}"#, TOKEN),
-            Err(LineError::Shape)
-        );
-        assert_eq!(
-            parse_line(&vec![b' '; MAX_LINE + 1], TOKEN),
-            Err(LineError::TooLong)
-        );
-    }
-
-    #[test]
-    fn the_splitter_caps_lines_and_resynchronises() {
-        let mut s = LineSplitter::default();
-        let mut got = Vec::new();
-        let mut long = vec![b'x'; MAX_LINE + 10];
-        long.extend_from_slice(b"\nok\r\npart");
-        s.feed(&long, |l| got.push(l.map(<[u8]>::to_vec)));
-        s.feed(b"ial\n", |l| got.push(l.map(<[u8]>::to_vec)));
-        assert_eq!(
-            got,
-            vec![
-                Err(LineError::TooLong),
-                Ok(b"ok".to_vec()),
-                Ok(b"partial".to_vec())
-            ]
-        );
-    }
-}
+mod tests;

@@ -98,6 +98,7 @@ pub fn code_settings(s: &Settings) -> CodeSettings {
         client_buffer: s.client_buffer.clamp(1, net::MAX_DATAGRAM + 1),
         // UDP Lab's client always gives up after its timeout.
         timeout: Some(s.timeout()),
+        ..CodeSettings::default()
     }
 }
 
@@ -256,7 +257,9 @@ pub fn code_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         // keeps its lines for the code.
         ui.horizontal(|ui| {
             for (t, role) in [(Tab::Server, Role::Server), (Tab::Client, Role::Client)] {
-                let text = RichText::new(role.file_name()).monospace().strong();
+                let text = RichText::new(programs[index(role)].file_name)
+                    .monospace()
+                    .strong();
                 if ui.selectable_label(tab == t, text).clicked() {
                     app.views.code.tab = t;
                 }

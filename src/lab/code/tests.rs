@@ -91,6 +91,7 @@ fn every_value_of_the_window_shows() {
         server_buffer: 2048,
         client_buffer: 512,
         timeout: Some(Duration::from_millis(2500)),
+        ..CodeSettings::default()
     };
     let s = server(&settings, Lang::En);
     assert!(line(&s, 3).contains("server_ip = \"0.0.0.0\""));

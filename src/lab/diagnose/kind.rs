@@ -72,6 +72,8 @@ pub enum Kind {
     /// The datagram the client waits an answer to was received (the
     /// session saw both ends): by whom, where, and how that script ended.
     Received(Receipt),
+    /// A mistake of a stream (TCP) socket's.
+    Tcp(super::TcpKind),
 }
 
 /// Who received a datagram, as the session recorded it.
@@ -180,6 +182,7 @@ impl Diagnosis {
                 T::DiagNeverBound.get(lang),
                 &[("site", site), ("call", call)],
             ),
+            Kind::Tcp(t) => t.text(site, lang),
             Kind::Received(r) => match (&r.by, &r.ended_with) {
                 (None, _) => fill(T::DiagReceivedByUdpLab.get(lang), &[("site", site)]),
                 (Some((by, at)), ended) => {

@@ -14,7 +14,7 @@ use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use crate::lab::code::Role;
-use crate::lab::session::{Call, Session, Side, TraceRow};
+use crate::lab::session::{Call, Session, Side, TcpCall, TraceRow};
 
 /// How long a step stays lit.
 pub const LIT_FOR: f64 = 1.5;
@@ -79,8 +79,33 @@ pub fn moments(side: Side, call: &Call) -> &'static [u8] {
         (Side::Client, Call::RecvFrom { .. }) => &[7, 8],
         (Side::Client, Call::RecvTimedOut { .. } | Call::RecvFailed { .. }) => &[7],
         (Side::Client, Call::Close) => &[9],
+        (side, Call::Tcp(c)) => tcp_moments(side, c),
         // Not in the lab: the server's close, the client's bind, a reply
         // the rate limit held back.
+        _ => &[],
+    }
+}
+
+/// The lines of UDP Lab's TCP programs a TCP call lights (issue 27): a
+/// read lights the print after it, b'' the `if not data: break`.
+fn tcp_moments(side: Side, call: &TcpCall) -> &'static [u8] {
+    use TcpCall as C;
+    match (side, call) {
+        (Side::Server, C::Socket { .. }) => &[4],
+        (Side::Server, C::Bind { .. } | C::BindFailed { .. }) => &[5],
+        (Side::Server, C::Listen { .. }) => &[6, 7],
+        (Side::Server, C::Accept { .. }) => &[8],
+        (Side::Server, C::Recv { .. }) => &[9, 11],
+        (Side::Server, C::RecvEof { .. }) => &[9, 10],
+        (Side::Server, C::RecvTimedOut { .. } | C::RecvFailed { .. }) => &[9],
+        (Side::Server, C::Send { .. } | C::SendFailed { .. }) => &[12],
+        (Side::Server, C::Close { listener: false }) => &[13],
+        (Side::Client, C::Socket { .. }) => &[5],
+        (Side::Client, C::Connect { .. } | C::ConnectFailed { .. }) => &[6],
+        (Side::Client, C::Send { .. } | C::SendFailed { .. }) => &[7],
+        (Side::Client, C::Recv { .. } | C::RecvTimedOut { .. } | C::RecvFailed { .. }) => &[8],
+        (Side::Client, C::RecvEof { .. }) => &[8, 9],
+        (Side::Client, C::Close { .. }) => &[10],
         _ => &[],
     }
 }
@@ -251,5 +276,25 @@ mod tests {
         );
         assert_eq!(moments(Side::Server, &Call::Close), &[] as &[u8]);
         assert_eq!(moments(Side::Client, &Call::Close), &[9]);
+        // UDP Lab's TCP programs: a read lights its print, b'' the break.
+        let tcp = |c| Call::Tcp(c);
+        assert_eq!(
+            moments(
+                Side::Server,
+                &tcp(TcpCall::Recv {
+                    buffer: 1024,
+                    read: 13
+                })
+            ),
+            &[9, 11]
+        );
+        assert_eq!(
+            moments(Side::Server, &tcp(TcpCall::RecvEof { buffer: 1024 })),
+            &[9, 10]
+        );
+        assert_eq!(
+            moments(Side::Client, &tcp(TcpCall::Close { listener: false })),
+            &[10]
+        );
     }
 }

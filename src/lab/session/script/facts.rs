@@ -3,7 +3,8 @@
 //! script ended.
 
 use super::*;
-use crate::lab::diagnose::Receipt;
+use crate::lab::diagnose::{Receipt, SplitRead};
+use crate::lab::stream::EndKey;
 use crate::net::trace::Site;
 
 /// What the session knows of one script's datagrams, for its diagnoses.
@@ -15,6 +16,26 @@ pub struct RunFacts<'a> {
 impl crate::lab::diagnose::Facts for RunFacts<'_> {
     fn received(&self, to: SocketAddr) -> Option<Receipt> {
         self.session.received_by(self.run, to)
+    }
+
+    /// The socket's latest recv, when the session saw the peer's sends and
+    /// the recv's bytes end inside one of them.
+    fn split_read(&self, sock: u32) -> Option<SplitRead> {
+        let end = EndKey::Script {
+            run: self.run,
+            sock,
+        };
+        let conn = self.session.streams.of_end(end)?;
+        let read = conn.way(conn.sends_way(end)?.back());
+        let recv = read.recvs.back().filter(|r| r.len > 0)?;
+        let send = read
+            .sends_of(recv)
+            .find(|s| s.offset < recv.end() && recv.end() < s.end())?;
+        Some(SplitRead {
+            read: recv.len,
+            send_len: send.len,
+            left: send.end() - recv.end(),
+        })
     }
 }
 

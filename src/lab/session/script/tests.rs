@@ -360,7 +360,7 @@ fn a_long_datagram_read_first_joins_the_scripts_send_of_its_preview() {
 }
 
 #[test]
-fn a_tcp_socket_is_listed_but_is_no_lab_program() {
+fn a_tcp_socket_is_one_of_udp_lab_s_tcp_programs() {
     let mut s = Session::default();
     started(&mut s, 8, SERVER_PY);
     feed(
@@ -376,12 +376,27 @@ fn a_tcp_socket_is_listed_but_is_no_lab_program() {
     feed(
         &mut s,
         8,
-        r#"{"ev":"call","call":"send","sock":1,"args":{"data":{"type":"bytes","len":2,"hex":"6869"}},"res":{"n":2},"file":"/work/lab/server.py","line":13,"k":"abc","t":1796300207.74}"#,
+        r#"{"ev":"call","call":"listen","sock":1,"args":{"backlog":5},"res":{},"file":"/work/lab/server.py","line":13,"k":"abc","t":1796300207.74}"#,
     );
-    let rows: Vec<_> = rows(&s)
-        .into_iter()
-        .map(|(_, kind, step, _)| (kind, step))
+    // TCP rows, stepped as UDP Lab's TCP server (issue 27): socket 4,
+    // bind 5, listen 6 — the socket's step learnt from its bind.
+    let rows: Vec<_> = s
+        .trace
+        .iter()
+        .map(|r| (r.call.clone(), r.lab_step()))
         .collect();
-    assert_eq!(rows, vec![("socket", None), ("bind", None)]);
+    assert_eq!(
+        rows,
+        vec![
+            (Call::Tcp(TcpCall::Socket { family: Family::V4 }), Some(4)),
+            (
+                Call::Tcp(TcpCall::Bind {
+                    addr: "127.0.0.1:40001".parse().expect("addr")
+                }),
+                Some(5)
+            ),
+            (Call::Tcp(TcpCall::Listen { backlog: 5 }), Some(6)),
+        ]
+    );
     assert!(s.datagrams.is_empty());
 }
