@@ -38,6 +38,7 @@ impl UdpLabApp {
             server.status = Some(ServerStatus::Stopped);
             server.handle = None;
         }
+        self.tcp_server_finished();
         if let Some(demo) = self.demo
             && !self.client.busy()
         {
@@ -98,6 +99,7 @@ impl UdpLabApp {
                     self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
             }
+            NetEvent::Tcp(ev) => self.apply_tcp_event(ev),
             NetEvent::Script(ev) => {
                 let bound = matches!(&ev.kind, ScriptEventKind::Report(r) if matches!(
                     &**r,

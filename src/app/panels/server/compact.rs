@@ -18,13 +18,14 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
         .show(ui, |ui| {
             ui.set_min_height(ui.available_height());
             ui.set_max_width(ui.available_width());
+            let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
             ui.horizontal(|ui| {
                 ui.label(RichText::new(t(T::Server)).heading().strong());
+                super::protocol_ui(ui, app, commands, !running);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     status_ui(ui, app, &status);
                 });
             });
-            let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
             ui.horizontal(|ui| {
                 let more = t(T::LayoutMore);
                 let button = 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x;
@@ -47,7 +48,11 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 bind_choices_ui(ui, app, commands, !running);
                 more_button(ui, app, commands);
             });
-            newest_rows_ui(ui, app);
+            if app.settings.server_protocol == crate::net::Protocol::Tcp {
+                super::tcp::newest_connections_ui(ui, app);
+            } else {
+                newest_rows_ui(ui, app);
+            }
         });
 }
 
