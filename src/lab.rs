@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod export;
 pub mod i18n;
 pub mod session;
+pub mod stream;
 pub mod text;
 pub mod timeline;
 pub mod traced;
