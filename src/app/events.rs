@@ -110,9 +110,6 @@ impl UdpLabApp {
                     self.run(Command::Send);
                 }
             }
-            // Recorded in the session above; the panels' TCP state is
-            // helper E's (issue 27).
-            NetEvent::Tcp(_) => {}
         }
     }
 

@@ -110,12 +110,7 @@ impl TcpClientState {
 pub struct TcpState {
     pub server: TcpServerState,
     pub client: TcpClientState,
-    /// Every connection's calls, for the connection diagram and the stream
-    /// anatomy.
-    pub pictures: picture::Pictures,
 }
-
-pub mod picture;
 
 impl UdpLabApp {
     pub(crate) fn tcp_server_settings(&self) -> TcpServerSettings {
@@ -214,7 +209,6 @@ impl UdpLabApp {
     /// A TCP worker's event applied to the panels' state (the session has
     /// recorded it already).
     pub(crate) fn apply_tcp_event(&mut self, ev: TcpEvent) {
-        self.tcp.pictures.record(&ev);
         match ev.side {
             TcpSide::Server(id) => {
                 let current = self.tcp.server.handle.as_ref().is_some_and(|h| h.id == id);

@@ -6,7 +6,7 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::app::i18n::{self, T, fill};
+use crate::app::i18n::{self, T};
 use crate::app::tcp::ConnState;
 use crate::app::test_util::{harness_with, set_text, wait_for};
 use crate::app::{Command, Lang, ReplyKind, ServerStatus, Settings, UdpLabApp, View};
@@ -47,13 +47,7 @@ fn start(h: &mut Harness<'_, UdpLabApp>) -> u16 {
 fn send_and_wait(h: &mut Harness<'_, UdpLabApp>) {
     h.get_by_label("Send").click();
     wait_for(h, "the TCP exchange to end", |app| {
-        !app.tcp.client.busy()
-            && app
-                .tcp
-                .client
-                .exchange
-                .as_ref()
-                .is_some_and(|e| e.closed)
+        !app.tcp.client.busy() && app.tcp.client.exchange.as_ref().is_some_and(|e| e.closed)
     });
 }
 
@@ -104,7 +98,13 @@ fn three_pieces_echoed_are_listed_drawn_and_explained() {
     let drawn = h.state().views.diagram.tcp.clone();
     assert_eq!(drawn.sends.len(), 6, "3 pieces and 3 echoes: {drawn:?}");
     assert!(drawn.band.is_some(), "the handshake band");
-    h.get_by_label(T::TcpHandshake.get(Lang::En));
+    let painted = crate::app::test_util::painted_texts(&h);
+    for text in [
+        T::TcpHandshake.get(Lang::En),
+        "recv → b'' (the peer closed)",
+    ] {
+        assert!(painted.iter().any(|p| p.text == text), "{text:?} is drawn");
+    }
     // The client was still sending while the first echoes came: its first
     // recv returned at least two of the server's sends.
     assert!(
@@ -193,5 +193,4 @@ fn a_refused_connection_is_said_in_plain_words() {
     h.state_mut().run(Command::SetLanguage(Lang::Ru));
     h.run_steps(2);
     h.get_by_label(&i18n::net_error(Lang::Ru, &error));
-    let _ = fill;
 }

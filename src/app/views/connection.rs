@@ -6,6 +6,9 @@
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
+use crate::lab::session::{Call, Session, TcpCall};
+use crate::lab::stream;
+
 /// Where a call cut a direction's stream: bytes `offset..offset + len`
 /// moved by one `send` or returned by one `recv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,20 +125,31 @@ impl Connection {
 }
 
 /// "Connection 2 of 3" with ◀ ▶, over the diagram and the anatomy.
-pub fn pick_ui(ui: &mut egui::Ui, lang: crate::app::Lang, index: usize, total: usize) -> Option<usize> {
+pub fn pick_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::Lang,
+    index: usize,
+    total: usize,
+) -> Option<usize> {
     let mut pick = None;
     ui.horizontal_wrapped(|ui| {
         if ui.add_enabled(index > 0, egui::Button::new("◀")).clicked() {
             pick = Some(index - 1);
         }
-        if ui.add_enabled(index + 1 < total, egui::Button::new("▶")).clicked() {
+        if ui
+            .add_enabled(index + 1 < total, egui::Button::new("▶"))
+            .clicked()
+        {
             pick = Some(index + 1);
         }
         ui.label(crate::app::i18n::fill(
             crate::app::T::TcpConnectionOf.get(lang),
             &[("n", &(index + 1)), ("total", &total)],
         ));
-        ui.add(egui::Label::new(egui::RichText::new(crate::app::T::TcpKernelLegend.get(lang)).weak()).wrap());
+        ui.add(
+            egui::Label::new(egui::RichText::new(crate::app::T::TcpKernelLegend.get(lang)).weak())
+                .wrap(),
+        );
     });
     pick
 }
@@ -144,15 +158,66 @@ pub fn pick_ui(ui: &mut egui::Ui, lang: crate::app::Lang, index: usize, total: u
 /// newest the time cursor has reached, paused): its index, the count,
 /// and the connection.
 pub fn picked(app: &crate::app::UdpLabApp) -> Option<(usize, usize, Connection)> {
-    let pictures = &app.tcp.pictures;
-    let total = pictures.len();
-    let newest = total.checked_sub(1)?;
+    let list = &app.session.streams.list;
+    let newest = list.len().checked_sub(1)?;
     let index = match (app.views.tcp_pick, app.time.time()) {
         (Some(i), _) => i.min(newest),
-        (None, Some(at)) => pictures.newest_by(at).unwrap_or(0),
+        (None, Some(at)) => list.iter().rposition(|c| c.opened <= at).unwrap_or(0),
         (None, None) => newest,
     };
-    Some((index, total, pictures.get(index)?.clone()))
+    let conn = list.get(index)?;
+    Some((index, list.len(), of_stream(&app.session, conn)))
+}
+
+/// The session's record of a connection (lab/stream.rs) as the views draw
+/// it; `connect` and `accept` are found by their trace rows.
+pub fn of_stream(session: &Session, c: &stream::Connection) -> Connection {
+    let mut connected = None;
+    let mut accepted = None;
+    for row in session.trace.iter().rev() {
+        if row.stream.is_none_or(|l| l.conn != c.id) {
+            continue;
+        }
+        match row.call {
+            Call::Tcp(TcpCall::Connect { .. }) => connected = Some(row.at),
+            Call::Tcp(TcpCall::Accept { .. }) => accepted = Some(row.at),
+            _ => {}
+        }
+        if connected.is_some() && accepted.is_some() {
+            break;
+        }
+    }
+    let direction = |d: &stream::Direction, writer_closed: Option<SystemTime>| {
+        let cut = |b: &stream::Boundary| Cut {
+            offset: b.offset,
+            len: b.len,
+            at: b.at,
+        };
+        Direction {
+            bytes: d.bytes.clone(),
+            total: d.sent.max(d.read),
+            sends: d.sends.iter().filter(|b| b.len > 0).map(cut).collect(),
+            recvs: d.recvs.iter().filter(|b| b.len > 0).map(cut).collect(),
+            eof: d.eof_read.map(|(at, _)| at),
+            fin: d.ended_at.map(|at| {
+                let how = if writer_closed == Some(at) {
+                    Fin::Close
+                } else {
+                    Fin::Shutdown
+                };
+                (at, how)
+            }),
+        }
+    };
+    Connection {
+        id: c.id,
+        client: Some(c.client),
+        server: Some(c.server),
+        connected,
+        accepted,
+        up: direction(&c.up, c.client_closed),
+        down: direction(&c.down, c.server_closed),
+    }
 }
 
 /// Russian counts take one of three forms (1 вызов, 3 вызова, 5 вызовов);

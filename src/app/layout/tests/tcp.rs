@@ -40,8 +40,7 @@ fn tcp_views_are_the_stage_at_every_class_size() {
                 h.state_mut().run(Command::ShowView(View::Diagram));
                 h.state_mut().run(Command::Send);
                 wait_for(&mut h, "the TCP exchange", |app| {
-                    !app.tcp.client.busy()
-                        && app.tcp.server.rows.back().map(|r| r.read) == Some(13)
+                    !app.tcp.client.busy() && app.tcp.server.rows.back().map(|r| r.read) == Some(13)
                 });
                 h.run_steps(4);
                 let view = view_rect(&h, &at);
@@ -56,13 +55,19 @@ fn tcp_views_are_the_stage_at_every_class_size() {
                     .iter()
                     .filter(|(a, b)| view.contains(*a) && view.contains(*b))
                     .count();
-                assert!(on_screen >= 3, "{at}: {on_screen} arrows in {view:?}: {drawn:?}");
+                assert!(
+                    on_screen >= 3,
+                    "{at}: {on_screen} arrows in {view:?}: {drawn:?}"
+                );
                 let brackets = drawn
                     .brackets
                     .iter()
                     .filter(|(r, _)| view.expand(1.0).contains_rect(*r))
                     .count();
-                assert!(brackets >= 1, "{at}: no recv bracket in the view: {drawn:?}");
+                assert!(
+                    brackets >= 1,
+                    "{at}: no recv bracket in the view: {drawn:?}"
+                );
                 assert!(drawn.band.is_some(), "{at}: the handshake band");
                 assert_nothing_clipped(&h, &format!("{at}, connection diagram"));
 
@@ -73,7 +78,10 @@ fn tcp_views_are_the_stage_at_every_class_size() {
                 assert_eq!(stream.send_marks, 3, "{at}");
                 assert!(stream.recv_marks >= 1, "{at}");
                 let ribbon = stream.rect.expect("the ribbon");
-                assert!(view.intersects(ribbon), "{at}: the ribbon {ribbon:?} in {view:?}");
+                assert!(
+                    view.intersects(ribbon),
+                    "{at}: the ribbon {ribbon:?} in {view:?}"
+                );
                 let sentence = stream.sentence.expect("the sentence");
                 inside("the sentence", h.get_by_label(&sentence).rect(), view, &at);
                 assert_nothing_clipped(&h, &format!("{at}, stream anatomy"));

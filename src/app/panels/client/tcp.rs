@@ -172,6 +172,10 @@ fn summary_ui(ui: &mut egui::Ui, lang: crate::app::Lang, ex: &TcpExchange, short
         .color(weak),
     );
     if ex.peer_closed {
-        ui.label(RichText::new(T::TcpEofMark.get(lang)).color(weak).monospace());
+        ui.label(
+            RichText::new(T::TcpEofMark.get(lang))
+                .color(weak)
+                .monospace(),
+        );
     }
 }

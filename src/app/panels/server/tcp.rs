@@ -127,7 +127,10 @@ fn connections_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     let weak = ui.visuals().weak_text_color();
     ui.horizontal(|ui| {
         ui.label(RichText::new(t(T::TcpConnections)).strong());
-        ui.label(fill(t(T::TcpConnectionsTotal), &[("total", &server.accepted)]));
+        ui.label(fill(
+            t(T::TcpConnectionsTotal),
+            &[("total", &server.accepted)],
+        ));
     });
     if server.rows_dropped > 0 {
         ui.label(
@@ -232,10 +235,8 @@ pub(super) fn row_ui(
             ui.label(row.peer.to_string());
             ui.label(RichText::new(state).color(color));
             ui.add(
-                egui::Label::new(
-                    RichText::new(format!("{} / {}", row.read, row.sent)).monospace(),
-                )
-                .truncate(),
+                egui::Label::new(RichText::new(format!("{} / {}", row.read, row.sent)).monospace())
+                    .truncate(),
             );
         }
     });

@@ -124,17 +124,18 @@ fn ribbon_ui(ui: &mut egui::Ui, d: &Direction, shown: usize, drawn: &mut StreamD
     let cell_font = FontId::monospace(CELL_FONT);
     let hex_font = FontId::monospace(HEX_FONT);
     let label_font = FontId::proportional(crate::app::style::legible(ui, 11.0));
-    let cw = ui.ctx().fonts_mut(|f| f.glyph_width(&hex_font, '0')).max(6.0);
+    let cw = ui
+        .ctx()
+        .fonts_mut(|f| f.glyph_width(&hex_font, '0'))
+        .max(6.0);
     let cell_w = (cw * 2.0 + 8.0).max(CELL_FONT + 6.0);
     let cell_h = CELL_FONT * 1.3 + HEX_FONT * 1.3 + 4.0;
     let width = ui.available_width() - 8.0;
     let per_line = ((width / cell_w).floor() as usize).max(4);
     let lines = shown.div_ceil(per_line).max(1);
     let line_h = BAND + cell_h + BAND + 8.0;
-    let (rect, _) = ui.allocate_exact_size(
-        vec2(width, line_h * lines as f32),
-        egui::Sense::hover(),
-    );
+    let (rect, _) =
+        ui.allocate_exact_size(vec2(width, line_h * lines as f32), egui::Sense::hover());
     drawn.rect = Some(rect);
     let painter = ui.painter_at(rect);
     let text = ui.visuals().text_color();
@@ -153,7 +154,11 @@ fn ribbon_ui(ui: &mut egui::Ui, d: &Direction, shown: usize, drawn: &mut StreamD
     };
     // Which send each byte came with: alternate shading shows them in the
     // cells too.
-    let send_of = |i: usize| d.sends.iter().position(|s| s.offset <= i as u64 && (i as u64) < s.end());
+    let send_of = |i: usize| {
+        d.sends
+            .iter()
+            .position(|s| s.offset <= i as u64 && (i as u64) < s.end())
+    };
     for (i, &byte) in d.bytes[..shown].iter().enumerate() {
         let r = cell_rect(i);
         let fill = if send_of(i).is_some_and(|s| s % 2 == 1) {
@@ -161,7 +166,13 @@ fn ribbon_ui(ui: &mut egui::Ui, d: &Direction, shown: usize, drawn: &mut StreamD
         } else {
             Color32::TRANSPARENT
         };
-        painter.rect(r.shrink(0.5), 2.0, fill, Stroke::new(1.0, weak.gamma_multiply(0.5)), StrokeKind::Inside);
+        painter.rect(
+            r.shrink(0.5),
+            2.0,
+            fill,
+            Stroke::new(1.0, weak.gamma_multiply(0.5)),
+            StrokeKind::Inside,
+        );
         let cell = cells.get(i);
         let glyph = match cell {
             Some(c) if c.lead == i => c.shown.map_or_else(|| "·".to_owned(), |ch| ch.to_string()),
@@ -217,7 +228,11 @@ fn ribbon_ui(ui: &mut egui::Ui, d: &Direction, shown: usize, drawn: &mut StreamD
                     } else {
                         painter.layout_no_wrap((n + 1).to_string(), label_font.clone(), color)
                     };
-                    let ly = if above { y - 2.0 - label.size().y } else { y + 2.0 };
+                    let ly = if above {
+                        y - 2.0 - label.size().y
+                    } else {
+                        y + 2.0
+                    };
                     painter.galley(pos2(x0, ly), label, color);
                 }
                 i = j;
@@ -234,7 +249,11 @@ fn ribbon_ui(ui: &mut egui::Ui, d: &Direction, shown: usize, drawn: &mut StreamD
 pub fn tcp_anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let Some((index, total, conn)) = crate::app::views::connection::picked(app) else {
         ui.add_space(8.0);
-        ui.label(RichText::new(T::TcpDiagramEmpty.get(app.lang)).weak().italics());
+        ui.label(
+            RichText::new(T::TcpDiagramEmpty.get(app.lang))
+                .weak()
+                .italics(),
+        );
         app.views.stream = StreamDrawn::default();
         return;
     };

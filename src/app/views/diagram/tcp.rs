@@ -177,12 +177,14 @@ pub fn connection_ui(
                 ends.iter().copied().reduce(f32::min),
                 ends.iter().copied().reduce(f32::max),
             ) {
-                let band = Rect::from_x_y_ranges(
-                    xc..=xl,
-                    (top - row_h * 0.45)..=(bottom + row_h * 0.45),
-                );
+                let band =
+                    Rect::from_x_y_ranges(xc..=xl, (top - row_h * 0.45)..=(bottom + row_h * 0.45));
                 painter.rect_filled(band, 4.0, server_color.gamma_multiply(0.08));
-                dashed_rect(&painter, band, Stroke::new(1.0 * stroke_scale, kernel_color));
+                dashed_rect(
+                    &painter,
+                    band,
+                    Stroke::new(1.0 * stroke_scale, kernel_color),
+                );
                 let label = painter.layout(
                     t(T::TcpHandshake).to_owned(),
                     FontId::proportional(crate::app::style::legible(ui, 12.0)),
@@ -235,7 +237,13 @@ pub fn connection_ui(
                             pos2(xa, y),
                             Stroke::new(1.5 * stroke_scale, server_color),
                         );
-                        side_label(p, y + row_h * 0.35, true, t(T::TcpAcceptMark).into(), server_color);
+                        side_label(
+                            p,
+                            y + row_h * 0.35,
+                            true,
+                            t(T::TcpAcceptMark).into(),
+                            server_color,
+                        );
                     }
                     Row::Send { up, i } => {
                         let d = conn.direction(up);
@@ -253,7 +261,10 @@ pub fn connection_ui(
                         let galley =
                             p.layout(label, small.clone(), text_color, (xa - xc - 16.0).max(40.0));
                         p.galley(
-                            pos2((xc + xa) / 2.0 - galley.size().x / 2.0, y - galley.size().y - 1.0),
+                            pos2(
+                                (xc + xa) / 2.0 - galley.size().x / 2.0,
+                                y - galley.size().y - 1.0,
+                            ),
                             galley,
                             text_color,
                         );
@@ -271,7 +282,11 @@ pub fn connection_ui(
                             .collect();
                         let top = heads.first().copied().unwrap_or(y) - row_h * 0.2;
                         let bottom = heads.last().copied().unwrap_or(y) + row_h * 0.2;
-                        let (x, toward) = if up { (xa + 6.0, -5.0) } else { (xc - 6.0, 5.0) };
+                        let (x, toward) = if up {
+                            (xa + 6.0, -5.0)
+                        } else {
+                            (xc - 6.0, 5.0)
+                        };
                         let color = if up { server_color } else { client_color };
                         let stroke = Stroke::new(2.0 * stroke_scale, color);
                         p.line_segment([pos2(x, top), pos2(x, bottom)], stroke);
@@ -288,14 +303,21 @@ pub fn connection_ui(
                         let label = fill(t(T::TcpRecvBracket), &[("bytes", &cut.len)]);
                         side_label(p, y, up, format!("{label}  {}", preview(d, &cut)), color);
                         drawn.brackets.push((
-                            Rect::from_x_y_ranges(x.min(x + toward)..=x.max(x + toward), top..=bottom),
+                            Rect::from_x_y_ranges(
+                                x.min(x + toward)..=x.max(x + toward),
+                                top..=bottom,
+                            ),
                             covered.len(),
                         ));
                     }
                     Row::Eof { up } => {
                         let color = if up { server_color } else { client_color };
                         let x = if up { xa } else { xc };
-                        p.rect_filled(Rect::from_center_size(pos2(x, y), vec2(8.0, 8.0)), 1.0, color);
+                        p.rect_filled(
+                            Rect::from_center_size(pos2(x, y), vec2(8.0, 8.0)),
+                            1.0,
+                            color,
+                        );
                         side_label(p, y, up, t(T::TcpEofMark).into(), color);
                         drawn.eofs += 1;
                     }
@@ -325,7 +347,8 @@ pub fn connection_ui(
                             kernel_color,
                             (xa - xc - 16.0).max(40.0),
                         );
-                        let pos = pos2((xc + xa) / 2.0 - galley.size().x / 2.0, y - galley.size().y);
+                        let pos =
+                            pos2((xc + xa) / 2.0 - galley.size().x / 2.0, y - galley.size().y);
                         p.add(egui::Shape::galley_with_override_text_color(
                             pos,
                             italic(ui, &galley),
@@ -363,14 +386,24 @@ fn arrow(p: &egui::Painter, a: Pos2, b: Pos2, stroke: Stroke) {
     let side = vec2(-dir.y, dir.x);
     let size = 8.0;
     p.add(egui::Shape::convex_polygon(
-        vec![b, b - dir * size + side * size * 0.45, b - dir * size - side * size * 0.45],
+        vec![
+            b,
+            b - dir * size + side * size * 0.45,
+            b - dir * size - side * size * 0.45,
+        ],
         stroke.color,
         Stroke::NONE,
     ));
 }
 
 fn dashed_rect(p: &egui::Painter, r: Rect, stroke: Stroke) {
-    let points = [r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom(), r.left_top()];
+    let points = [
+        r.left_top(),
+        r.right_top(),
+        r.right_bottom(),
+        r.left_bottom(),
+        r.left_top(),
+    ];
     p.add(egui::Shape::dashed_line(&points, stroke, 5.0, 4.0));
 }
 
@@ -379,7 +412,11 @@ fn dashed_rect(p: &egui::Painter, r: Rect, stroke: Stroke) {
 pub fn tcp_diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let Some((index, total, conn)) = crate::app::views::connection::picked(app) else {
         ui.add_space(8.0);
-        ui.label(RichText::new(T::TcpDiagramEmpty.get(app.lang)).weak().italics());
+        ui.label(
+            RichText::new(T::TcpDiagramEmpty.get(app.lang))
+                .weak()
+                .italics(),
+        );
         app.views.diagram.tcp = TcpDrawn::default();
         return;
     };
