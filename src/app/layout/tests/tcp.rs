@@ -49,7 +49,9 @@ fn tcp_views_are_the_stage_at_every_class_size() {
                 for head in &drawn.heads {
                     inside("a socket's head", *head, view, &at);
                 }
-                assert!(drawn.sends.len() >= 6, "{at}: {drawn:?}");
+                // 3 pieces and at least one echo (a busy server may read
+                // two pieces at once and echo them as one).
+                assert!(drawn.sends.len() >= 4, "{at}: {drawn:?}");
                 let on_screen = drawn
                     .sends
                     .iter()
