@@ -442,7 +442,7 @@ texts! {
     TcpEofMark => "recv → b'' (the peer closed)", "recv → b'' (собеседник закрыл)";
     TcpFinArrow => "FIN — sent by the kernel", "FIN — отправляет ядро";
     TcpAcceptMark => "accept() → a new socket", "accept() → новый сокет";
-    TcpConnectMark => "connect() → 0", "connect() → 0";
+    TcpConnectMark => "connect() → 0 (connected)", "connect() → 0 (соединение установлено)";
     TcpKernelLegend => "Solid: the program's calls, as recorded. Dashed and italic: the kernel's part, which no call shows.", "Сплошное: вызовы программы, как они записаны. Пунктир и курсив: работа ядра, которую не показывает ни один вызов.";
     StreamTitle => "{from} → {to}: {bytes} bytes in the stream", "{from} → {to}: байт в потоке — {bytes}";
     StreamClientToServer => "client → server", "клиент → сервер";

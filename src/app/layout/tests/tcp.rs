@@ -16,14 +16,25 @@ fn tcp_views_are_the_stage_at_every_class_size() {
                 let at = format!("TCP, {w}×{hgt}, presentation {presentation}, {lang:?}");
                 let mut h = app_at((w, hgt), lang, presentation);
                 h.run_steps(2);
-                // The choice is in the folded panels too (what a class watches).
-                let choices: Vec<_> = h.query_all_by_label("TCP").collect();
-                assert_eq!(choices.len(), 2, "{at}: UDP | TCP in each panel");
-                for i in 0..2 {
-                    let choices: Vec<_> = h.query_all_by_label("TCP").collect();
-                    choices[i].click();
-                    h.run_steps(2);
-                }
+                // The choice is in the folded panels too (what a class
+                // watches): UDP | TCP, or in a narrow column the server's
+                // one button naming the protocol in use.
+                let server_choice = if h.query_all_by_label("TCP").count() == 2 {
+                    "TCP"
+                } else {
+                    "UDP"
+                };
+                h.query_all_by_label(server_choice)
+                    .next()
+                    .unwrap_or_else(|| panic!("{at}: no protocol choice in the server panel"))
+                    .click();
+                h.run_steps(2);
+                // Then the client's (the last TCP, its panel comes second).
+                h.query_all_by_label("TCP")
+                    .last()
+                    .unwrap_or_else(|| panic!("{at}: no protocol choice in the client panel"))
+                    .click();
+                h.run_steps(2);
                 {
                     let s = &mut h.state_mut().settings;
                     assert_eq!(
