@@ -16,6 +16,7 @@ pub mod scripts;
 pub mod settings_file;
 mod state;
 pub mod style;
+pub mod tcp;
 pub mod tools;
 pub mod views;
 
@@ -84,6 +85,8 @@ pub struct UdpLabApp {
     pub layout: layout::LayoutState,
     /// Issue 26: saving, opening and the recording shown.
     pub lesson: lesson::LessonState,
+    /// Issue 27: the TCP server's connections and the TCP client's exchange.
+    pub tcp: tcp::TcpState,
 }
 
 impl UdpLabApp {
@@ -158,6 +161,7 @@ impl UdpLabApp {
             scripts: scripts::ScriptsState::default(),
             layout: layout::LayoutState::default(),
             lesson: lesson::LessonState::default(),
+            tcp: tcp::TcpState::default(),
         };
         app.lesson.save_on_exit = start.save.clone();
         if let Some(path) = start.open.clone() {
@@ -228,7 +232,11 @@ impl UdpLabApp {
         lesson::before(self, &command);
         match command {
             Command::Lesson(command) => lesson::run(self, command),
+            Command::StartServer if self.settings.server_protocol == net::Protocol::Tcp => {
+                self.start_tcp_server();
+            }
             Command::StartServer => self.start_server(),
+            Command::StopServer if self.tcp.server.handle.is_some() => self.stop_tcp_server(),
             Command::StopServer => {
                 if let Some(h) = &self.server.handle {
                     h.stop();
@@ -238,6 +246,20 @@ impl UdpLabApp {
             Command::UpdateServer => {
                 if let Some(h) = &self.server.handle {
                     h.update(self.settings.server_settings());
+                }
+                if let Some(h) = &self.tcp.server.handle {
+                    h.update(self.tcp_server_settings());
+                }
+            }
+            Command::SetServerProtocol(protocol) => {
+                // Chosen while stopped: the running server keeps its kind.
+                if self.server.handle.is_none() && self.tcp.server.handle.is_none() {
+                    self.settings.server_protocol = protocol;
+                }
+            }
+            Command::SetClientProtocol(protocol) => {
+                if !self.client.busy() && !self.tcp.client.busy() {
+                    self.settings.client_protocol = protocol;
                 }
             }
             Command::ClearIncoming => clear::clear(self),
@@ -278,10 +300,16 @@ impl UdpLabApp {
                     now,
                 );
             }
+            Command::Send if self.settings.client_protocol == net::Protocol::Tcp => {
+                self.tcp_send();
+            }
             Command::Send => self.send(1),
             Command::SendBurst => self.send(self.settings.burst_count.max(1)),
             Command::CancelSend => {
                 if let Some((_, handle)) = &self.client.running {
+                    handle.cancel();
+                }
+                if let Some((_, handle)) = &self.tcp.client.running {
                     handle.cancel();
                 }
             }
@@ -372,7 +400,7 @@ impl UdpLabApp {
     }
 
     fn start_server(&mut self) {
-        if self.server.handle.is_some() {
+        if self.server.handle.is_some() || self.tcp.server.handle.is_some() {
             return;
         }
         let bind = match net::parse_addr(&self.settings.bind, false) {
@@ -412,7 +440,7 @@ impl UdpLabApp {
 
     /// A start that failed cancels the `--send` that waited on it: a later
     /// Start by hand must not send a message nobody asked for then.
-    fn cancel_pending_send(&mut self) {
+    pub(crate) fn cancel_pending_send(&mut self) {
         self.demo_when_listening = false;
         if std::mem::take(&mut self.send_when_listening) {
             self.client.send_cancelled = true;
@@ -420,7 +448,7 @@ impl UdpLabApp {
     }
 
     fn send(&mut self, count: u32) {
-        if self.client.busy() {
+        if self.client.busy() || self.tcp.client.busy() {
             return;
         }
         self.client.send_cancelled = false;

@@ -17,6 +17,10 @@ pub enum Command {
     StopServer,
     /// The reply mode, text or buffer changed: tell the running server.
     UpdateServer,
+    /// Issue 27: UDP or TCP for the server (while it is stopped) and for
+    /// the client (while it is not sending).
+    SetServerProtocol(crate::net::Protocol),
+    SetClientProtocol(crate::net::Protocol),
     /// Empty the incoming list; Undo is offered for a while (clear.rs).
     ClearIncoming,
     /// Put back what the latest Clear took, while that is offered.

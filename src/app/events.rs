@@ -43,6 +43,7 @@ impl UdpLabApp {
             server.status = Some(ServerStatus::Stopped);
             server.handle = None;
         }
+        self.tcp_server_finished();
         if let Some(demo) = self.demo
             && !self.client.busy()
         {
@@ -113,6 +114,7 @@ impl UdpLabApp {
                     self.apply_client_event(ev.op, ev.at, ev.kind);
                 }
             }
+            NetEvent::Tcp(ev) => self.apply_tcp_event(ev),
             NetEvent::Script(ev) => {
                 let bound = matches!(&ev.kind, ScriptEventKind::Report(r) if matches!(
                     &**r,
@@ -123,9 +125,6 @@ impl UdpLabApp {
                     self.run(Command::Send);
                 }
             }
-            // Recorded in the session above; the panels' TCP state is
-            // helper E's (issue 27).
-            NetEvent::Tcp(_) => {}
         }
     }
 

@@ -43,3 +43,27 @@ pub fn encoding_picker_ui(
     response.on_hover_text(crate::lab::i18n::T::EncodingHint.get(lang));
     *encoding != before
 }
+
+/// Issue 27: the panel's protocol as two toggles, UDP | TCP (the names are
+/// the protocols', the same in every language); the one clicked, if any.
+pub fn protocol_choice_ui(
+    ui: &mut egui::Ui,
+    current: crate::net::Protocol,
+    lang: Lang,
+    enabled: bool,
+) -> Option<crate::net::Protocol> {
+    let hint = crate::lab::i18n::T::ProtocolHint.get(lang);
+    let mut picked = None;
+    ui.add_enabled_ui(enabled, |ui| {
+        for protocol in crate::net::Protocol::ALL {
+            let response = ui
+                .selectable_label(current == protocol, protocol.name())
+                .on_hover_text(hint)
+                .on_disabled_hover_text(hint);
+            if response.clicked() && current != protocol {
+                picked = Some(protocol);
+            }
+        }
+    });
+    picked
+}

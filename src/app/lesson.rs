@@ -151,6 +151,7 @@ struct Stash {
     settings: Settings,
     demo: Option<Demo>,
     views: views::ViewsState,
+    tcp: crate::app::tcp::TcpState,
 }
 
 /// Exchanges the window's state with the stash's (twice: as it was).
@@ -165,6 +166,7 @@ fn swap(app: &mut UdpLabApp, stash: &mut Stash) {
     swap(&mut app.settings, &mut stash.settings);
     swap(&mut app.demo, &mut stash.demo);
     swap(&mut app.views, &mut stash.views);
+    swap(&mut app.tcp, &mut stash.tcp);
 }
 
 /// Runs `f` on the live state: the state shown when live, the stashed one
@@ -418,6 +420,7 @@ fn show_recording(app: &mut UdpLabApp, opened: capture::Opened) {
         settings: app.settings.clone(),
         demo: None,
         views: views::ViewsState::default(),
+        tcp: crate::app::tcp::TcpState::default(),
     });
     swap(app, &mut stash);
     // The recording starts from the live window's settings (its choices).

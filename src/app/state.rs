@@ -83,6 +83,19 @@ pub struct Settings {
     /// Issue 26: lessons and captures opened last, newest first.
     #[serde(deserialize_with = "lenient::or_default")]
     pub recent_files: Vec<String>,
+    /// Issue 27: UDP or TCP, chosen in each panel (UDP by default).
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub server_protocol: net::Protocol,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub client_protocol: net::Protocol,
+    /// The TCP server's `listen(backlog)`.
+    pub tcp_backlog: u32,
+    /// The TCP client sends its message in this many `send` calls…
+    pub tcp_pieces: u32,
+    /// …this far apart (the lever that shows coalescing and splitting).
+    pub tcp_piece_delay_ms: u64,
+    /// `shutdown(SHUT_WR)` once the message is sent, before reading.
+    pub tcp_shutdown: bool,
 }
 
 impl Default for Settings {
@@ -113,6 +126,12 @@ impl Default for Settings {
             join_interface: String::new(),
             scripts: crate::app::scripts::ScriptSettings::default(),
             recent_files: Vec::new(),
+            server_protocol: net::Protocol::Udp,
+            client_protocol: net::Protocol::Udp,
+            tcp_backlog: 5,
+            tcp_pieces: 1,
+            tcp_piece_delay_ms: 20,
+            tcp_shutdown: false,
         }
     }
 }

@@ -169,3 +169,16 @@ pub fn replay_badge_ui(
             ui.label(if small { text.small() } else { text });
         });
 }
+
+/// Item 7: the simulator acts on UDP; TCP's kernel retransmits.
+pub fn tcp_simulator_note_ui(ui: &mut egui::Ui, lang: crate::app::Lang, width: f32) {
+    ui.scope(|ui| {
+        ui.set_max_width(width);
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+        ui.label(
+            egui::RichText::new(crate::app::T::TcpSimulatorNote.get(lang))
+                .color(warn_color(ui))
+                .small(),
+        );
+    });
+}

@@ -3,6 +3,7 @@
 
 pub mod anatomy;
 pub mod code;
+pub mod connection;
 pub mod diagram;
 pub mod trace;
 
@@ -29,6 +30,20 @@ pub struct ViewsState {
     pub code: code::CodeState,
     /// Where the view itself (under the tab row) was drawn last frame.
     pub content_rect: Option<egui::Rect>,
+    /// Issue 27: the TCP connection the diagram and the stream anatomy
+    /// show (an index into the session's list; None: the newest).
+    pub tcp_pick: Option<usize>,
+    /// The stream anatomy shows the server → client direction.
+    pub stream_down: bool,
+    /// What the stream anatomy drew last frame.
+    pub stream: anatomy::StreamDrawn,
+}
+
+/// Issue 27: with TCP chosen in a panel, the diagram and the anatomy show
+/// connections and streams instead of datagrams.
+pub fn tcp_mode(app: &UdpLabApp) -> bool {
+    use crate::net::Protocol::Tcp;
+    app.settings.server_protocol == Tcp || app.settings.client_protocol == Tcp
 }
 
 /// The tabs, then `strip` on their row (the time strip: drawn by the

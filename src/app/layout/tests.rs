@@ -657,3 +657,5 @@ fn the_scripts_panel_docks_under_the_views_in_a_narrow_window() {
         click_tab(&mut h, View::Code, &at);
     }
 }
+
+mod tcp;

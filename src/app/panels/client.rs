@@ -23,9 +23,14 @@ pub fn client_ui(
         }
         ui.horizontal(|ui| {
             ui.heading(RichText::new(t(T::Client)).strong());
+            protocol_ui(ui, app, commands);
             crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
         });
         ui.separator();
+        if app.settings.client_protocol == net::Protocol::Tcp {
+            tcp::tcp_body_ui(ui, app, commands);
+            return;
+        }
         // The column's width before a settings row wider than a narrow
         // column widens the panel: the answer wraps and truncates to it.
         let width = ui.available_width();
@@ -156,6 +161,20 @@ pub fn client_ui(
         crate::app::style::list_area_ui(ui, fill_height, |ui| history_ui(ui, app));
     });
 }
+
+/// Room the UDP | TCP choice takes on the heading's row.
+const PROTOCOL_CHOICE_WIDTH: f32 = 90.0;
+
+/// Issue 27: UDP | TCP beside the heading (the full and the folded panel).
+fn protocol_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>) {
+    let current = app.settings.client_protocol;
+    let idle = !app.client.busy() && !app.tcp.client.busy();
+    if let Some(picked) = format::protocol_choice_ui(ui, current, app.lang, idle) {
+        commands.push(Command::SetClientProtocol(picked));
+    }
+}
+
+mod tcp;
 
 fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     let lang = app.lang;

@@ -34,11 +34,14 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 + text_width(ui, badge, egui::TextStyle::Body)
                 + crate::app::style::BADGE_MARGIN
                 + text_width(ui, &status_text(lang, &status), egui::TextStyle::Body)
+                + PROTOCOL_CHOICE_WIDTH
                 + 40.0;
             needed <= ui.available_width()
         });
+        let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
         ui.horizontal(|ui| {
             ui.heading(RichText::new(t(T::Server)).strong());
+            protocol_ui(ui, app, commands, !running);
             if beside {
                 crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
             }
@@ -47,10 +50,13 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             });
         });
         ui.separator();
+        if app.settings.server_protocol == net::Protocol::Tcp {
+            tcp::tcp_body_ui(ui, app, commands, fill, &status);
+            return;
+        }
         // The column's width, before a row too wide for it widens the panel.
         let width = ui.available_width();
 
-        let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
         // Messages under the bind field wrap within the panel rather than
         // widen the grid (a grid cell would grow to the longest line).
         let message_width = (ui.available_width() - 130.0).max(160.0);
@@ -245,6 +251,17 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             incoming_ui(ui, app, commands, rate, badge.is_some() && !beside)
         });
     });
+}
+
+/// Room the UDP | TCP choice takes on the heading's row.
+const PROTOCOL_CHOICE_WIDTH: f32 = 90.0;
+
+/// Issue 27: UDP | TCP beside the heading (the full and the folded panel).
+fn protocol_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>, enabled: bool) {
+    let current = app.settings.server_protocol;
+    if let Some(picked) = format::protocol_choice_ui(ui, current, app.lang, enabled) {
+        commands.push(Command::SetServerProtocol(picked));
+    }
 }
 
 /// The column width (points) from which the encoding picker has its word.
@@ -581,6 +598,7 @@ fn row_ui(
 
 mod compact;
 pub use compact::compact_ui;
+mod tcp;
 
 #[cfg(test)]
 mod tests;

@@ -30,6 +30,8 @@ const HEADER_ROW_MAX_WIDTH: f32 = 800.0;
 mod header;
 mod hex;
 mod model;
+pub mod stream;
+pub use stream::StreamDrawn;
 
 use header::header_ui;
 use hex::{DumpGeometry, payload_ui};
@@ -37,6 +39,9 @@ pub use hex::{TextCell, text_cells};
 pub use model::{Checksum, HeaderInfo, dec_hex};
 
 pub fn anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+    if crate::app::views::tcp_mode(app) {
+        return stream::tcp_anatomy_ui(ui, app);
+    }
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     let datagrams = &app.session.datagrams;

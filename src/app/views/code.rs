@@ -98,6 +98,10 @@ pub fn code_settings(s: &Settings) -> CodeSettings {
         client_buffer: s.client_buffer.clamp(1, net::MAX_DATAGRAM + 1),
         // UDP Lab's client always gives up after its timeout.
         timeout: Some(s.timeout()),
+        // Each panel's protocol picks its program (issue 27).
+        backlog: s.tcp_backlog,
+        server_protocol: s.server_protocol,
+        client_protocol: s.client_protocol,
         ..CodeSettings::default()
     }
 }

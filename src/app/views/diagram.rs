@@ -50,6 +50,8 @@ pub struct DiagramState {
     pub on_screen: Vec<(u64, Pos2, Pos2)>,
     /// The lifeline heads drawn in the last frame (they never overlap).
     pub heads: Vec<egui::Rect>,
+    /// Issue 27: what the connection diagram drew in the last frame.
+    pub tcp: tcp::TcpDrawn,
 }
 
 impl Default for DiagramState {
@@ -62,15 +64,20 @@ impl Default for DiagramState {
             cursor_seen: None,
             on_screen: Vec::new(),
             heads: Vec::new(),
+            tcp: tcp::TcpDrawn::default(),
         }
     }
 }
 
 mod model;
+pub mod tcp;
 use model::TimeAxis;
 pub use model::{Arrow, ArrowEnd, DiagramModel, Lane, LaneKind, build_model, build_model_with};
 
 pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+    if crate::app::views::tcp_mode(app) {
+        return tcp::tcp_diagram_ui(ui, app);
+    }
     let lang = app.lang;
     let t = |k: T| k.get(lang);
     // Lifelines never overlap: as many client lanes as the width holds,

@@ -20,7 +20,9 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
             ui.horizontal(|ui| {
                 let badge = crate::app::style::replay_text(lang, app.time.time());
                 let more_width = text_width(ui, t(T::LayoutMore), egui::TextStyle::Button) + 24.0;
-                let heading_width = text_width(ui, t(T::Client), egui::TextStyle::Heading) + 12.0;
+                let heading_width = text_width(ui, t(T::Client), egui::TextStyle::Heading)
+                    + 12.0
+                    + super::PROTOCOL_CHOICE_WIDTH;
                 let badge_fits = badge.as_ref().is_none_or(|b| {
                     heading_width
                         + text_width(ui, b, egui::TextStyle::Body)
@@ -32,6 +34,7 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 if badge_fits {
                     ui.label(RichText::new(t(T::Client)).heading().strong());
                 }
+                super::protocol_ui(ui, app, commands);
                 crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let more = ui
@@ -42,7 +45,7 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                     }
                 });
             });
-            let busy = app.client.busy();
+            let busy = app.client.busy() || app.tcp.client.busy();
             ui.horizontal(|ui| {
                 let send_width = text_width(ui, t(T::Send), egui::TextStyle::Button)
                     + 2.0 * ui.spacing().button_padding.x;
@@ -71,7 +74,11 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                     commands.push(Command::Send);
                 }
             });
-            answer_ui(ui, app);
+            if app.settings.client_protocol == crate::net::Protocol::Tcp {
+                super::tcp::exchange_ui(ui, app, true);
+            } else {
+                answer_ui(ui, app);
+            }
         });
 }
 

@@ -18,21 +18,51 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
         .show(ui, |ui| {
             ui.set_min_height(ui.available_height());
             ui.set_max_width(ui.available_width());
+            let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
+            // UDP | TCP beside the heading when the status leaves room,
+            // else first on the bind row (a projector's narrow column).
+            let choice_beside = super::text_width(ui, t(T::Server), egui::TextStyle::Heading)
+                + super::PROTOCOL_CHOICE_WIDTH
+                + super::text_width(
+                    ui,
+                    &super::status_text(lang, &status),
+                    egui::TextStyle::Body,
+                )
+                + 40.0
+                <= ui.available_width();
             ui.horizontal(|ui| {
                 ui.label(RichText::new(t(T::Server)).heading().strong());
+                if choice_beside {
+                    super::protocol_ui(ui, app, commands, !running);
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     status_ui(ui, app, &status);
                 });
             });
-            let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
             ui.horizontal(|ui| {
+                if !choice_beside {
+                    // One button with the protocol in use; a click takes the other.
+                    let current = app.settings.server_protocol;
+                    let other = match current {
+                        crate::net::Protocol::Udp => crate::net::Protocol::Tcp,
+                        crate::net::Protocol::Tcp => crate::net::Protocol::Udp,
+                    };
+                    let button = ui
+                        .add_enabled(!running, egui::Button::new(current.name()).selected(true))
+                        .on_hover_text(t(T::ProtocolHint))
+                        .on_disabled_hover_text(t(T::ProtocolHint));
+                    if button.clicked() {
+                        commands.push(Command::SetServerProtocol(other));
+                    }
+                }
                 let more = t(T::LayoutMore);
                 let button = 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x;
                 let others = super::text_width(ui, t(T::Stop), egui::TextStyle::Button)
                     + super::text_width(ui, more, egui::TextStyle::Button)
                     + 24.0
                     + 3.0 * button;
-                let width = (ui.available_width() - others).clamp(80.0, 180.0);
+                let least = if choice_beside { 80.0 } else { 56.0 };
+                let width = (ui.available_width() - others).clamp(least, 180.0);
                 let field = ui
                     .add_enabled(
                         !running,
@@ -47,7 +77,11 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 bind_choices_ui(ui, app, commands, !running);
                 more_button(ui, app, commands);
             });
-            newest_rows_ui(ui, app);
+            if app.settings.server_protocol == crate::net::Protocol::Tcp {
+                super::tcp::newest_connections_ui(ui, app);
+            } else {
+                newest_rows_ui(ui, app);
+            }
         });
 }
 

@@ -52,6 +52,7 @@ impl Session {
             sim: SimFate::default(),
             sender_script: Some(run),
             receiver_script: None,
+            captured: None,
         });
         self.pending_script = Some(ScriptCall {
             sock,
