@@ -6,6 +6,7 @@
 pub mod code;
 pub mod diagnose;
 pub mod export;
+pub mod http;
 pub mod i18n;
 pub mod session;
 pub mod text;
