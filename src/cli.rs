@@ -18,6 +18,7 @@ use udp_lab::net::{
 mod args;
 mod clap_error;
 mod client;
+mod http;
 mod localize;
 pub use args::{Args, CliCommand};
 pub use localize::{choose as choose_lang, lang, parse};
@@ -48,7 +49,18 @@ pub fn run(command: CliCommand) -> ExitCode {
             join,
             interface,
             encoding,
+            web,
         } => {
+            if web.http {
+                let bind = if http::bind_given() {
+                    bind
+                } else {
+                    net::http::DEFAULT_HTTP_ADDR.to_owned()
+                };
+                return http::server(&bind, web.root);
+            } else if web.root.is_some() {
+                return http::stray_flag("--root");
+            }
             set_encoding(encoding);
             let reply = if echo {
                 ReplyMode::Echo
@@ -87,7 +99,13 @@ pub fn run(command: CliCommand) -> ExitCode {
             interval,
             network,
             message,
+            web,
         } => {
+            if let Some(url) = web.url {
+                return http::client(&url, &web.header, timeout);
+            } else if !web.header.is_empty() {
+                return http::stray_flag("--header");
+            }
             set_encoding(encoding);
             let message = match encoding.encode(&message) {
                 Ok(bytes) => bytes,

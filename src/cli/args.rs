@@ -12,6 +12,7 @@ use udp_lab::lab::i18n::{Lang, T, fill};
 use udp_lab::lab::text::Encoding;
 use udp_lab::net::{self, Impairments, sim};
 
+use super::http::{HttpClientArgs, HttpServerArgs};
 use super::localize::lang;
 
 #[derive(Parser, Debug)]
@@ -105,6 +106,9 @@ pub enum CliCommand {
         interface: Option<std::net::IpAddr>,
         #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
         encoding: Encoding,
+        // Issue 28: the web server's flags.
+        #[command(flatten)]
+        web: HttpServerArgs,
     },
     Client {
         #[arg(long, value_name = "ADDR")]
@@ -129,6 +133,9 @@ pub enum CliCommand {
         network: SimArgs,
         #[arg(default_value = net::DEFAULT_REQUEST)]
         message: String,
+        // Issue 28: the web client's flags.
+        #[command(flatten)]
+        web: HttpClientArgs,
     },
     Find {
         #[arg(long, value_name = "N", default_value_t = net::DEFAULT_PORT, value_parser = server_port, allow_hyphen_values = true)]

@@ -12,7 +12,7 @@ pub use client::{
 };
 pub use resolve::{Refusal, Resolved, Root};
 pub use server::{
-    HttpEvent, HttpEventKind, HttpServerConfig, HttpServerHandle, Limits, RequestLog,
+    HttpEvent, HttpEventKind, HttpServerConfig, HttpServerHandle, Limits, Pages, RequestLog,
     spawn_http_server,
 };
 
