@@ -462,3 +462,110 @@ fn the_client_says_what_is_wrong_with_an_answer() {
     let (ok, _, err) = udp_lab_client(port, "en");
     assert!(!ok && err.contains("an RST came back"), "{err}");
 }
+
+/// The Code view's web server, saved beside a page and a picture and run
+/// under python3 (and python2.7 when installed): curl and urllib get the
+/// page, the picture byte for byte, a 404 and no way out of the folder.
+#[test]
+fn the_code_views_web_server_runs_and_serves_the_folder() {
+    use udp_lab::lab::code::web::{WebCodeSettings, program};
+    use udp_lab::lab::i18n::Lang;
+    let _guard = shared();
+    let dir = std::env::temp_dir().join(format!("udp-lab-webpy-{}", std::process::id()));
+    let site = dir.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(dir.join("secret.txt"), "SECRET-OUTSIDE-ROOT").unwrap();
+    for (name, bytes) in http::resolve::BUILTIN {
+        std::fs::write(site.join(name), bytes).unwrap();
+    }
+    let pythons: Vec<&str> = ["python3", "python2.7"]
+        .into_iter()
+        .filter(|p| {
+            Command::new(p)
+                .args(["-c", "pass"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .collect();
+    for (python, lang) in pythons
+        .iter()
+        .flat_map(|p| [(*p, Lang::En), (*p, Lang::Ru)])
+    {
+        let settings = WebCodeSettings {
+            bind: "127.0.0.1:0".into(),
+            folder: Some(site.to_string_lossy().into_owned()),
+        };
+        let source = program(&settings, lang).source;
+        let file = dir.join(format!("webserver-{lang:?}.py"));
+        std::fs::write(&file, &source).unwrap();
+        let (_server, _out, first) = spawn_reading_first_line(
+            Command::new(python)
+                .arg("-u")
+                .arg(&file)
+                .stderr(Stdio::null()),
+        );
+        let base = first
+            .trim()
+            .strip_prefix("Ready to serve on ")
+            .unwrap_or_else(|| panic!("{python}: {first:?}"))
+            .to_owned();
+        let url = format!("{base}HelloWorld.html");
+        let py = Command::new("python3")
+            .args([
+                "-c",
+                "import sys, urllib.request as u\nr = u.urlopen(sys.argv[1])\nsys.stdout.write(r.headers['Content-Type'] + '|' + r.read().decode())",
+                &url,
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&py.stdout);
+        assert!(
+            text.starts_with("text/html|<!DOCTYPE html>"),
+            "{python}: {text}"
+        );
+        if have("curl") {
+            let png = Command::new("curl")
+                .args(["-sS", &format!("{base}socket.png")])
+                .output()
+                .unwrap();
+            assert_eq!(png.stdout, http::resolve::BUILTIN[1].1, "{python}");
+            for (target, code) in [("nothing.html", "404"), ("../secret.txt", "404")] {
+                let out = Command::new("curl")
+                    .args(["-s", "--path-as-is", "-w", "|%{http_code}"])
+                    .arg(format!("{base}{target}"))
+                    .output()
+                    .unwrap();
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert!(
+                    text.ends_with(&format!("|{code}")),
+                    "{python} {target}: {text}"
+                );
+                assert!(!text.contains("SECRET"), "{python} {target}: {text}");
+            }
+        }
+    }
+    if have("vermin") {
+        let files: Vec<_> = [Lang::En, Lang::Ru]
+            .into_iter()
+            .map(|lang| {
+                let file = dir.join(format!("vermin-{lang:?}.py"));
+                let settings = WebCodeSettings::default();
+                std::fs::write(&file, program(&settings, lang).source).unwrap();
+                file
+            })
+            .collect();
+        let out = Command::new("vermin")
+            .args(["-t=2.7-", "-t=3.0-", "--no-tips", "--violations"])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "vermin: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -427,6 +427,20 @@ texts! {
     HttpErrNoEmptyLine => "The answer's headers never ended: no empty line (\\r\\n\\r\\n) came after them, so the body cannot be told from the headers ({got} bytes arrived).", "Заголовки ответа так и не закончились: после них нет пустой строки (\\r\\n\\r\\n), поэтому тело не отличить от заголовков (пришло байт: {got}).";
     HttpErrShortBody => "The body is {missing} bytes shorter than its Content-Length says: the server closed before sending all of it.", "Тело на {missing} байт короче, чем сказано в Content-Length: сервер закрыл соединение, не отправив его целиком.";
     HttpErrEmpty => "The server closed the connection without answering (0 bytes).", "Сервер закрыл соединение, ничего не ответив (0 байт).";
+    CodeWebFolder => "the folder served", "раздаваемая папка";
+    CodeWebSocket => "socket (IPv4, TCP)", "создание сокета (IPv4, TCP)";
+    CodeWebReuse => "SO_REUSEADDR: restart at once, without \"address in use\"", "SO_REUSEADDR: перезапуск сразу, без \"адрес уже используется\"";
+    CodeWebListen => "listen: a queue of up to 5 connections", "listen: очередь до 5 соединений";
+    CodeWebReady => "where to open the page", "где открыть страницу";
+    CodeWebAccept => "accept: one connection from the browser", "accept: одно соединение от браузера";
+    CodeWebRecv => "recv: the request (one recv may hold only part of it; the first line is enough here)", "recv: запрос (один recv может вернуть лишь его часть; здесь хватит первой строки)";
+    CodeWebPath => "the file's name: the request line's second word", "имя файла — второе слово строки запроса";
+    CodeWebDotDot => "never outside the folder", "никогда за пределы папки";
+    CodeWebOpen => "open in binary mode (\"rb\"): a picture is bytes, not text", "открыть в двоичном режиме (\"rb\"): картинка — байты, а не текст";
+    CodeWebHead => "status line, headers, then the empty line", "строка состояния, заголовки, затем пустая строка";
+    CodeWebSend => "sendall: the head and the file, as bytes", "sendall: заголовок и файл в виде байтов";
+    CodeWeb404 => "no such file: 404 Not Found instead of a crash", "нет такого файла: 404 Not Found вместо падения";
+    CodeWebClose => "close: the browser knows the answer has ended", "close: браузер узнаёт, что ответ закончился";
     // Issue 11, items 10 and 17.
     LimitShort => "Limit…", "Лимит…";
     LimitShortOn => "≤ {rate}/s", "≤ {rate}/с";
