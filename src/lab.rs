@@ -9,6 +9,7 @@ pub mod export;
 pub mod http;
 pub mod i18n;
 pub mod session;
+pub mod stream;
 pub mod text;
 pub mod timeline;
 pub mod traced;

@@ -17,6 +17,7 @@ pub mod sim;
 mod sink;
 mod sock;
 pub mod stats;
+pub mod tcp;
 pub mod trace;
 pub mod udp_header;
 
@@ -40,6 +41,10 @@ pub use server::{
 pub use sim::{Impairments, Preset, SimFate, Simulator};
 pub use sink::{Drained, EventQueue, EventSink, Waker, event_channel, inline_sink};
 pub use stats::BurstStats;
+pub use tcp::{
+    Protocol, Shut, TcpClientHandle, TcpClientRequest, TcpEvent, TcpEventKind, TcpServerConfig,
+    TcpServerHandle, TcpServerSettings, TcpSide, spawn_tcp_client, spawn_tcp_server,
+};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -61,6 +66,8 @@ pub enum NetEvent {
     Client(ClientEvent),
     /// A traced Python script: its output, socket calls and end.
     Script(ScriptEvent),
+    /// UDP Lab's TCP server or client (issue 27).
+    Tcp(TcpEvent),
 }
 
 /// A datagram as it was read by `recvfrom`.
@@ -80,7 +87,7 @@ pub struct Received {
 }
 
 /// `socket(AF_INET, …)` or `socket(AF_INET6, …)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Family {
     V4,
     V6,

@@ -108,6 +108,9 @@ impl UdpLabApp {
                     self.run(Command::Send);
                 }
             }
+            // Recorded in the session above; the panels' TCP state is
+            // helper E's (issue 27).
+            NetEvent::Tcp(_) => {}
         }
     }
 

@@ -74,6 +74,7 @@ pub fn call_text(lang: Lang, call: &Call) -> String {
         Call::SetSockOpt { level, name, value } => {
             format!("setsockopt({level}, {name}, {value}) → 0")
         }
+        Call::Tcp(c) => tcp_call_text(lang, c),
     }
 }
 
@@ -110,6 +111,7 @@ pub fn step_text(lang: Lang, step: Option<u8>) -> String {
 /// call.
 pub fn step_hint(lang: Lang, side: Side, call: &Call) -> &'static str {
     let key = match (side, call) {
+        (side, Call::Tcp(c)) => return tcp_step_hint(lang, side, c),
         (Side::Server, Call::Socket { .. }) => T::StepServerSocket,
         (Side::Server, Call::Bind { .. } | Call::BindFailed { .. }) => T::StepServerBind,
         (

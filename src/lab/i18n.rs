@@ -63,6 +63,8 @@ macro_rules! texts {
 
 pub mod cli;
 pub mod http;
+mod tcp;
+pub use tcp::{tcp_call_text, tcp_step_hint};
 
 texts! {
     AppTitle => "UDP Lab", "UDP Lab";
@@ -523,6 +525,35 @@ texts! {
     ErrJoinNeedsAll => "A server bound to {ip} does not hear the group {group}: bind it to {any}", "Сервер, привязанный к {ip}, не слышит группу {group}: привяжите его к {any}";
     ErrBadInterface => "{text} is not an IP address of an interface", "{text} — не IP-адрес интерфейса";
     ErrBadHex => "\"{text}\" is not a byte in hex: write pairs of 0-9 and a-f, such as 48 65 6c", "«{text}» — не байт в шестнадцатеричной записи: пишите пары из 0-9 и a-f, например 48 65 6c";
+    // Issue 27 (helper C): TCP errors, calls and steps
+    ErrTcpRefused => "Connection refused: nothing listens at {addr} (its kernel answered with a TCP RST, not ICMP)", "В соединении отказано: на {addr} никто не слушает (его ядро ответило TCP-пакетом RST, а не ICMP)";
+    ErrTcpConnectTimedOut => "No answer to connect({addr}) within {secs}: the SYN went unanswered (a firewall may drop it, or the host is off)", "Нет ответа на connect({addr}) за {secs}: на SYN никто не ответил (его может отбрасывать межсетевой экран, или компьютер выключен)";
+    ErrTcpReset => "The connection with {addr} was reset (an RST came): the peer closed it with unread data or ended abruptly", "Соединение с {addr} сброшено (пришёл RST): собеседник закрыл его, не дочитав данные, или аварийно завершился";
+    ErrTcpTimeWait => "Port {port} is still held by connections of the last run in TIME_WAIT (about a minute after close); set SO_REUSEADDR before bind to listen anyway", "Порт {port} ещё занят соединениями прошлого запуска в состоянии TIME_WAIT (около минуты после закрытия); чтобы всё равно слушать, задайте SO_REUSEADDR до bind";
+    ErrTcpTimeWaitReuse => "Port {port} is held by connections in TIME_WAIT even with SO_REUSEADDR", "Порт {port} занят соединениями в TIME_WAIT даже с SO_REUSEADDR";
+    TcpTraceByte => "{n} byte", "{n} байт";
+    TcpTraceBytes => "{n} bytes", "{n} байт";
+    TcpTracePeerClosed => "b'' (the peer closed)", "b'' (собеседник закрыл соединение)";
+    TcpTraceAccepted => "socket #{sock} from {addr}", "сокет №{sock} от {addr}";
+    TcpTraceNothingWithin => "nothing within {secs}", "ничего за {secs}";
+    TcpTraceSentPart => "{sent} of {asked} bytes sent, then error: {message}", "отправлено {sent} из {asked} байт, затем ошибка: {message}";
+    TcpTraceAcceptPaused => "accept() waits: {open} connections are open (UDP Lab's limit; new ones wait in the backlog)", "accept() ждёт: открыто соединений — {open} (предел UDP Lab; новые ждут в очереди listen)";
+    StepTcpServerSocket => "UDP Lab's TCP server, step 4 (the handout has no TCP part): socket.socket(AF_INET, SOCK_STREAM) creates a stream socket (TCP).", "TCP-сервер UDP Lab, пункт 4 (в методичке нет части о TCP): socket.socket(AF_INET, SOCK_STREAM) создаёт потоковый сокет (TCP).";
+    StepTcpServerBind => "UDP Lab's TCP server, step 5: bind() ties the listening socket to the IP address and port.", "TCP-сервер UDP Lab, пункт 5: bind() привязывает слушающий сокет к IP-адресу и порту.";
+    StepTcpServerListen => "UDP Lab's TCP server, step 6: listen(5). From now on the kernel completes the handshakes of connecting clients by itself; up to 5 wait for accept().", "TCP-сервер UDP Lab, пункт 6: listen(5). С этого момента ядро само завершает рукопожатия подключающихся клиентов; до 5 из них ждут accept().";
+    StepTcpServerAccept => "UDP Lab's TCP server, step 8: accept() takes a connection whose handshake the kernel has done and returns a new socket for it; the listening socket goes on listening.", "TCP-сервер UDP Lab, пункт 8: accept() берёт соединение, рукопожатие которого уже выполнило ядро, и возвращает для него новый сокет; слушающий сокет продолжает слушать.";
+    StepTcpServerRecv => "UDP Lab's TCP server, step 9: recv(1024) returns the bytes that have arrived, up to 1024 — not one message: several sends may come together, one send in parts. b'' means the client closed; step 10 ends the loop.", "TCP-сервер UDP Lab, пункт 9: recv(1024) возвращает пришедшие байты, не больше 1024, — а не одно сообщение: несколько send могут прийти вместе, один send — частями. b'' значит, что клиент закрыл соединение; пункт 10 завершает цикл.";
+    StepTcpServerSend => "UDP Lab's TCP server, step 12: sendall() sends every byte of the answer (send() may send fewer than asked).", "TCP-сервер UDP Lab, пункт 12: sendall() отправляет все байты ответа (send() может отправить меньше, чем просили).";
+    StepTcpServerClose => "UDP Lab's TCP server, step 13: conn.close() closes this connection's socket; the listening socket stays open.", "TCP-сервер UDP Lab, пункт 13: conn.close() закрывает сокет этого соединения; слушающий сокет остаётся открытым.";
+    StepTcpListenerClose => "Not in UDP Lab's TCP server: it never closes its listening socket. UDP Lab closes it when you press Stop.", "Нет в TCP-сервере UDP Lab: он не закрывает слушающий сокет. UDP Lab закрывает его по кнопке «Остановить».";
+    StepTcpClientSocket => "UDP Lab's TCP client, step 5 (the handout has no TCP part): socket.socket(AF_INET, SOCK_STREAM) creates a stream socket (TCP).", "TCP-клиент UDP Lab, пункт 5 (в методичке нет части о TCP): socket.socket(AF_INET, SOCK_STREAM) создаёт потоковый сокет (TCP).";
+    StepTcpClientConnect => "UDP Lab's TCP client, step 6: connect() — the kernels do the three-way handshake (SYN, SYN-ACK, ACK). Refused means an RST came back: nothing listens there.", "TCP-клиент UDP Lab, пункт 6: connect() — ядра выполняют тройное рукопожатие (SYN, SYN-ACK, ACK). Отказ значит, что вернулся RST: там никто не слушает.";
+    StepTcpClientSend => "UDP Lab's TCP client, step 7: sendall() sends the message. TCP may deliver it together with other sends or in parts.", "TCP-клиент UDP Lab, пункт 7: sendall() отправляет сообщение. TCP может доставить его вместе с другими send или частями.";
+    StepTcpClientRecv => "UDP Lab's TCP client, step 8: recv(1024) in a loop until b'' (the server closed) or the timeout (settimeout()).", "TCP-клиент UDP Lab, пункт 8: recv(1024) в цикле, пока не придёт b'' (сервер закрыл соединение) или не истечёт тайм-аут (settimeout()).";
+    StepTcpClientClose => "UDP Lab's TCP client, step 10: close() ends the connection: a FIN goes to the server, whose recv() then returns b''.", "TCP-клиент UDP Lab, пункт 10: close() завершает соединение: серверу уходит FIN, и его recv() затем возвращает b''.";
+    StepTcpShutdown => "Not in UDP Lab's TCP programs: shutdown(SHUT_WR) says \"no more data from me\" (a FIN) while the socket still reads the answer.", "Нет в TCP-программах UDP Lab: shutdown(SHUT_WR) сообщает «больше данных от меня не будет» (FIN), а сокет продолжает читать ответ.";
+    StepTcpReuseAddr => "Not in UDP Lab's TCP programs: SO_REUSEADDR before bind lets a restarted server listen while connections of its last run are still in TIME_WAIT.", "Нет в TCP-программах UDP Lab: SO_REUSEADDR до bind позволяет перезапущенному серверу слушать, пока соединения прошлого запуска ещё в TIME_WAIT.";
+    StepTcpNotInPrograms => "Not a call of UDP Lab's TCP programs.", "Такого вызова нет в TCP-программах UDP Lab.";
     // Issue 14: tracing the student's script
     ScriptRun => "Run a Python script…", "Запустить скрипт Python…";
     ScriptRunShort => "Python…", "Python…";
@@ -666,6 +697,18 @@ pub fn net_error(lang: Lang, e: &NetError) -> String {
             &[("secs", &secs(lang, *after)), ("port", &to.port())],
         ),
         NetError::BroadcastOff { addr } => fill(t(T::ErrBroadcastOff), &[("ip", &addr.ip())]),
+        NetError::Refused { addr } => fill(t(T::ErrTcpRefused), &[("addr", addr)]),
+        NetError::ConnectTimedOut { addr, after } => fill(
+            t(T::ErrTcpConnectTimedOut),
+            &[("addr", addr), ("secs", &secs(lang, *after))],
+        ),
+        NetError::Reset { addr } => fill(t(T::ErrTcpReset), &[("addr", addr)]),
+        NetError::TimeWait { addr, reuse: false } => {
+            fill(t(T::ErrTcpTimeWait), &[("port", &addr.port())])
+        }
+        NetError::TimeWait { addr, reuse: true } => {
+            fill(t(T::ErrTcpTimeWaitReuse), &[("port", &addr.port())])
+        }
     }
 }
 

@@ -17,8 +17,10 @@ pub const MAX_DATAGRAMS: usize = 20_000;
 
 mod records;
 mod script;
+mod tcp;
 pub use records::*;
 pub use script::*;
+pub use tcp::{StreamCall, TcpCall};
 
 #[derive(Default)]
 pub struct Session {
@@ -41,6 +43,10 @@ pub struct Session {
     /// What the next trace row of a script's call carries (set just before
     /// the shared code that traces the call).
     pending_script: Option<ScriptCall>,
+    /// TCP connections and their streams (issue 27).
+    pub streams: crate::lab::stream::Streams,
+    /// What the next trace row of a TCP call links to.
+    pending_stream: Option<crate::lab::stream::StreamLink>,
 }
 
 impl Session {
@@ -51,6 +57,8 @@ impl Session {
             next_seq: self.next_seq,
             // Scripts still running go on calling: keep their names and sockets.
             scripts: std::mem::take(&mut self.scripts),
+            // And open connections go on sending: keep them, emptied.
+            streams: self.streams.kept_open(),
             ..Session::default()
         };
     }
@@ -94,6 +102,7 @@ impl Session {
                 // A script's datagrams join UDP Lab's own, as a client's do.
                 self.last_client_record = self.next_id;
             }
+            NetEvent::Tcp(ev) => self.record_tcp(ev),
         }
     }
 
@@ -119,6 +128,7 @@ impl Session {
                 call,
                 datagram,
                 script: self.pending_script.take(),
+                stream: self.pending_stream.take(),
             },
         );
     }

@@ -34,7 +34,7 @@ impl fmt::Display for ParsedAddr {
 }
 
 /// Why an address does not parse. Each variant is one thing the user can fix.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AddrError {
     Empty,
     TooLong,

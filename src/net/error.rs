@@ -5,9 +5,11 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use super::AddrError;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NetError {
     Addr(AddrError),
     /// The host name did not resolve.
@@ -43,7 +45,8 @@ pub enum NetError {
     },
     /// Anything else: the socket call that failed and the OS's words.
     Io {
-        call: &'static str,
+        #[serde(with = "static_call")]
+        call: CallName,
         message: String,
     },
     /// ICMP host unreachable (or no ARP/neighbour answer): nothing at that
@@ -69,10 +72,89 @@ pub enum NetError {
     BroadcastOff {
         addr: SocketAddr,
     },
+    // TCP (issue 27).
+    /// `connect` was refused: the peer's kernel answered the SYN with an
+    /// RST because nothing listens there (TCP's answer, not ICMP).
+    Refused {
+        addr: SocketAddr,
+    },
+    /// `connect` got no answer to its SYN within `after`.
+    ConnectTimedOut {
+        addr: SocketAddr,
+        after: Duration,
+    },
+    /// The peer reset the connection (an RST: it closed with unread data,
+    /// or crashed); bytes in flight are lost.
+    Reset {
+        addr: SocketAddr,
+    },
+    /// `bind` failed with "address in use" and only connections of an
+    /// earlier run in TIME_WAIT hold the port (`reuse`: SO_REUSEADDR was on).
+    TimeWait {
+        addr: SocketAddr,
+        reuse: bool,
+    },
+}
+
+/// The failed call's name ("recvfrom"). An alias, not `&'static str`
+/// written out: serde's derive would borrow a field spelled as a reference.
+pub type CallName = &'static str;
+
+/// Serde for the failed call's name: a `&'static str` in memory, text in a
+/// file; a name read back is one of the calls UDP Lab makes, or "socket call".
+mod static_call {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const KNOWN: &[&str] = &[
+        "socket",
+        "bind",
+        "listen",
+        "accept",
+        "connect",
+        "send",
+        "sendall",
+        "sendto",
+        "recv",
+        "recvfrom",
+        "shutdown",
+        "close",
+        "getsockname",
+        "thread spawn",
+        "setsockopt",
+        "setsockopt(SO_RCVTIMEO)",
+        "setsockopt(SO_SNDTIMEO)",
+        "setsockopt(SO_BROADCAST)",
+        "setsockopt(SO_REUSEADDR)",
+    ];
+
+    pub fn serialize<S: Serializer>(call: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(call)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(KNOWN
+            .iter()
+            .copied()
+            .find(|k| *k == name)
+            .unwrap_or("socket call"))
+    }
+}
+
+/// `call` failed with an error nothing above names: the OS's words.
+pub fn io_error(call: &'static str, addr: SocketAddr, err: &io::Error) -> NetError {
+    match NetError::from_io(call, addr, err) {
+        // For TCP these are not ICMP (see super::tcp::tcp_error).
+        NetError::Unreachable { .. } => NetError::Io {
+            call,
+            message: err.to_string(),
+        },
+        other => other,
+    }
 }
 
 /// The process that holds a port.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder {
     pub name: String,
     pub pid: u32,
@@ -261,6 +343,29 @@ impl fmt::Display for NetError {
                 f,
                 "{} is a broadcast address: turn Broadcast on (SO_BROADCAST; --broadcast on the command line) to send to it",
                 addr.ip()
+            ),
+            NetError::Refused { addr } => write!(
+                f,
+                "Connection refused: nothing listens at {addr} (its kernel answered with a TCP RST, not ICMP)"
+            ),
+            NetError::ConnectTimedOut { addr, after } => write!(
+                f,
+                "No answer to connect({addr}) within {}: the SYN went unanswered (a firewall may drop it, or the host is off)",
+                fmt_secs(*after)
+            ),
+            NetError::Reset { addr } => write!(
+                f,
+                "The connection with {addr} was reset (an RST came): the peer closed with unread data or ended abruptly"
+            ),
+            NetError::TimeWait { addr, reuse: false } => write!(
+                f,
+                "Port {} is still held by connections of the last run in TIME_WAIT (about a minute after close); set SO_REUSEADDR before bind to listen anyway",
+                addr.port()
+            ),
+            NetError::TimeWait { addr, reuse: true } => write!(
+                f,
+                "Port {} is held by connections in TIME_WAIT even with SO_REUSEADDR",
+                addr.port()
             ),
         }
     }

@@ -18,3 +18,14 @@ pub fn udp_port_holder(addr: SocketAddr) -> Option<Holder> {
             _ => None,
         })
 }
+
+/// The process listening on TCP `addr`'s port, if it can be found.
+pub fn tcp_port_holder(addr: SocketAddr) -> Option<Holder> {
+    let me = std::process::id();
+    super::ports::tcp_listeners(addr.port())
+        .into_iter()
+        .find_map(|h| match (h.pid, h.process) {
+            (Some(pid), Some(name)) if pid != me => Some(Holder { name, pid }),
+            _ => None,
+        })
+}

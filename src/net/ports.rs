@@ -56,6 +56,10 @@ pub fn can_tell() -> bool {
 #[cfg(any(windows, test))]
 mod windows;
 
+// TCP's table: the states of the sockets on a port (TIME_WAIT, LISTEN).
+mod tcp;
+pub use tcp::{TCP_LISTEN, TCP_TIME_WAIT, tcp_listeners, tcp_port_states};
+
 fn parse_v4(hex: &str) -> Option<IpAddr> {
     let v = u32::from_str_radix(hex, 16).ok()?;
     Some(IpAddr::V4(Ipv4Addr::from(v.to_ne_bytes())))
@@ -91,7 +95,7 @@ pub fn parse_proc_line(line: &str) -> Option<(SocketAddr, u64)> {
 mod linux {
     use super::*;
 
-    fn owner(inode: u64) -> Option<u32> {
+    pub(super) fn owner(inode: u64) -> Option<u32> {
         let wanted = format!("socket:[{inode}]");
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
             let Some(pid) = entry

@@ -61,6 +61,8 @@ pub enum Call {
         name: &'static str,
         value: String,
     },
+    /// A TCP socket's call (issue 27), stepped by UDP Lab's TCP programs.
+    Tcp(TcpCall),
 }
 
 impl Call {
@@ -99,6 +101,7 @@ impl Call {
             ) => None,
             // The lab's programs set no socket options.
             (_, Call::SetSockOpt { .. }) => None,
+            (side, Call::Tcp(c)) => c.lab_step(side),
             // Which program a script's socket plays is the row's to say
             // (see [`TraceRow::lab_step`]).
             (Side::Script(_), _) => None,
@@ -113,7 +116,12 @@ impl Call {
                 | Call::RecvFailed { .. }
                 | Call::SendFailed { .. }
                 | Call::RecvTimedOut { .. }
-        )
+        ) || matches!(self, Call::Tcp(c) if c.is_error())
+    }
+
+    /// Whether this is a TCP socket's call.
+    pub fn is_tcp(&self) -> bool {
+        matches!(self, Call::Tcp(_))
     }
 }
 
@@ -132,6 +140,8 @@ pub struct TraceRow {
     pub datagram: Option<u64>,
     /// A script's call: its socket, file:line and the program it plays.
     pub script: Option<ScriptCall>,
+    /// A TCP call's connection and the bytes of its stream it moved.
+    pub stream: Option<crate::lab::stream::StreamLink>,
 }
 
 impl TraceRow {

@@ -31,6 +31,7 @@ fn session(times: &[u64]) -> Session {
             },
             datagram: datagram.then_some(i as u64),
             script: None,
+            stream: None,
         });
     }
     s
