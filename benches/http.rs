@@ -129,11 +129,18 @@ fn main() {
     let sink = udp_lab::net::inline_sink(move |events: Vec<HttpEvent>| {
         count.fetch_add(events.len() as u64, Ordering::Relaxed);
     });
+    // Its socket calls reported as TCP events, as the window takes them.
+    let reported = Arc::new(AtomicU64::new(0));
+    let count_calls = reported.clone();
+    let calls = udp_lab::net::inline_sink(move |events: Vec<udp_lab::net::NetEvent>| {
+        count_calls.fetch_add(events.len() as u64, Ordering::Relaxed);
+    });
     let config = http::HttpServerConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         root,
         limits: Limits::default(),
         pages: Arc::new(|status, _| http::reason(status).to_owned()),
+        calls: Some(calls),
     };
     let mut ours = http::spawn_http_server(config, sink).unwrap();
     let path = "/HelloWorld.html";
@@ -142,7 +149,11 @@ fn main() {
         http::resolve::BUILTIN[0].1.len()
     );
     let (ours_rps, ours_failed) = load(ours.addr, path);
-    println!("UDP Lab's web server:   {ours_rps:>9.0} requests/s ({ours_failed} failed)");
+    println!(
+        "UDP Lab's web server:   {ours_rps:>9.0} requests/s ({ours_failed} failed; {} log events, {} TCP call events reported)",
+        logged.load(Ordering::Relaxed),
+        reported.load(Ordering::Relaxed)
+    );
     let python = python_server(&dir);
     let Some((_python, py_addr)) = python else {
         println!("SKIPPED python3 -m http.server: python3 did not start");

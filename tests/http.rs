@@ -273,6 +273,7 @@ fn library_server(limits: Limits) -> (http::HttpServerHandle, Arc<Mutex<Vec<Http
         root: Root::Builtin,
         limits,
         pages: Arc::new(|status, _| format!("status {status}")),
+        calls: None,
     };
     (http::spawn_http_server(config, sink).unwrap(), seen)
 }
@@ -568,4 +569,77 @@ fn the_code_views_web_server_runs_and_serves_the_folder() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The web server's socket calls reach the session as TCP calls (issue
+/// 27's model): the connection's two streams hold the request and the
+/// answer, byte for byte.
+#[test]
+fn the_web_servers_calls_are_recorded_as_tcp() {
+    use udp_lab::lab::session::{Call, Session, TcpCall};
+    let _guard = shared();
+    let (calls, queue) = udp_lab::net::event_channel(4096, Arc::new(|| {}));
+    let config = http::HttpServerConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        root: Root::Builtin,
+        limits: Limits::default(),
+        pages: Arc::new(|status, _| format!("status {status}")),
+        calls: Some(calls),
+    };
+    let (log_sink, _log) = udp_lab::net::event_channel::<HttpEvent>(64, Arc::new(|| {}));
+    let mut server = http::spawn_http_server(config, log_sink).unwrap();
+    let url = http::parse_url(&format!("http://{}/HelloWorld.html", server.addr)).unwrap();
+    let reply = http::get(&url, &[], WAIT * 2).unwrap();
+    server.stop();
+    let mut session = Session::default();
+    // Until both sockets are closed: the listening one (0) and the
+    // connection (1), whose thread ends on its own.
+    let mut closed = [false, false];
+    while closed != [true, true] {
+        let event = queue.recv_timeout(WAIT * 2).expect("the server's calls");
+        if let udp_lab::net::NetEvent::Tcp(ev) = &event
+            && ev.kind == udp_lab::net::tcp::TcpEventKind::Closed
+            && ev.conn < 2
+        {
+            closed[ev.conn as usize] = true;
+        }
+        session.record(&event);
+    }
+    let calls: Vec<&TcpCall> = session
+        .trace
+        .iter()
+        .filter_map(|row| match &row.call {
+            Call::Tcp(call) => Some(call),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        calls
+            .iter()
+            .any(|c| matches!(c, TcpCall::Listen { backlog: 128 })),
+        "{calls:?}"
+    );
+    assert!(
+        calls.iter().any(|c| matches!(c, TcpCall::Accept { .. })),
+        "{calls:?}"
+    );
+    assert!(
+        calls.iter().any(|c| matches!(c, TcpCall::Recv { .. })),
+        "{calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| matches!(c, TcpCall::Send { all: true, .. })),
+        "{calls:?}"
+    );
+    let conn = session.streams.list.back().expect("a connection");
+    assert_eq!(
+        conn.up.bytes, reply.request,
+        "the request, as the server read it"
+    );
+    assert_eq!(
+        conn.down.bytes, reply.bytes,
+        "the answer, as the client read it"
+    );
 }

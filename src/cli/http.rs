@@ -108,6 +108,7 @@ pub fn server(bind: &str, root: Option<PathBuf>) -> ExitCode {
         root,
         limits,
         pages,
+        calls: None,
     };
     let handle = match http::spawn_http_server(config, sink) {
         Ok(handle) => handle,

@@ -3,6 +3,7 @@
 //! HEAD with `Connection: close`, and logs each request as an event; a
 //! client that sends one GET and reads the answer until the server closes.
 
+mod calls;
 mod client;
 pub mod resolve;
 mod server;

@@ -13,8 +13,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::calls::{Calls, NEXT_WEB_SERVER, listen};
 use super::resolve::{Refusal, Resolved, Root, resolve};
-use crate::net::{EventSink, NetError};
+use crate::net::tcp::{Shut, TcpEventKind};
+use crate::net::{EventSink, NetError, NetEvent};
+
+/// `recv`'s buffer for the request head.
+const RECV_BUFFER: usize = 4096;
 
 /// What a client may take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +55,10 @@ pub struct HttpServerConfig {
     pub root: Root,
     pub limits: Limits,
     pub pages: Pages,
+    /// Where its socket calls go as TCP events (issue 27's), so a session
+    /// records them as TCP and the trace and diagram show them; None: not
+    /// reported (the CLI, which prints the log only).
+    pub calls: Option<EventSink<NetEvent>>,
 }
 
 /// One request and its answer, as the log shows it.
@@ -89,6 +98,8 @@ struct Shared {
 
 pub struct HttpServerHandle {
     pub addr: SocketAddr,
+    /// Its id in the TCP events ([`TcpSide::Server`]).
+    pub id: u64,
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
 }
@@ -139,26 +150,28 @@ pub fn spawn_http_server(
     config: HttpServerConfig,
     sink: EventSink<HttpEvent>,
 ) -> Result<HttpServerHandle, NetError> {
-    let listener =
-        TcpListener::bind(config.bind).map_err(|e| NetError::from_io("bind", config.bind, &e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| NetError::from_io("getsockname", config.bind, &e))?;
+    let calls = Calls {
+        id: NEXT_WEB_SERVER.fetch_add(1, Ordering::Relaxed),
+        sink: config.calls.clone(),
+    };
+    let (listener, addr) = listen(config.bind, &calls)?;
     let shared = Arc::new(Shared {
         stop: AtomicBool::new(false),
         active: AtomicUsize::new(0),
     });
     sink.send_always(event(HttpEventKind::Listening { addr }));
     let worker = shared.clone();
+    let id = calls.id;
     let thread = std::thread::Builder::new()
         .name("udp-lab-http".into())
-        .spawn(move || accept_loop(&listener, &config, &worker, &sink))
+        .spawn(move || accept_loop(&listener, &config, &worker, &sink, &calls))
         .map_err(|e| NetError::Io {
             call: "thread spawn",
             message: e.to_string(),
         })?;
     Ok(HttpServerHandle {
         addr,
+        id,
         shared,
         thread: Some(thread),
     })
@@ -169,13 +182,15 @@ fn accept_loop(
     config: &HttpServerConfig,
     shared: &Arc<Shared>,
     sink: &EventSink<HttpEvent>,
+    calls: &Calls,
 ) {
+    let mut accepted = 0u64;
     loop {
-        let accepted = listener.accept();
+        let accepted_now = listener.accept();
         if shared.stop.load(Ordering::SeqCst) {
             break;
         }
-        let (stream, peer) = match accepted {
+        let (stream, peer) = match accepted_now {
             Ok(conn) => conn,
             // Too many open files, a connection reset before accept: the
             // listening socket is fine; a short pause keeps EMFILE from spinning.
@@ -184,10 +199,14 @@ fn accept_loop(
                 continue;
             }
         };
+        accepted += 1;
+        let local = stream.local_addr().unwrap_or(listener_addr(listener, peer));
+        calls.report(accepted, TcpEventKind::Accepted { peer, local });
+        let conn_calls = (calls.clone(), accepted);
         if shared.active.fetch_add(1, Ordering::SeqCst) >= config.limits.max_connections {
             shared.active.fetch_sub(1, Ordering::SeqCst);
             let _ = stream.set_nonblocking(true);
-            let mut conn = Conn::new(stream, peer, sink);
+            let mut conn = Conn::new(stream, peer, sink, conn_calls);
             conn.answer(503, "", "", None, &config.pages);
             continue;
         }
@@ -195,14 +214,20 @@ fn accept_loop(
         let spawned = std::thread::Builder::new()
             .name("udp-lab-http-conn".into())
             .spawn(move || {
-                serve(Conn::new(stream, peer, &sink_conn), &config);
+                serve(Conn::new(stream, peer, &sink_conn, conn_calls), &config);
                 shared_conn.active.fetch_sub(1, Ordering::SeqCst);
             });
         if spawned.is_err() {
             shared.active.fetch_sub(1, Ordering::SeqCst);
         }
     }
+    calls.report(0, TcpEventKind::Closed);
     sink.send_always(event(HttpEventKind::Stopped));
+}
+
+/// The listening address, for an accepted socket that cannot say its own.
+fn listener_addr(listener: &TcpListener, peer: SocketAddr) -> SocketAddr {
+    listener.local_addr().unwrap_or(peer)
 }
 
 /// One accepted connection and what has been read from it.
@@ -211,16 +236,86 @@ struct Conn<'a> {
     peer: SocketAddr,
     raw: Vec<u8>,
     sink: &'a EventSink<HttpEvent>,
+    /// Its socket calls' reporter and its number among the accepted.
+    calls: (Calls, u64),
 }
 
 impl<'a> Conn<'a> {
-    fn new(stream: TcpStream, peer: SocketAddr, sink: &'a EventSink<HttpEvent>) -> Self {
+    fn new(
+        stream: TcpStream,
+        peer: SocketAddr,
+        sink: &'a EventSink<HttpEvent>,
+        calls: (Calls, u64),
+    ) -> Self {
         Self {
             stream,
             peer,
             raw: Vec::new(),
             sink,
+            calls,
         }
+    }
+
+    fn report(&self, kind: TcpEventKind) {
+        self.calls.0.report(self.calls.1, kind);
+    }
+
+    /// `recv`, reported.
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let result = self.stream.read(buf);
+        if self.calls.0.on() {
+            let kind = match &result {
+                Ok(n) => TcpEventKind::Received {
+                    buffer: buf.len(),
+                    bytes: Arc::from(&buf[..*n]),
+                },
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    TcpEventKind::RecvTimedOut {
+                        buffer: buf.len(),
+                        after: self
+                            .stream
+                            .read_timeout()
+                            .ok()
+                            .flatten()
+                            .unwrap_or_default(),
+                    }
+                }
+                Err(e) => TcpEventKind::RecvFailed {
+                    buffer: buf.len(),
+                    error: crate::net::tcp::tcp_error("recv", self.peer, e),
+                },
+            };
+            self.report(kind);
+        }
+        result
+    }
+
+    /// `sendall`, reported.
+    fn send_all(&mut self, bytes: &[u8], shared: Option<&Arc<[u8]>>) -> io::Result<()> {
+        let result = self.stream.write_all(bytes);
+        if self.calls.0.on() {
+            let kind = match &result {
+                Ok(()) => TcpEventKind::Sent {
+                    bytes: shared.cloned().unwrap_or_else(|| Arc::from(bytes)),
+                    asked: bytes.len(),
+                    sent: bytes.len(),
+                    all: true,
+                },
+                Err(e) => TcpEventKind::SendFailed {
+                    asked: bytes.len(),
+                    // write_all does not say how far it got.
+                    sent: 0,
+                    error: crate::net::tcp::tcp_error("send", self.peer, e),
+                },
+            };
+            self.report(kind);
+        }
+        result
     }
 
     /// Sends an error page and logs it.
@@ -234,6 +329,7 @@ impl<'a> Conn<'a> {
     ) {
         let mut body = pages(status, refusal).into_bytes();
         body.push(b'\n');
+        let body: Arc<[u8]> = Arc::from(body);
         let extra = if status == 405 {
             "Allow: GET, HEAD\r\n"
         } else {
@@ -250,23 +346,29 @@ impl<'a> Conn<'a> {
     }
 
     /// Writes the status line, headers, the empty line and the body.
-    fn send(&mut self, status: u16, mime: &str, extra: &str, body: &[u8], head_only: bool) -> u64 {
+    fn send(
+        &mut self,
+        status: u16,
+        mime: &str,
+        extra: &str,
+        body: &Arc<[u8]>,
+        head_only: bool,
+    ) -> u64 {
         let head = format!(
             "HTTP/1.1 {status} {}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\n{extra}Connection: close\r\nServer: UDP Lab\r\n\r\n",
             super::reason(status),
             body.len()
         );
         let mut wire = head.into_bytes();
-        let body = if head_only { &[][..] } else { body };
+        let body_len = if head_only { 0 } else { body.len() };
         // One write for a small page (one segment on the wire); a large
         // file is not copied.
-        let result = if body.len() <= 64 * 1024 {
-            wire.extend_from_slice(body);
-            self.stream.write_all(&wire).map(|()| wire.len())
+        let result = if body_len <= 64 * 1024 {
+            wire.extend_from_slice(&body[..body_len]);
+            self.send_all(&wire, None).map(|()| wire.len())
         } else {
-            self.stream
-                .write_all(&wire)
-                .and_then(|()| self.stream.write_all(body))
+            self.send_all(&wire, None)
+                .and_then(|()| self.send_all(body, Some(body)))
                 .map(|()| wire.len() + body.len())
         };
         self.close();
@@ -277,7 +379,9 @@ impl<'a> Conn<'a> {
     /// moment, a bounded amount) so the kernel does not answer it with a
     /// reset that could destroy the response before the client reads it.
     fn close(&mut self) {
-        let _ = self.stream.shutdown(Shutdown::Write);
+        if self.stream.shutdown(Shutdown::Write).is_ok() {
+            self.report(TcpEventKind::Shutdown { how: Shut::Write });
+        }
         let _ = self.stream.set_nonblocking(false);
         let _ = self
             .stream
@@ -285,7 +389,7 @@ impl<'a> Conn<'a> {
         let mut sink = [0u8; 8192];
         let mut drained = 0;
         while drained < 1024 * 1024 {
-            match self.stream.read(&mut sink) {
+            match self.recv(&mut sink) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => drained += n,
             }
@@ -302,6 +406,13 @@ impl<'a> Conn<'a> {
             refusal,
             raw: Arc::from(self.raw.as_slice()),
         })));
+    }
+}
+
+impl Drop for Conn<'_> {
+    /// `close()`: the socket goes when the connection's work is done.
+    fn drop(&mut self) {
+        self.report(TcpEventKind::Closed);
     }
 }
 
@@ -328,7 +439,7 @@ enum Head {
 
 fn read_head(conn: &mut Conn<'_>, limits: &Limits) -> Head {
     let deadline = Instant::now() + limits.deadline;
-    let mut chunk = [0u8; 4096];
+    let mut chunk = [0u8; RECV_BUFFER];
     loop {
         if let Some(end) = head_end(&conn.raw) {
             return Head::Ended(end);
@@ -340,7 +451,7 @@ fn read_head(conn: &mut Conn<'_>, limits: &Limits) -> Head {
         if left.is_zero() || conn.stream.set_read_timeout(Some(left)).is_err() {
             return Head::TimedOut;
         }
-        match conn.stream.read(&mut chunk) {
+        match conn.recv(&mut chunk) {
             Ok(0) => return Head::Closed,
             Ok(n) => conn.raw.extend_from_slice(&chunk[..n]),
             Err(e)
