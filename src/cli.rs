@@ -19,6 +19,7 @@ mod args;
 mod clap_error;
 mod client;
 mod lesson;
+mod http;
 mod localize;
 pub use args::{Args, CliCommand};
 pub use localize::{choose as choose_lang, lang, parse};
@@ -53,7 +54,18 @@ pub fn run(command: CliCommand) -> ExitCode {
             tcp,
             backlog,
             reuse_addr,
+            web,
         } => {
+            if web.http {
+                let bind = if http::bind_given() {
+                    bind
+                } else {
+                    net::http::DEFAULT_HTTP_ADDR.to_owned()
+                };
+                return http::server(&bind, web.root);
+            } else if web.root.is_some() {
+                return http::stray_flag("--root");
+            }
             set_encoding(encoding);
             if tcp && let Err(e) = tcp::refuse_simulator(&network.into()) {
                 let _ = warn(format_args!("udp-lab: {e}"));
@@ -112,7 +124,13 @@ pub fn run(command: CliCommand) -> ExitCode {
             piece_delay,
             shutdown,
             message,
+            web,
         } => {
+            if let Some(url) = web.url {
+                return http::client(&url, &web.header, timeout);
+            } else if !web.header.is_empty() {
+                return http::stray_flag("--header");
+            }
             set_encoding(encoding);
             let message = match encoding.encode(&message) {
                 Ok(bytes) => bytes,

@@ -9,6 +9,7 @@ mod collector;
 mod error;
 mod find;
 mod holder;
+pub mod http;
 pub mod ports;
 mod script;
 mod serde_with;

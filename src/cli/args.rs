@@ -12,6 +12,7 @@ use udp_lab::lab::i18n::{Lang, T, fill};
 use udp_lab::lab::text::Encoding;
 use udp_lab::net::{self, Impairments, sim};
 
+use super::http::{HttpClientArgs, HttpServerArgs};
 use super::localize::lang;
 
 #[derive(Parser, Debug)]
@@ -119,6 +120,9 @@ pub enum CliCommand {
         backlog: u32,
         #[arg(long, requires = "tcp")]
         reuse_addr: bool,
+        // Issue 28: the web server's flags.
+        #[command(flatten)]
+        web: HttpServerArgs,
     },
     Client {
         #[arg(long, value_name = "ADDR")]
@@ -153,6 +157,9 @@ pub enum CliCommand {
         shutdown: bool,
         #[arg(default_value = net::DEFAULT_REQUEST)]
         message: String,
+        // Issue 28: the web client's flags.
+        #[command(flatten)]
+        web: HttpClientArgs,
     },
     Find {
         #[arg(long, value_name = "N", default_value_t = net::DEFAULT_PORT, value_parser = server_port, allow_hyphen_values = true)]

@@ -259,6 +259,9 @@ fn value_name(english: &str) -> Option<C> {
         "SCRIPT" => C::ValueScript,
         "LANG" => C::ValueLang,
         "VIEW" => C::ValueView,
+        "URL" => C::ValueUrl,
+        "HEADER" => C::ValueHeader,
+        "DIR" => C::ValueDir,
         _ => return None,
     })
 }
@@ -322,6 +325,11 @@ fn help_key(sub: &str, id: &str) -> Option<C> {
         ("trace", "python") => C::HelpPython,
         ("trace", "script") => C::HelpScript,
         ("trace", "args") => C::HelpScriptArgsTrace,
+        // Issue 28: the web server and client.
+        ("server", "http") => C::HelpHttpServer,
+        ("server", "root") => C::HelpHttpRoot,
+        ("client", "url") => C::HelpHttpUrl,
+        ("client", "header") => C::HelpHttpHeader,
         _ => return None,
     };
     Some(key)

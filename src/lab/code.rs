@@ -8,6 +8,8 @@
 //! `print` a function and every literal text, and `encode`/`decode` name
 //! UTF-8 (Python 2's default is ASCII). No egui here.
 
+pub mod web;
+
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

@@ -62,6 +62,7 @@ macro_rules! texts {
 }
 
 pub mod cli;
+pub mod http;
 mod tcp;
 pub use tcp::{tcp_call_text, tcp_step_hint};
 
@@ -397,6 +398,51 @@ texts! {
     SendCancelled => "The server did not start, so the message waiting for it (--send) was not sent. Press Send when the server listens.", "Сервер не запустился, поэтому сообщение, ждавшее его (--send), не отправлено. Нажмите «Отправить», когда сервер будет слушать.";
     StepScriptUnknown => "The script's socket has neither bound nor sent yet: which of the lab's programs it plays (the server binds, the client sends first) is not known yet.", "Сокет скрипта ещё не связан (bind) и ничего не отправил: какую из программ лабораторной он играет (сервер связывает сокет, клиент сначала отправляет), пока неизвестно.";
     StepClientClose => "Handout, client step 9: the client socket is closed with close().", "Методичка, клиент, пункт 9: сокет клиента закрывается методом close().";
+    // Issue 28: UDP Lab's web server and client (helper F; lab/i18n/http.rs).
+    HttpRefusedDotDot => "Refused (403): the path has a \"..\" step, which would climb out of the served folder. A web server must never let a request reach files outside its folder.", "Отказано (403): в пути есть шаг \"..\", который поднялся бы выше раздаваемой папки. Веб-сервер никогда не должен давать запросу добраться до файлов вне своей папки.";
+    HttpRefusedAbsolute => "Refused (403): the path is not inside the served folder (it starts with \"//\", names a drive or does not start with \"/\"). A request's path is always looked up in the folder, never on the whole disk.", "Отказано (403): путь не внутри раздаваемой папки (начинается с \"//\", называет диск или не начинается с \"/\"). Путь из запроса всегда ищется в папке, а не на всём диске.";
+    HttpRefusedBackslash => "Refused (403): the path has a backslash. On Windows it separates folders and could hide a \"..\\\" step.", "Отказано (403): в пути есть обратная косая черта. В Windows она разделяет папки и может скрыть шаг \"..\\\".";
+    HttpRefusedNul => "Refused (403): the path has a NUL byte (%00). File functions written in C stop at it and could open another file than the one checked.", "Отказано (403): в пути есть нулевой байт (%00). Файловые функции на C останавливаются на нём и могут открыть не тот файл, что был проверен.";
+    HttpRefusedEncodedSlash => "Refused (403): the path has an encoded slash (%2f or %5c). A check made before decoding would miss the folder step it hides.", "Отказано (403): в пути закодированная косая черта (%2f или %5c). Проверка до декодирования не заметила бы шаг по папкам, который она скрывает.";
+    HttpRefusedDoubleEncoded => "Refused (403): the path is percent-encoded twice (%25…). Decoding it a second time would reveal a hidden \"..\"; a request is decoded once.", "Отказано (403): путь закодирован дважды (%25…). Повторное декодирование открыло бы спрятанный \"..\"; запрос декодируют один раз.";
+    HttpRefusedBadEncoding => "Refused (403): the path has a % not followed by two hex digits, or bytes that are not UTF-8.", "Отказано (403): в пути есть %, за которым не идут две шестнадцатеричные цифры, или байты не в UTF-8.";
+    HttpRefusedSymlink => "Refused (403): the path leads out of the served folder through a symbolic link.", "Отказано (403): путь выводит из раздаваемой папки через символическую ссылку.";
+    HttpRefusedTooLarge => "Refused (403): the file is larger than {max} MiB, more than this teaching server sends.", "Отказано (403): файл больше {max} МиБ — больше, чем отдаёт этот учебный сервер.";
+    HttpStatus400 => "Bad request (400): the first line is not \"METHOD /path HTTP/1.x\".", "Неверный запрос (400): первая строка не вида \"МЕТОД /путь HTTP/1.x\".";
+    HttpStatus404 => "Not found (404): there is no such file in the served folder.", "Не найдено (404): такого файла в раздаваемой папке нет.";
+    HttpStatus405 => "Not allowed (405): this server answers GET and HEAD only.", "Метод не разрешён (405): этот сервер отвечает только на GET и HEAD.";
+    HttpStatus408 => "Timed out (408): the request's headers did not end within {secs}. The connection was closed, so a slow client cannot hold the server.", "Время вышло (408): заголовки запроса не закончились за {secs}. Соединение закрыто, чтобы медленный клиент не мог занять сервер.";
+    HttpStatus431 => "Too large (431): the request's headers passed {max} bytes; the rest was not read.", "Слишком большой запрос (431): заголовки превысили {max} байт; остальное не читалось.";
+    HttpStatus503 => "Busy (503): {max} connections were being served already. Try again in a moment.", "Сервер занят (503): уже обслуживается соединений: {max}. Повторите чуть позже.";
+    HttpStatus505 => "Not supported (505): this server speaks HTTP/1.0 and HTTP/1.1 only.", "Не поддерживается (505): этот сервер понимает только HTTP/1.0 и HTTP/1.1.";
+    HttpErrBadUrl => "\"{url}\" is not an http:// address: write it as http://host:port/path, e.g. http://127.0.0.1:6789/HelloWorld.html.", "\"{url}\" — не адрес http://: запишите его как http://узел:порт/путь, например http://127.0.0.1:6789/HelloWorld.html.";
+    HttpErrHttps => "\"{url}\" is https: UDP Lab's client speaks plain HTTP only (no TLS). Use http://.", "\"{url}\" — это https: клиент UDP Lab говорит только на простом HTTP (без TLS). Используйте http://.";
+    HttpErrBadHeader => "The header \"{header}\" is not \"Name: value\" (a name without spaces, a colon, then the value).", "Заголовок \"{header}\" не вида \"Имя: значение\" (имя без пробелов, двоеточие, затем значение).";
+    HttpErrResolve => "Cannot find the host \"{host}\".", "Не удаётся найти узел \"{host}\".";
+    HttpErrRefused => "Connection refused by {addr}: an RST came back to the SYN, so nothing listens on that port. Start the web server (udp-lab server --http) or check the port.", "{addr} отклонил соединение: на SYN пришёл RST, значит, на этом порту никто не слушает. Запустите веб-сервер (udp-lab server --http) или проверьте порт.";
+    HttpErrConnectTimeout => "No answer to the connection request to {addr} within {secs}: neither SYN-ACK nor RST came back. The computer may be off, or a firewall drops the packets.", "Нет ответа на запрос соединения с {addr} за {secs}: не пришли ни SYN-ACK, ни RST. Компьютер может быть выключен, или брандмауэр отбрасывает пакеты.";
+    HttpErrTimeout => "The server took the connection but did not finish its answer within {secs} ({got} bytes arrived). A server that neither sends Content-Length nor closes the connection leaves a browser waiting the same way.", "Сервер принял соединение, но не закончил ответ за {secs} (пришло байт: {got}). Сервер, который не отправляет Content-Length и не закрывает соединение, так же заставляет браузер ждать.";
+    HttpErrReset => "The server at {addr} reset the connection (RST) before its answer was complete.", "Сервер {addr} сбросил соединение (RST), не закончив ответ.";
+    HttpErrTooLarge => "The answer is longer than {limit} bytes; the client stopped reading.", "Ответ длиннее {limit} байт; клиент перестал читать.";
+    HttpErrIo => "{call} failed: {message}", "{call} не выполнен: {message}";
+    HttpErrNotHttp => "The answer is not an HTTP response: it does not start with a status line like \"HTTP/1.1 200 OK\" ({got} bytes arrived).", "Ответ — не HTTP-ответ: он не начинается со строки состояния вида \"HTTP/1.1 200 OK\" (пришло байт: {got}).";
+    HttpErrNoEmptyLine => "The answer's headers never ended: no empty line (\\r\\n\\r\\n) came after them, so the body cannot be told from the headers ({got} bytes arrived).", "Заголовки ответа так и не закончились: после них нет пустой строки (\\r\\n\\r\\n), поэтому тело не отличить от заголовков (пришло байт: {got}).";
+    HttpErrShortBody => "The body is {missing} bytes shorter than its Content-Length says: the server closed before sending all of it.", "Тело на {missing} байт короче, чем сказано в Content-Length: сервер закрыл соединение, не отправив его целиком.";
+    HttpErrEmpty => "The server closed the connection without answering (0 bytes).", "Сервер закрыл соединение, ничего не ответив (0 байт).";
+    CodeWebFolder => "the folder served", "раздаваемая папка";
+    CodeWebSocket => "socket (IPv4, TCP)", "создание сокета (IPv4, TCP)";
+    CodeWebReuse => "SO_REUSEADDR: restart at once, without \"address in use\"", "SO_REUSEADDR: перезапуск сразу, без \"адрес уже используется\"";
+    CodeWebListen => "listen: a queue of up to 5 connections", "listen: очередь до 5 соединений";
+    CodeWebReady => "where to open the page", "где открыть страницу";
+    CodeWebAccept => "accept: one connection from the browser", "accept: одно соединение от браузера";
+    CodeWebRecv => "recv: the request (one recv may hold only part of it; the first line is enough here)", "recv: запрос (один recv может вернуть лишь его часть; здесь хватит первой строки)";
+    CodeWebPath => "the file's name: the request line's second word", "имя файла — второе слово строки запроса";
+    CodeWebDotDot => "never outside the folder", "никогда за пределы папки";
+    CodeWebOpen => "open in binary mode (\"rb\"): a picture is bytes, not text", "открыть в двоичном режиме (\"rb\"): картинка — байты, а не текст";
+    CodeWebHead => "status line, headers, then the empty line", "строка состояния, заголовки, затем пустая строка";
+    CodeWebSend => "sendall: the head and the file, as bytes", "sendall: заголовок и файл в виде байтов";
+    CodeWeb404 => "no such file: 404 Not Found instead of a crash", "нет такого файла: 404 Not Found вместо падения";
+    CodeWebClose => "close: the browser knows the answer has ended", "close: браузер узнаёт, что ответ закончился";
     // Issue 11, items 10 and 17.
     LimitShort => "Limit…", "Лимит…";
     LimitShortOn => "≤ {rate}/s", "≤ {rate}/с";

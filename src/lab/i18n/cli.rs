@@ -87,6 +87,21 @@ texts! { enum C;
     ValueScript => "SCRIPT", "СКРИПТ";
     ValueLang => "LANG", "ЯЗЫК";
     ValueView => "VIEW", "ВИД";
+    // Issue 28: the web server and client (helper F; src/cli/http.rs).
+    HelpHttpServer => "Serve web pages instead of answering UDP: UDP Lab's web server (GET and HEAD, one request per connection), on 127.0.0.1:6789 unless --bind says otherwise.", "Раздавать веб-страницы вместо ответов по UDP: веб-сервер UDP Lab (GET и HEAD, один запрос на соединение), на 127.0.0.1:6789, если --bind не задаёт другое.";
+    HelpHttpRoot => "With --http: the folder to serve (default: the built-in HelloWorld.html and its picture). Only files inside it are served; nothing is ever run.", "С --http: раздаваемая папка (по умолчанию — встроенная HelloWorld.html с картинкой). Отдаются только файлы внутри неё; ничего не запускается.";
+    HelpHttpUrl => "Send one HTTP GET to this address (http://host:port/path) instead of a UDP message; print the status line, the headers and the body.", "Отправить один HTTP-запрос GET на этот адрес (http://узел:порт/путь) вместо сообщения UDP; вывести строку состояния, заголовки и тело.";
+    HelpHttpHeader => "With --http: an extra request header, 'Name: value' (may be given several times).", "С --http: дополнительный заголовок запроса, 'Имя: значение' (можно указать несколько раз).";
+    ValueUrl => "URL", "АДРЕС";
+    ValueHeader => "HEADER", "ЗАГОЛОВОК";
+    ValueDir => "DIR", "ПАПКА";
+    HttpServing => "Serving {root} on http://{addr}/", "Раздаю {root} на http://{addr}/";
+    HttpBuiltinSite => "the built-in HelloWorld.html", "встроенную HelloWorld.html";
+    HttpLogLine => "{time} {peer} {method} {target} → {status} {reason}, {bytes} bytes sent", "{time} {peer} {method} {target} → {status} {reason}, отправлено байт: {bytes}";
+    HttpLogNoRequest => "{time} {peer} → {status} {reason}, {bytes} bytes sent", "{time} {peer} → {status} {reason}, отправлено байт: {bytes}";
+    HttpBinaryBody => "({len} bytes of {mime}: not text, not printed)", "({mime}, байт: {len} — не текст, не выводится)";
+    HttpRootNotDir => "--root: \"{path}\" is not a folder that can be opened ({reason}). Give the folder with the pages to serve.", "--root: \"{path}\" — не папка, которую можно открыть ({reason}). Укажите папку со страницами для раздачи.";
+    HttpNeedsFlag => "{flag} goes with --http (the web server or client); without --http the command speaks UDP.", "{flag} используется вместе с --http (веб-сервер или клиент); без --http команда работает по UDP.";
     // clap's errors (the English is clap's own wording).
     ErrorHeading => "error:", "ошибка:";
     ClapInvalidValue => "invalid value '{value}' for '{arg}'", "недопустимое значение '{value}' для '{arg}'";
