@@ -189,3 +189,40 @@ fn both_ends_of_udp_labs_own_connection_join() {
     assert_eq!(server_steps.first(), Some(&Some(4)));
     assert!(server_steps.contains(&Some(8)) && server_steps.contains(&Some(13)));
 }
+
+/// A saved session keeps the event stream (issue 26): TCP events come
+/// back equal from JSON, bytes and errors included.
+#[test]
+fn tcp_events_round_trip_through_json() {
+    let addr: std::net::SocketAddr = "127.0.0.1:12345".parse().expect("literal");
+    let events = [
+        TcpEventKind::Sent {
+            bytes: std::sync::Arc::from("Привет".as_bytes()),
+            asked: 12,
+            sent: 12,
+            all: true,
+        },
+        TcpEventKind::Received {
+            buffer: 1024,
+            bytes: std::sync::Arc::from(&b""[..]),
+        },
+        TcpEventKind::ConnectFailed {
+            to: addr,
+            error: NetError::Refused { addr },
+        },
+        TcpEventKind::BindFailed {
+            error: NetError::TimeWait { addr, reuse: true },
+        },
+    ];
+    for kind in events {
+        let ev = NetEvent::Tcp(crate::net::TcpEvent {
+            at: SystemTime::UNIX_EPOCH + Duration::from_millis(1500),
+            side: crate::net::TcpSide::Client(3),
+            conn: 1,
+            kind,
+        });
+        let json = serde_json::to_string(&ev).expect("to json");
+        let back: NetEvent = serde_json::from_str(&json).expect("from json");
+        assert_eq!(format!("{back:?}"), format!("{ev:?}"), "{json}");
+    }
+}
