@@ -18,8 +18,8 @@ use udp_lab::net::{
 mod args;
 mod clap_error;
 mod client;
-mod lesson;
 mod http;
+mod lesson;
 mod localize;
 pub use args::{Args, CliCommand};
 pub use localize::{choose as choose_lang, lang, parse};

@@ -3,6 +3,8 @@
 //! that exists, a heading that exists in it), and docs/cli.md names exactly
 //! the subcommands and options `udp-lab --help` lists.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;

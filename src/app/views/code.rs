@@ -102,7 +102,6 @@ pub fn code_settings(s: &Settings) -> CodeSettings {
         backlog: s.tcp_backlog,
         server_protocol: s.server_protocol,
         client_protocol: s.client_protocol,
-        ..CodeSettings::default()
     }
 }
 
