@@ -579,7 +579,11 @@ impl UdpLabApp {
                 .as_ref()
                 .and_then(|s| s.local_addr().ok().and_then(|a| a.as_socket()));
             if let Some(local) = local {
-                self.session.kept_socket_opened(op, family, local);
+                self.apply_event(net::NetEvent::Client(net::ClientEvent {
+                    op,
+                    at: std::time::SystemTime::now(),
+                    kind: net::ClientEventKind::KeptSocketOpened { family, local },
+                }));
             }
         }
         self.client.kept_socket.clone()

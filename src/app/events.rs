@@ -137,7 +137,9 @@ impl UdpLabApp {
                 .map_or(0.0, |d| d.as_secs_f64())
         };
         let (seq, outcome) = match kind {
-            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => return,
+            ClientEventKind::Socket { .. }
+            | ClientEventKind::KeptSocketOpened { .. }
+            | ClientEventKind::SockOpt(_) => return,
             ClientEventKind::Sent {
                 seq,
                 to,

@@ -198,7 +198,9 @@ fn ping_report(
             }
             ClientEventKind::Failed { seq: None, error } => start_error = Some(error),
             ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => {}
+            ClientEventKind::Socket { .. }
+            | ClientEventKind::KeptSocketOpened { .. }
+            | ClientEventKind::SockOpt(_) => {}
         }
     }
     if let Some(error) = start_error {
@@ -261,7 +263,7 @@ fn collect_report(
             }
             ClientEventKind::Failed { error, .. } => outcome = Err(error),
             ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } => {}
+            ClientEventKind::Socket { .. } | ClientEventKind::KeptSocketOpened { .. } => {}
         }
     }
     if !servers.is_empty() {
@@ -371,7 +373,9 @@ fn lab_report(
             }
             ClientEventKind::Failed { error, .. } => outcome = Err(error),
             ClientEventKind::Closed { .. } => break,
-            ClientEventKind::Socket { .. } | ClientEventKind::SockOpt(_) => {}
+            ClientEventKind::Socket { .. }
+            | ClientEventKind::KeptSocketOpened { .. }
+            | ClientEventKind::SockOpt(_) => {}
         }
     }
     outcome

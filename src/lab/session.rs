@@ -487,15 +487,6 @@ impl Session {
         }
     }
 
-    /// The window opened the socket it keeps across Sends ("New socket for
-    /// each Send" off): socket() and the explicit bind to a free port that
-    /// keeps the port, for the operation `op` about to use it.
-    pub fn kept_socket_opened(&mut self, op: u64, family: Family, local: SocketAddr) {
-        let at = SystemTime::now();
-        self.trace(at, Side::Client, op, Call::Socket { family }, None);
-        self.trace(at, Side::Client, op, Call::Bind { addr: local }, None);
-    }
-
     fn record_client(&mut self, op: u64, at: SystemTime, kind: &ClientEventKind) {
         let side = Side::Client;
         match kind {
@@ -503,6 +494,11 @@ impl Session {
             ClientEventKind::Socket { reused: true, .. } => {}
             ClientEventKind::Socket { family, .. } => {
                 self.trace(at, side, op, Call::Socket { family: *family }, None)
+            }
+            // socket() and the explicit bind that keeps the port.
+            ClientEventKind::KeptSocketOpened { family, local } => {
+                self.trace(at, side, op, Call::Socket { family: *family }, None);
+                self.trace(at, side, op, Call::Bind { addr: *local }, None);
             }
             ClientEventKind::Sent {
                 seq,

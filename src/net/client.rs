@@ -73,6 +73,10 @@ pub struct ClientEvent {
 pub enum ClientEventKind {
     /// `socket(family, SOCK_DGRAM)`; `reused` when the kept socket serves again.
     Socket { family: Family, reused: bool },
+    /// The window opened the socket it keeps across Sends ("New socket for
+    /// each Send" off): `socket()` and the explicit bind to a free port.
+    /// An event, not a direct entry, so a saved lesson has it too.
+    KeptSocketOpened { family: Family, local: SocketAddr },
     /// `sendto(bytes → to)` from the local address the OS picked.
     Sent {
         seq: u32,

@@ -43,7 +43,11 @@ fn record_a_lesson(h: &mut Harness<'_, UdpLabApp>) -> u16 {
     let port = start_server(h);
     h.state_mut().settings.target = format!("127.0.0.1:{port}");
     send(h, "Hello, server", false);
+    // One Send from the socket the window keeps: its socket() and bind()
+    // rows come from the window itself, and come back too.
+    h.state_mut().settings.new_socket_each_send = false;
     send(h, "Привет, сервер", false);
+    h.state_mut().settings.new_socket_each_send = true;
     {
         let app = h.state_mut();
         app.settings.network = Impairments {
@@ -185,6 +189,10 @@ fn a_saved_lesson_reopens_with_the_same_rows_in_every_view() {
         "a Cyrillic payload is among the rows"
     );
     assert!(before.stats.contains("dropped"), "{}", before.stats);
+    assert!(
+        before.calls.iter().any(|c| c.contains("Client Bind")),
+        "the kept socket's bind is among the calls"
+    );
     save(&mut live, &path);
     // Live, every call is shown.
     let live_trace = view_texts(&mut live, View::Trace);
