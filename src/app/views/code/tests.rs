@@ -342,3 +342,31 @@ fn a_failed_save_says_which_program_and_why() {
     wait_for(&mut h, "the failure", |app| app.tools.notice.is_some());
     h.get_by_label_contains("Could not save client.py: the folder");
 }
+
+#[test]
+fn each_panels_protocol_picks_its_program() {
+    // Either program may show the text (both stand side by side).
+    let any = |h: &Harness<'_, UdpLabApp>, text: &str| {
+        h.query_all_by_label_contains(text).next().is_some()
+    };
+    let mut h = harness();
+    show_code(&mut h);
+    assert!(any(&h, "socket.SOCK_DGRAM"));
+    assert!(!any(&h, "socket.SOCK_STREAM"));
+    h.state_mut().settings.tcp_backlog = 7;
+    h.state_mut()
+        .run(Command::SetServerProtocol(crate::net::Protocol::Tcp));
+    h.run_steps(2);
+    // The server is TCP's, the client still UDP's.
+    assert!(any(&h, "server_socket.listen(7)"));
+    assert!(any(&h, "client_socket.sendto("));
+    assert!(!shows(
+        &h,
+        "client_socket.connect((server_ip, server_port))"
+    ));
+    h.state_mut()
+        .run(Command::SetClientProtocol(crate::net::Protocol::Tcp));
+    h.run_steps(2);
+    assert!(any(&h, "client_socket.connect((server_ip, server_port))"));
+    assert!(!any(&h, "recvfrom"));
+}
