@@ -46,6 +46,15 @@ pub fn tcp_mode(app: &UdpLabApp) -> bool {
     app.settings.server_protocol == Tcp || app.settings.client_protocol == Tcp
 }
 
+/// A tab's name: the anatomy tab names what it shows, a datagram or a stream.
+pub fn tab_title(app: &UdpLabApp, view: View) -> crate::app::T {
+    if view == View::Anatomy && tcp_mode(app) {
+        crate::app::T::ViewStreamAnatomy
+    } else {
+        view.title()
+    }
+}
+
 /// The tabs, then `strip` on their row (the time strip: drawn by the
 /// caller, as views import no panel), wrapping when they do not fit; then
 /// the view.
@@ -59,7 +68,7 @@ pub fn views_ui(
     let tabs = ui.horizontal_wrapped(|ui| {
         for view in View::ALL {
             let selected = app.settings.view == view;
-            let mut text = egui::RichText::new(app.t(view.title())).strong();
+            let mut text = egui::RichText::new(app.t(tab_title(app, view))).strong();
             if selected {
                 // Strong text is black in a light theme: on the selection's
                 // fill it needs the selection's own text colour.

@@ -196,6 +196,8 @@ texts! {
     ViewTrace => "Socket calls", "Вызовы сокетов";
     ViewDiagram => "Sequence diagram", "Диаграмма последовательности";
     ViewAnatomy => "Datagram anatomy", "Анатомия датаграммы";
+    // With TCP chosen the tab shows one direction of a connection (issue 27).
+    ViewStreamAnatomy => "Stream anatomy", "Анатомия потока";
     AnatomyEmpty => "No datagrams yet. Start the server and press Send: the newest datagram's header and bytes will appear here.", "Датаграмм пока нет. Запустите сервер и нажмите «Отправить»: здесь появятся заголовок и байты последней датаграммы.";
     AnatomyNewest => "newest datagram — click an arrow in the sequence diagram to pick another", "последняя датаграмма — щёлкните стрелку на диаграмме последовательности, чтобы выбрать другую";
     AnatomyPrevious => "← Previous", "← Предыдущая";

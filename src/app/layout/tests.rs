@@ -103,7 +103,7 @@ fn shown_in(h: &Harness<'_, UdpLabApp>, labels: &[String], area: egui::Rect) -> 
 /// Clicks a tab at its centre (a pointer click: whatever covers it would
 /// take the click instead) and checks that the view switched.
 fn click_tab(h: &mut Harness<'_, UdpLabApp>, view: View, at: &str) {
-    let title = view.title().get(h.state().lang);
+    let title = crate::app::views::tab_title(h.state(), view).get(h.state().lang);
     h.get_by_label(title).click();
     h.run_steps(3);
     assert_eq!(h.state().settings.view, view, "{at}: the tab {title:?}");

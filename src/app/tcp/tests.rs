@@ -129,6 +129,8 @@ fn three_pieces_echoed_are_listed_drawn_and_explained() {
 
     h.state_mut().run(Command::ShowView(View::Anatomy));
     h.run_steps(2);
+    // The tab names what it shows now.
+    h.get_by_label("Stream anatomy");
     h.get_by_label("server → client").click();
     h.run_steps(3);
     let stream = &h.state().views.stream;
