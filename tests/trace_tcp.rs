@@ -490,6 +490,7 @@ fn an_accepted_socket_never_closed_is_said_while_the_server_waits() {
     );
 }
 
+#[cfg(target_os = "linux")]
 const RESTARTED_SERVER: &str = r#"import socket
 import sys
 
@@ -508,6 +509,7 @@ server.close()
 
 /// Serves one connection (closing it first: its side keeps TIME_WAIT)
 /// on `port`, with or without SO_REUSEADDR.
+#[cfg(target_os = "linux")]
 fn serve_once(script: &str, port: &str, reuse: &str) {
     let (mut first, mut out, _) = start(&[script, port, reuse, "serve"], "Server is listening");
     let mut peer = TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();

@@ -67,11 +67,11 @@ fn rows(port: u16) -> Vec<(std::net::SocketAddr, u8, u64)> {
     found
 }
 
-#[cfg(test)]
+// /proc/net/tcp is Linux's.
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
-    #[cfg(target_os = "linux")]
     #[test]
     fn a_listening_socket_of_ours_is_found_listening() {
         let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
