@@ -4,6 +4,8 @@
 //! datagrams of a capture dumpcap made of real traffic; a broken file is
 //! one sentence and a failing exit code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Signals, tshark and dumpcap: a Unix test (not among those run under Wine).
+#![cfg(unix)]
 
 mod common;
 
