@@ -447,27 +447,31 @@ impl UdpLabApp {
         }
     }
 
+    /// The client's target and message as bytes, each error shown in its
+    /// field (UDP's Send and TCP's share them).
+    pub(crate) fn send_inputs(&mut self) -> Option<(net::ParsedAddr, Vec<u8>)> {
+        let target = net::parse_addr(&self.settings.target, true)
+            .map_err(|e| self.client.target_error = Some(e))
+            .ok()?;
+        self.client.target_error = None;
+        let payload = self
+            .settings
+            .client_encoding
+            .encode(&self.settings.message)
+            .map_err(|e| self.client.message_error = Some(e))
+            .ok()?;
+        self.client.message_error = None;
+        Some((target, payload))
+    }
+
     fn send(&mut self, count: u32) {
         if self.client.busy() || self.tcp.client.busy() {
             return;
         }
         self.client.send_cancelled = false;
-        let target = match net::parse_addr(&self.settings.target, true) {
-            Ok(t) => t,
-            Err(e) => {
-                self.client.target_error = Some(e);
-                return;
-            }
+        let Some((target, payload)) = self.send_inputs() else {
+            return;
         };
-        self.client.target_error = None;
-        let payload = match self.settings.client_encoding.encode(&self.settings.message) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.client.message_error = Some(e);
-                return;
-            }
-        };
-        self.client.message_error = None;
         let reach = net::Reach {
             broadcast: self.settings.broadcast,
             ttl: None,

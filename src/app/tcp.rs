@@ -161,22 +161,9 @@ impl UdpLabApp {
             return;
         }
         self.client.send_cancelled = false;
-        let target = match net::parse_addr(&self.settings.target, true) {
-            Ok(t) => t,
-            Err(e) => {
-                self.client.target_error = Some(e);
-                return;
-            }
+        let Some((target, payload)) = self.send_inputs() else {
+            return;
         };
-        self.client.target_error = None;
-        let payload = match self.settings.client_encoding.encode(&self.settings.message) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.client.message_error = Some(e);
-                return;
-            }
-        };
-        self.client.message_error = None;
         self.client.next_op += 1;
         let op = self.client.next_op;
         let mut request = TcpClientRequest::new(op, target, Arc::from(payload));
