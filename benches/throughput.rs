@@ -35,14 +35,17 @@
 //! `UDP_LAB_BENCH_ONLY=bare|lab|worker` runs one path of the first table
 //! alone (for a profiler), `=cli` the command-line table alone, and
 //! `=cli-pipe|cli-file|python-pipe|python-file` one of its servers alone,
-//! `=window` the window alone, `=tcp` the TCP table alone (tcp_echo.rs).
+//! `=window` the windows alone, `=tcp` the TCP table alone (tcp_echo.rs),
+//! `=window-tcp` the TCP server with the window open alone.
 //!
 //! Last, the real window under a flood: the release binary with
 //! `UDP_LAB_FLOOD_BENCH=1000000` (its own generator, the same algorithm,
 //! drives a bare loop before and after the window's server), in a window on
 //! the display when there is one, else under `xvfb-run`; its report (the
 //! ratio to the bare loop, the drawing's CPU share, frame times, RSS, the
-//! first frame) is printed as it comes.
+//! first frame) is printed as it comes. Then the TCP server with the real
+//! window open (`UDP_LAB_TCP_BENCH=3`, src/app/tools/tcp_bench.rs): 1 and 8
+//! lock-step connections against a bare std echo loop before and after.
 
 // Bench code: a failed setup step ends the run with its message (the
 // crate-wide unwrap/expect lints are for the program, Cargo.toml [lints]).
@@ -96,7 +99,7 @@ fn main() {
     let cli_kinds = CliKind::ALL.map(CliKind::name);
     let only_cli = only.is_some_and(|o| o == "cli" || cli_kinds.contains(&o));
     let only_window = only == Some("window");
-    let only_tcp = only == Some("tcp");
+    let only_tcp = only == Some("tcp") || only == Some("window-tcp");
     for in_flight in [1, 32]
         .into_iter()
         .filter(|_| !only_cli && !only_window && !only_tcp)
@@ -140,6 +143,15 @@ fn main() {
     if only.is_none() || only_window {
         println!();
         window_flood();
+    }
+    if only.is_none() || only_window || only == Some("window-tcp") {
+        println!();
+        // Issue 27: the TCP server with the window open, 3 s a load.
+        window_run(
+            "UDP_LAB_TCP_BENCH",
+            "3",
+            "The TCP server with the window open",
+        );
     }
     if only.is_none() || only == Some("tcp") {
         println!();
@@ -918,6 +930,12 @@ fn pin_task(tid: u32, cpus: &[usize]) {
 /// The real window under a flood (see the top of this file); says why when
 /// it cannot run.
 fn window_flood() {
+    window_run("UDP_LAB_FLOOD_BENCH", "1000000", "The window under a flood");
+}
+
+/// The release binary in a window with `var=value`: it prints its figures
+/// and closes.
+fn window_run(var: &str, value: &str, what: &str) {
     use std::process::Command;
     let exe = env!("CARGO_BIN_EXE_udp-lab");
     let display = ["DISPLAY", "WAYLAND_DISPLAY"]
@@ -931,7 +949,7 @@ fn window_flood() {
         c.args(["-a", "-s", "-screen 0 1280x800x24", exe]);
         c
     } else {
-        println!("The window under a flood: skipped (no display, and no xvfb-run to make one)");
+        println!("{what}: skipped (no display, and no xvfb-run to make one)");
         return;
     };
     // Its own settings folder: saved settings (a language, a smaller
@@ -939,7 +957,7 @@ fn window_flood() {
     let data = std::env::temp_dir().join(format!("udp-lab-bench-window-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     command
-        .env("UDP_LAB_FLOOD_BENCH", "1000000")
+        .env(var, value)
         .env("XDG_DATA_HOME", &data)
         .env("XDG_CONFIG_HOME", &data);
     match command.output() {
@@ -947,11 +965,11 @@ fn window_flood() {
             print!("{}", String::from_utf8_lossy(&out.stdout));
         }
         Ok(out) => println!(
-            "The window under a flood did not report ({}): {}",
+            "{what} did not report ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr).trim()
         ),
-        Err(e) => println!("The window under a flood could not start: {e}"),
+        Err(e) => println!("{what} could not start: {e}"),
     }
     let _ = std::fs::remove_dir_all(&data);
 }

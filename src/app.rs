@@ -6,6 +6,7 @@ pub mod clear;
 mod command;
 mod events;
 pub mod format;
+pub mod http;
 pub mod i18n;
 pub mod layout;
 mod lenient;
@@ -75,6 +76,8 @@ pub struct UdpLabApp {
     pub tools: tools::jobs::ToolsState,
     /// `UDP_LAB_FLOOD_BENCH=N`: frame times under a flood (flood_bench.rs).
     flood: Option<flood_bench::FloodBench>,
+    /// `UDP_LAB_TCP_BENCH=SECS`: the TCP server with the window open.
+    tcp_bench: Option<tools::tcp_bench::TcpBench>,
     /// The teacher's demo while its burst runs.
     pub demo: Option<Demo>,
     /// The settings as last written to (or read from) the storage.
@@ -87,6 +90,8 @@ pub struct UdpLabApp {
     pub lesson: lesson::LessonState,
     /// Issue 27: the TCP server's connections and the TCP client's exchange.
     pub tcp: tcp::TcpState,
+    /// Issue 28: the web server's log and the client's GET.
+    pub http: http::HttpState,
 }
 
 impl UdpLabApp {
@@ -103,8 +108,19 @@ impl UdpLabApp {
             None => start,
         };
         let file = settings_file::path();
+        let tcp_bench = tools::tcp_bench::TcpBench::from_env();
         let mut app = Self::from_storage(&cc.egui_ctx, cc.storage, file.as_deref(), start);
         app.flood = flood;
+        if tcp_bench.is_some() {
+            // The benchmark's own TCP server: any free loopback port, the
+            // lab's fixed answer.
+            app.settings.server_protocol = net::Protocol::Tcp;
+            app.settings.bind = "127.0.0.1:0".into();
+            app.settings.reply = ReplyKind::Fixed;
+            app.settings.reply_text = net::DEFAULT_REPLY.into();
+            app.tcp_bench = tcp_bench;
+            app.run(Command::StartServer);
+        }
         app
     }
 
@@ -112,11 +128,24 @@ impl UdpLabApp {
     /// there); the command line's options go over them.
     pub fn with_settings(ctx: &egui::Context, mut settings: Settings, start: StartOptions) -> Self {
         let saved = Some(settings.clone());
+        if let Some(protocol) = start.protocol {
+            settings.server_protocol = protocol;
+            settings.client_protocol = protocol;
+        }
+        let http = start.protocol == Some(net::Protocol::Http);
         if let Some(bind) = start.bind {
-            settings.bind = bind;
+            if http {
+                settings.http_bind = bind;
+            } else {
+                settings.bind = bind;
+            }
         }
         if let Some(to) = start.to {
-            settings.target = to;
+            if http {
+                settings.http_url = format!("http://{to}/HelloWorld.html");
+            } else {
+                settings.target = to;
+            }
         }
         if start.presentation {
             settings.tools.presentation = true;
@@ -156,12 +185,14 @@ impl UdpLabApp {
             send_when_script_binds: start.send && start.run_script.is_some(),
             tools,
             flood: None,
+            tcp_bench: None,
             demo: None,
             saved,
             scripts: scripts::ScriptsState::default(),
             layout: layout::LayoutState::default(),
             lesson: lesson::LessonState::default(),
             tcp: tcp::TcpState::default(),
+            http: http::HttpState::default(),
         };
         app.lesson.save_on_exit = start.save.clone();
         if let Some(path) = start.open.clone() {
@@ -224,7 +255,9 @@ impl UdpLabApp {
     /// Whether the settings changed since they were last saved.
     pub fn settings_unsaved(&self) -> bool {
         // A benchmark run never saves (it changed the bind address).
-        self.flood.is_none() && self.saved.as_ref() != Some(&self.settings_to_save())
+        self.flood.is_none()
+            && self.tcp_bench.is_none()
+            && self.saved.as_ref() != Some(&self.settings_to_save())
     }
 
     /// Runs one command from the panels (or the command line).
@@ -235,8 +268,14 @@ impl UdpLabApp {
             Command::StartServer if self.settings.server_protocol == net::Protocol::Tcp => {
                 self.start_tcp_server();
             }
+            Command::StartServer if self.settings.server_protocol == net::Protocol::Http => {
+                self.start_http_server();
+            }
             Command::StartServer => self.start_server(),
             Command::StopServer if self.tcp.server.handle.is_some() => self.stop_tcp_server(),
+            Command::StopServer if self.http.server.running() => self.stop_http_server(),
+            Command::OpenInBrowser => self.open_in_browser(),
+            Command::SelectHttpRequest(n) => self.http.server.selected = n,
             Command::StopServer => {
                 if let Some(h) = &self.server.handle {
                     h.stop();
@@ -253,12 +292,15 @@ impl UdpLabApp {
             }
             Command::SetServerProtocol(protocol) => {
                 // Chosen while stopped: the running server keeps its kind.
-                if self.server.handle.is_none() && self.tcp.server.handle.is_none() {
+                if self.server.handle.is_none()
+                    && self.tcp.server.handle.is_none()
+                    && !self.http.server.running()
+                {
                     self.settings.server_protocol = protocol;
                 }
             }
             Command::SetClientProtocol(protocol) => {
-                if !self.client.busy() && !self.tcp.client.busy() {
+                if !self.client.busy() && !self.tcp.client.busy() && !self.http.client.busy() {
                     self.settings.client_protocol = protocol;
                 }
             }
@@ -302,6 +344,9 @@ impl UdpLabApp {
             }
             Command::Send if self.settings.client_protocol == net::Protocol::Tcp => {
                 self.tcp_send();
+            }
+            Command::Send if self.settings.client_protocol == net::Protocol::Http => {
+                self.http_send();
             }
             Command::Send => self.send(1),
             Command::SendBurst => self.send(self.settings.burst_count.max(1)),
@@ -400,7 +445,10 @@ impl UdpLabApp {
     }
 
     fn start_server(&mut self) {
-        if self.server.handle.is_some() || self.tcp.server.handle.is_some() {
+        if self.server.handle.is_some()
+            || self.tcp.server.handle.is_some()
+            || self.http.server.running()
+        {
             return;
         }
         let bind = match net::parse_addr(&self.settings.bind, false) {
@@ -465,7 +513,7 @@ impl UdpLabApp {
     }
 
     fn send(&mut self, count: u32) {
-        if self.client.busy() || self.tcp.client.busy() {
+        if self.client.busy() || self.tcp.client.busy() || self.http.client.busy() {
             return;
         }
         self.client.send_cancelled = false;
@@ -597,6 +645,7 @@ impl UdpLabApp {
 impl eframe::App for UdpLabApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         flood_bench::on_frame(self, ctx, frame);
+        tools::tcp_bench::on_frame(self, ctx);
         tools::jobs::poll(ctx, self);
         if lesson::poll(self) {
             // The progress bar moves while a file is read.
@@ -665,7 +714,7 @@ impl eframe::App for UdpLabApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if self.flood.is_some() {
+        if self.flood.is_some() || self.tcp_bench.is_some() {
             // A benchmark run changed the bind address: keep the user's.
             return;
         }

@@ -57,6 +57,10 @@ pub fn run(command: CliCommand) -> ExitCode {
             web,
         } => {
             if web.http {
+                if let Err(e) = tcp::refuse_simulator(&network.into(), "--http") {
+                    let _ = warn(format_args!("udp-lab: {e}"));
+                    return ExitCode::FAILURE;
+                }
                 let bind = if http::bind_given() {
                     bind
                 } else {
@@ -67,7 +71,7 @@ pub fn run(command: CliCommand) -> ExitCode {
                 return http::stray_flag("--root");
             }
             set_encoding(encoding);
-            if tcp && let Err(e) = tcp::refuse_simulator(&network.into()) {
+            if tcp && let Err(e) = tcp::refuse_simulator(&network.into(), "--tcp") {
                 let _ = warn(format_args!("udp-lab: {e}"));
                 return ExitCode::FAILURE;
             }
@@ -79,7 +83,7 @@ pub fn run(command: CliCommand) -> ExitCode {
                 match encoding.encode(&reply) {
                     Ok(bytes) => ReplyMode::Fixed(Arc::from(bytes)),
                     Err(e) => {
-                        let e = i18n::encode_error(lang(), &e);
+                        let e = udp_lab::lab::text::encode_error(lang(), &e);
                         let _ = warn(format_args!("udp-lab: --reply: {e}"));
                         return ExitCode::FAILURE;
                     }
@@ -127,6 +131,10 @@ pub fn run(command: CliCommand) -> ExitCode {
             web,
         } => {
             if let Some(url) = web.url {
+                if let Err(e) = tcp::refuse_simulator(&network.into(), "--http") {
+                    let _ = warn(format_args!("udp-lab: {e}"));
+                    return ExitCode::FAILURE;
+                }
                 return http::client(&url, &web.header, timeout);
             } else if !web.header.is_empty() {
                 return http::stray_flag("--header");
@@ -135,13 +143,13 @@ pub fn run(command: CliCommand) -> ExitCode {
             let message = match encoding.encode(&message) {
                 Ok(bytes) => bytes,
                 Err(e) => {
-                    let e = i18n::encode_error(lang(), &e);
+                    let e = udp_lab::lab::text::encode_error(lang(), &e);
                     let _ = warn(format_args!("udp-lab: {e}"));
                     return ExitCode::FAILURE;
                 }
             };
             if tcp {
-                if let Err(e) = tcp::refuse_simulator(&network.into()) {
+                if let Err(e) = tcp::refuse_simulator(&network.into(), "--tcp") {
                     let _ = warn(format_args!("udp-lab: {e}"));
                     return ExitCode::FAILURE;
                 }

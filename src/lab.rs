@@ -7,6 +7,7 @@ pub mod capture;
 pub mod code;
 pub mod diagnose;
 pub mod export;
+pub mod guide;
 pub mod http;
 pub mod i18n;
 pub mod session;

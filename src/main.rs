@@ -41,6 +41,7 @@ fn main() -> ExitCode {
             presentation: args.presentation,
             demo_step_by_step: args.demo_step_by_step,
             view: args.view.map(Into::into),
+            protocol: args.protocol.map(Into::into),
             run_script: args.run_script,
             script_args: args.script_args,
             open: args.file,

@@ -69,6 +69,9 @@ pub enum NetEvent {
     Script(ScriptEvent),
     /// UDP Lab's TCP server or client (issue 27).
     Tcp(TcpEvent),
+    /// UDP Lab's web server's log and the window's GET (issue 28); their
+    /// socket calls come as `Tcp` events.
+    Http(http::HttpEvent),
 }
 
 /// A datagram as it was read by `recvfrom`.

@@ -299,7 +299,13 @@ fn thousand_start_stop_cycles_of_the_app_leak_no_thread_or_socket() {
         std::thread::sleep(Duration::from_millis(5));
     }
     assert_eq!(udp_lab_threads(), threads, "threads leaked");
-    assert_eq!(count_dir("/proc/self/fd"), fds, "sockets leaked");
+    // A leak is growth. Fewer is no leak: under Wine /proc/self/fd also
+    // lists Wine's own handles, which it may close meanwhile.
+    let fds_after = count_dir("/proc/self/fd");
+    assert!(
+        fds_after <= fds,
+        "sockets leaked: {fds} descriptors before, {fds_after} after"
+    );
     assert!(app.server.total >= 900, "{} datagrams", app.server.total);
 }
 

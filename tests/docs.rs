@@ -62,24 +62,11 @@ fn link_targets(text: &str) -> Vec<String> {
 
 /// GitHub's anchor for a heading: lower case, spaces to hyphens, other
 /// punctuation dropped (letters of any script kept).
-fn slug(heading: &str) -> String {
-    heading
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
 fn anchors(text: &str) -> BTreeSet<String> {
     prose(text)
         .lines()
         .filter(|l| l.starts_with('#'))
-        .map(|l| slug(l.trim_start_matches('#')))
+        .map(|l| udp_lab::lab::guide::slug(l.trim_start_matches('#')))
         .collect()
 }
 

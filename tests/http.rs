@@ -75,24 +75,7 @@ fn chromium_loads_hello_world_and_the_server_logs_each_request() {
         return;
     }
     let (_server, log, port) = web_server(&[]);
-    let profile = std::env::temp_dir().join(format!("udp-lab-chromium-{}", std::process::id()));
-    let out = Command::new("chromium")
-        .args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-extensions",
-            "--disable-background-networking",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("http://127.0.0.1:{port}/HelloWorld.html"))
-        .stderr(Stdio::null())
-        .output()
-        .expect("run chromium");
-    let _ = std::fs::remove_dir_all(&profile);
-    let dom = String::from_utf8_lossy(&out.stdout);
+    let dom = common::chromium_dom(&format!("http://127.0.0.1:{port}/HelloWorld.html"), "http");
     assert!(dom.contains(r#"<h1 id="hello">Hello World</h1>"#), "{dom}");
     assert!(
         dom.contains(r#"<img id="picture" src="socket.png""#),
@@ -496,6 +479,7 @@ fn the_code_views_web_server_runs_and_serves_the_folder() {
         let settings = WebCodeSettings {
             bind: "127.0.0.1:0".into(),
             folder: Some(site.to_string_lossy().into_owned()),
+            ..WebCodeSettings::default()
         };
         let source = program(&settings, lang).source;
         let file = dir.join(format!("webserver-{lang:?}.py"));
@@ -556,17 +540,7 @@ fn the_code_views_web_server_runs_and_serves_the_folder() {
                 file
             })
             .collect();
-        let out = Command::new("vermin")
-            .args(["-t=2.7-", "-t=3.0-", "--no-tips", "--violations"])
-            .args(&files)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "vermin: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_vermin_clean(&files);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -642,4 +616,156 @@ fn the_web_servers_calls_are_recorded_as_tcp() {
         conn.down.bytes, reply.bytes,
         "the answer, as the client read it"
     );
+}
+
+/// UDP's and TCP's knobs do nothing to the web server or the GET: each is
+/// refused by name (clap's refusal, in the CLI's language), the simulator's
+/// with the reason — never taken and ignored.
+#[test]
+fn udp_and_tcp_knobs_are_refused_with_http_by_name() {
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let url = "http://127.0.0.1:9/";
+    for (args, named) in [
+        (vec!["server", "--http", "--echo"], "--echo"),
+        (vec!["server", "--http", "--tcp"], "--tcp"),
+        (vec!["server", "--http", "--save", "x.pcapng"], "--save"),
+        (vec!["server", "--http", "--reply", "hi"], "--reply"),
+        (vec!["client", "--http", url, "Hello"], "MESSAGE"),
+        (vec!["client", "--http", url, "--count", "3"], "--count"),
+        (vec!["client", "--http", url, "--to", "127.0.0.1:1"], "--to"),
+    ] {
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("--http") && err.contains(named),
+            "{args:?}: {err}"
+        );
+    }
+    for (lang, reason) in [("en", "does not apply"), ("ru", "неприменим")] {
+        for args in [
+            vec!["--lang", lang, "server", "--http", "--loss", "10"],
+            vec!["--lang", lang, "client", "--http", url, "--delay", "5"],
+        ] {
+            let (code, err) = run(&args);
+            assert_eq!(code, Some(1), "{args:?}: {err}");
+            let line = err.trim();
+            assert!(!line.contains('\n'), "one line: {err}");
+            assert!(
+                line.contains(reason) && line.contains("--http"),
+                "{args:?}: {err}"
+            );
+            assert!(line.contains("--loss") || line.contains("--delay"), "{err}");
+        }
+    }
+}
+
+/// Issue 28: the Code view's http_client.py (the client role with HTTP)
+/// runs against UDP Lab's web server under each Python there is, gets the
+/// page whole (it reads until the server closes), and sends the window's
+/// headers.
+#[test]
+fn the_code_views_http_client_runs_against_the_web_server() {
+    use udp_lab::lab::code::web_client::program;
+    use udp_lab::lab::i18n::Lang;
+    let _guard = shared();
+    let (mut server, seen) = library_server(Limits::default());
+    let dir = std::env::temp_dir().join(format!("udp-lab-webclient-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("http://{}/HelloWorld.html", server.addr);
+    let pythons: Vec<&str> = ["python3", "python2.7"]
+        .into_iter()
+        .filter(|p| {
+            let there = Command::new(p)
+                .args(["-c", "pass"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !there {
+                println!("SKIPPED http_client.py under {p}: it does not run here");
+            }
+            there
+        })
+        .collect();
+    let mut runs = 0;
+    for (python, lang) in pythons
+        .iter()
+        .flat_map(|p| [(*p, Lang::En), (*p, Lang::Ru)])
+    {
+        let source = program(&url, "X-Lab: code view", lang).source;
+        let file = dir.join(format!("http_client-{lang:?}.py"));
+        std::fs::write(&file, &source).unwrap();
+        let out = Command::new(python).arg(&file).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.starts_with("HTTP/1.1 200 OK\r\n"),
+            "{python} {lang:?}: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let page = String::from_utf8_lossy(http::resolve::BUILTIN[0].1);
+        assert!(text.contains(page.trim_end()), "{python}: {text}");
+        runs += 1;
+    }
+    if have("vermin") {
+        let files: Vec<_> = [Lang::En, Lang::Ru]
+            .into_iter()
+            .map(|lang| {
+                let file = dir.join(format!("vermin-client-{lang:?}.py"));
+                std::fs::write(&file, program(&url, "", lang).source).unwrap();
+                file
+            })
+            .collect();
+        common::assert_vermin_clean(&files);
+    } else {
+        println!("SKIPPED vermin on http_client.py: vermin is not installed");
+    }
+    println!("http_client.py ran {runs} times");
+    // The server logs a request after its close: the client may be done
+    // first. Wait for each log line (an event), not for a time.
+    let deadline = std::time::Instant::now() + WAIT * 2;
+    let logged = || {
+        let seen = seen.lock().unwrap();
+        let requests = seen
+            .iter()
+            .filter(|e| matches!(e.kind, HttpEventKind::Request(_)));
+        requests.count()
+    };
+    while logged() < runs && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    server.stop();
+    let logs: Vec<RequestLogged> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            HttpEventKind::Request(log) => Some(RequestLogged {
+                status: log.status,
+                raw: String::from_utf8_lossy(&log.raw).into_owned(),
+            }),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(logs.len(), runs, "{logs:?}");
+    for log in &logs {
+        assert_eq!(log.status, 200);
+        assert!(
+            log.raw.starts_with("GET /HelloWorld.html HTTP/1.1\r\n")
+                && log.raw.contains("\r\nX-Lab: code view\r\n")
+                && log.raw.ends_with("\r\n\r\n"),
+            "{log:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[derive(Debug)]
+struct RequestLogged {
+    status: u16,
+    raw: String,
 }

@@ -260,17 +260,7 @@ fn vermin_finds_the_programs_compatible_with_python_2_7_and_3_0() {
             }
         }
     }
-    let out = Command::new("vermin")
-        .args(["-t=2.7-", "-t=3.0-", "--no-tips", "--violations"])
-        .args(&files)
-        .output()
-        .expect("vermin runs");
-    assert!(
-        out.status.success(),
-        "vermin: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_vermin_clean(&files);
 }
 
 /// The Code view's TCP pair (issue 27), run against each other: the

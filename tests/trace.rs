@@ -12,10 +12,11 @@ mod common;
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::{TcpStream, UdpSocket};
 use std::path::PathBuf;
-use std::process::{ChildStdout, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::trace::{read_until, run, start, trace};
 use common::{BIN, Running, WAIT, cli_server, have, listening_port};
 use udp_lab::net::{self, NetEvent, ScriptEventKind, ScriptRequest, Stream};
 
@@ -27,60 +28,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// The 1-based line of `fixture` holding `text` (the first one).
 fn line_of(name: &str, text: &str) -> usize {
-    let source = std::fs::read_to_string(fixture(name)).unwrap();
-    source
-        .lines()
-        .position(|l| l.contains(text))
-        .unwrap_or_else(|| panic!("{text:?} not in {name}"))
-        + 1
-}
-
-fn trace(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("trace").args(args);
-    c
-}
-
-/// Runs a traced script to its end; its stdout as text.
-fn run(args: &[&str]) -> (Output, String) {
-    let out = trace(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("udp-lab runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out, text)
-}
-
-/// Starts a traced script in the background; reads its stdout until the
-/// line starting with `prefix`, and returns that line and everything before.
-fn start(args: &[&str], prefix: &str) -> (Running, BufReader<ChildStdout>, Vec<String>) {
-    let mut child = Running(
-        trace(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("udp-lab runs"),
-    );
-    let mut out = BufReader::new(child.0.stdout.take().unwrap());
-    let lines = read_until(&mut out, prefix);
-    (child, out, lines)
-}
-
-fn read_until(out: &mut impl BufRead, prefix: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            panic!("no line starting with {prefix:?} in {lines:#?}");
-        }
-        let line = line.trim_end().to_owned();
-        let done = line.starts_with(prefix);
-        lines.push(line);
-        if done {
-            return lines;
-        }
-    }
+    common::trace::line_of(&std::fs::read_to_string(fixture(name)).unwrap(), text)
 }
 
 /// The server's line "Server is listening on 127.0.0.1 port N".
@@ -679,17 +627,8 @@ fn vermin_finds_the_tracer_compatible_with_python_2_7_and_3_0() {
     if !have("vermin") {
         return;
     }
-    let out = Command::new("vermin")
-        .args(["-t=2.7-", "-t=3.0-", "--no-tips", "--violations"])
-        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/tracer/udplab_trace.py"))
-        .arg(fixture(""))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let tracer = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/tracer/udplab_trace.py");
+    common::assert_vermin_clean([tracer, fixture("")]);
 }
 
 /// Under Python 2.7 when one is installed (not on every machine; CI does

@@ -10,115 +10,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdout, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use common::{BIN, Running, have, listening_port};
+use common::trace::{Dir, free_port, line_of, python, read_until, run, start};
+use common::{have, listening_port};
 use udp_lab::lab::code::{CodeSettings, tcp};
 use udp_lab::lab::i18n::Lang;
-
-/// A fresh folder for the test's scripts, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let dir = std::env::temp_dir().join(format!(
-            "udp-lab-trace-tcp-{tag}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn script(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The 1-based line of `text` in `source` (the first holding it).
-fn line_of(source: &str, text: &str) -> usize {
-    source
-        .lines()
-        .position(|l| l.contains(text))
-        .unwrap_or_else(|| panic!("{text:?} not in the script"))
-        + 1
-}
-
-fn trace(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("trace").args(args);
-    c
-}
-
-fn run(args: &[&str]) -> (Output, String) {
-    let out = trace(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("udp-lab runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out, text)
-}
-
-fn start(args: &[&str], prefix: &str) -> (Running, BufReader<ChildStdout>, Vec<String>) {
-    let mut child = Running(
-        trace(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("udp-lab runs"),
-    );
-    let mut out = BufReader::new(child.0.stdout.take().unwrap());
-    let lines = read_until(&mut out, prefix);
-    (child, out, lines)
-}
-
-fn read_until(out: &mut impl BufRead, prefix: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            panic!("no line starting with {prefix:?} in {lines:#?}");
-        }
-        let line = line.trim_end().to_owned();
-        let done = line.starts_with(prefix);
-        lines.push(line);
-        if done {
-            return lines;
-        }
-    }
-}
-
-fn python() -> bool {
-    let found = have("python3");
-    if !found {
-        println!("SKIPPED: python3 is not installed");
-    }
-    found
-}
-
-/// A port nothing listens on (bound by the system, then let go).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The Code view's TCP pair, traced against each other: every call with
 /// its step of UDP Lab's TCP programs, the answer printed, and no
@@ -597,16 +497,7 @@ fn vermin_finds_the_tcp_programs_compatible_with_python_2_7_and_3_0() {
             }
         }
     }
-    let out = Command::new("vermin")
-        .args(["-t=2.7-", "-t=3.0-", "--no-tips", "--violations"])
-        .args(files.iter().map(Path::new))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    common::assert_vermin_clean(files.iter().map(Path::new));
 }
 
 /// Scripts run as the window runs them: one event queue, one session that

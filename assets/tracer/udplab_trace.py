@@ -820,7 +820,12 @@ def _report_exception(exc_type, exc, tb):
         pass
     ours = [f for f in frames if f[0] != _HERE]
     lib = _stdlib_dir()
-    theirs = [f for f in ours if not (lib and f[0].startswith(lib))]
+    # Frozen modules ("<frozen codecs>") are the standard library's too.
+    theirs = [
+        f
+        for f in ours
+        if not (lib and f[0].startswith(lib)) and not f[0].startswith("<frozen")
+    ]
     where = (theirs or ours or [None])[-1]
     if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
         # The script did not compile: where Python says the mistake is.
@@ -841,9 +846,66 @@ def _report_exception(exc_type, exc, tb):
                 "end": exc.end,
                 "hex": binascii.hexlify(exc.object[:_PREVIEW]).decode("ascii"),
             }
+            opened = _decoded_file(exc)
+            if opened is not None:
+                event["decode"]["opened"] = opened
         except Exception:
             pass
     _reporter.send(event)
+
+
+# Files the script opened in text mode (latest last, at most 16): should
+# reading one fail to decode, the tracer checks the failing bytes are that
+# file's, and says so (an image read as text).
+_opened_text = []
+_builtins = sys.modules.get("builtins") or sys.modules.get("__builtin__")
+_real_open = getattr(_builtins, "open", None)
+
+
+def _traced_open(*args, **kwargs):
+    """The builtin open(), noting where the script opens a file in text
+    mode; it opens exactly as the real one does."""
+    handle = _real_open(*args, **kwargs)
+    try:
+        mode = args[1] if len(args) > 1 else kwargs.get("mode", "r")
+        path = args[0] if args else kwargs.get("file")
+        if "b" not in mode and not isinstance(path, int):
+            where = _site()
+            lib = _stdlib_dir()
+            if where[0] is not None and not (lib and where[0].startswith(lib)):
+                _opened_text.append((os.path.abspath(path), mode, where))
+                del _opened_text[:-16]
+    except Exception:
+        pass
+    return handle
+
+
+def _decoded_file(exc):
+    """The text-mode file whose bytes `exc` (a UnicodeDecodeError) failed
+    on, as {path, mode, file, line}; None when none holds them."""
+    try:
+        failed = bytes(exc.object)
+    except Exception:
+        return None
+    if not failed:
+        return None
+    for path, mode, where in reversed(_opened_text):
+        try:
+            handle = _real_open(path, "rb")
+            try:
+                content = handle.read(64 * 1024 * 1024)
+            finally:
+                handle.close()
+        except Exception:
+            continue
+        if failed in content:
+            return {
+                "path": _text(path),
+                "mode": _text(mode),
+                "file": where[0],
+                "line": where[1],
+            }
+    return None
 
 
 def _report_unclosed():
@@ -939,6 +1001,8 @@ def main():
     script = sys.argv[1]
     _reporter = _Reporter()
     socket.socket = _Traced
+    if _real_open is not None:
+        _builtins.open = _traced_open
     if _reporter.conn is not None:
         sys.stdout = _Counted(sys.stdout, 0)
         sys.stderr = _Counted(sys.stderr, 1)

@@ -21,6 +21,10 @@ pub enum Command {
     /// the client (while it is not sending).
     SetServerProtocol(crate::net::Protocol),
     SetClientProtocol(crate::net::Protocol),
+    /// Issue 28: the web server's page in the system's browser.
+    OpenInBrowser,
+    /// The web server's log row whose request is shown (its number).
+    SelectHttpRequest(Option<u64>),
     /// Empty the incoming list; Undo is offered for a while (clear.rs).
     ClearIncoming,
     /// Put back what the latest Clear took, while that is offered.

@@ -115,6 +115,7 @@ impl UdpLabApp {
                 }
             }
             NetEvent::Tcp(ev) => self.apply_tcp_event(ev),
+            NetEvent::Http(ev) => self.apply_http_event(ev),
             NetEvent::Script(ev) => {
                 let bound = matches!(&ev.kind, ScriptEventKind::Report(r) if matches!(
                     &**r,

@@ -3,6 +3,7 @@
 //! a call, a step or the simulator's knobs into words for every view.
 
 pub use crate::lab::i18n::*;
+pub use crate::lab::text::encode_error;
 
 use crate::lab::session::{Call, Side};
 use crate::net::{Impairments, SimFate};

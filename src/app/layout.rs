@@ -40,8 +40,12 @@ const UNFOLDED_VIEW_SHARE: f32 = 0.4;
 pub struct LayoutState {
     /// The view in the whole window under the toolbar.
     pub focus: bool,
-    /// The help window is open.
+    /// The help window is open…
     pub help: bool,
+    /// …showing the guide (issue 29) rather than the keys and views.
+    pub guide: bool,
+    /// A heading of the guide to scroll to (a contents link was clicked).
+    pub guide_anchor: Option<String>,
     /// "More": the panels' full form even in a short window.
     pub unfolded: bool,
     /// Whether the last frame drew the panels in their compact form.
@@ -51,11 +55,15 @@ pub struct LayoutState {
 }
 
 /// What the layout's controls ask for (one [`Command::Layout`] each).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LayoutCommand {
     ToggleFocus,
     ToggleHelp,
     CloseHelp,
+    /// Help shows the guide (true) or the keys and views.
+    Guide(bool),
+    /// The guide scrolls to the heading with this anchor.
+    GuideJump(String),
     /// The panels' full form (true) or their compact one in a short window.
     Unfold(bool),
     /// The view's share (‰) of the height the divider splits; None: the
@@ -69,6 +77,8 @@ pub fn run(app: &mut UdpLabApp, command: LayoutCommand) {
         LayoutCommand::ToggleFocus => layout.focus = !layout.focus,
         LayoutCommand::ToggleHelp => layout.help = !layout.help,
         LayoutCommand::CloseHelp => layout.help = false,
+        LayoutCommand::Guide(on) => layout.guide = on,
+        LayoutCommand::GuideJump(anchor) => layout.guide_anchor = Some(anchor),
         LayoutCommand::Unfold(on) => layout.unfolded = on,
         LayoutCommand::Split(share) => {
             // A drag is the user's own split: the panels fold by height again.

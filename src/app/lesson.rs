@@ -152,6 +152,7 @@ struct Stash {
     demo: Option<Demo>,
     views: views::ViewsState,
     tcp: crate::app::tcp::TcpState,
+    http: crate::app::http::HttpState,
 }
 
 /// Exchanges the window's state with the stash's (twice: as it was).
@@ -167,6 +168,7 @@ fn swap(app: &mut UdpLabApp, stash: &mut Stash) {
     swap(&mut app.demo, &mut stash.demo);
     swap(&mut app.views, &mut stash.views);
     swap(&mut app.tcp, &mut stash.tcp);
+    swap(&mut app.http, &mut stash.http);
 }
 
 /// Runs `f` on the live state: the state shown when live, the stashed one
@@ -421,6 +423,7 @@ fn show_recording(app: &mut UdpLabApp, opened: capture::Opened) {
         demo: None,
         views: views::ViewsState::default(),
         tcp: crate::app::tcp::TcpState::default(),
+        http: crate::app::http::HttpState::default(),
     });
     swap(app, &mut stash);
     // The recording starts from the live window's settings (its choices).

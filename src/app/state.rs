@@ -96,6 +96,15 @@ pub struct Settings {
     pub tcp_piece_delay_ms: u64,
     /// `shutdown(SHUT_WR)` once the message is sent, before reading.
     pub tcp_shutdown: bool,
+    /// Issue 28: the web server's address…
+    pub http_bind: String,
+    /// …and the folder it serves (empty: the built-in HelloWorld.html and
+    /// its image).
+    pub http_root: String,
+    /// The client's GET: its URL and extra headers ("Name: value", one a
+    /// line).
+    pub http_url: String,
+    pub http_headers: String,
 }
 
 impl Default for Settings {
@@ -132,6 +141,10 @@ impl Default for Settings {
             tcp_pieces: 1,
             tcp_piece_delay_ms: 20,
             tcp_shutdown: false,
+            http_bind: net::http::DEFAULT_HTTP_ADDR.into(),
+            http_root: String::new(),
+            http_url: format!("http://{}/HelloWorld.html", net::http::DEFAULT_HTTP_ADDR),
+            http_headers: String::new(),
         }
     }
 }
@@ -231,6 +244,9 @@ pub struct StartOptions {
     pub demo_step_by_step: bool,
     /// `--view`: the teaching view to show.
     pub view: Option<View>,
+    /// `--protocol`: both panels' protocol; with HTTP, `--bind` is the web
+    /// server's address and `--to` the page's host.
+    pub protocol: Option<net::Protocol>,
     /// `--run-script PATH`: trace this Python script at once (with
     /// `--script-args`); `--send` then waits until it has bound.
     pub run_script: Option<String>,

@@ -170,15 +170,50 @@ pub fn replay_badge_ui(
         });
 }
 
-/// Item 7: the simulator acts on UDP; TCP's kernel retransmits.
-pub fn tcp_simulator_note_ui(ui: &mut egui::Ui, lang: crate::app::Lang, width: f32) {
+/// The simulator acts on UDP datagrams: with TCP or HTTP chosen a panel
+/// says it does not apply (the kernel retransmits what is lost).
+pub fn simulator_note_ui(
+    ui: &mut egui::Ui,
+    lang: crate::app::Lang,
+    width: f32,
+    protocol: crate::net::Protocol,
+) {
+    let note = if protocol == crate::net::Protocol::Http {
+        crate::app::T::HttpSimulatorNote
+    } else {
+        crate::app::T::TcpSimulatorNote
+    };
     ui.scope(|ui| {
         ui.set_max_width(width);
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
         ui.label(
-            egui::RichText::new(crate::app::T::TcpSimulatorNote.get(lang))
+            egui::RichText::new(note.get(lang))
                 .color(warn_color(ui))
                 .small(),
         );
     });
+}
+
+/// How wide `text` is in `style`, on one line.
+pub fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
+    let font = style.resolve(ui.style());
+    ui.painter()
+        .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
+        .size()
+        .x
+}
+
+/// Room the UDP | TCP | HTTP choice takes on a panel's heading row, as
+/// this style draws it (measured: presentation mode's larger text, and
+/// another platform's font metrics, need more than a constant allowed).
+pub fn protocol_choice_width(ui: &egui::Ui) -> f32 {
+    let spacing = ui.spacing();
+    crate::net::Protocol::ALL
+        .iter()
+        .map(|p| {
+            text_width(ui, p.name(), egui::TextStyle::Button)
+                + 2.0 * spacing.button_padding.x
+                + spacing.item_spacing.x
+        })
+        .sum()
 }

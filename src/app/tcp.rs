@@ -196,6 +196,11 @@ impl UdpLabApp {
     /// A TCP worker's event applied to the panels' state (the session has
     /// recorded it already).
     pub(crate) fn apply_tcp_event(&mut self, ev: TcpEvent) {
+        // The web server's and the GET's calls: the session has them (the
+        // trace, the diagram); the HTTP panels show their own log.
+        if super::http::is_web(ev.side) {
+            return;
+        }
         match ev.side {
             TcpSide::Server(id) => {
                 // A saved lesson's events are the recording's own (issue 26).

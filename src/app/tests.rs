@@ -487,6 +487,7 @@ fn a_failed_start_cancels_the_send_that_waited_on_it() {
         presentation: false,
         demo_step_by_step: false,
         view: None,
+        protocol: None,
         run_script: None,
         script_args: None,
         open: None,

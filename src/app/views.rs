@@ -37,18 +37,41 @@ pub struct ViewsState {
     pub stream_down: bool,
     /// What the stream anatomy drew last frame.
     pub stream: anatomy::StreamDrawn,
+    /// Issue 28: the anatomy shows an HTTP connection as its plain stream.
+    pub http_plain: bool,
+    /// What the HTTP anatomy drew last frame.
+    pub http: anatomy::HttpDrawn,
 }
 
 /// Issue 27: with TCP chosen in a panel, the diagram and the anatomy show
 /// connections and streams instead of datagrams.
 pub fn tcp_mode(app: &UdpLabApp) -> bool {
-    use crate::net::Protocol::Tcp;
-    app.settings.server_protocol == Tcp || app.settings.client_protocol == Tcp
+    app.settings.server_protocol.is_stream() || app.settings.client_protocol.is_stream()
+}
+
+/// The diagram and the anatomy show connections: a panel chose a stream
+/// protocol, or the session has connections and no datagram (a traced web
+/// server with the panels left on UDP).
+pub fn shows_streams(app: &UdpLabApp) -> bool {
+    tcp_mode(app) || (app.session.datagrams.is_empty() && !app.session.streams.list.is_empty())
+}
+
+/// What the connection views say before the first connection: HTTP's
+/// way in is the web server and a browser.
+pub fn no_connection_text(app: &UdpLabApp) -> crate::app::T {
+    use crate::net::Protocol::Http;
+    if app.settings.server_protocol == Http || app.settings.client_protocol == Http {
+        crate::app::T::HttpDiagramEmpty
+    } else {
+        crate::app::T::TcpDiagramEmpty
+    }
 }
 
 /// A tab's name: the anatomy tab names what it shows, a datagram or a stream.
 pub fn tab_title(app: &UdpLabApp, view: View) -> crate::app::T {
-    if view == View::Anatomy && tcp_mode(app) {
+    if view == View::Anatomy && anatomy::shows_http(app) {
+        crate::app::T::ViewHttpAnatomy
+    } else if view == View::Anatomy && anatomy::shows_streams(app) {
         crate::app::T::ViewStreamAnatomy
     } else {
         view.title()
@@ -105,3 +128,6 @@ pub fn views_ui(
 
 #[cfg(test)]
 mod traced_tests;
+
+#[cfg(test)]
+mod traced_http_tests;

@@ -36,6 +36,9 @@ pub struct Args {
     pub demo_step_by_step: bool,
     #[arg(long, value_enum)]
     pub view: Option<ViewArg>,
+    // Issue 28: both panels' protocol (UDP, TCP or HTTP).
+    #[arg(long, value_enum)]
+    pub protocol: Option<ProtocolArg>,
     #[arg(long, value_name = "ADDR")]
     pub to: Option<String>,
     #[arg(long, value_name = "PATH")]
@@ -68,6 +71,23 @@ impl From<LangArg> for Lang {
         match l {
             LangArg::En => Lang::En,
             LangArg::Ru => Lang::Ru,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ProtocolArg {
+    Udp,
+    Tcp,
+    Http,
+}
+
+impl From<ProtocolArg> for net::Protocol {
+    fn from(p: ProtocolArg) -> Self {
+        match p {
+            ProtocolArg::Udp => net::Protocol::Udp,
+            ProtocolArg::Tcp => net::Protocol::Tcp,
+            ProtocolArg::Http => net::Protocol::Http,
         }
     }
 }

@@ -21,7 +21,9 @@ use super::{lang, say, warn};
 /// `server`'s web flags (kept apart from UDP's and TCP's).
 #[derive(ClapArgs, Debug, Clone)]
 pub struct HttpServerArgs {
-    #[arg(long)]
+    // UDP's and TCP's knobs do nothing to the web server: refused by name
+    // rather than ignored (the simulator's, with a reason: cli.rs).
+    #[arg(long, conflicts_with_all = ["tcp", "reply", "echo", "no_reply", "buffer", "join", "interface", "encoding", "save"])]
     pub http: bool,
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -30,7 +32,7 @@ pub struct HttpServerArgs {
 /// `client`'s web flags.
 #[derive(ClapArgs, Debug, Clone)]
 pub struct HttpClientArgs {
-    #[arg(long = "http", value_name = "URL")]
+    #[arg(long = "http", value_name = "URL", conflicts_with_all = ["tcp", "to", "message", "broadcast", "ttl", "no_multicast_loop", "encoding", "buffer", "count", "interval", "save"])]
     pub url: Option<String>,
     #[arg(long, value_name = "HEADER")]
     pub header: Vec<String>,
@@ -163,7 +165,9 @@ fn print_event(event: &http::HttpEvent, limits: &http::Limits) -> Result<(), sup
         http::HttpEventKind::Failed { error } => {
             warn(format_args!("udp-lab: {}", super::error_text(error)))
         }
-        http::HttpEventKind::Listening { .. } | http::HttpEventKind::Stopped => Ok(()),
+        http::HttpEventKind::Listening { .. }
+        | http::HttpEventKind::Stopped
+        | http::HttpEventKind::Fetched(_) => Ok(()),
     }
 }
 

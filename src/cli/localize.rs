@@ -286,6 +286,7 @@ fn help_key(sub: &str, id: &str) -> Option<C> {
         ("", "presentation") => C::HelpPresentation,
         ("", "demo_step_by_step") => C::HelpDemoStepByStep,
         ("", "view") => C::HelpView,
+        ("", "protocol") => C::HelpProtocol,
         ("", "to") => C::HelpTo,
         ("", "run_script") => C::HelpRunScript,
         ("", "script_args") => C::HelpScriptArgs,

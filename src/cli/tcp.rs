@@ -17,8 +17,9 @@ use udp_lab::net::{
 
 use super::{lang, payload, say, signals, warn};
 
-/// Refuses the simulator's knobs with --tcp: they act on datagrams.
-pub fn refuse_simulator(network: &net::Impairments) -> Result<(), String> {
+/// Refuses the simulator's knobs with --tcp or --http (`flag`): they act
+/// on datagrams.
+pub fn refuse_simulator(network: &net::Impairments, flag: &str) -> Result<(), String> {
     let n = network.normalized();
     let mut flags = Vec::new();
     for (on, flag) in [
@@ -37,7 +38,7 @@ pub fn refuse_simulator(network: &net::Impairments) -> Result<(), String> {
     } else {
         Err(fill(
             C::TcpNoSimulator.get(lang()),
-            &[("flags", &flags.join(", "))],
+            &[("flags", &flags.join(", ")), ("protocol", &flag)],
         ))
     }
 }

@@ -88,6 +88,7 @@ pub fn run(
                 for d in found {
                     printer.say(format_args!("  ! {}", d.text(lang())));
                 }
+                printer.exchanges();
             }
         }
     };
@@ -149,6 +150,30 @@ impl Printer<'_> {
         }
     }
 
+    /// The web server's requests answered (or not) since the last call:
+    /// one line each, naming the connection.
+    fn exchanges(&mut self) {
+        let lang = lang();
+        for ex in self.diagnoser.take_exchanges() {
+            let request = ex
+                .request
+                .unwrap_or_else(|| C::TraceHttpNoRequest.get(lang).to_owned());
+            let status = ex
+                .status
+                .unwrap_or_else(|| C::TraceHttpNoResponse.get(lang).to_owned());
+            let line = fill(
+                C::TraceHttpExchange.get(lang),
+                &[
+                    ("sock", &ex.sock),
+                    ("peer", &ex.peer),
+                    ("request", &request),
+                    ("status", &status),
+                ],
+            );
+            self.say(format_args!("{line}"));
+        }
+    }
+
     fn lost(&mut self) {
         self.gone = true;
         self.handle.stop();
@@ -171,6 +196,7 @@ impl Printer<'_> {
                 for d in self.diagnoser.report(&report, &NoFacts) {
                     self.say(format_args!("  ! {}", d.text(lang())));
                 }
+                self.exchanges();
             }
             ScriptEventKind::Exited {
                 code,
@@ -183,6 +209,7 @@ impl Printer<'_> {
                 for d in self.diagnoser.exited(code, stopped) {
                     self.say(format_args!("  ! {}", d.text(lang)));
                 }
+                self.exchanges();
                 let file: &dyn std::fmt::Display = &name;
                 match (interrupted, killed) {
                     (true, false) => self.say(format_args!(

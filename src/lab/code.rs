@@ -9,6 +9,7 @@
 //! UTF-8 (Python 2's default is ASCII). No egui here.
 
 pub mod web;
+pub mod web_client;
 
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -45,6 +46,8 @@ pub struct CodeSettings {
     /// TCP programs (issue 27).
     pub server_protocol: Protocol,
     pub client_protocol: Protocol,
+    /// Issue 28: the web server's address and folder.
+    pub web: web::WebCodeSettings,
 }
 
 impl Default for CodeSettings {
@@ -61,6 +64,7 @@ impl Default for CodeSettings {
             backlog: 5,
             server_protocol: Protocol::Udp,
             client_protocol: Protocol::Udp,
+            web: web::WebCodeSettings::default(),
         }
     }
 }
@@ -118,8 +122,14 @@ impl Role {
         match (self, settings.server_protocol, settings.client_protocol) {
             (Role::Server, Protocol::Udp, _) => server(settings, lang),
             (Role::Server, Protocol::Tcp, _) => tcp::server(settings, lang),
+            // Issue 28: the web server, with the window's port and folder.
+            (Role::Server, Protocol::Http, _) => web::program(&settings.web, lang),
             (Role::Client, _, Protocol::Udp) => client(settings, lang),
             (Role::Client, _, Protocol::Tcp) => tcp::client(settings, lang),
+            // Issue 28: a socket-level GET of the window's URL.
+            (Role::Client, _, Protocol::Http) => {
+                web_client::program(&settings.web.url, &settings.web.headers, lang)
+            }
         }
     }
 }

@@ -7,16 +7,19 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::net::ports;
 use crate::net::trace::{Report, Site, TracedAddr, TracedCall, TracedError, TracedWait, Uncaught};
 
 mod encoding;
+mod http;
 mod kind;
 mod tcp;
+mod waits;
 
 pub use encoding::{Fit, cyrillic_fit};
+pub use http::{Exchange, HttpKind};
 pub use kind::{Diagnosis, Kind, Receipt};
 pub use tcp::{ACCEPT_GRACE, SplitRead, TcpKind};
 
@@ -111,6 +114,8 @@ pub struct Diagnoser {
     unclosed: Vec<(u32, Diagnosis)>,
     /// Its stream (TCP) sockets.
     tcp: tcp::Tcp,
+    /// Its web server's connections.
+    http: http::Http,
 }
 
 impl Diagnoser {
@@ -120,6 +125,7 @@ impl Diagnoser {
             Report::Call(call) => self.call(call, facts),
             Report::Wait(wait) => {
                 self.tcp.wait(wait);
+                self.http.wait(wait.sock);
                 self.waiting.insert(wait.id.clone(), (wait.clone(), false));
                 self.roles.entry(wait.sock).or_insert(Role::Server);
                 self.unbound_receive(wait.sock, &wait.name, wait.site.as_ref())
@@ -180,86 +186,6 @@ impl Diagnoser {
         out
     }
 
-    /// Receives that have blocked past [`WAIT_WARNING`] with no timeout, by
-    /// `now` (each said once).
-    pub fn tick(&mut self, now: SystemTime, facts: &dyn Facts) -> Vec<Diagnosis> {
-        let mut out = self.tcp.tick(now);
-        let now = now
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
-        let mut due = Vec::new();
-        for (wait, told) in self.waiting.values_mut() {
-            let waited = now - wait.time;
-            // Only a client waiting for its answer: it sent, and never bound
-            // (or a TCP client, which connected).
-            let client = (self.sent_to.contains_key(&wait.sock)
-                && !self.bound.contains(&wait.sock))
-                || self.tcp.is_client(wait.sock);
-            if client && !*told && wait.timeout.is_none() && waited >= WAIT_WARNING.as_secs_f64() {
-                *told = true;
-                due.push((wait.clone(), Duration::from_secs_f64(waited.max(0.0))));
-            }
-        }
-        for (wait, waited) in due {
-            if let Some(read) = self.tcp.read_so_far(wait.sock) {
-                out.push(Diagnosis {
-                    site: wait.site.clone(),
-                    kind: Kind::Tcp(TcpKind::WaitsForClose {
-                        call: wait.name.clone(),
-                        waited,
-                        read,
-                    }),
-                });
-                continue;
-            }
-            out.push(Diagnosis {
-                site: wait.site.clone(),
-                kind: Kind::WaitsForever {
-                    call: wait.name.clone(),
-                    waited,
-                },
-            });
-            out.extend(self.where_it_went(wait.sock, facts));
-        }
-        out
-    }
-
-    /// The next time [`Self::tick`] may have something to say.
-    pub fn next_tick(&self) -> Option<SystemTime> {
-        self.waiting
-            .values()
-            .filter(|(w, told)| {
-                !told
-                    && w.timeout.is_none()
-                    && ((self.sent_to.contains_key(&w.sock) && !self.bound.contains(&w.sock))
-                        || self.tcp.is_client(w.sock))
-            })
-            .map(|(w, _)| {
-                SystemTime::UNIX_EPOCH + Duration::from_secs_f64(w.time.max(0.0)) + WAIT_WARNING
-            })
-            .chain(self.tcp.next_tick())
-            .min()
-    }
-
-    /// When a socket waits in vain for a reply: what the session saw of
-    /// its datagram (received, by whom, and what became of the receiver).
-    fn where_it_went(&mut self, sock: u32, facts: &dyn Facts) -> Vec<Diagnosis> {
-        let Some((to, site)) = self.sent_to.get(&sock).cloned() else {
-            return Vec::new();
-        };
-        if self.told_received.contains(&to) || self.told_nobody.contains(&to) {
-            return Vec::new();
-        }
-        let Some(received) = facts.received(to) else {
-            return Vec::new();
-        };
-        self.told_received.push(to);
-        vec![Diagnosis {
-            site,
-            kind: Kind::Received(received),
-        }]
-    }
-
     /// An ICMP "port unreachable" came back for a datagram to `to`: nothing
     /// listens there; a program on that port bound to another address of
     /// this machine is named (it is why).
@@ -302,13 +228,43 @@ impl Diagnoser {
         }]
     }
 
+    /// The web server's requests and responses listed since the last call
+    /// (the CLI prints them; the window has its own views).
+    pub fn take_exchanges(&mut self) -> Vec<Exchange> {
+        self.http.take_exchanges()
+    }
+
+    /// Web-server connections not followed, or exchanges not kept, past
+    /// their limits (a server that never closes, a caller that never
+    /// takes them).
+    pub fn dropped_exchanges(&self) -> u64 {
+        self.http.dropped()
+    }
+
     fn call(&mut self, call: &TracedCall, facts: &dyn Facts) -> Vec<Diagnosis> {
         if let Some(id) = &call.wait {
             self.waiting.remove(id);
         }
-        if let Some(found) = self.tcp.call(call, &mut self.explained, facts) {
-            return found;
+        let mut found = self.http.call(call);
+        if found
+            .iter()
+            .any(|d| matches!(d.kind, Kind::Http(HttpKind::PartialRequest { .. })))
+        {
+            // The session's split read says the same of this recv.
+            self.tcp.hush(call.sock, "split");
         }
+        if let (Err(e), false) = (&call.outcome, found.is_empty()) {
+            // The exception the call raised is what the diagnosis explains.
+            self.explained = Some((call.site.clone(), e.py_type.clone()));
+        }
+        match self.tcp.call(call, &mut self.explained, facts) {
+            Some(more) => found.extend(more),
+            None => found.extend(self.datagram_call(call, facts)),
+        }
+        found
+    }
+
+    fn datagram_call(&mut self, call: &TracedCall, facts: &dyn Facts) -> Vec<Diagnosis> {
         let sock = call.sock;
         match (call.name.as_str(), &call.outcome) {
             ("socket", Ok(_)) if call.args.sock_type.as_deref() == Some("SOCK_DGRAM") => {
@@ -452,6 +408,9 @@ impl Diagnoser {
         // Ctrl-C (Stop, or in the terminal): the user's doing, no mistake.
         if u.py_type == "KeyboardInterrupt" {
             return Vec::new();
+        }
+        if let Some(d) = self.http.uncaught(u) {
+            return vec![d];
         }
         if let Some(d) = &u.decode {
             return vec![Diagnosis {

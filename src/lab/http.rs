@@ -222,6 +222,32 @@ pub fn parse(bytes: &[u8], kind: Kind) -> Message {
     message
 }
 
+/// What `bytes` are by their content, for a view that shows any stream:
+/// a request when the first line is `METHOD target HTTP/x` (its end may
+/// not have arrived yet), a response when they start `HTTP/` and a digit;
+/// None for anything else (the lab's "Hello, server", a TLS handshake).
+pub fn detect(bytes: &[u8]) -> Option<Kind> {
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
+    let line = first.strip_suffix(b"\r").unwrap_or(first);
+    if line.len() > 5 && line.starts_with(b"HTTP/") && line[5].is_ascii_digit() {
+        return Some(Kind::Response);
+    }
+    let method_ok = |m: &str| !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase());
+    match first_line(line, Kind::Request) {
+        LineKind::Request { method, .. } if method_ok(&method) => Some(Kind::Request),
+        _ => None,
+    }
+}
+
+/// The kind a response has, given the request it answers (`None`: not
+/// seen): a response to HEAD has no body.
+pub fn response_kind(request: Option<&Message>) -> Kind {
+    match request.and_then(|r| r.lines.first()).map(|l| &l.kind) {
+        Some(LineKind::Request { method, .. }) if method == "HEAD" => Kind::ResponseToHead,
+        _ => Kind::Response,
+    }
+}
+
 fn first_line(text: &[u8], kind: Kind) -> LineKind {
     let text = String::from_utf8_lossy(text);
     let mut words = text.split(' ');

@@ -445,6 +445,45 @@ texts! {
     CodeWebSend => "sendall: the head and the file, as bytes", "sendall: заголовок и файл в виде байтов";
     CodeWeb404 => "no such file: 404 Not Found instead of a crash", "нет такого файла: 404 Not Found вместо падения";
     CodeWebClose => "close: the browser knows the answer has ended", "close: браузер узнаёт, что ответ закончился";
+    // Issue 28 (helper G): HTTP in the panels.
+    HttpFolder => "Folder", "Папка";
+    HttpFolderHint => "The folder the server serves; empty: UDP Lab's own HelloWorld.html and its picture. Nothing outside it is served.", "Папка, которую раздаёт сервер; пусто — собственные HelloWorld.html и картинка UDP Lab. Ничего вне её не раздаётся.";
+    HttpBuiltinSite => "(built-in HelloWorld.html)", "(встроенная HelloWorld.html)";
+    HttpRootNotFolder => "it is not a folder", "это не папка";
+    HttpRootUnusable => "The folder {path} cannot be served: {reason}. Give an existing folder, or leave the field empty for the built-in page.", "Папку {path} нельзя раздавать: {reason}. Укажите существующую папку или оставьте поле пустым для встроенной страницы.";
+    HttpOpenInBrowser => "Open in browser", "Открыть в браузере";
+    HttpOpenInBrowserHint => "Opens the server's HelloWorld.html in the system's browser: its requests appear in the log below.", "Открывает HelloWorld.html сервера в системном браузере: его запросы появятся в журнале ниже.";
+    HttpBrowserOpening => "Opening {url} in the browser…", "Открываю {url} в браузере…";
+    HttpBrowserOpened => "Asked the browser to open {url}.", "Браузер получил адрес {url}.";
+    HttpBrowserNoOpener => "no browser was found: the BROWSER variable is not set and xdg-open is not installed. Open the address by hand", "браузер не найден: переменная BROWSER не задана, а xdg-open не установлен. Откройте адрес вручную";
+    HttpBrowserFailed => "{program} failed: {said}", "{program} не смог: {said}";
+    HttpBrowserCouldNot => "Could not open {url}: {reason}.", "Не удалось открыть {url}: {reason}.";
+    HttpSimulatorNote => "The network simulator acts on UDP only. HTTP runs on TCP, where it does not apply: the kernel retransmits what is lost, so a page arrives whole — only later.", "Имитатор сети действует только на UDP. HTTP работает поверх TCP, где он не применяется: ядро само повторяет потерянное, поэтому страница приходит целиком — только позже.";
+    HttpRequests => "Requests", "Запросы";
+    HttpRequestsTotal => "{total} in all", "всего {total}";
+    HttpRequestsDropped => "{count} older requests dropped from the list", "{count} старых запросов убрано из списка";
+    HttpNoRequests => "No requests yet.", "Запросов пока нет.";
+    HttpWaitingForRequest => "Waiting for a request: open the page in a browser or press Send in the client.", "Ждём запрос: откройте страницу в браузере или нажмите «Отправить» в клиенте.";
+    HttpColRequest => "Request", "Запрос";
+    HttpColStatus => "Status", "Статус";
+    HttpColBytes => "Sent", "Отправлено";
+    HttpNoRequestLine => "(no request line)", "(нет строки запроса)";
+    HttpRawRequest => "Request #{n} as it arrived ({bytes} bytes; CR LF shown as \\r\\n):", "Запрос №{n}, как он пришёл ({bytes} байт; CR LF показаны как \\r\\n):";
+    HttpRawEmpty => "Nothing arrived before the server answered.", "До ответа сервера ничего не пришло.";
+    HttpRowHint => "Click to see the request as it arrived.", "Нажмите, чтобы увидеть запрос, как он пришёл.";
+    HttpUrl => "URL", "URL";
+    HttpHeaders => "Headers", "Заголовки";
+    HttpHeadersHint => "Extra headers, one \"Name: value\" a line. Host, User-Agent and Connection: close are added unless given here.", "Дополнительные заголовки, по одному \"Имя: значение\" в строке. Host, User-Agent и Connection: close добавляются, если их нет здесь.";
+    HttpFetching => "GET sent, waiting for the answer…", "GET отправлен, ждём ответ…";
+    HttpAnswerFrom => "{bytes} bytes from {peer}", "{bytes} байт от {peer}";
+    HttpNotResponse => "The answer does not start with a status line (HTTP/1.x code reason): it is not an HTTP response.", "Ответ не начинается со строки состояния (HTTP/1.x код причина): это не HTTP-ответ.";
+    HttpNoEmptyLine => "The headers never ended: no empty line (\\r\\n\\r\\n) arrived, so there is no body.", "Заголовки так и не закончились: пустая строка (\\r\\n\\r\\n) не пришла, поэтому тела нет.";
+    HttpBodyEmpty => "(empty body)", "(пустое тело)";
+    HttpBodyCut => "The body is {total} bytes; the first {shown} are shown.", "Тело — {total} байт; показаны первые {shown}.";
+    HttpBodyBinary => "{mime}, {bytes} bytes (not text)", "{mime}, {bytes} байт (не текст)";
+    HttpImageInfo => "{mime}, {bytes} bytes, {w}×{h}", "{mime}, {bytes} байт, {w}×{h}";
+    HttpImageBroken => "{mime}, {bytes} bytes: the picture could not be decoded ({reason})", "{mime}, {bytes} байт: картинку не удалось разобрать ({reason})";
+    HttpAnswerCut => "Only the first {kept} of {total} bytes were kept.", "Сохранены только первые {kept} из {total} байт.";
     // Issue 11, items 10 and 17.
     LimitShort => "Limit…", "Лимит…";
     LimitShortOn => "≤ {rate}/s", "≤ {rate}/с";
@@ -512,6 +551,56 @@ texts! {
     StreamEof => "end of stream: recv → b''", "конец потока: recv → b''";
     StreamBytesBeyond => "{count} more bytes of this direction are counted, not kept", "Ещё байт в этом направлении: {count} (посчитаны, но не сохранены)";
     StreamPick => "Direction", "Направление";
+    // Issue 28 (helper H): HTTP anatomy and the web programs.
+    ViewHttpAnatomy => "HTTP anatomy", "Анатомия HTTP";
+    HttpRequestOf => "{from} → {to}: the request, {bytes} bytes", "{from} → {to}: запрос, байт — {bytes}";
+    HttpResponseOf => "{from} → {to}: the response, {bytes} bytes", "{from} → {to}: ответ, байт — {bytes}";
+    HttpAsStream => "Plain stream", "Просто поток";
+    HttpAsMessage => "As HTTP", "Как HTTP";
+    HttpNothingYet => "No bytes in this direction yet.", "В этом направлении ещё нет байтов.";
+    HttpNotHttp => "These bytes are not an HTTP message: the plain stream shows them.", "Эти байты — не сообщение HTTP: их показывает просто поток.";
+    HttpRequestLine => "request line", "строка запроса";
+    HttpStatusLine => "status line", "строка статуса";
+    HttpHeader => "header", "заголовок";
+    HttpMalformed => "not a header (no name: value)", "не заголовок (нет «имя: значение»)";
+    HttpEmptyLine => "empty line: the head ends here", "пустая строка: здесь кончается заголовок";
+    HttpBody => "body", "тело";
+    HttpExtra => "bytes after this message", "байты после этого сообщения";
+    HttpLineNotEnded => "(the line has not ended yet)", "(строка ещё не кончилась)";
+    HttpBareLf => "ends in a bare \\n: HTTP asks for \\r\\n", "кончается одним \\n: HTTP требует \\r\\n";
+    HttpNoEmptyLineResponse => "no empty line after the headers: the browser waits for more headers", "нет пустой строки после заголовков: браузер ждёт новых заголовков";
+    HttpNoEmptyLineRequest => "no empty line after the headers: the server waits for more headers", "нет пустой строки после заголовков: сервер ждёт новых заголовков";
+    HttpBodyComplete => "complete, {bytes} bytes = Content-Length", "полное, {bytes} байт = Content-Length";
+    HttpBodyShort => "short: {have} of {length} bytes (Content-Length), {missing} still to come", "короткое: {have} из {length} байт (Content-Length), ещё не пришло — {missing}";
+    HttpBodyExtra => "extra: {extra} bytes after the {length} of Content-Length are not this body", "лишнее: {extra} байт после {length} из Content-Length — не это тело";
+    HttpBodyChunked => "chunked (Transfer-Encoding): it ends with a chunk of size 0", "по частям (Transfer-Encoding: chunked): конец — часть длины 0";
+    HttpBodyUntilCloseOpen => "no Content-Length: the body ends when the server closes — it has not closed, so the browser waits", "нет Content-Length: тело кончится, когда сервер закроет соединение — он не закрыл, браузер ждёт";
+    HttpBodyUntilClosed => "no Content-Length: the body ended when the server closed, {bytes} bytes", "нет Content-Length: тело кончилось, когда сервер закрыл соединение, байт — {bytes}";
+    HttpBodyNone => "no body (none is announced)", "тела нет (оно не объявлено)";
+    HttpBodyNoneExtra => "{extra} bytes after the empty line, but no Content-Length announced a body", "после пустой строки {extra} байт, но Content-Length тела не объявлял";
+    HttpBodyBadLength => "Content-Length “{value}” is not one number: where the body ends is unknown", "Content-Length «{value}» — не одно число: где кончается тело, неизвестно";
+    HttpBodyLeftOut => "{count} more bytes of the body are not shown", "ещё байт тела не показано: {count}";
+    HttpLinesLeftOut => "{count} more lines are not shown", "ещё строк не показано: {count}";
+    HttpCarriedBy => "carried by", "перенесли";
+    HttpCallsTitle => "Which call carried which part", "Какой вызов перенёс какую часть";
+    HttpCallParts => "{call} {n} ({bytes} B): {parts}", "{call} {n} ({bytes} Б): {parts}";
+    HttpPartOf => "part of the {part}", "часть: {part}";
+    HttpHeaderCount => "headers: {n}", "заголовков: {n}";
+    CodeWebClientConnect => "connect to the web server (TCP's handshake)", "подключиться к веб-серверу (рукопожатие TCP)";
+    CodeWebClientRequest => "the request: the request line, headers and the empty line", "запрос: строка запроса, заголовки и пустая строка";
+    CodeWebClientSend => "send the whole request", "отправить весь запрос";
+    CodeWebClientRecv => "read until the server closes (recv returns b'')", "читать, пока сервер не закроет (recv вернёт b'')";
+    CodeWebClientPrint => "print the status line, the headers and the body", "напечатать строку статуса, заголовки и тело";
+    CodeWebClientClose => "close the socket", "закрыть сокет";
+    CodeWebClientSocket => "create a TCP socket", "создать сокет TCP";
+    CodeWebClientUrl => "the window's URL: host, port and path", "URL из окна: хост, порт и путь";
+    WebStepSocket => "UDP Lab's web server (webserver.py), step 4: a TCP socket — HTTP runs over TCP.", "Веб-сервер UDP Lab (webserver.py), пункт 4: сокет TCP — HTTP работает поверх TCP.";
+    WebStepBind => "UDP Lab's web server (webserver.py), step 5: bind to the server's address and port (6789 in the lab).", "Веб-сервер UDP Lab (webserver.py), пункт 5: привязка к адресу и порту сервера (6789 в лабораторной).";
+    WebStepListen => "UDP Lab's web server (webserver.py), step 6: listen — the kernel now takes browsers' connections.", "Веб-сервер UDP Lab (webserver.py), пункт 6: listen — теперь ядро принимает соединения браузеров.";
+    WebStepAccept => "UDP Lab's web server (webserver.py), step 8: accept returns a new socket for one connection (a browser opens several: favicon.ico too).", "Веб-сервер UDP Lab (webserver.py), пункт 8: accept возвращает новый сокет для одного соединения (браузер открывает несколько: и для favicon.ico).";
+    WebStepRecv => "UDP Lab's web server (webserver.py), step 9: recv returns the request's bytes that have arrived — a request may come in parts; step 10 takes the path from it.", "Веб-сервер UDP Lab (webserver.py), пункт 9: recv возвращает пришедшие байты запроса — запрос может прийти частями; пункт 10 берёт из него путь.";
+    WebStepSend => "UDP Lab's web server (webserver.py), step 13: sendall sends the status line, the headers, the empty line and the file (step 12 built the head).", "Веб-сервер UDP Lab (webserver.py), пункт 13: sendall отправляет строку статуса, заголовки, пустую строку и файл (пункт 12 собрал заголовок).";
+    WebStepClose => "UDP Lab's web server (webserver.py), step 15: close ends the connection; without Content-Length only this tells the browser the body has ended.", "Веб-сервер UDP Lab (webserver.py), пункт 15: close закрывает соединение; без Content-Length только это сообщает браузеру, что тело кончилось.";
     // Issue 13, part 1: the Code view (the lab's programs, src/lab/code.rs).
     ViewCode => "Code", "Код";
     CodeStepImport => "import", "импорт модуля";
@@ -729,6 +818,16 @@ texts! {
     LessonBackToLiveHint => "Closes the recording and shows the live session again (it went on meanwhile)", "Закрывает запись и снова показывает живой сеанс (он всё это время продолжался)";
     LessonBackedToLive => "Back to live: the recording {file} was closed for this action (File → Recent reopens it).", "Снова живой сеанс: запись {file} закрыта для этого действия (Файл → Недавние откроет её снова).";
     LessonCaptureNoCalls => "A capture has datagrams, not calls: see them in the sequence diagram, the datagram anatomy and the incoming list.", "В захвате есть датаграммы, но не вызовы: смотрите их на диаграмме последовательности, в анатомии датаграммы и в списке входящих.";
+    // Issue 28 (helper I): the traced web server.
+    DiagHttpNoEmptyLine => "{site}: the response's head has no empty line before the body: the browser reads \"{line}\" as one more header, not as the page. End the headers with an empty line: \"\\r\\n\\r\\n\" after the last header.", "{site}: в заголовке ответа нет пустой строки перед телом: браузер читает \"{line}\" как ещё один заголовок, а не как страницу. Завершите заголовки пустой строкой: \"\\r\\n\\r\\n\" после последнего заголовка.";
+    DiagHttpNoEmptyLineClosed => "{site}: the connection closed before the response's head ended: no empty line (\"\\r\\n\\r\\n\") follows the headers, so the browser never gets to the page. Send an empty line after the last header.", "{site}: подключение закрыто, а заголовок ответа так и не закончился: после заголовков нет пустой строки (\"\\r\\n\\r\\n\"), и до страницы браузер не доходит. Отправьте пустую строку после последнего заголовка.";
+    DiagHttpNoLengthOpen => "{site}: the response ({status}) has no Content-Length and the connection is still open while the script waits for the next one: the browser cannot know the page has ended and keeps waiting (an endless spinner). Send Content-Length: <bytes of the body>, or close the connection after the body.", "{site}: в ответе ({status}) нет Content-Length, а подключение всё ещё открыто, хотя скрипт уже ждёт следующее: браузер не может узнать, что страница закончилась, и продолжает ждать (бесконечная загрузка). Отправьте Content-Length: <байт в теле> или закройте подключение после тела.";
+    DiagHttpNotClosed => "{site}: the connection accepted here answered {request}, and the script never closed it: each request leaves a socket open, and a browser waiting on it gets no end. Call connectionSocket.close() after the response.", "{site}: подключение, принятое здесь, ответило на {request}, но скрипт так его и не закрыл: каждый запрос оставляет открытый сокет, а ждущий на нём браузер не получает конца. Вызовите connectionSocket.close() после ответа.";
+    DiagHttpNoNotFound => "{site}: the request {request} named a file that is not there, and nothing caught the error ({text}): the server died on it. Catch it (except IOError:) and send \"HTTP/1.1 404 Not Found\" with an empty line — browsers ask for /favicon.ico on their own.", "{site}: запрос {request} назвал файл, которого нет, и ошибку ничто не перехватило ({text}): сервер на ней завершился. Перехватите её (except IOError:) и отправьте \"HTTP/1.1 404 Not Found\" с пустой строкой — браузеры сами запрашивают /favicon.ico.";
+    DiagHttpSendStr => "{site}: {call}() takes bytes, and this is a str (TypeError: a bytes-like object is required): in Python 3 encode the text first: {call}(text.encode()), or write b\"HTTP/1.1 200 OK\\r\\n\".", "{site}: {call}() принимает байты, а это str (TypeError: a bytes-like object is required): в Python 3 сначала закодируйте текст: {call}(text.encode()) или пишите b\"HTTP/1.1 200 OK\\r\\n\".";
+    DiagHttpTextMode => "{site}: {path} was opened in text mode ('{mode}') at {opened}, and its bytes are no {encoding} text (an image, for example): reading it failed. Open files to serve in binary mode, open(name, 'rb'), and send their bytes as they are.", "{site}: {path} открыт в текстовом режиме ('{mode}') в {opened}, а его байты — не текст {encoding} (например, изображение): чтение не удалось. Открывайте раздаваемые файлы в двоичном режиме, open(name, 'rb'), и отправляйте их байты как есть.";
+    DiagHttpPartialRequest => "{site}: recv() returned {read} bytes of the request, with no empty line yet (\"\\r\\n\\r\\n\" ends the head): the rest had not arrived. The script went on to {next}() at {next_site} with part of the request. Read until the bytes hold \"\\r\\n\\r\\n\".", "{site}: recv() вернул {read} байт запроса, а пустой строки (\"\\r\\n\\r\\n\" завершает заголовок) в них ещё нет: остальное не пришло. Скрипт перешёл к {next}() в {next_site} с частью запроса. Читайте, пока в байтах не появится \"\\r\\n\\r\\n\".";
+    DiagHttpLowPort => "{site}: bind({addr}) was refused (Permission denied): ports below 1024, such as {port}, are for the administrator only. Use a port above 1023, such as 6789, and open http://127.0.0.1:6789/ in the browser.", "{site}: bind({addr}) отклонён (Permission denied): порты ниже 1024, как {port}, доступны только администратору. Возьмите порт выше 1023, например 6789, и откройте в браузере http://127.0.0.1:6789/.";
     // Tracer diagnoses (issue 23)
     DiagNeverBound => "{site}: {call}() on a socket that was never bound: no client can know its port — bind((address, port)) first, the handout's step 5.", "{site}: {call}() на сокете, который так и не связан (bind): ни один клиент не может узнать его порт — сначала bind((адрес, порт)), шаг 5 методички.";
     DiagReceivedThenEnded => "{site}: {by} received it at {at}, then ended with {exception}: no answer will come.", "{site}: {by} получил её в {at}, затем завершился с {exception}: ответа не будет.";
@@ -793,6 +892,17 @@ texts! {
     CapCommentGaveUp => "no answer: the client gave up", "ответа нет: клиент перестал ждать";
     // Issue 24 leftovers
     AnatomyHeaderRowTitle => "UDP header (RFC 768): 8 bytes in a row", "Заголовок UDP (RFC 768): 8 байт в строку";
+    // Issue 29: the guide inside Help (lab/guide.rs, app/tools/guide.rs).
+    HelpShortTab => "Keys and views", "Клавиши и вкладки";
+    HelpGuideTab => "Guide", "Руководство";
+    HelpGuideHint => "The guide for the student and the teacher, as in docs/guide.en.md", "Руководство для студента и преподавателя, как в docs/guide.ru.md";
+    GuidePicture => "Picture: {alt}", "Рисунок: {alt}";
+    GuidePictureHint => "The pictures are in the guide's file (docs/ next to the program's sources) and in the README.", "Рисунки — в файле руководства (docs/ рядом с исходниками программы) и в README.";
+    GuideElsewhere => "{words} ({target}, in docs/)", "{words} ({target}, в docs/)";
+    GuideFile => "{target} (in docs/)", "{target} (в docs/)";
+    GuideTop => "↑ Contents", "↑ Содержание";
+    // Issue 28, lead: the connection views before the first connection.
+    HttpDiagramEmpty => "No connection yet: start the web server, then press Send in the client or open the page in a browser.", "Соединений пока нет: запустите веб-сервер, затем нажмите «Отправить» в клиенте или откройте страницу в браузере.";
 }
 
 /// Replaces `{name}` placeholders in a translated template.
@@ -882,18 +992,6 @@ pub fn net_error(lang: Lang, e: &NetError) -> String {
     }
 }
 
-/// Why a text cannot be sent in the chosen encoding.
-pub fn encode_error(lang: Lang, e: &crate::lab::text::EncodeError) -> String {
-    use crate::lab::text::EncodeError;
-    match e {
-        EncodeError::Unmappable { ch, encoding } => fill(
-            T::ErrUnmappable.get(lang),
-            &[("ch", ch), ("encoding", &encoding.name())],
-        ),
-        EncodeError::BadHex(text) => fill(T::ErrBadHex.get(lang), &[("text", &shorten(text, 20))]),
-    }
-}
-
 /// "2 s" / "2 с".
 pub fn secs(lang: Lang, d: std::time::Duration) -> String {
     let en = fmt_secs(d);
@@ -903,7 +1001,7 @@ pub fn secs(lang: Lang, d: std::time::Duration) -> String {
     }
 }
 
-fn shorten(s: &str, max: usize) -> String {
+pub(crate) fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_owned()
     } else {
@@ -1003,19 +1101,6 @@ pub(crate) mod tests {
                 .split(|c: char| !c.is_alphabetic())
                 .find(|w| w.chars().count() > 3);
             assert!(long_word.is_none(), "{key:?} is not translated: {ru:?}");
-        }
-    }
-
-    #[test]
-    fn english_encoding_errors_match_the_lab_wording() {
-        use crate::lab::text::Encoding;
-        for text in ["✓", ""] {
-            let e = Encoding::Cp1251
-                .encode(text)
-                .err()
-                .or_else(|| Encoding::Hex.encode("zz").err());
-            let e = e.expect("an error");
-            assert_eq!(encode_error(Lang::En, &e), e.to_string());
         }
     }
 

@@ -50,6 +50,8 @@ pub struct Session {
     pub streams: crate::lab::stream::Streams,
     /// What the next trace row of a TCP call links to.
     pending_stream: Option<crate::lab::stream::StreamLink>,
+    /// The next row is UDP Lab's web server's (issue 28).
+    pending_web: bool,
     /// Every event recorded (bounded by [`MAX_LOG`]): what a saved session
     /// keeps, replayed into a fresh state when it is opened (issue 26).
     pub log: VecDeque<NetEvent>,
@@ -113,6 +115,9 @@ impl Session {
                 self.last_client_record = self.next_id;
             }
             NetEvent::Tcp(ev) => self.record_tcp(ev),
+            // Kept in the log (and so in a saved session); its socket
+            // calls were recorded as TCP events.
+            NetEvent::Http(_) => {}
         }
     }
 
@@ -139,6 +144,7 @@ impl Session {
                 datagram,
                 script: self.pending_script.take(),
                 stream: self.pending_stream.take(),
+                web: std::mem::take(&mut self.pending_web),
             },
         );
     }

@@ -168,6 +168,19 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     text.parse().ok()
 }
 
+/// Why a text cannot be sent in the chosen encoding, in the window's
+/// language (the table's words; `Display` is the English one).
+pub fn encode_error(lang: Lang, e: &EncodeError) -> String {
+    use super::i18n::{fill, shorten};
+    match e {
+        EncodeError::Unmappable { ch, encoding } => fill(
+            T::ErrUnmappable.get(lang),
+            &[("ch", ch), ("encoding", &encoding.name())],
+        ),
+        EncodeError::BadHex(text) => fill(T::ErrBadHex.get(lang), &[("text", &shorten(text, 20))]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,6 +521,18 @@ mod encoding_tests {
             if enc != Encoding::Hex {
                 assert_eq!(enc.decode(b"a\nb\x1b"), "a\\nb\\x1b", "{enc:?}");
             }
+        }
+    }
+
+    #[test]
+    fn english_encoding_errors_match_the_lab_wording() {
+        for text in ["✓", ""] {
+            let e = Encoding::Cp1251
+                .encode(text)
+                .err()
+                .or_else(|| Encoding::Hex.encode("zz").err());
+            let e = e.expect("an error");
+            assert_eq!(encode_error(Lang::En, &e), e.to_string());
         }
     }
 }

@@ -9,7 +9,8 @@ pub mod resolve;
 mod server;
 
 pub use client::{
-    HttpClientError, HttpReply, MAX_REPLY, Url, get, parse_header, parse_url, request_bytes,
+    Fetched, FetchedReply, HttpClientError, HttpReply, MAX_FETCH_KEPT, MAX_REPLY, Url, get,
+    get_traced, parse_header, parse_url, request_bytes,
 };
 pub use resolve::{Refusal, Resolved, Root};
 pub use server::{
@@ -20,6 +21,12 @@ pub use server::{
 /// The Kurose–Ross lab's port: `http://127.0.0.1:6789/HelloWorld.html`.
 pub const DEFAULT_HTTP_PORT: u16 = 6789;
 pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:6789";
+
+/// Whether a [`crate::net::TcpSide::Server`] id is a web server's (its
+/// calls are steps of webserver.py, not of the TCP server).
+pub fn is_web_server(id: u64) -> bool {
+    id >= calls::FIRST_WEB_SERVER
+}
 
 /// The reason phrase of each status the server sends.
 pub fn reason(status: u16) -> &'static str {

@@ -28,16 +28,31 @@ pub enum Protocol {
     #[default]
     Udp,
     Tcp,
+    /// Issue 28: HTTP on a TCP connection (the web server and the GET).
+    Http,
 }
 
 impl Protocol {
-    pub const ALL: [Protocol; 2] = [Protocol::Udp, Protocol::Tcp];
+    /// The choices the panels offer.
+    pub const ALL: [Protocol; 3] = [Protocol::Udp, Protocol::Tcp, Protocol::Http];
 
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Udp => "UDP",
             Protocol::Tcp => "TCP",
+            Protocol::Http => "HTTP",
         }
+    }
+
+    /// Runs on a TCP connection (the views draw connections and streams).
+    pub fn is_stream(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::Http)
+    }
+
+    /// The choice after this one (a single button cycles through them).
+    pub fn next(self) -> Protocol {
+        let at = Self::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        Self::ALL[(at + 1) % Self::ALL.len()]
     }
 }
 

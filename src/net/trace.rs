@@ -178,6 +178,20 @@ pub struct DecodeFailure {
     pub encoding: String,
     pub start: usize,
     pub bytes: Vec<u8>,
+    /// The file the bytes came from, when the script opened it in text
+    /// mode (the tracer found the failing bytes in it): an image read as
+    /// text.
+    #[serde(default)]
+    pub opened: Option<Opened>,
+}
+
+/// A file the script opened in text mode.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Opened {
+    pub path: String,
+    /// open()'s mode: "r", "rt", "r+"...
+    pub mode: String,
+    pub site: Option<Site>,
 }
 
 /// The exception that ended the script.

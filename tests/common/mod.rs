@@ -10,6 +10,8 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
+pub mod trace;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_udp-lab");
 
 /// How long to wait for anything that should happen: generous, so a loaded
@@ -133,4 +135,45 @@ pub fn udp_lab_threads() -> usize {
                 .is_ok_and(|name| name.starts_with("udp-lab"))
         })
         .count()
+}
+
+/// The page at `url` as headless chromium builds it (`--dump-dom`), with
+/// the flags a closed network needs and a throwaway profile named by `tag`.
+pub fn chromium_dom(url: &str, tag: &str) -> String {
+    let profile =
+        std::env::temp_dir().join(format!("udp-lab-{tag}-chromium-{}", std::process::id()));
+    let out = std::process::Command::new("chromium")
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .expect("run chromium");
+    let _ = std::fs::remove_dir_all(&profile);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// vermin finds `paths` (files or folders of Python) compatible with
+/// Python 2.7 and 3.0, as shipped Python must be; its complaints are the
+/// failure's message.
+pub fn assert_vermin_clean<P: AsRef<std::ffi::OsStr>>(paths: impl IntoIterator<Item = P>) {
+    let out = Command::new("vermin")
+        .args(["-t=2.7-", "-t=3.0-", "--no-tips", "--violations"])
+        .args(paths)
+        .output()
+        .expect("vermin runs");
+    assert!(
+        out.status.success(),
+        "vermin: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -485,6 +485,124 @@ fn f1_and_the_question_mark_open_the_help_in_the_windows_language() {
     }
 }
 
+/// Issue 29: Help has the guide in the window's language; a contents link
+/// scrolls to its section, on a projector's 1024×768 in presentation mode.
+#[test]
+fn help_reads_the_guide_in_the_windows_language_and_its_contents_scroll() {
+    use crate::lab::guide::{self, Block, Span};
+    for lang in Lang::ALL {
+        let mut h = app_at((1024.0, 768.0), lang, true);
+        h.run_steps(2);
+        h.key_press(egui::Key::F1);
+        h.run_steps(3);
+        h.get_by_label(T::HelpGuideTab.get(lang)).click();
+        h.run_steps(3);
+        assert!(h.state().layout.guide, "{lang:?}");
+        let blocks = guide::parse(guide::source(lang));
+        let headings: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        // The guide's own title, in this language.
+        let title = h.get_by_label(headings[0]).rect();
+        let screen = h.ctx.content_rect();
+        assert!(screen.contains_rect(title), "{lang:?}: the title is shown");
+        // The contents' last link: a section far down.
+        let (words, anchor) = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Item { spans, .. } => spans.iter().find_map(|s| match s {
+                    Span::Link(w, t) if t.starts_with('#') => Some((w.clone(), t.clone())),
+                    _ => None,
+                }),
+                _ => None,
+            })
+            .next_back()
+            .expect("the guide has contents");
+        let heading = blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Heading {
+                    text, anchor: a, ..
+                } if *a == anchor[1..] => Some(text.clone()),
+                _ => None,
+            })
+            .expect("its heading");
+        // The heading, not the contents' link of the same words.
+        let heading_rect = |h: &Harness<'static, UdpLabApp>| {
+            h.query_all_by_label(&heading)
+                .filter(|n| n.accesskit_node().role() != egui::accesskit::Role::Link)
+                .map(|n| n.rect())
+                .next()
+                .expect("the heading is laid out")
+        };
+        let before = heading_rect(&h);
+        assert!(
+            before.top() > screen.bottom(),
+            "{lang:?}: {heading} starts out of sight"
+        );
+        h.query_all_by_label(&words)
+            .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Link)
+            .expect("the contents link")
+            .click();
+        h.run_steps(4);
+        let shown = screen.contains_rect(heading_rect(&h));
+        assert!(shown, "{lang:?}: the link scrolled to {heading}");
+        // Back to the keys and views.
+        h.get_by_label(T::HelpShortTab.get(lang)).click();
+        h.run_steps(3);
+        h.get_by_label(T::HelpKeySpace.get(lang));
+    }
+}
+
+/// The server's status ("Listening on 127.0.0.1 port 48028") is never cut
+/// by the panel's edge: in the full panels of a window just wide enough
+/// for the heading, the choice and the status, or not, it is whole (the
+/// Windows build's e2e read "port 4802" off a clipped one).
+#[test]
+fn the_servers_status_is_never_cut_by_the_panel() {
+    use crate::app::panels::server::status_text;
+    for lang in Lang::ALL {
+        for width in [760.0, 860.0, 960.0, 1100.0, 1280.0] {
+            let mut h = app_at((width, 860.0), lang, false);
+            // The full panels ("More" in a window that folds them).
+            h.state_mut().layout.unfolded = true;
+            h.run_steps(2);
+            assert!(!h.state().layout.folded, "{width}: the full panels");
+            h.state_mut().act(crate::app::Command::StartServer);
+            wait_for(&mut h, "the server to listen", |app| {
+                listening_port(app).is_some()
+            });
+            h.run_steps(2);
+            let status = status_text(lang, &h.state().server.status());
+            let label = h.get_by_label_contains(&status).rect();
+            // The client panel's heading: the topmost of that name.
+            let client = h
+                .query_all_by_label(T::Client.get(lang))
+                .map(|n| n.rect())
+                .min_by(|a, b| a.top().total_cmp(&b.top()))
+                .expect("the client's heading");
+            // The server's HTTP choice: the leftmost of that name.
+            let choice = h
+                .query_all_by_label("HTTP")
+                .map(|n| n.rect())
+                .min_by(|a, b| a.left().total_cmp(&b.left()))
+                .expect("the server's protocol choice");
+            let clear_of_choice = label.left() > choice.right() || label.top() >= choice.bottom();
+            assert!(
+                label.right() < client.left() && clear_of_choice,
+                "{lang:?} at {width}: {status:?} at {label:?}, the choice at {choice:?}, \
+                 the client's heading at {client:?}"
+            );
+            h.state_mut().act(crate::app::Command::StopServer);
+            h.run_steps(2);
+        }
+    }
+}
+
 /// Issue 23, item 12: `--run-script` shows the run.
 #[test]
 fn run_script_opens_the_scripts_window() {
@@ -658,4 +776,6 @@ fn the_scripts_panel_docks_under_the_views_in_a_narrow_window() {
     }
 }
 
+mod http;
+mod http_anatomy;
 mod tcp;

@@ -31,6 +31,10 @@ pub fn client_ui(
             tcp::tcp_body_ui(ui, app, commands);
             return;
         }
+        if app.settings.client_protocol == net::Protocol::Http {
+            http::http_body_ui(ui, app, commands, fill_height);
+            return;
+        }
         // The column's width before a settings row wider than a narrow
         // column widens the panel: the answer wraps and truncates to it.
         let width = ui.available_width();
@@ -162,18 +166,16 @@ pub fn client_ui(
     });
 }
 
-/// Room the UDP | TCP choice takes on the heading's row.
-const PROTOCOL_CHOICE_WIDTH: f32 = 90.0;
-
 /// Issue 27: UDP | TCP beside the heading (the full and the folded panel).
 fn protocol_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>) {
     let current = app.settings.client_protocol;
-    let idle = !app.client.busy() && !app.tcp.client.busy();
+    let idle = !app.client.busy() && !app.tcp.client.busy() && !app.http.client.busy();
     if let Some(picked) = format::protocol_choice_ui(ui, current, app.lang, idle) {
         commands.push(Command::SetClientProtocol(picked));
     }
 }
 
+mod http;
 mod tcp;
 
 fn outcome_ui(ui: &mut egui::Ui, app: &UdpLabApp) {

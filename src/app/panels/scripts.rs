@@ -70,7 +70,8 @@ pub fn scripts_window_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             .max_size(width - crate::app::layout::WIDE)
     } else {
         egui::Panel::bottom("udp-lab-scripts-bottom")
-            .default_size(WINDOW_HEIGHT.min(height * 0.4))
+            // The views stay the stage: the console takes under a third.
+            .default_size(WINDOW_HEIGHT.min(height * 0.3))
             .min_size(120.0)
             .max_size(height * 0.6)
     };

@@ -34,10 +34,17 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                 + text_width(ui, badge, egui::TextStyle::Body)
                 + crate::app::style::BADGE_MARGIN
                 + text_width(ui, &status_text(lang, &status), egui::TextStyle::Body)
-                + PROTOCOL_CHOICE_WIDTH
+                + crate::app::style::protocol_choice_width(ui)
                 + 40.0;
             needed <= ui.available_width()
         });
+        // The status is never cut: when the heading's row has no room for
+        // it beside the choice, it takes a row of its own.
+        let status_beside = text_width(ui, t(T::Server), egui::TextStyle::Heading)
+            + crate::app::style::protocol_choice_width(ui)
+            + text_width(ui, &status_text(lang, &status), egui::TextStyle::Body)
+            + 40.0
+            <= ui.available_width();
         let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
         ui.horizontal(|ui| {
             ui.heading(RichText::new(t(T::Server)).strong());
@@ -45,13 +52,22 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             if beside {
                 crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                status_ui(ui, app, &status);
-            });
+            if status_beside {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    status_ui(ui, app, &status);
+                });
+            }
         });
+        if !status_beside {
+            ui.horizontal_wrapped(|ui| status_ui(ui, app, &status));
+        }
         ui.separator();
         if app.settings.server_protocol == net::Protocol::Tcp {
             tcp::tcp_body_ui(ui, app, commands, fill, &status);
+            return;
+        }
+        if app.settings.server_protocol == net::Protocol::Http {
+            http::http_body_ui(ui, app, commands, fill, &status);
             return;
         }
         // The column's width, before a row too wide for it widens the panel.
@@ -76,16 +92,7 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             .show(ui, |ui| {
                 let label = ui.label(t(T::BindAddress));
                 ui.horizontal(|ui| {
-                    // Room for the Start/Stop button beside it in a narrow column.
-                    let width = (ui.available_width() - 80.0).clamp(110.0, 180.0);
-                    let field = ui.add_enabled(
-                        !running,
-                        egui::TextEdit::singleline(&mut app.settings.bind).desired_width(width),
-                    );
-                    let field = field.labelled_by(label.id);
-                    if field.changed() {
-                        app.server.bind_error = None;
-                    }
+                    let field = bind_field_ui(ui, app, label.id, running, |s| &mut s.bind);
                     start_stop_ui(ui, lang, &status, &field, commands);
                     // After Start/Stop, which keeps its place.
                     bind_choices_ui(ui, app, commands, !running);
@@ -253,9 +260,6 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
     });
 }
 
-/// Room the UDP | TCP choice takes on the heading's row.
-const PROTOCOL_CHOICE_WIDTH: f32 = 90.0;
-
 /// Issue 27: UDP | TCP beside the heading (the full and the folded panel).
 fn protocol_ui(ui: &mut egui::Ui, app: &UdpLabApp, commands: &mut Vec<Command>, enabled: bool) {
     let current = app.settings.server_protocol;
@@ -298,13 +302,29 @@ fn status_ui(ui: &mut egui::Ui, app: &UdpLabApp, status: &ServerStatus) {
     crate::app::style::status_dot(ui, dot);
 }
 
-/// How wide `text` is in `style`, on one line.
-fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
-    let font = style.resolve(ui.style());
-    ui.painter()
-        .layout_no_wrap(text.to_owned(), font, Color32::WHITE)
-        .size()
-        .x
+use crate::app::style::text_width;
+
+/// The bind address field of a server form (`field`: UDP's and TCP's
+/// address, or the web server's), labelled by `label`, with room for the
+/// Start/Stop button beside it in a narrow column; an edit clears the last
+/// bind error.
+fn bind_field_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    label: egui::Id,
+    running: bool,
+    field: impl FnOnce(&mut crate::app::Settings) -> &mut String,
+) -> egui::Response {
+    let width = (ui.available_width() - 80.0).clamp(110.0, 180.0);
+    let response = ui.add_enabled(
+        !running,
+        egui::TextEdit::singleline(field(&mut app.settings)).desired_width(width),
+    );
+    let response = response.labelled_by(label);
+    if response.changed() {
+        app.server.bind_error = None;
+    }
+    response
 }
 
 /// `badge`: the Replaying badge goes beside the list's heading.
@@ -598,6 +618,7 @@ fn row_ui(
 
 mod compact;
 pub use compact::compact_ui;
+mod http;
 mod tcp;
 
 #[cfg(test)]

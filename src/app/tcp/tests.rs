@@ -210,3 +210,37 @@ fn a_refused_connection_is_said_in_plain_words() {
     h.run_steps(2);
     h.get_by_label(&i18n::net_error(Lang::Ru, &error));
 }
+
+/// The folded server panel's connection rows have their columns named
+/// (client, state, bytes read, bytes sent) when there is a row for the
+/// names; with one row only, the row says its numbers in one short text.
+#[test]
+fn the_folded_connection_rows_have_their_columns_named() {
+    let mut h = harness_with(settings());
+    choose_tcp(&mut h);
+    let port = start(&mut h);
+    set_text(&mut h, "Server address", &format!("127.0.0.1:{port}"));
+    send_and_wait(&mut h);
+    wait_for(&mut h, "the connection listed", |app| {
+        !app.tcp.server.rows.is_empty()
+    });
+    // Fold the panels, as a short window does.
+    h.state_mut().layout.unfolded = false;
+    h.set_size(egui::vec2(1280.0, 780.0));
+    h.run_steps(4);
+    assert!(h.state().layout.folded, "a short window folds the panels");
+    for key in [T::TcpColState, T::TcpColIn, T::TcpColOut] {
+        h.get_by_label(key.get(Lang::En));
+    }
+    // "Client" names the column over the row's address (the client
+    // panel's heading has the same word).
+    let peer = h.state().tcp.server.rows[0].peer.to_string();
+    let row = h.get_by_label(&peer).rect();
+    let over_it = h
+        .query_all_by_label(T::TcpColPeer.get(Lang::En))
+        .map(|n| n.rect())
+        .any(|r| (r.left() - row.left()).abs() < 2.0 && r.bottom() <= row.top() + 1.0);
+    assert!(over_it, "the column's name over {peer} at {row:?}");
+    h.get_by_label("Stop").click();
+    h.run_steps(3);
+}

@@ -45,6 +45,7 @@ pub fn help_window_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
     }
     let mut open = true;
     let content = ctx.content_rect();
+    let guide = app.layout.guide;
     egui::Window::new(app.t(T::HelpTitle))
         .id(egui::Id::unique("udp-lab-help"))
         .open(&mut open)
@@ -53,7 +54,31 @@ pub fn help_window_ui(ctx: &egui::Context, app: &mut UdpLabApp) {
         .max_height(content.height() - 40.0)
         .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-8.0, 40.0))
         .show(ctx, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| help_ui(ui, app));
+            // Issue 29: the keys and views, or the whole guide.
+            ui.horizontal(|ui| {
+                if ui
+                    .selectable_label(!guide, app.t(T::HelpShortTab))
+                    .clicked()
+                {
+                    app.act(Command::Layout(LayoutCommand::Guide(false)));
+                }
+                let tab = ui
+                    .selectable_label(guide, app.t(T::HelpGuideTab))
+                    .on_hover_text(app.t(T::HelpGuideHint));
+                if tab.clicked() {
+                    app.act(Command::Layout(LayoutCommand::Guide(true)));
+                }
+            });
+            ui.separator();
+            egui::ScrollArea::vertical().id_salt(guide).show(ui, |ui| {
+                if guide {
+                    // Wide enough to read: the guide is prose.
+                    ui.set_min_width((content.width() * 0.6).min(640.0) - 16.0);
+                    super::guide::guide_ui(ui, app);
+                } else {
+                    help_ui(ui, app);
+                }
+            });
         });
     if !open {
         app.act(Command::Layout(LayoutCommand::CloseHelp));

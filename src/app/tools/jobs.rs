@@ -48,6 +48,8 @@ pub enum Job {
         path: PathBuf,
         result: Result<(), RevealError>,
     },
+    /// "Open in browser" ended (issue 28): the URL, and why it failed.
+    Browser(String, Result<(), reveal::BrowserMiss>),
     /// "Find servers" ended (issue 15): the port asked, and who answered.
     Found(u16, Result<Vec<crate::net::Found>, crate::net::NetError>),
 }
@@ -192,6 +194,7 @@ pub fn poll(ctx: &egui::Context, app: &mut UdpLabApp) {
             Job::Addresses(result) => {
                 this_computer::on_addresses(&mut app.tools.this_computer, result)
             }
+            Job::Browser(url, result) => app.browser_result(url, result),
             Job::Found(port, result) => {
                 app.client.finding = false;
                 app.client.found = Some((port, result));

@@ -29,8 +29,10 @@ const HEADER_ROW_MAX_WIDTH: f32 = 800.0;
 
 mod header;
 mod hex;
+pub mod http;
 mod model;
 pub mod stream;
+pub use http::HttpDrawn;
 pub use stream::StreamDrawn;
 
 use header::header_ui;
@@ -39,7 +41,7 @@ pub use hex::{TextCell, text_cells};
 pub use model::{Checksum, HeaderInfo, dec_hex};
 
 pub fn anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
-    if crate::app::views::tcp_mode(app) {
+    if shows_streams(app) {
         return stream::tcp_anatomy_ui(ui, app);
     }
     let lang = app.lang;
@@ -144,6 +146,24 @@ pub fn anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 payload_ui(ui, &record, &dump, lang);
             }
         });
+}
+
+pub use crate::app::views::shows_streams;
+
+/// Issue 28: the anatomy lays the connection out as HTTP (its bytes are
+/// HTTP and the plain stream was not asked for).
+pub fn shows_http(app: &UdpLabApp) -> bool {
+    if !shows_streams(app) || app.views.http_plain {
+        return false;
+    }
+    let Some(index) = crate::app::views::connection::picked_index(app) else {
+        return false;
+    };
+    app.session
+        .streams
+        .list
+        .get(index)
+        .is_some_and(|c| http::carries_http(&c.up.bytes, &c.down.bytes))
 }
 
 /// Direction, from → to and times, in one wrapped line.

@@ -102,6 +102,12 @@ pub fn code_settings(s: &Settings) -> CodeSettings {
         backlog: s.tcp_backlog,
         server_protocol: s.server_protocol,
         client_protocol: s.client_protocol,
+        web: crate::lab::code::web::WebCodeSettings {
+            bind: s.http_bind.clone(),
+            folder: (!s.http_root.trim().is_empty()).then(|| s.http_root.trim().to_string()),
+            url: s.http_url.clone(),
+            headers: s.http_headers.clone(),
+        },
     }
 }
 
@@ -117,7 +123,7 @@ fn datagram_steps(session: &Session, datagram: u64) -> Vec<(Role, u8)> {
         .iter()
         .rev()
         .filter(|row| row.datagram == Some(datagram))
-        .filter_map(|row| Some((Role::of(row.side)?, row.call.lab_step(row.side)?)))
+        .filter_map(|row| Some((Role::of(row.side)?, row.lab_step()?)))
         .collect();
     steps.dedup();
     steps
@@ -168,8 +174,7 @@ fn at_cursor(
     };
     let step_of = |row: &crate::lab::session::TraceRow| {
         let role = Role::of(row.side)?;
-        row.call
-            .lab_step(row.side)
+        row.lab_step()
             .filter(|&step| has(role, step))
             .map(|step| (role, step))
     };

@@ -159,14 +159,20 @@ pub fn pick_ui(
 /// and the connection.
 pub fn picked(app: &crate::app::UdpLabApp) -> Option<(usize, usize, Connection)> {
     let list = &app.session.streams.list;
+    let index = picked_index(app)?;
+    let conn = list.get(index)?;
+    Some((index, list.len(), of_stream(&app.session, conn)))
+}
+
+/// The index in the session's list of the connection the views show.
+pub fn picked_index(app: &crate::app::UdpLabApp) -> Option<usize> {
+    let list = &app.session.streams.list;
     let newest = list.len().checked_sub(1)?;
-    let index = match (app.views.tcp_pick, app.time.time()) {
+    Some(match (app.views.tcp_pick, app.time.time()) {
         (Some(i), _) => i.min(newest),
         (None, Some(at)) => list.iter().rposition(|c| c.opened <= at).unwrap_or(0),
         (None, None) => newest,
-    };
-    let conn = list.get(index)?;
-    Some((index, list.len(), of_stream(&app.session, conn)))
+    })
 }
 
 /// The session's record of a connection (lab/stream.rs) as the views draw

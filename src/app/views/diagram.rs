@@ -75,7 +75,7 @@ use model::TimeAxis;
 pub use model::{Arrow, ArrowEnd, DiagramModel, Lane, LaneKind, build_model, build_model_with};
 
 pub fn diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
-    if crate::app::views::tcp_mode(app) {
+    if crate::app::views::shows_streams(app) {
         return tcp::tcp_diagram_ui(ui, app);
     }
     let lang = app.lang;

@@ -226,11 +226,11 @@ fn row_ui(
             egui::Label::new(RichText::new(step_text).color(ui.visuals().weak_text_color()))
                 .truncate(),
         )
-        .on_hover_text(step_hint(
-            lang,
-            row.lab_side().unwrap_or(row.side),
-            &row.call,
-        ));
+        .on_hover_text(match &row.call {
+            // Issue 28: the web server's calls are webserver.py's steps.
+            Call::Tcp(c) if row.web => web_step_hint(lang, c),
+            call => step_hint(lang, row.lab_side().unwrap_or(row.side), call),
+        });
         if scripts.is_some() {
             // file:line of a script's call; UDP Lab's own calls have none.
             let site = row
@@ -289,3 +289,21 @@ const SITE_WIDTH: f32 = 110.0;
 
 #[cfg(test)]
 mod tests;
+
+/// What webserver.py does at a call of UDP Lab's web server (issue 28).
+fn web_step_hint(lang: Lang, call: &crate::lab::session::TcpCall) -> &'static str {
+    use crate::lab::session::TcpCall as C;
+    let key = match call {
+        C::Socket { .. } => T::WebStepSocket,
+        C::Bind { .. } | C::BindFailed { .. } => T::WebStepBind,
+        C::Listen { .. } => T::WebStepListen,
+        C::Accept { .. } => T::WebStepAccept,
+        C::Recv { .. } | C::RecvEof { .. } | C::RecvTimedOut { .. } | C::RecvFailed { .. } => {
+            T::WebStepRecv
+        }
+        C::Send { .. } | C::SendFailed { .. } => T::WebStepSend,
+        C::Close { listener: false } => T::WebStepClose,
+        other => return crate::app::i18n::tcp_step_hint(lang, Side::Server, other),
+    };
+    key.get(lang)
+}

@@ -19,6 +19,10 @@ pub struct WebCodeSettings {
     pub bind: String,
     /// The folder served; None: the script's own folder.
     pub folder: Option<String>,
+    /// The client's URL and headers (one "Name: value" a line), for
+    /// http_client.py.
+    pub url: String,
+    pub headers: String,
 }
 
 impl Default for WebCodeSettings {
@@ -26,6 +30,8 @@ impl Default for WebCodeSettings {
         Self {
             bind: net::http::DEFAULT_HTTP_ADDR.into(),
             folder: None,
+            url: format!("http://{}/HelloWorld.html", net::http::DEFAULT_HTTP_ADDR),
+            headers: String::new(),
         }
     }
 }
@@ -220,6 +226,7 @@ mod tests {
             &WebCodeSettings {
                 bind: "nonsense".into(),
                 folder: Some("C:\\site \"x\"".into()),
+                ..WebCodeSettings::default()
             },
             Lang::En,
         );

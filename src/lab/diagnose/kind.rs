@@ -74,6 +74,8 @@ pub enum Kind {
     Received(Receipt),
     /// A mistake of a stream (TCP) socket's.
     Tcp(super::TcpKind),
+    /// A mistake of a traced web server's.
+    Http(super::HttpKind),
 }
 
 /// Who received a datagram, as the session recorded it.
@@ -183,6 +185,7 @@ impl Diagnosis {
                 &[("site", site), ("call", call)],
             ),
             Kind::Tcp(t) => t.text(site, lang),
+            Kind::Http(h) => h.text(site, lang),
             Kind::Received(r) => match (&r.by, &r.ended_with) {
                 (None, _) => fill(T::DiagReceivedByUdpLab.get(lang), &[("site", site)]),
                 (Some((by, at)), ended) => {

@@ -200,6 +200,17 @@ impl Tcp {
         self.clients.get(&sock).copied()
     }
 
+    /// When the script began to wait in accept() (its clock), if it does.
+    pub fn accepting_since(&self) -> Option<f64> {
+        self.accepting.as_ref().map(|a| a.2)
+    }
+
+    /// `sock` left open ("unclosed") or read in part ("split") was said
+    /// already, in the web server's words.
+    pub fn hush(&mut self, sock: u32, what: &'static str) {
+        self.told.insert((sock, what));
+    }
+
     /// Once per socket and kind of mistake.
     fn first(&mut self, sock: u32, what: &'static str) -> bool {
         self.told.insert((sock, what))

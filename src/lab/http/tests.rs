@@ -173,3 +173,31 @@ proptest! {
         prop_assert_eq!(part.head_len().is_some(), cut >= head);
     }
 }
+
+#[test]
+fn detect_tells_http_by_its_first_line() {
+    assert_eq!(
+        detect(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        Some(Kind::Request)
+    );
+    // The line's end has not arrived yet: still a request.
+    assert_eq!(
+        detect(b"GET /HelloWorld.html HTTP/1.1"),
+        Some(Kind::Request)
+    );
+    assert_eq!(detect(b"HTTP/1.0 200 OK\n\nhi"), Some(Kind::Response));
+    assert_eq!(detect(b"Hello, server"), None);
+    assert_eq!(detect(b"HTTP/"), None);
+    assert_eq!(detect(b"get / HTTP/1.1\r\n"), None);
+    assert_eq!(detect(b""), None);
+    assert_eq!(detect(&[0x16, 0x03, 0x01, 0x02, 0x00]), None);
+}
+
+#[test]
+fn a_response_to_head_is_known_by_its_request() {
+    let head = parse(b"HEAD / HTTP/1.1\r\n\r\n", Kind::Request);
+    let get = parse(b"GET / HTTP/1.1\r\n\r\n", Kind::Request);
+    assert_eq!(response_kind(Some(&head)), Kind::ResponseToHead);
+    assert_eq!(response_kind(Some(&get)), Kind::Response);
+    assert_eq!(response_kind(None), Kind::Response);
+}

@@ -19,6 +19,7 @@ texts! { enum C;
     HelpLang => "The language of the window and of the command line: its messages, errors and help (default: the system's, from LC_ALL, LC_MESSAGES or LANG).", "Язык окна и командной строки: сообщений, ошибок и справки (по умолчанию — системный, из LC_ALL, LC_MESSAGES или LANG).";
     HelpDemoStepByStep => "Window: start the server, then the demo (20 datagrams at 30 % loss) played back one call a second (a desktop shortcut for a class).", "Окно: запустить сервер, затем демо (20 датаграмм при 30 % потерь), воспроизводимое по одному вызову в секунду (ярлык на рабочем столе для занятия).";
     HelpView => "Window: the teaching view to show (default: the one last shown).", "Окно: какой учебный вид показать (по умолчанию — последний показанный).";
+    HelpProtocol => "Window: both panels' protocol (default: the one last chosen). With http, --bind is the web server's address (default 127.0.0.1:6789) and --to the page's host.", "Окно: протокол обеих панелей (по умолчанию — последний выбранный). С http --bind — адрес веб-сервера (по умолчанию 127.0.0.1:6789), а --to — хост страницы.";
     HelpTo => "Window: the client's server address (default 127.0.0.1:12345).", "Окно: адрес сервера для клиента (по умолчанию 127.0.0.1:12345).";
     HelpRunScript => "Window: trace this Python script at once, as Run in the Python scripts window does (with --send: send once the script has bound).", "Окно: сразу трассировать этот скрипт Python, как кнопка «Запустить» в окне «Скрипты Python» (с --send — отправить, когда скрипт привяжет сокет).";
     HelpScriptArgs => "Window: the --run-script script's arguments, as one string (\"127.0.0.1 12345\").", "Окно: аргументы скрипта из --run-script одной строкой (\"127.0.0.1 12345\").";
@@ -102,6 +103,10 @@ texts! { enum C;
     HttpBinaryBody => "({len} bytes of {mime}: not text, not printed)", "({mime}, байт: {len} — не текст, не выводится)";
     HttpRootNotDir => "--root: \"{path}\" is not a folder that can be opened ({reason}). Give the folder with the pages to serve.", "--root: \"{path}\" — не папка, которую можно открыть ({reason}). Укажите папку со страницами для раздачи.";
     HttpNeedsFlag => "{flag} goes with --http (the web server or client); without --http the command speaks UDP.", "{flag} используется вместе с --http (веб-сервер или клиент); без --http команда работает по UDP.";
+    // Issue 28 (helper I): the traced web server's requests.
+    TraceHttpExchange => "  = connection #{sock} from {peer}: {request} → {status}", "  = подключение #{sock} от {peer}: {request} → {status}";
+    TraceHttpNoRequest => "(no request line)", "(нет строки запроса)";
+    TraceHttpNoResponse => "no response", "ответа нет";
     // clap's errors (the English is clap's own wording).
     ErrorHeading => "error:", "ошибка:";
     ClapInvalidValue => "invalid value '{value}' for '{arg}'", "недопустимое значение '{value}' для '{arg}'";
@@ -168,7 +173,7 @@ texts! { enum C;
     HelpPieces => "TCP: send the message in this many pieces (1-1000), each with sendall(), to see the server's recv() join or split them.", "TCP: отправить сообщение столькими частями (1-1000), каждую через sendall(), чтобы увидеть, как recv() сервера их склеивает или делит.";
     HelpPieceDelay => "TCP: milliseconds between two pieces (0-60000).", "TCP: миллисекунды между двумя частями (0-60000).";
     HelpShutdown => "TCP: shutdown(SHUT_WR) after the last piece: the server reads b'' and may close at once.", "TCP: shutdown(SHUT_WR) после последней части: сервер прочитает b'' и сможет сразу закрыть соединение.";
-    TcpNoSimulator => "the network simulator acts on UDP datagrams; with --tcp it does not apply (the kernel retransmits what is lost and keeps the order). Leave out {flags}.", "симулятор сети действует на UDP-датаграммы; с --tcp он неприменим (ядро само повторяет потерянное и сохраняет порядок). Уберите {flags}.";
+    TcpNoSimulator => "the network simulator acts on UDP datagrams; with {protocol} it does not apply (the kernel retransmits what is lost and keeps the order). Leave out {flags}.", "симулятор сети действует на UDP-датаграммы; с {protocol} он неприменим (ядро само повторяет потерянное и сохраняет порядок). Уберите {flags}.";
     TcpConnectionFrom => "Connection from {addr}", "Соединение от {addr}";
     TcpConnectionClosed => "Connection from {addr} closed: {read} bytes read, {sent} bytes sent", "Соединение от {addr} закрыто: прочитано байт — {read}, отправлено — {sent}";
     TcpServerFull => "{open} connections are open: new ones wait in the backlog until one closes", "Открыто соединений — {open}: новые ждут в очереди listen, пока одно не закроется";

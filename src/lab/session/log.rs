@@ -29,6 +29,14 @@ fn payload(event: &NetEvent) -> usize {
             _ => 0,
         },
         NetEvent::Script(_) => 0,
+        NetEvent::Http(ev) => match &ev.kind {
+            crate::net::http::HttpEventKind::Request(log) => log.raw.len(),
+            crate::net::http::HttpEventKind::Fetched(f) => f
+                .result
+                .as_ref()
+                .map_or(0, |r| r.bytes.len() + r.request.len()),
+            _ => 0,
+        },
         NetEvent::Tcp(ev) => match &ev.kind {
             crate::net::TcpEventKind::Sent { bytes, .. }
             | crate::net::TcpEventKind::Received { bytes, .. } => bytes.len(),

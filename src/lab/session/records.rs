@@ -142,6 +142,9 @@ pub struct TraceRow {
     pub script: Option<ScriptCall>,
     /// A TCP call's connection and the bytes of its stream it moved.
     pub stream: Option<crate::lab::stream::StreamLink>,
+    /// Issue 28: a call of UDP Lab's web server (its steps are those of
+    /// webserver.py, not of the TCP server).
+    pub web: bool,
 }
 
 impl TraceRow {
@@ -157,7 +160,10 @@ impl TraceRow {
 
     /// The handout's step this call is, for a script's call too.
     pub fn lab_step(&self) -> Option<u8> {
-        self.call.lab_step(self.lab_side()?)
+        match &self.call {
+            Call::Tcp(c) if self.web => c.web_step(),
+            call => call.lab_step(self.lab_side()?),
+        }
     }
 }
 

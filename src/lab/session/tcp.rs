@@ -118,6 +118,25 @@ impl TcpCall {
         }
     }
 
+    /// Issue 28: the step of webserver.py (src/lab/code/web.rs) when UDP
+    /// Lab's web server made the call: 4 socket, 5 bind, 6 listen,
+    /// 8 accept, 9 recv, 13 sendall, 15 close of the connection.
+    pub fn web_step(&self) -> Option<u8> {
+        use TcpCall as C;
+        match self {
+            C::Socket { .. } => Some(4),
+            C::Bind { .. } | C::BindFailed { .. } => Some(5),
+            C::Listen { .. } => Some(6),
+            C::Accept { .. } => Some(8),
+            C::Recv { .. } | C::RecvEof { .. } | C::RecvTimedOut { .. } | C::RecvFailed { .. } => {
+                Some(9)
+            }
+            C::Send { .. } | C::SendFailed { .. } => Some(13),
+            C::Close { listener: false } => Some(15),
+            _ => None,
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         matches!(
             self,
@@ -206,6 +225,7 @@ impl Session {
 
     /// UDP Lab's own TCP server and client.
     pub(super) fn record_tcp(&mut self, ev: &TcpEvent) {
+        let web = matches!(ev.side, TcpSide::Server(id) if crate::net::http::is_web_server(id));
         let (side, op, end) = match ev.side {
             TcpSide::Server(server) => (
                 Side::Server,
@@ -288,6 +308,7 @@ impl Session {
             },
             TcpEventKind::Full { open } => TcpCall::AcceptPaused { open: *open },
         };
+        self.pending_web = web;
         self.record_stream_call(StreamCall {
             at: ev.at,
             side,

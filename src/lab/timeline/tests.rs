@@ -32,6 +32,7 @@ fn session(times: &[u64]) -> Session {
             datagram: datagram.then_some(i as u64),
             script: None,
             stream: None,
+            web: false,
         });
     }
     s

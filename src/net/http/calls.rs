@@ -13,9 +13,12 @@ use crate::net::{EventSink, Family, NetError, NetEvent};
 /// `listen`'s queue: what std's own `TcpListener::bind` asks for.
 const BACKLOG: u32 = 128;
 
-/// The web servers' ids in [`TcpSide::Server`], apart from the TCP
+/// The first web server's id in [`TcpSide::Server`], apart from the TCP
 /// server's (which count from 1): both may run in one session.
-pub static NEXT_WEB_SERVER: AtomicU64 = AtomicU64::new(1 << 32);
+pub const FIRST_WEB_SERVER: u64 = 1 << 32;
+
+/// The web servers' ids, counted from [`FIRST_WEB_SERVER`].
+pub static NEXT_WEB_SERVER: AtomicU64 = AtomicU64::new(FIRST_WEB_SERVER);
 
 /// Reports one socket call as a TCP event of this server.
 #[derive(Clone)]

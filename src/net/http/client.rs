@@ -5,7 +5,11 @@
 
 use std::io::{self, Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs as _};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::net::tcp::{TcpEventKind, tcp_error};
+use crate::net::{Family, serde_with};
 
 /// `http://host[:port]/path`, split.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,7 +21,7 @@ pub struct Url {
 }
 
 /// What can go wrong, in the order it can happen.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HttpClientError {
     /// Not `http://host[:port]/…` (`https://` included: no TLS here).
     BadUrl {
@@ -55,7 +59,8 @@ pub enum HttpClientError {
         limit: usize,
     },
     Io {
-        call: &'static str,
+        #[serde(with = "serde_with::static_str")]
+        call: serde_with::StaticStr,
         message: String,
     },
 }
@@ -72,6 +77,46 @@ pub struct HttpReply {
 
 /// The most the client keeps of an answer.
 pub const MAX_REPLY: usize = 64 * 1024 * 1024;
+
+/// The most of an answer the window's event keeps (the panel shows less;
+/// a saved session must not carry a 64 MB picture twice).
+pub const MAX_FETCH_KEPT: usize = 1024 * 1024;
+
+/// The window's GET and its answer (issue 28): what the client panel
+/// shows, as an event so a saved session has it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fetched {
+    /// The operation's id (its TCP events' `TcpSide::Client`).
+    pub op: u64,
+    pub url: String,
+    pub result: Result<FetchedReply, HttpClientError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FetchedReply {
+    pub peer: SocketAddr,
+    pub local: SocketAddr,
+    #[serde(with = "serde_with::bytes")]
+    pub request: Arc<[u8]>,
+    /// The answer's first [`MAX_FETCH_KEPT`] bytes.
+    #[serde(with = "serde_with::bytes")]
+    pub bytes: Arc<[u8]>,
+    /// How many bytes arrived in all.
+    pub total: usize,
+}
+
+impl FetchedReply {
+    pub fn of(reply: &HttpReply) -> Self {
+        let kept = reply.bytes.len().min(MAX_FETCH_KEPT);
+        Self {
+            peer: reply.peer,
+            local: reply.local,
+            request: Arc::from(reply.request.as_slice()),
+            bytes: Arc::from(&reply.bytes[..kept]),
+            total: reply.bytes.len(),
+        }
+    }
+}
 
 pub fn parse_url(url: &str) -> Result<Url, HttpClientError> {
     let text = url.trim();
@@ -194,6 +239,19 @@ pub fn get(
     headers: &[(String, String)],
     timeout: Duration,
 ) -> Result<HttpReply, HttpClientError> {
+    get_traced(url, headers, timeout, &mut |_, _| {})
+}
+
+/// [`get`], each socket call reported as issue 27's TCP event (the
+/// window's client: the trace and the diagram show its connection), with
+/// when it was made: a send when it began (the peer may read the bytes
+/// before this thread is back from the call), the rest when they returned.
+pub fn get_traced(
+    url: &Url,
+    headers: &[(String, String)],
+    timeout: Duration,
+    report: &mut dyn FnMut(SystemTime, TcpEventKind),
+) -> Result<HttpReply, HttpClientError> {
     let addr = (url.host.as_str(), url.port)
         .to_socket_addrs()
         .ok()
@@ -201,17 +259,70 @@ pub fn get(
         .ok_or_else(|| HttpClientError::Resolve {
             host: url.host.clone(),
         })?;
+    report(
+        SystemTime::now(),
+        TcpEventKind::Socket {
+            family: Family::of(&addr),
+        },
+    );
+    let result = exchange(addr, url, headers, timeout, report);
+    report(SystemTime::now(), TcpEventKind::Closed);
+    result
+}
+
+fn exchange(
+    addr: SocketAddr,
+    url: &Url,
+    headers: &[(String, String)],
+    timeout: Duration,
+    report: &mut dyn FnMut(SystemTime, TcpEventKind),
+) -> Result<HttpReply, HttpClientError> {
     let started = Instant::now();
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| io_error("connect", addr, &e, timeout))?;
+    let mut stream = match TcpStream::connect_timeout(&addr, timeout) {
+        Ok(s) => s,
+        Err(e) => {
+            report(
+                SystemTime::now(),
+                TcpEventKind::ConnectFailed {
+                    to: addr,
+                    error: tcp_error("connect", addr, &e),
+                },
+            );
+            return Err(io_error("connect", addr, &e, timeout));
+        }
+    };
     let local = stream
         .local_addr()
         .map_err(|e| io_error("getsockname", addr, &e, timeout))?;
+    report(
+        SystemTime::now(),
+        TcpEventKind::Connected { local, peer: addr },
+    );
     let request = request_bytes(url, headers);
     let _ = stream.set_write_timeout(Some(timeout));
-    stream
-        .write_all(&request)
-        .map_err(|e| io_error("send", addr, &e, timeout))?;
+    let began = SystemTime::now();
+    match stream.write_all(&request) {
+        Ok(()) => report(
+            began,
+            TcpEventKind::Sent {
+                bytes: Arc::from(request.as_slice()),
+                asked: request.len(),
+                sent: request.len(),
+                all: true,
+            },
+        ),
+        Err(e) => {
+            report(
+                SystemTime::now(),
+                TcpEventKind::SendFailed {
+                    asked: request.len(),
+                    sent: 0,
+                    error: tcp_error("send", addr, &e),
+                },
+            );
+            return Err(io_error("send", addr, &e, timeout));
+        }
+    }
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     loop {
@@ -220,12 +331,51 @@ pub fn get(
         }
         let left = timeout.saturating_sub(started.elapsed());
         if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            report(
+                SystemTime::now(),
+                TcpEventKind::RecvTimedOut {
+                    buffer: chunk.len(),
+                    after: timeout,
+                },
+            );
             return Err(HttpClientError::Timeout {
                 after: timeout,
                 got: bytes.len(),
             });
         }
-        match stream.read(&mut chunk) {
+        let read = stream.read(&mut chunk);
+        match &read {
+            Ok(n) => report(
+                SystemTime::now(),
+                TcpEventKind::Received {
+                    buffer: chunk.len(),
+                    bytes: Arc::from(&chunk[..*n]),
+                },
+            ),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                report(
+                    SystemTime::now(),
+                    TcpEventKind::RecvTimedOut {
+                        buffer: chunk.len(),
+                        after: timeout,
+                    },
+                )
+            }
+            Err(e) => report(
+                SystemTime::now(),
+                TcpEventKind::RecvFailed {
+                    buffer: chunk.len(),
+                    error: tcp_error("recv", addr, e),
+                },
+            ),
+        }
+        match read {
             Ok(0) => break,
             Ok(n) if bytes.len() + n > MAX_REPLY => {
                 return Err(HttpClientError::TooLarge { limit: MAX_REPLY });

@@ -62,7 +62,7 @@ pub struct HttpServerConfig {
 }
 
 /// One request and its answer, as the log shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RequestLog {
     pub peer: SocketAddr,
     /// Empty when the request line never arrived (408, 431, 503).
@@ -74,18 +74,26 @@ pub struct RequestLog {
     /// Why a 403 was sent.
     pub refusal: Option<Refusal>,
     /// The request's bytes as read (at most `max_head` and one read more).
+    #[serde(with = "crate::net::serde_with::bytes")]
     pub raw: Arc<[u8]>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum HttpEventKind {
-    Listening { addr: SocketAddr },
+    Listening {
+        addr: SocketAddr,
+    },
     Request(RequestLog),
-    Failed { error: NetError },
+    Failed {
+        error: NetError,
+    },
     Stopped,
+    /// The window's client got an answer (or an error) to its GET: what
+    /// its panel shows, recorded so a saved session has it too.
+    Fetched(super::client::Fetched),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct HttpEvent {
     pub at: SystemTime,
     pub kind: HttpEventKind,

@@ -140,6 +140,20 @@ struct WireDecode {
     #[serde(default)]
     start: usize,
     hex: String,
+    #[serde(default)]
+    opened: Option<WireOpened>,
+}
+
+#[derive(Deserialize)]
+struct WireOpened {
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    line: Option<u32>,
 }
 
 fn unhex(text: &str) -> Result<Vec<u8>, LineError> {
@@ -303,6 +317,11 @@ pub fn parse_line(line: &[u8], token: &str) -> Result<Line, LineError> {
                         encoding: d.encoding,
                         start: d.start,
                         bytes: unhex(&d.hex)?,
+                        opened: d.opened.map(|o| Opened {
+                            path: o.path,
+                            mode: o.mode,
+                            site: site(o.file, o.line),
+                        }),
                     })
                 })
                 .transpose()?,

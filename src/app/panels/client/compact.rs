@@ -22,19 +22,35 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 let more_width = text_width(ui, t(T::LayoutMore), egui::TextStyle::Button) + 24.0;
                 let heading_width = text_width(ui, t(T::Client), egui::TextStyle::Heading)
                     + 12.0
-                    + super::PROTOCOL_CHOICE_WIDTH;
-                let badge_fits = badge.as_ref().is_none_or(|b| {
-                    heading_width
-                        + text_width(ui, b, egui::TextStyle::Body)
-                        + crate::app::style::BADGE_MARGIN
-                        + more_width
-                        <= ui.available_width()
+                    + crate::app::style::protocol_choice_width(ui);
+                let badge_width = badge.as_ref().map_or(0.0, |b| {
+                    text_width(ui, b, egui::TextStyle::Body) + crate::app::style::BADGE_MARGIN
                 });
+                let room = ui.available_width();
+                let badge_fits = heading_width + badge_width + more_width <= room;
                 // Replaying in a narrow column, the badge stands for the heading.
                 if badge_fits {
                     ui.label(RichText::new(t(T::Client)).heading().strong());
                 }
-                super::protocol_ui(ui, app, commands);
+                // UDP | TCP | HTTP when it fits beside the badge, else one
+                // button naming the protocol in use (a click takes the next).
+                let choice_fits = badge_fits
+                    || crate::app::style::protocol_choice_width(ui) + badge_width + more_width
+                        <= room;
+                if choice_fits {
+                    super::protocol_ui(ui, app, commands);
+                } else {
+                    let current = app.settings.client_protocol;
+                    let idle =
+                        !app.client.busy() && !app.tcp.client.busy() && !app.http.client.busy();
+                    let button = ui
+                        .add_enabled(idle, egui::Button::new(current.name()).selected(true))
+                        .on_hover_text(t(T::ProtocolHint))
+                        .on_disabled_hover_text(t(T::ProtocolHint));
+                    if button.clicked() {
+                        commands.push(Command::SetClientProtocol(current.next()));
+                    }
+                }
                 crate::app::style::replay_badge_ui(ui, lang, app.time.time(), false);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let more = ui
@@ -45,6 +61,9 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                     }
                 });
             });
+            if app.settings.client_protocol == crate::net::Protocol::Http {
+                return super::http::compact_body_ui(ui, app, commands);
+            }
             let busy = app.client.busy() || app.tcp.client.busy();
             ui.horizontal(|ui| {
                 let send_width = text_width(ui, t(T::Send), egui::TextStyle::Button)

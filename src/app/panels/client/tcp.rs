@@ -86,7 +86,7 @@ pub(super) fn tcp_body_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut
             ui.end_row();
         });
     if !app.settings.network.is_off() {
-        crate::app::style::tcp_simulator_note_ui(ui, lang, width);
+        crate::app::style::simulator_note_ui(ui, lang, width, crate::net::Protocol::Tcp);
     }
     ui.separator();
     ui.scope(|ui| {

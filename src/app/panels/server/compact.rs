@@ -22,7 +22,7 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
             // UDP | TCP beside the heading when the status leaves room,
             // else first on the bind row (a projector's narrow column).
             let choice_beside = super::text_width(ui, t(T::Server), egui::TextStyle::Heading)
-                + super::PROTOCOL_CHOICE_WIDTH
+                + crate::app::style::protocol_choice_width(ui)
                 + super::text_width(
                     ui,
                     &super::status_text(lang, &status),
@@ -43,10 +43,7 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 if !choice_beside {
                     // One button with the protocol in use; a click takes the other.
                     let current = app.settings.server_protocol;
-                    let other = match current {
-                        crate::net::Protocol::Udp => crate::net::Protocol::Tcp,
-                        crate::net::Protocol::Tcp => crate::net::Protocol::Udp,
-                    };
+                    let other = current.next();
                     let button = ui
                         .add_enabled(!running, egui::Button::new(current.name()).selected(true))
                         .on_hover_text(t(T::ProtocolHint))
@@ -63,10 +60,16 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                     + 3.0 * button;
                 let least = if choice_beside { 80.0 } else { 56.0 };
                 let width = (ui.available_width() - others).clamp(least, 180.0);
+                let http = app.settings.server_protocol == crate::net::Protocol::Http;
+                let bind = if http {
+                    &mut app.settings.http_bind
+                } else {
+                    &mut app.settings.bind
+                };
                 let field = ui
                     .add_enabled(
                         !running,
-                        egui::TextEdit::singleline(&mut app.settings.bind).desired_width(width),
+                        egui::TextEdit::singleline(bind).desired_width(width),
                     )
                     .accessible_name(t(T::BindAddress))
                     .on_hover_text(t(T::BindAddress));
@@ -74,11 +77,15 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                     app.server.bind_error = None;
                 }
                 super::start_stop_ui(ui, lang, &status, &field, commands);
-                bind_choices_ui(ui, app, commands, !running);
+                if !http {
+                    bind_choices_ui(ui, app, commands, !running);
+                }
                 more_button(ui, app, commands);
             });
             if app.settings.server_protocol == crate::net::Protocol::Tcp {
                 super::tcp::newest_connections_ui(ui, app);
+            } else if app.settings.server_protocol == crate::net::Protocol::Http {
+                super::http::newest_requests_ui(ui, app, commands);
             } else {
                 newest_rows_ui(ui, app);
             }

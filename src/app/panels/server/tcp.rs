@@ -40,15 +40,7 @@ pub(super) fn tcp_body_ui(
         .show(ui, |ui| {
             let label = ui.label(t(T::BindAddress));
             ui.horizontal(|ui| {
-                let width = (ui.available_width() - 80.0).clamp(110.0, 180.0);
-                let field = ui.add_enabled(
-                    !running,
-                    egui::TextEdit::singleline(&mut app.settings.bind).desired_width(width),
-                );
-                let field = field.labelled_by(label.id);
-                if field.changed() {
-                    app.server.bind_error = None;
-                }
+                let field = super::bind_field_ui(ui, app, label.id, running, |s| &mut s.bind);
                 start_stop_ui(ui, lang, status, &field, commands);
                 bind_choices_ui(ui, app, commands, !running);
             });
@@ -112,7 +104,12 @@ pub(super) fn tcp_body_ui(
             ui.end_row();
         });
     if !app.settings.network.is_off() {
-        crate::app::style::tcp_simulator_note_ui(ui, lang, message_width + 130.0);
+        crate::app::style::simulator_note_ui(
+            ui,
+            lang,
+            message_width + 130.0,
+            crate::net::Protocol::Tcp,
+        );
     }
     ui.separator();
     ui.set_max_width(width);
@@ -156,21 +153,7 @@ fn connections_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
         ui.label(RichText::new(t(empty)).color(weak).italics());
         return;
     }
-    ui.horizontal(|ui| {
-        for (key, width) in [
-            (T::TcpColPeer, COL_PEER),
-            (T::TcpColState, COL_STATE),
-            (T::TcpColIn, COL_BYTES),
-        ] {
-            crate::app::style::cell(
-                ui,
-                width,
-                16.0,
-                egui::Label::new(RichText::new(t(key)).color(weak)),
-            );
-        }
-        ui.label(RichText::new(t(T::TcpColOut)).color(weak));
-    });
+    headings_ui(ui, lang);
     let row_height = ui.text_style_height(&egui::TextStyle::Body);
     egui::ScrollArea::vertical()
         .id_salt(("tcp_connections", app.time.is_live()))
@@ -181,6 +164,26 @@ fn connections_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
                 row_ui(ui, lang, row, row_height, full_row(ui));
             }
         });
+}
+
+/// The columns' names over the rows (client, state, bytes read, sent).
+fn headings_ui(ui: &mut egui::Ui, lang: crate::app::Lang) {
+    let weak = ui.visuals().weak_text_color();
+    ui.horizontal(|ui| {
+        for (key, width) in [
+            (T::TcpColPeer, COL_PEER),
+            (T::TcpColState, COL_STATE),
+            (T::TcpColIn, COL_BYTES),
+        ] {
+            crate::app::style::cell(
+                ui,
+                width,
+                16.0,
+                egui::Label::new(RichText::new(key.get(lang)).color(weak)),
+            );
+        }
+        ui.label(RichText::new(T::TcpColOut.get(lang)).color(weak));
+    });
 }
 
 fn full_row(ui: &egui::Ui) -> bool {
@@ -272,8 +275,7 @@ pub(super) fn newest_connections_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body);
     let pitch = row_height + ui.spacing().item_spacing.y;
-    let fit = ((ui.available_height() + ui.spacing().item_spacing.y) / pitch).floor() as usize;
-    let from = shown - fit.clamp(1, shown);
+    let mut fit = ((ui.available_height() + ui.spacing().item_spacing.y) / pitch).floor() as usize;
     let rect = ui.available_rect_before_wrap();
     let mut rows_ui = ui.new_child(
         egui::UiBuilder::new()
@@ -281,7 +283,14 @@ pub(super) fn newest_connections_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
             .layout(egui::Layout::top_down(egui::Align::Min)),
     );
     rows_ui.set_clip_rect(rect.intersect(ui.clip_rect()));
-    let full = full_row(&rows_ui);
+    // Columns of bare numbers need their names, when a row is left for
+    // them (a single row says its numbers in one short text instead).
+    let full = full_row(&rows_ui) && fit >= 2;
+    if full {
+        headings_ui(&mut rows_ui, lang);
+        fit -= 1;
+    }
+    let from = shown - fit.clamp(1, shown);
     for row in rows.range(from..shown) {
         row_ui(&mut rows_ui, lang, row, row_height, full);
     }

@@ -16,6 +16,9 @@ pub struct RevealEnv {
     pub path: Option<std::ffi::OsString>,
     /// The D-Bus session bus's address.
     pub bus: Option<String>,
+    /// The browser "Open in browser" starts; None: `$BROWSER`, then the
+    /// system's (tests give a script that records the URL).
+    pub browser: Option<std::ffi::OsString>,
 }
 
 /// Why nothing on a Linux desktop could show the folder.
@@ -57,6 +60,94 @@ pub fn reveal(path: &Path, env: &RevealEnv) -> Result<(), RevealError> {
     };
     let folder = path.parent().unwrap_or(Path::new("/"));
     linux::xdg_open(folder, env).map_err(|xdg| RevealError::NoFileManager { bus, xdg })
+}
+
+/// Why "Open in browser" could not open the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BrowserMiss {
+    /// No `$BROWSER` and no xdg-open.
+    NoOpener,
+    /// It ran and failed: the program and what it said.
+    Failed { program: String, said: String },
+}
+
+/// Opens `url` in the browser (on a worker thread): `$BROWSER` first (a
+/// `:`-separated list, each entry a command with `%s` for the URL or the
+/// URL after it), then xdg-open on Linux or the system's opener elsewhere.
+pub fn open_url(url: &str, env: &RevealEnv) -> Result<(), BrowserMiss> {
+    let browser = env
+        .browser
+        .clone()
+        .or_else(|| std::env::var_os("BROWSER"))
+        .filter(|b| !b.is_empty());
+    let mut last = None;
+    if let Some(browser) = browser {
+        for entry in browser.to_string_lossy().split(':') {
+            let mut words: Vec<String> = entry.split_whitespace().map(str::to_owned).collect();
+            if words.is_empty() {
+                continue;
+            }
+            if words.iter().any(|w| w.contains("%s")) {
+                words = words.iter().map(|w| w.replace("%s", url)).collect();
+            } else {
+                words.push(url.to_owned());
+            }
+            let program = words.remove(0);
+            match launch(&program, &words, env) {
+                Ok(()) => return Ok(()),
+                Err(miss) => last = Some(miss),
+            }
+        }
+    }
+    match system_open(url, env) {
+        Ok(()) => Ok(()),
+        // The user's own browser's failure says more than "no xdg-open".
+        Err(BrowserMiss::NoOpener) => Err(last.unwrap_or(BrowserMiss::NoOpener)),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn system_open(url: &str, env: &RevealEnv) -> Result<(), BrowserMiss> {
+    launch("xdg-open", &[url.to_owned()], env)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn system_open(url: &str, _env: &RevealEnv) -> Result<(), BrowserMiss> {
+    // ShellExecute on Windows, `open` on macOS.
+    opener::open(url).map_err(|e| BrowserMiss::Failed {
+        program: "open".into(),
+        said: e.to_string(),
+    })
+}
+
+/// Starts `program` and waits a moment for it to fail (as for xdg-open).
+fn launch(program: &str, args: &[String], env: &RevealEnv) -> Result<(), BrowserMiss> {
+    #[cfg(target_os = "linux")]
+    let started = linux::run_waiting(program.as_ref(), args, env);
+    #[cfg(not(target_os = "linux"))]
+    let started = {
+        let _ = env;
+        std::process::Command::new(program)
+            .args(args)
+            .spawn()
+            .map(drop)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => XdgMiss::NotInstalled,
+                _ => XdgMiss::Failed(e.to_string()),
+            })
+    };
+    started.map_err(|miss| match miss {
+        XdgMiss::NotInstalled if program == "xdg-open" => BrowserMiss::NoOpener,
+        XdgMiss::NotInstalled => BrowserMiss::Failed {
+            program: program.to_owned(),
+            said: std::io::Error::from(std::io::ErrorKind::NotFound).to_string(),
+        },
+        XdgMiss::Failed(said) => BrowserMiss::Failed {
+            program: program.to_owned(),
+            said,
+        },
+    })
 }
 
 #[cfg(target_os = "linux")]
@@ -103,9 +194,18 @@ mod linux {
 
     /// Opens the folder with xdg-open, and waits a moment for it to fail.
     pub(super) fn xdg_open(folder: &Path, env: &RevealEnv) -> Result<(), XdgMiss> {
-        let mut command = Command::new("xdg-open");
+        run_waiting("xdg-open".as_ref(), &[folder], env)
+    }
+
+    /// Starts `program` with `args`, and waits a moment for it to fail.
+    pub(super) fn run_waiting<A: AsRef<std::ffi::OsStr>>(
+        program: &std::ffi::OsStr,
+        args: &[A],
+        env: &RevealEnv,
+    ) -> Result<(), XdgMiss> {
+        let mut command = Command::new(program);
         command
-            .arg(folder)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());

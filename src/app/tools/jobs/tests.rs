@@ -421,6 +421,7 @@ fn open_folder_without_a_file_manager_says_why() {
     h.state_mut().tools.reveal_env = super::reveal::RevealEnv {
         path: Some(empty.0.clone().into_os_string()),
         bus: Some(format!("unix:path={}", empty.0.join("no-bus").display())),
+        browser: None,
     };
     h.run_steps(2);
     let asked = std::time::Instant::now();

@@ -41,30 +41,15 @@ pub fn stream_ui(
         Some(at) => whole.up_to(at),
         None => whole.clone(),
     };
-    let (from, to) = if up {
-        (conn.client, conn.server)
-    } else {
-        (conn.server, conn.client)
-    };
-    let addr = |a: Option<std::net::SocketAddr>| a.map_or_else(|| "?".into(), |a| a.to_string());
+    let (from, to) = ends(conn, up);
     let mut drawn = StreamDrawn::default();
     ui.horizontal_wrapped(|ui| {
-        for (down, key) in [
-            (false, T::StreamClientToServer),
-            (true, T::StreamServerToClient),
-        ] {
-            if ui
-                .selectable_label(app.views.stream_down == down, t(key))
-                .clicked()
-            {
-                app.views.stream_down = down;
-            }
-        }
+        direction_switch_ui(ui, app);
         let sent = d.sends.iter().map(Cut::end).max().unwrap_or(0);
         ui.label(
             RichText::new(fill(
                 t(T::StreamTitle),
-                &[("from", &addr(from)), ("to", &addr(to)), ("bytes", &sent)],
+                &[("from", &from), ("to", &to), ("bytes", &sent)],
             ))
             .monospace(),
         );
@@ -250,7 +235,7 @@ pub fn tcp_anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let Some((index, total, conn)) = crate::app::views::connection::picked(app) else {
         ui.add_space(8.0);
         ui.label(
-            RichText::new(T::TcpDiagramEmpty.get(app.lang))
+            RichText::new(crate::app::views::no_connection_text(app).get(app.lang))
                 .weak()
                 .italics(),
         );
@@ -261,5 +246,50 @@ pub fn tcp_anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         app.views.tcp_pick = Some(pick);
     }
     let cursor = app.time.time();
+    // Issue 28: HTTP laid out as its message, with a switch back to the
+    // plain ribbon.
+    if super::http::carries_http(&conn.up.bytes, &conn.down.bytes) {
+        let lang = app.lang;
+        ui.horizontal(|ui| {
+            for (plain, key) in [(false, T::HttpAsMessage), (true, T::HttpAsStream)] {
+                if ui
+                    .selectable_label(app.views.http_plain == plain, key.get(lang))
+                    .clicked()
+                {
+                    app.views.http_plain = plain;
+                }
+            }
+        });
+        if !app.views.http_plain {
+            return super::http::http_ui(ui, app, &conn, cursor);
+        }
+    }
     stream_ui(ui, app, &conn, cursor);
+}
+
+/// The client → server | server → client switch of the stream and HTTP
+/// anatomies.
+pub(super) fn direction_switch_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
+    for (down, key) in [
+        (false, T::StreamClientToServer),
+        (true, T::StreamServerToClient),
+    ] {
+        if ui
+            .selectable_label(app.views.stream_down == down, key.get(app.lang))
+            .clicked()
+        {
+            app.views.stream_down = down;
+        }
+    }
+}
+
+/// A direction's two ends as text: (from, to); "?" for one not known.
+pub(super) fn ends(conn: &Connection, up: bool) -> (String, String) {
+    let (from, to) = if up {
+        (conn.client, conn.server)
+    } else {
+        (conn.server, conn.client)
+    };
+    let addr = |a: Option<std::net::SocketAddr>| a.map_or_else(|| "?".into(), |a| a.to_string());
+    (addr(from), addr(to))
 }

@@ -52,7 +52,7 @@ struct Flash {
 type RowKey = (SystemTime, Side, u64, Option<u8>);
 
 fn key(row: &TraceRow) -> RowKey {
-    (row.at, row.side, row.op, row.call.lab_step(row.side))
+    (row.at, row.side, row.op, row.lab_step())
 }
 
 #[derive(Default)]
@@ -110,6 +110,25 @@ fn tcp_moments(side: Side, call: &TcpCall) -> &'static [u8] {
     }
 }
 
+/// The lines of webserver.py a call of UDP Lab's web server lights
+/// (issue 28): listen → the "Ready" print; a read → the path taken from
+/// it; the answer's sendall → the status line and headers built before it.
+fn web_moments(call: &TcpCall) -> &'static [u8] {
+    use TcpCall as C;
+    match call {
+        C::Socket { .. } => &[4],
+        C::Bind { .. } | C::BindFailed { .. } => &[5],
+        C::Listen { .. } => &[6, 7],
+        C::Accept { .. } => &[8],
+        C::Recv { .. } => &[9, 10],
+        C::RecvEof { .. } | C::RecvTimedOut { .. } | C::RecvFailed { .. } => &[9],
+        C::Send { .. } => &[12, 13],
+        C::SendFailed { .. } => &[13],
+        C::Close { listener: false } => &[15],
+        _ => &[],
+    }
+}
+
 impl Lighting {
     /// Queues the steps of the calls the session recorded since the last
     /// look. `has` says whether a program has a line for a step (no reply:
@@ -148,7 +167,11 @@ impl Lighting {
             let Some(role) = Role::of(row.side) else {
                 continue;
             };
-            for &step in moments(row.side, &row.call) {
+            let steps = match &row.call {
+                Call::Tcp(c) if row.web => web_moments(c),
+                call => moments(row.side, call),
+            };
+            for &step in steps {
                 if has(role, step) {
                     self.push(role, step, now);
                 }

@@ -370,3 +370,47 @@ fn each_panels_protocol_picks_its_program() {
     assert!(any(&h, "client_socket.connect((server_ip, server_port))"));
     assert!(!any(&h, "recvfrom"));
 }
+
+/// Issue 28: HTTP chosen shows webserver.py and http_client.py, and UDP
+/// Lab's web server's real calls light webserver.py's lines in its order.
+#[test]
+fn http_shows_the_web_programs_and_the_web_servers_calls_light_them() {
+    let mut h = harness();
+    show_code(&mut h);
+    h.state_mut()
+        .run(Command::SetServerProtocol(crate::net::Protocol::Http));
+    h.state_mut()
+        .run(Command::SetClientProtocol(crate::net::Protocol::Http));
+    h.run_steps(2);
+    assert!(shows(&h, "message = connection_socket.recv(1024)"));
+    assert!(shows(&h, "server_port = 6789"));
+    assert!(shows(
+        &h,
+        r#"request = ("GET /HelloWorld.html HTTP/1.1\r\n""#
+    ));
+    assert!(shows(&h, "client_socket.sendall(request.encode("));
+    assert!(!shows(&h, "recvfrom"));
+    let mut rec = Record::default();
+    let (events, _) = crate::app::views::anatomy::http::tests::web_server_get();
+    for event in &events {
+        h.state_mut().session.record(event);
+    }
+    record_until(&mut h, &mut rec, |r| r.server.last() == Some(&15));
+    // socket, bind, listen + "Ready", accept, recv + the path, the head
+    // and sendall, close — webserver.py's numbers, not the TCP server's.
+    assert_eq!(rec.server[..7], [4, 5, 6, 7, 8, 9, 10], "{:?}", rec.server);
+    assert!(
+        rec.server.windows(2).any(|w| w == [12, 13]),
+        "{:?}",
+        rec.server
+    );
+    assert!(rec.client.is_empty(), "{:?}", rec.client);
+    let rows = &h.state().session.trace;
+    assert!(rows.iter().all(|r| r.web && r.call.is_tcp()));
+    let sends: Vec<Option<u8>> = rows
+        .iter()
+        .filter(|r| matches!(r.call, Call::Tcp(crate::lab::session::TcpCall::Send { .. })))
+        .map(|r| r.lab_step())
+        .collect();
+    assert_eq!(sends, [Some(13)]);
+}

@@ -42,30 +42,86 @@ enum Row {
     Fin { up: bool, how: Fin },
 }
 
+/// Whose call a row is: the client's socket (true) or the server's.
+fn on_client(row: Row) -> bool {
+    match row {
+        Row::Connect => true,
+        Row::Accept => false,
+        // The writer of a direction sends and closes it; the reader reads.
+        Row::Send { up, .. } | Row::Fin { up, .. } => up,
+        Row::Recv { up, .. } | Row::Eof { up } => !up,
+    }
+}
+
+/// The rows in the order the diagram draws them. Each side's calls keep
+/// their own order; across the two sides, a recv comes after the sends
+/// whose bytes it returned and b'' after the FIN it reports — though each
+/// side stamps a call when it returns, so a recv can be stamped before the
+/// peer's send that fed it. Otherwise the earlier stamp goes first.
 fn rows(conn: &Connection) -> Vec<(SystemTime, Row)> {
-    let mut rows = Vec::new();
-    rows.extend(conn.connected.map(|t| (t, Row::Connect)));
-    rows.extend(conn.accepted.map(|t| (t, Row::Accept)));
+    let mut all = Vec::new();
+    all.extend(conn.connected.map(|t| (t, Row::Connect)));
+    all.extend(conn.accepted.map(|t| (t, Row::Accept)));
     for up in [true, false] {
         let d = conn.direction(up);
-        rows.extend(
+        all.extend(
             d.sends
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.at, Row::Send { up, i })),
         );
-        rows.extend(
+        all.extend(
             d.recvs
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.at, Row::Recv { up, i })),
         );
-        rows.extend(d.eof.map(|t| (t, Row::Eof { up })));
-        rows.extend(d.fin.map(|(t, how)| (t, Row::Fin { up, how })));
+        all.extend(d.fin.map(|(t, how)| (t, Row::Fin { up, how })));
+        all.extend(d.eof.map(|t| (t, Row::Eof { up })));
     }
     // Stable: calls at the same instant keep the order above.
-    rows.sort_by_key(|(t, _)| *t);
-    rows
+    all.sort_by_key(|(t, _)| *t);
+    let (mut client, mut server): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|(_, r)| on_client(*r));
+    client.reverse();
+    server.reverse();
+    let mut placed: Vec<(SystemTime, Row)> = Vec::new();
+    let ready = |row: Row, placed: &[(SystemTime, Row)]| {
+        let has = |want: &dyn Fn(Row) -> bool| placed.iter().any(|(_, r)| want(*r));
+        match row {
+            Row::Recv { up, i } => {
+                let d = conn.direction(up);
+                d.covered_by(&d.recvs[i])
+                    .all(|j| has(&|r| r == Row::Send { up, i: j }))
+            }
+            Row::Eof { up } => {
+                conn.direction(up).fin.is_none()
+                    || has(&|r| matches!(r, Row::Fin { up: u, .. } if u == up))
+            }
+            _ => true,
+        }
+    };
+    while let (c, s) = (client.last().copied(), server.last().copied())
+        && (c.is_some() || s.is_some())
+    {
+        let take_client = match (c, s) {
+            (Some(c), Some(s)) => match (ready(c.1, &placed), ready(s.1, &placed)) {
+                (true, false) => true,
+                (false, true) => false,
+                // Both ready (or neither, with facts missing): by stamp.
+                _ => c.0 <= s.0,
+            },
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let next = if take_client {
+            client.pop()
+        } else {
+            server.pop()
+        };
+        placed.extend(next);
+    }
+    placed
 }
 
 /// The diagram of `conn`; `cursor`: calls after it are ghosts.
@@ -211,7 +267,7 @@ pub fn connection_ui(
             // A label beside a lane: right of the server's, left of the client's.
             let side_label =
                 |p: &egui::Painter, y: f32, right: bool, text: String, color: Color32| {
-                    let galley = p.layout(text, font.clone(), color, side_room(right).max(40.0));
+                    let galley = one_line(p, text, font.clone(), color, side_room(right).max(40.0));
                     let x = if right {
                         xa + 12.0
                     } else {
@@ -258,8 +314,13 @@ pub fn connection_ui(
                         arrow(p, a, b, Stroke::new(2.0 * stroke_scale, color));
                         let label = fill(t(T::TcpSendArrow), &[("bytes", &cut.len)]);
                         let label = format!("{label}  {}", preview(d, &cut));
-                        let galley =
-                            p.layout(label, small.clone(), text_color, (xa - xc - 16.0).max(40.0));
+                        let galley = one_line(
+                            p,
+                            label,
+                            small.clone(),
+                            text_color,
+                            (xa - xc - 16.0).max(40.0),
+                        );
                         p.galley(
                             pos2(
                                 (xc + xa) / 2.0 - galley.size().x / 2.0,
@@ -372,6 +433,20 @@ fn preview(d: &Direction, cut: &Cut) -> String {
 }
 
 /// The same text in italics (the kernel's part).
+/// A label on one row, cut with "…" where its room ends: a wrapped label
+/// would run into the next row's (rows are as tall as one line).
+fn one_line(
+    p: &egui::Painter,
+    text: String,
+    font: FontId,
+    color: Color32,
+    width: f32,
+) -> std::sync::Arc<egui::Galley> {
+    let mut job = egui::text::LayoutJob::simple_singleline(text, font, color);
+    job.wrap = egui::text::TextWrapping::truncate_at_width(width);
+    p.layout_job(job)
+}
+
 fn italic(ui: &egui::Ui, galley: &std::sync::Arc<egui::Galley>) -> std::sync::Arc<egui::Galley> {
     let mut job = (*galley.job).clone();
     for section in &mut job.sections {
@@ -413,7 +488,7 @@ pub fn tcp_diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     let Some((index, total, conn)) = crate::app::views::connection::picked(app) else {
         ui.add_space(8.0);
         ui.label(
-            RichText::new(T::TcpDiagramEmpty.get(app.lang))
+            RichText::new(crate::app::views::no_connection_text(app).get(app.lang))
                 .weak()
                 .italics(),
         );
@@ -425,4 +500,95 @@ pub fn tcp_diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     }
     let cursor = app.time.time();
     connection_ui(ui, app, &conn, cursor);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::views::connection::{Cut, Direction};
+    use std::time::Duration;
+
+    fn at(ms: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
+    }
+
+    /// The server's send is stamped when its call returned, after the
+    /// client's recv had already returned its bytes (two threads, two
+    /// clocks reads): the recv is still drawn after the send, and b''
+    /// after the FIN it reports.
+    #[test]
+    fn a_recv_stamped_before_its_send_is_drawn_after_it() {
+        let conn = Connection {
+            id: 1,
+            client: None,
+            server: None,
+            connected: Some(at(1)),
+            accepted: Some(at(1)),
+            up: Direction::default(),
+            down: Direction {
+                sends: vec![Cut {
+                    offset: 0,
+                    len: 533,
+                    at: at(10),
+                }],
+                recvs: vec![Cut {
+                    offset: 0,
+                    len: 533,
+                    at: at(9),
+                }],
+                eof: Some(at(11)),
+                fin: Some((at(12), crate::app::views::connection::Fin::Shutdown)),
+                ..Direction::default()
+            },
+        };
+        let order: Vec<Row> = rows(&conn).into_iter().map(|(_, r)| r).collect();
+        let pos = |row: Row| order.iter().position(|r| *r == row).expect("drawn");
+        assert!(pos(Row::Send { up: false, i: 0 }) < pos(Row::Recv { up: false, i: 0 }));
+        let fin = order
+            .iter()
+            .position(|r| matches!(r, Row::Fin { up: false, .. }))
+            .expect("the FIN");
+        assert!(fin < pos(Row::Eof { up: false }), "{order:?}");
+    }
+
+    /// An echo: the client's send stamped after the server's recv of it,
+    /// the server's answer stamped between the two. The server's own calls
+    /// keep their order (recv, then the answer's send) while the recv still
+    /// comes after the send that fed it.
+    #[test]
+    fn each_side_keeps_its_own_order_around_a_late_stamp() {
+        let cut = |len, ms| Cut {
+            offset: 0,
+            len,
+            at: at(ms),
+        };
+        let conn = Connection {
+            id: 1,
+            client: None,
+            server: None,
+            connected: Some(at(1)),
+            accepted: Some(at(1)),
+            up: Direction {
+                sends: vec![cut(13, 20)],
+                recvs: vec![cut(13, 18)],
+                ..Direction::default()
+            },
+            down: Direction {
+                sends: vec![cut(13, 19)],
+                recvs: vec![cut(13, 21)],
+                ..Direction::default()
+            },
+        };
+        let order: Vec<Row> = rows(&conn).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(
+            &order[2..],
+            [
+                Row::Send { up: true, i: 0 },
+                Row::Recv { up: true, i: 0 },
+                Row::Send { up: false, i: 0 },
+                Row::Recv { up: false, i: 0 },
+            ],
+            "{order:?}"
+        );
+    }
 }

@@ -214,3 +214,40 @@ fn calls_the_lab_never_makes_have_no_handout_number() {
             .contains("settimeout(), which is not in the lab")
     );
 }
+
+#[test]
+fn the_web_servers_calls_are_hinted_as_webserver_py_steps() {
+    use crate::lab::session::TcpCall;
+    let calls = [
+        (TcpCall::Listen { backlog: 128 }, 6),
+        (
+            TcpCall::Recv {
+                buffer: 1024,
+                read: 75,
+            },
+            9,
+        ),
+        (
+            TcpCall::Send {
+                asked: 10,
+                sent: 10,
+                all: true,
+            },
+            13,
+        ),
+        (TcpCall::Close { listener: false }, 15),
+    ];
+    for (call, step) in calls {
+        assert_eq!(call.web_step(), Some(step));
+        for (lang, word) in [(Lang::En, "step"), (Lang::Ru, "пункт")] {
+            let hint = web_step_hint(lang, &call);
+            assert!(hint.contains("webserver.py"), "{hint}");
+            assert!(hint.contains(&format!("{word} {step}:")), "{hint}");
+        }
+    }
+    // A call webserver.py has no step for keeps the TCP hint.
+    assert_eq!(
+        web_step_hint(Lang::En, &TcpCall::SetReuseAddr),
+        crate::app::i18n::tcp_step_hint(Lang::En, Side::Server, &TcpCall::SetReuseAddr)
+    );
+}
