@@ -388,7 +388,10 @@ impl UdpLabApp {
                     self.server.bind_error = None;
                 }
             }
-            Command::TakeScreenshot => tools::screenshot::request(&self.ctx, &mut self.tools),
+            Command::TakeScreenshot => {
+                let ctx = self.ctx.clone();
+                tools::screenshot::request(&ctx, self)
+            }
             Command::Export(kind) => {
                 let ctx = self.ctx.clone();
                 tools::jobs::start_export(&ctx, self, kind);

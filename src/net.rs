@@ -10,6 +10,7 @@ mod error;
 mod find;
 mod holder;
 pub mod http;
+mod interfaces;
 pub mod ports;
 mod script;
 mod serde_with;
@@ -31,6 +32,7 @@ pub use error::{Holder, IcmpReport, NetError, fmt_secs};
 pub use find::{Found, find_servers, subnet_broadcast};
 #[cfg(feature = "gui")]
 pub use find::{broadcast_targets, ipv6_ifindex};
+pub use interfaces::{LocalAddress, local_addresses};
 pub use script::{
     Interpreter, ScriptError, ScriptEvent, ScriptEventKind, ScriptHandle, ScriptRequest, Stream,
     TRACER_SOURCE, find_python, spawn_script,

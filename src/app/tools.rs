@@ -10,3 +10,4 @@ pub mod presentation;
 pub mod screenshot;
 pub mod tcp_bench;
 pub mod this_computer;
+pub mod worker;

@@ -15,7 +15,7 @@ pub fn toolbar_panel_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
     if ctx.input_mut(|i| i.consume_shortcut(&screenshot::SHORTCUT)) {
         app.act(Command::TakeScreenshot);
     }
-    screenshot::check_timeout(&ctx, &mut app.tools);
+    screenshot::check_timeout(&ctx, app);
     let capturing = app.tools.screenshot.capturing();
     if !(capturing && app.settings.tools.screenshot_hide_toolbar) {
         egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(ui, app));

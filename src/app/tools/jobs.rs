@@ -11,107 +11,17 @@ use std::time::{Duration, Instant};
 
 use crate::app::i18n::fill;
 use crate::app::style::{error_color, warn_color};
+use crate::app::tools::worker::{self, RevealError};
 use crate::app::tools::{presentation, screenshot, this_computer};
 use crate::app::{Lang, Settings, T, UdpLabApp};
 use crate::lab::code::Program;
 use crate::lab::export::{self, ExportKind};
 
+pub use crate::app::tools::worker::{Job, NoticeKind, Saved, reveal};
+
 /// Success notices go away after this (unless the pointer is on them);
 /// failures stay until closed.
 const NOTICE_LIFETIME: Duration = Duration::from_secs(20);
-
-/// What a saved file holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Saved {
-    Screenshot,
-    Csv,
-    Pcap,
-    /// One of the Code view's programs ("server.py").
-    Program(&'static str),
-    /// Issue 26: the session as pcapng (app/lesson.rs).
-    Session,
-}
-
-/// A result from a worker thread.
-pub enum Job {
-    Captured(Arc<egui::ColorImage>),
-    Saved {
-        what: Saved,
-        dir: PathBuf,
-        result: io::Result<PathBuf>,
-        /// The picture, for "Copy image".
-        image: Option<Arc<egui::ColorImage>>,
-    },
-    Addresses(io::Result<Vec<this_computer::Address>>),
-    /// "Open folder" ended: the error, in words, when it failed.
-    Revealed {
-        path: PathBuf,
-        result: Result<(), RevealError>,
-    },
-    /// "Open in browser" ended (issue 28): the URL, and why it failed.
-    Browser(String, Result<(), reveal::BrowserMiss>),
-    /// "Find servers" ended (issue 15): the port asked, and who answered.
-    Found(u16, Result<Vec<crate::net::Found>, crate::net::NetError>),
-}
-
-/// Why the file manager could not show a saved file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RevealError {
-    FileGone,
-    /// The system's file manager could not be started (Windows, macOS).
-    NotStarted(String),
-    /// Linux: no file manager answers on the desktop bus, and xdg-open
-    /// could not open the folder either (reveal.rs).
-    NoFileManager {
-        bus: reveal::BusMiss,
-        xdg: reveal::XdgMiss,
-    },
-    Other(String),
-}
-
-impl RevealError {
-    #[cfg_attr(target_os = "linux", allow(dead_code))]
-    fn from_opener(e: &opener::OpenError) -> Self {
-        match e {
-            opener::OpenError::Io(io) if io.kind() == io::ErrorKind::NotFound => Self::FileGone,
-            opener::OpenError::Spawn { cmds, source } => {
-                Self::NotStarted(format!("{cmds}: {source}"))
-            }
-            other => Self::Other(other.to_string()),
-        }
-    }
-}
-
-pub enum NoticeKind {
-    Saved {
-        what: Saved,
-        path: PathBuf,
-        image: Option<Arc<egui::ColorImage>>,
-        copied: bool,
-        /// "Open folder" failed: said under the notice, which stays.
-        reveal_failed: Option<RevealError>,
-    },
-    SaveFailed {
-        what: Saved,
-        dir: PathBuf,
-        kind: io::ErrorKind,
-        message: String,
-    },
-    ScreenshotNotDelivered,
-    /// Issue 23: the incoming list was cleared (this many rows); Undo is
-    /// offered while the rows are kept (app/clear.rs).
-    Cleared {
-        rows: usize,
-    },
-    /// Issue 23: the settings file was damaged (app/settings_file.rs).
-    SettingsDamaged(crate::app::settings_file::Damage),
-}
-
-impl NoticeKind {
-    fn is_failure(&self) -> bool {
-        !matches!(self, NoticeKind::Saved { .. } | NoticeKind::Cleared { .. })
-    }
-}
 
 pub struct Notice {
     pub kind: NoticeKind,
@@ -129,7 +39,7 @@ pub struct ToolsState {
     pub notice: Option<Notice>,
     /// What "Open folder"'s helpers run with (tests take them away).
     pub reveal_env: reveal::RevealEnv,
-    pub(super) jobs_tx: Sender<Job>,
+    jobs_tx: Sender<Job>,
     jobs_rx: Receiver<Job>,
 }
 
@@ -160,6 +70,11 @@ impl ToolsState {
         });
     }
 
+    /// Where workers send their [`Job`]s.
+    pub fn jobs_tx(&self) -> &Sender<Job> {
+        &self.jobs_tx
+    }
+
     /// The folder files are saved to.
     pub fn output_dir(&self) -> PathBuf {
         export::output_dir(self.output_dir.as_deref())
@@ -170,7 +85,7 @@ impl ToolsState {
 pub fn poll(ctx: &egui::Context, app: &mut UdpLabApp) {
     while let Ok(job) = app.tools.jobs_rx.try_recv() {
         match job {
-            Job::Captured(image) => screenshot::on_captured(ctx, &mut app.tools, image),
+            Job::Captured(image) => screenshot::on_captured(ctx, app, image),
             Job::Saved {
                 what,
                 dir,
@@ -219,24 +134,14 @@ pub fn poll(ctx: &egui::Context, app: &mut UdpLabApp) {
     }
 }
 
-/// Runs `work` on a named worker thread; its [`Job`] goes back to the
-/// window, which is woken to apply it. Err: the thread could not start
-/// (the caller says so where the user looks).
+/// [`worker::spawn`] with the tools' channel.
 pub fn spawn(
     ctx: &egui::Context,
     tools: &ToolsState,
     name: &str,
     work: impl FnOnce() -> Job + Send + 'static,
 ) -> io::Result<()> {
-    let tx = tools.jobs_tx.clone();
-    let repaint = ctx.clone();
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(move || {
-            let _ = tx.send(work());
-            repaint.request_repaint();
-        })
-        .map(drop)
+    worker::spawn(ctx, &tools.jobs_tx, name, work)
 }
 
 /// Copies the session's datagrams and writes them on a worker thread.
@@ -501,6 +406,5 @@ pub fn start_reveal(ctx: &egui::Context, tools: &mut ToolsState, path: PathBuf) 
     }
 }
 
-pub mod reveal;
 #[cfg(test)]
 mod tests;

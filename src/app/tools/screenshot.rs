@@ -9,7 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use image::ImageEncoder;
 
-use crate::app::tools::jobs::{Job, NoticeKind, ToolsState};
+use crate::app::UdpLabApp;
+use crate::app::tools::worker::{self, Job, NoticeKind, Saved};
 use crate::lab::export;
 
 /// Ctrl+Shift+S (Cmd+Shift+S on a Mac).
@@ -37,11 +38,12 @@ impl ScreenshotState {
 }
 
 /// Asks eframe for a picture of the next painted frame.
-pub fn request(ctx: &egui::Context, tools: &mut ToolsState) {
+pub fn request(ctx: &egui::Context, app: &mut UdpLabApp) {
+    let tools = &mut app.tools;
     if tools.screenshot.capturing() {
         return;
     }
-    let tx = tools.jobs_tx.clone();
+    let tx = tools.jobs_tx().clone();
     let repaint = ctx.clone();
     ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
         egui::ScreenshotCallback::new(move |image| {
@@ -56,7 +58,8 @@ pub fn request(ctx: &egui::Context, tools: &mut ToolsState) {
 }
 
 /// Each frame: gives up on a picture that is not coming.
-pub fn check_timeout(ctx: &egui::Context, tools: &mut ToolsState) {
+pub fn check_timeout(ctx: &egui::Context, app: &mut UdpLabApp) {
+    let tools = &mut app.tools;
     let Some(since) = tools.screenshot.waiting_since else {
         return;
     };
@@ -71,7 +74,8 @@ pub fn check_timeout(ctx: &egui::Context, tools: &mut ToolsState) {
 
 /// The picture arrived: the toolbar comes back, the PNG is written off the
 /// UI thread.
-pub fn on_captured(ctx: &egui::Context, tools: &mut ToolsState, image: Arc<egui::ColorImage>) {
+pub fn on_captured(ctx: &egui::Context, app: &mut UdpLabApp, image: Arc<egui::ColorImage>) {
+    let tools = &mut app.tools;
     if !tools.screenshot.capturing() {
         return; // Already given up on; the user was told.
     }
@@ -80,15 +84,15 @@ pub fn on_captured(ctx: &egui::Context, tools: &mut ToolsState, image: Arc<egui:
     let job = move || {
         let result = save_png(&dir, &image, SystemTime::now());
         Job::Saved {
-            what: crate::app::tools::jobs::Saved::Screenshot,
+            what: Saved::Screenshot,
             dir,
             result,
             image: Some(image),
         }
     };
-    if let Err(e) = crate::app::tools::jobs::spawn(ctx, tools, "udp-lab-screenshot", job) {
+    if let Err(e) = worker::spawn(ctx, tools.jobs_tx(), "udp-lab-screenshot", job) {
         tools.show(NoticeKind::SaveFailed {
-            what: crate::app::tools::jobs::Saved::Screenshot,
+            what: Saved::Screenshot,
             dir: export::output_dir(tools.output_dir.as_deref()),
             kind: e.kind(),
             message: e.to_string(),

@@ -6,16 +6,12 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::app::i18n::fill;
-use crate::app::tools::jobs::Job;
+use crate::app::tools::worker::{self, Job};
 use crate::app::{Command, ServerStatus, T, UdpLabApp};
 use crate::net;
 
 /// One address of one interface.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Address {
-    pub interface: String,
-    pub ip: IpAddr,
-}
+pub use crate::net::LocalAddress as Address;
 
 #[derive(Default)]
 pub struct ThisComputer {
@@ -27,28 +23,6 @@ pub struct ThisComputer {
     copied: Option<String>,
 }
 
-/// The machine's addresses: other machines' view first (IPv4, then IPv6),
-/// loopback last.
-pub fn list_addresses() -> io::Result<Vec<Address>> {
-    let mut list: Vec<Address> = if_addrs::get_if_addrs()?
-        .into_iter()
-        .map(|i| Address {
-            ip: i.ip(),
-            interface: i.name,
-        })
-        .collect();
-    list.sort_by_key(|a| {
-        (
-            a.ip.is_loopback(),
-            a.ip.is_ipv6(),
-            a.interface.clone(),
-            a.ip,
-        )
-    });
-    list.dedup();
-    Ok(list)
-}
-
 /// Lists the interfaces again, off the UI thread.
 pub fn refresh(ctx: &egui::Context, app: &mut UdpLabApp) {
     let tools = &mut app.tools;
@@ -57,8 +31,8 @@ pub fn refresh(ctx: &egui::Context, app: &mut UdpLabApp) {
     }
     // "Copied …" was about the old list.
     tools.this_computer.copied = None;
-    let job = || Job::Addresses(list_addresses());
-    match crate::app::tools::jobs::spawn(ctx, tools, "udp-lab-interfaces", job) {
+    let job = || Job::Addresses(net::local_addresses());
+    match worker::spawn(ctx, tools.jobs_tx(), "udp-lab-interfaces", job) {
         Ok(_) => tools.this_computer.loading = true,
         Err(e) => tools.this_computer.addresses = Some(Err(e.to_string())),
     }

@@ -165,7 +165,7 @@ fn the_incoming_filter_keeps_matching_rows() {
 fn a_loopback_server_asked_for_by_a_lan_address_is_explained() {
     // One of this computer's own addresses: a datagram to it never leaves
     // the computer (the kernel delivers it over loopback).
-    let Some(own) = crate::app::tools::this_computer::list_addresses()
+    let Some(own) = crate::net::local_addresses()
         .unwrap_or_default()
         .into_iter()
         .map(|a| a.ip)

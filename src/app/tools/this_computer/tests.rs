@@ -32,7 +32,7 @@ fn bind_with_ip_keeps_the_port() {
 
 #[test]
 fn the_list_has_loopback_and_matches_the_os() {
-    let list = list_addresses().expect("interfaces");
+    let list = crate::net::local_addresses().expect("interfaces");
     assert!(
         list.iter().any(|a| a.ip == IpAddr::V4(Ipv4Addr::LOCALHOST)),
         "{list:?}"
