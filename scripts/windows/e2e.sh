@@ -111,13 +111,24 @@ status=0
 answer=\$(bash -c 'source "$work/fns.sh"; lab_client $wport "Hello, server"') || status=1
 echo "\$answer"
 # What the window shows, read back: a screenshot, enlarged in grey for OCR
-# (egui's small text is below tesseract's usual size).
-sleep 1
-# The window alone: the screen's empty black around it confuses the OCR's
-# page layout.
-import -window "\$(xdotool search --name "UDP Lab" | head -n1)" "$work/window.png"
-convert "$work/window.png" -colorspace Gray -resize 300% -sharpen 0x1 "$work/window-big.png"
-tesseract "$work/window-big.png" - 2>/dev/null | tr -s ' ' || true
+# (egui's small text is below tesseract's usual size). The window alone:
+# the screen's empty black around it confuses the OCR's page layout. It
+# repaints on events, not on a clock, and under Wine on a loaded machine
+# the frame after the answer can come late: read it once a second until
+# the status line is there, for up to 15 s, and say when it was.
+win=\$(xdotool search --name "UDP Lab" | head -n1)
+seen=""
+for i in \$(seq 15); do
+    sleep 1
+    import -window "\$win" "$work/window.png"
+    convert "$work/window.png" -colorspace Gray -resize 300% -sharpen 0x1 "$work/window-big.png"
+    seen=\$(tesseract "$work/window-big.png" - 2>/dev/null | tr -s ' ' || true)
+    if echo "\$seen" | grep -q "Listening on 127.0.0.1 port $wport"; then
+        echo "e2e: the status line was read \$i s after the answer"
+        break
+    fi
+done
+echo "\$seen"
 kill \$app
 /usr/lib/wine/wineserver -k 2>/dev/null || true
 exit \$status
