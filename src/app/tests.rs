@@ -2,6 +2,7 @@
 //! sockets on loopback (ephemeral ports only).
 
 use std::net::UdpSocket;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
