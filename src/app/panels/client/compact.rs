@@ -7,6 +7,7 @@ use egui::RichText;
 use crate::app::format;
 use crate::app::i18n::{self, T, fill};
 use crate::app::layout::LayoutCommand;
+use crate::app::style::text_width;
 use crate::app::{Command, Outcome, UdpLabApp};
 
 pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Command>) {
@@ -160,13 +161,4 @@ fn answer_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
         );
         line(ui, RichText::new(summary));
     }
-}
-
-/// How wide `text` is in `style`, on one line.
-fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
-    let font = style.resolve(ui.style());
-    ui.painter()
-        .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-        .size()
-        .x
 }

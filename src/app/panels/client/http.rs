@@ -352,9 +352,5 @@ fn decode(ctx: &egui::Context, bytes: &[u8]) -> Result<egui::TextureHandle, Stri
 }
 
 fn text_width(ui: &egui::Ui, text: &str) -> f32 {
-    let font = egui::TextStyle::Button.resolve(ui.style());
-    ui.painter()
-        .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-        .size()
-        .x
+    crate::app::style::text_width(ui, text, egui::TextStyle::Button)
 }
