@@ -5,7 +5,6 @@
 mod addr;
 mod batch;
 mod client;
-mod collector;
 mod error;
 mod find;
 mod holder;

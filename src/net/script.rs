@@ -6,7 +6,7 @@
 use std::fmt;
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::trace::{LineError, Report};
-use super::{EventSink, NetEvent, collector};
+use super::{EventSink, NetEvent};
 
 /// The tracer, carried inside the binary and written out for each run.
 pub const TRACER_SOURCE: &str = include_str!("../../assets/tracer/udplab_trace.py");
@@ -124,82 +124,6 @@ impl fmt::Display for ScriptError {
 }
 
 impl std::error::Error for ScriptError {}
-
-/// A Python to run: the program and what goes before the script's
-/// arguments (`py -3`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Interpreter {
-    pub program: PathBuf,
-    pub pre_args: Vec<String>,
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    let exe = if cfg!(windows) {
-        format!("{name}.exe")
-    } else {
-        name.to_owned()
-    };
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(&exe))
-        .find(|p| p.is_file() && runs(p, &[]))
-}
-
-/// Whether `program` starts as a Python (a shim may exist without one).
-fn runs(program: &Path, pre_args: &[&str]) -> bool {
-    Command::new(program)
-        .args(pre_args)
-        .args(["-c", "import sys"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// The user's choice when given; else `python3`, `python`, or on Windows
-/// `py -3`, found on PATH.
-pub fn find_python(explicit: Option<&Path>) -> Result<Interpreter, ScriptError> {
-    if let Some(path) = explicit {
-        return match Command::new(path)
-            .args(["-c", "import sys"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-        {
-            Ok(s) if s.success() => Ok(Interpreter {
-                program: path.to_owned(),
-                pre_args: Vec::new(),
-            }),
-            Ok(s) => Err(ScriptError::Interpreter {
-                path: path.to_owned(),
-                message: format!("it ended with {s}"),
-            }),
-            Err(e) => Err(ScriptError::Interpreter {
-                path: path.to_owned(),
-                message: e.to_string(),
-            }),
-        };
-    }
-    if cfg!(windows)
-        && let Some(py) = on_path("py")
-        && runs(&py, &["-3"])
-    {
-        return Ok(Interpreter {
-            program: py,
-            pre_args: vec!["-3".into()],
-        });
-    }
-    ["python3", "python"]
-        .iter()
-        .find_map(|name| on_path(name))
-        .map(|program| Interpreter {
-            program,
-            pre_args: Vec::new(),
-        })
-        .ok_or(ScriptError::PythonNotFound)
-}
 
 /// 128 random bits as hex: only the tracer we started knows it.
 fn new_token() -> String {
@@ -512,11 +436,14 @@ impl Drop for ScriptHandle {
     }
 }
 
+mod collector;
+mod python;
+pub use python::{Interpreter, find_python};
 mod process;
 #[cfg(windows)]
 mod windows;
 
-pub(super) use process::exit_parts;
+use process::exit_parts;
 #[cfg(target_os = "linux")]
 use process::linux_child_setup;
 use process::{interrupt_group, kill_group};
