@@ -385,6 +385,28 @@ fn an_image_opened_in_text_mode_is_said_with_its_open() {
     );
 }
 
+const DECODED: &str = r#"    message = connectionSocket.recv(1024)
+    f = open(message.split()[1][1:].decode(), 'rb')
+    outputdata = f.read().decode()
+    connectionSocket.send(('HTTP/1.1 200 OK\r\n\r\n' + outputdata).encode())
+    connectionSocket.close()
+"#;
+
+#[test]
+fn an_image_read_in_binary_and_decoded_to_be_sent_is_said_with_its_open() {
+    if !python() {
+        return;
+    }
+    let (said, _) = mistake(&[], "decoded.py", DECODED, "/pic.png");
+    let (decoded, opened) = (at(DECODED, "f.read().decode()"), at(DECODED, "f = open"));
+    assert_eq!(
+        said,
+        [format!(
+            "  ! decoded.py:{decoded}: the bytes of pic.png, opened in binary mode ('rb') at decoded.py:{opened}, were decoded as utf-8 text here, and they are no utf-8 text (an image, for example): decoding failed. Send a file's bytes as read: the head as bytes, then the file, b'HTTP/1.1 200 OK\\r\\n...\\r\\n\\r\\n' + data, never head + data.decode()."
+        )]
+    );
+}
+
 const NO_404: &str = r#"    message = connectionSocket.recv(1024)
     f = open(message.split()[1][1:], 'rb')
     outputdata = f.read()

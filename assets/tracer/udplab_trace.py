@@ -854,42 +854,43 @@ def _report_exception(exc_type, exc, tb):
     _reporter.send(event)
 
 
-# Files the script opened in text mode (latest last, at most 16): should
-# reading one fail to decode, the tracer checks the failing bytes are that
-# file's, and says so (an image read as text).
-_opened_text = []
+# Files the script opened (latest last, at most 16): should decoding fail,
+# the tracer checks the failing bytes are one of them, and says which and
+# how it was opened (an image read in text mode, or read in binary and then
+# decoded to be sent as text).
+_opened_files = []
 _builtins = sys.modules.get("builtins") or sys.modules.get("__builtin__")
 _real_open = getattr(_builtins, "open", None)
 
 
 def _traced_open(*args, **kwargs):
-    """The builtin open(), noting where the script opens a file in text
-    mode; it opens exactly as the real one does."""
+    """The builtin open(), noting where and how the script opens a file;
+    it opens exactly as the real one does."""
     handle = _real_open(*args, **kwargs)
     try:
         mode = args[1] if len(args) > 1 else kwargs.get("mode", "r")
         path = args[0] if args else kwargs.get("file")
-        if "b" not in mode and not isinstance(path, int):
+        if not isinstance(path, int):
             where = _site()
             lib = _stdlib_dir()
             if where[0] is not None and not (lib and where[0].startswith(lib)):
-                _opened_text.append((os.path.abspath(path), mode, where))
-                del _opened_text[:-16]
+                _opened_files.append((os.path.abspath(path), mode, where))
+                del _opened_files[:-16]
     except Exception:
         pass
     return handle
 
 
 def _decoded_file(exc):
-    """The text-mode file whose bytes `exc` (a UnicodeDecodeError) failed
-    on, as {path, mode, file, line}; None when none holds them."""
+    """The opened file whose bytes `exc` (a UnicodeDecodeError) failed on,
+    as {path, mode, file, line}; None when none holds them."""
     try:
         failed = bytes(exc.object)
     except Exception:
         return None
     if not failed:
         return None
-    for path, mode, where in reversed(_opened_text):
+    for path, mode, where in reversed(_opened_files):
         try:
             handle = _real_open(path, "rb")
             try:

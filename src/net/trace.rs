@@ -178,9 +178,9 @@ pub struct DecodeFailure {
     pub encoding: String,
     pub start: usize,
     pub bytes: Vec<u8>,
-    /// The file the bytes came from, when the script opened it in text
-    /// mode (the tracer found the failing bytes in it): an image read as
-    /// text.
+    /// The file the bytes came from, when the script opened it (the tracer
+    /// found the failing bytes in it): an image read in text mode, or read
+    /// in binary and then decoded.
     #[serde(default)]
     pub opened: Option<Opened>,
 }

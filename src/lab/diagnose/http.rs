@@ -388,13 +388,21 @@ impl Http {
     pub fn uncaught(&mut self, u: &Uncaught) -> Option<Diagnosis> {
         if let Some(d) = &u.decode
             && let Some(opened) = &d.opened
+            // Opened in binary, the bytes were fine until the script decoded
+            // them: said as a web server's mistake only by one that served
+            // (its advice is about the response); in text mode, reading was
+            // the decoding.
+            && (!opened.mode.contains('b') || !self.conns.is_empty())
         {
+            let (opened, encoding) = (opened.clone(), d.encoding.clone());
+            let kind = if opened.mode.contains('b') {
+                HttpKind::Decoded { opened, encoding }
+            } else {
+                HttpKind::TextMode { opened, encoding }
+            };
             return Some(Diagnosis {
                 site: u.site.clone(),
-                kind: Kind::Http(HttpKind::TextMode {
-                    opened: opened.clone(),
-                    encoding: d.encoding.clone(),
-                }),
+                kind: Kind::Http(kind),
             });
         }
         let file_error = matches!(

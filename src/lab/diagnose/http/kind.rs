@@ -19,6 +19,9 @@ pub enum HttpKind {
     SendStr { call: String },
     /// A file opened in text mode could not be decoded (an image).
     TextMode { opened: Opened, encoding: String },
+    /// A file opened in binary mode, its bytes then decoded as text (to be
+    /// sent with the head as one str), and they are no such text.
+    Decoded { opened: Opened, encoding: String },
     /// recv read part of the request head and the script answered.
     PartialRequest {
         read: u64,
@@ -58,6 +61,16 @@ impl HttpKind {
             ),
             HttpKind::TextMode { opened, encoding } => fill(
                 T::DiagHttpTextMode.get(lang),
+                &[
+                    ("site", &site),
+                    ("path", &crate::net::trace::file_name(&opened.path)),
+                    ("mode", &opened.mode),
+                    ("opened", &at(&opened.site)),
+                    ("encoding", encoding),
+                ],
+            ),
+            HttpKind::Decoded { opened, encoding } => fill(
+                T::DiagHttpDecoded.get(lang),
                 &[
                     ("site", &site),
                     ("path", &crate::net::trace::file_name(&opened.path)),

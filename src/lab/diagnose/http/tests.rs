@@ -178,6 +178,48 @@ fn a_missing_file_kills_the_server_only_when_the_request_named_it() {
 }
 
 #[test]
+fn a_decode_failure_names_how_the_file_was_opened() {
+    let mut http = Http::default();
+    let u = |mode: &str| Uncaught {
+        py_type: "UnicodeDecodeError".into(),
+        text: "UnicodeDecodeError: 'utf-8' codec can't decode byte 0x89".into(),
+        site: site(14),
+        decode: Some(crate::net::trace::DecodeFailure {
+            encoding: "utf-8".into(),
+            start: 0,
+            bytes: vec![0x89, b'P', b'N', b'G'],
+            opened: Some(crate::net::trace::Opened {
+                path: "/srv/site/pic.png".into(),
+                mode: mode.into(),
+                site: site(12),
+            }),
+        }),
+    };
+    // A script that served nothing: the general "not utf-8 text" is said.
+    assert_eq!(http.uncaught(&u("rb")), None);
+    accepted(&mut http);
+    let binary = http.uncaught(&u("rb")).expect("said");
+    assert!(matches!(binary.kind, Kind::Http(HttpKind::Decoded { .. })));
+    let ru = binary.text(Lang::Ru);
+    assert!(
+        ru.starts_with("web.py:14: байты pic.png, открытого в двоичном режиме ('rb') в web.py:12"),
+        "{ru}"
+    );
+    let text = http.uncaught(&u("r")).expect("said");
+    assert!(matches!(text.kind, Kind::Http(HttpKind::TextMode { .. })));
+    assert!(
+        text.text(Lang::En)
+            .contains("was opened in text mode ('r')")
+    );
+    // Bytes from no file the script opened: not a file's fault.
+    let mut other = u("rb");
+    if let Some(d) = &mut other.decode {
+        d.opened = None;
+    }
+    assert_eq!(http.uncaught(&other), None);
+}
+
+#[test]
 fn a_low_port_refused_is_said_and_others_are_not() {
     let mut http = Http::default();
     let refused = |port| {
