@@ -398,6 +398,7 @@ impl UdpLabApp {
             }
             Command::ShowView(view) => self.settings.view = view,
             Command::Layout(command) => layout::run(self, command),
+            Command::View(command) => views::run(self, command),
             Command::SelectDatagram(id) => self.selected_datagram = id,
             Command::OpenDatagram(id) => {
                 if !self.time.is_live() {

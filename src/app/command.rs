@@ -59,6 +59,9 @@ pub enum Command {
     TakeScreenshot,
     Export(ExportKind),
     ShowView(View),
+    /// A view's own choice: the trace's filter, the connection shown, the
+    /// stream's direction, HTTP as messages or as a stream.
+    View(super::views::ViewCommand),
     /// Issue 24: the view in the whole window, help, the panels' fold and
     /// the divider (app/layout.rs).
     Layout(super::layout::LayoutCommand),

@@ -11,6 +11,33 @@ use crate::app::UdpLabApp;
 
 pub use crate::app::state::View;
 
+/// What a click in a view changes of the view itself (one [`Command`]
+/// each, as every UI action is).
+///
+/// [`Command`]: crate::app::Command
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewCommand {
+    /// The trace shows all calls, or one side's.
+    TraceFilter(trace::TraceFilter),
+    /// The TCP connection the diagram and the stream anatomy show.
+    PickConnection(usize),
+    /// The stream anatomy shows server → client (true) or client → server.
+    StreamDown(bool),
+    /// An HTTP connection shown as its plain stream (true) or as messages.
+    HttpPlain(bool),
+}
+
+/// Applies a [`ViewCommand`].
+pub fn run(app: &mut UdpLabApp, command: ViewCommand) {
+    let views = &mut app.views;
+    match command {
+        ViewCommand::TraceFilter(filter) => views.trace_filter = filter,
+        ViewCommand::PickConnection(pick) => views.tcp_pick = Some(pick),
+        ViewCommand::StreamDown(down) => views.stream_down = down,
+        ViewCommand::HttpPlain(plain) => views.http_plain = plain,
+    }
+}
+
 /// The least a view's scroll area keeps (egui's default is 64 points): a
 /// projector's short window has no more to give, and a views panel whose
 /// content is taller than the panel loses its top row (the tabs).

@@ -3,6 +3,7 @@
 
 use egui::RichText;
 
+use super::ViewCommand;
 use crate::app::Command;
 use crate::app::UdpLabApp;
 use crate::app::format;
@@ -43,11 +44,12 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 .selectable_label(app.views.trace_filter == filter, t(key))
                 .clicked()
             {
-                app.views.trace_filter = filter;
+                app.act(Command::View(ViewCommand::TraceFilter(filter)));
             }
         }
         // One chip per traced script (the latest few: the row stays one row).
         let scripts = &app.session.scripts.list;
+        let mut picked = None;
         for info in scripts
             .iter()
             .skip(scripts.len().saturating_sub(SCRIPT_CHIPS))
@@ -58,8 +60,11 @@ pub fn trace_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                 .selectable_label(app.views.trace_filter == filter, chip)
                 .clicked()
             {
-                app.views.trace_filter = filter;
+                picked = Some(filter);
             }
+        }
+        if let Some(filter) = picked {
+            app.act(Command::View(ViewCommand::TraceFilter(filter)));
         }
         ui.separator();
         ui.label(

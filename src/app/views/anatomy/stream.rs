@@ -243,7 +243,9 @@ pub fn tcp_anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         return;
     };
     if let Some(pick) = crate::app::views::connection::pick_ui(ui, app.lang, index, total) {
-        app.views.tcp_pick = Some(pick);
+        app.act(crate::app::Command::View(
+            crate::app::views::ViewCommand::PickConnection(pick),
+        ));
     }
     let cursor = app.time.time();
     // Issue 28: HTTP laid out as its message, with a switch back to the
@@ -256,7 +258,9 @@ pub fn tcp_anatomy_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
                     .selectable_label(app.views.http_plain == plain, key.get(lang))
                     .clicked()
                 {
-                    app.views.http_plain = plain;
+                    app.act(crate::app::Command::View(
+                        crate::app::views::ViewCommand::HttpPlain(plain),
+                    ));
                 }
             }
         });
@@ -278,7 +282,9 @@ pub(super) fn direction_switch_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
             .selectable_label(app.views.stream_down == down, key.get(app.lang))
             .clicked()
         {
-            app.views.stream_down = down;
+            app.act(crate::app::Command::View(
+                crate::app::views::ViewCommand::StreamDown(down),
+            ));
         }
     }
 }

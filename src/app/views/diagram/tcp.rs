@@ -496,7 +496,9 @@ pub fn tcp_diagram_ui(ui: &mut egui::Ui, app: &mut UdpLabApp) {
         return;
     };
     if let Some(pick) = crate::app::views::connection::pick_ui(ui, app.lang, index, total) {
-        app.views.tcp_pick = Some(pick);
+        app.act(crate::app::Command::View(
+            crate::app::views::ViewCommand::PickConnection(pick),
+        ));
     }
     let cursor = app.time.time();
     connection_ui(ui, app, &conn, cursor);

@@ -119,9 +119,17 @@ fn app_with(lang: Lang, events: &[NetEvent]) -> Harness<'static, UdpLabApp> {
     h
 }
 
+/// Clicks the direction switch, as a teacher does.
 fn show_direction(h: &mut Harness<'static, UdpLabApp>, down: bool) {
-    h.state_mut().views.stream_down = down;
+    let key = if down {
+        T::StreamServerToClient
+    } else {
+        T::StreamClientToServer
+    };
+    let lang = h.state().lang;
+    h.get_by_label(key.get(lang)).click();
     h.run_steps(3);
+    assert_eq!(h.state().views.stream_down, down);
 }
 
 #[test]
