@@ -85,36 +85,15 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
             .num_columns(2)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
-                let label = ui.label(t(T::BindAddress));
-                ui.horizontal(|ui| {
-                    let field = bind_field_ui(ui, app, label.id, running, |s| &mut s.bind);
-                    start_stop_ui(ui, lang, &status, &field, commands);
-                    // After Start/Stop, which keeps its place.
-                    bind_choices_ui(ui, app, commands, !running);
-                });
-                ui.end_row();
-                if let Some(e) = &app.server.join_error {
-                    ui.label("");
-                    let text = e.text(lang);
-                    wrapped(ui, &|ui| {
-                        ui.colored_label(crate::app::style::error_color(ui), text.as_str());
-                    });
-                    ui.end_row();
-                }
-                if let Some(e) = &app.server.bind_error {
-                    ui.label("");
-                    let text = i18n::addr_error(lang, e);
-                    wrapped(ui, &|ui| {
-                        ui.colored_label(crate::app::style::error_color(ui), text.as_str());
-                    });
-                    ui.end_row();
-                }
-                // 0.0.0.0, :: or a network address: say so before it binds.
-                if this_computer::exposure_warning(&app.settings.bind).is_some() {
-                    ui.label("");
-                    wrapped(ui, &|ui| this_computer::exposure_warning_ui(ui, app));
-                    ui.end_row();
-                }
+                let join_error = app.server.join_error.as_ref().map(|e| e.text(lang));
+                let rows = BindRows {
+                    status: &status,
+                    message_width,
+                    field: |s| &mut s.bind,
+                    choices: true,
+                    first_error: join_error,
+                };
+                bind_rows_ui(ui, app, commands, rows);
 
                 ui.label(t(T::Reply));
                 ui.horizontal(|ui| {
@@ -320,6 +299,68 @@ fn bind_field_ui(
         app.server.bind_error = None;
     }
     response
+}
+
+/// What [`bind_rows_ui`] draws for one form.
+struct BindRows<'a> {
+    status: &'a ServerStatus,
+    /// Messages under the field wrap at this width rather than widen the
+    /// grid (a grid cell would grow to the longest line).
+    message_width: f32,
+    /// The setting the field edits (UDP and TCP share `bind`).
+    field: fn(&mut crate::app::Settings) -> &mut String,
+    /// The ▾ menu of this computer's addresses after Start/Stop.
+    choices: bool,
+    /// An error of the form's own, said before the bind error (UDP's
+    /// multicast group).
+    first_error: Option<String>,
+}
+
+/// Where a server form binds, inside its two-column grid: the address row
+/// (label, field, Start/Stop, the address menu), then the rows that appear
+/// only when needed: the form's own error, the bind error, and the warning
+/// for an address other machines can reach (said before it binds).
+fn bind_rows_ui(
+    ui: &mut egui::Ui,
+    app: &mut UdpLabApp,
+    commands: &mut Vec<Command>,
+    rows: BindRows<'_>,
+) {
+    let lang = app.lang;
+    let running = !matches!(rows.status, ServerStatus::Stopped | ServerStatus::Failed(_));
+    let label = ui.label(T::BindAddress.get(lang));
+    ui.horizontal(|ui| {
+        let field = bind_field_ui(ui, app, label.id, running, rows.field);
+        start_stop_ui(ui, lang, rows.status, &field, commands);
+        // After Start/Stop, which keeps its place.
+        if rows.choices {
+            bind_choices_ui(ui, app, commands, !running);
+        }
+    });
+    ui.end_row();
+    let error = crate::app::style::error_color(ui);
+    let bind_error = app
+        .server
+        .bind_error
+        .as_ref()
+        .map(|e| i18n::addr_error(lang, e));
+    let exposure = this_computer::exposure_warning((rows.field)(&mut app.settings));
+    let messages = [
+        rows.first_error.map(|text| (text, error)),
+        bind_error.map(|text| (text, error)),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(exposure.map(|key| (key.get(lang).to_owned(), crate::app::style::warn_color(ui))));
+    for (text, color) in messages {
+        ui.label("");
+        ui.scope(|ui| {
+            ui.set_max_width(rows.message_width);
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+            ui.colored_label(color, text);
+        });
+        ui.end_row();
+    }
 }
 
 /// Issue 15: the bind address from a list: loopback, all interfaces, and

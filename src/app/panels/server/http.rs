@@ -5,11 +5,9 @@
 
 use egui::RichText;
 
-use super::start_stop_ui;
 use crate::app::format;
 use crate::app::http::{Browser, LogRow};
-use crate::app::i18n::{self, Lang, T, fill};
-use crate::app::tools::this_computer;
+use crate::app::i18n::{Lang, T, fill};
 use crate::app::{Command, ServerStatus, UdpLabApp};
 use crate::lab::i18n::http as words;
 use crate::net::http::Limits;
@@ -46,26 +44,14 @@ pub(super) fn http_body_ui(
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label(t(T::BindAddress));
-            ui.horizontal(|ui| {
-                let field = super::bind_field_ui(ui, app, label.id, running, |s| &mut s.http_bind);
-                start_stop_ui(ui, lang, status, &field, commands);
-            });
-            ui.end_row();
-            if let Some(e) = &app.server.bind_error {
-                ui.label("");
-                wrapped(
-                    ui,
-                    i18n::addr_error(lang, e),
-                    crate::app::style::error_color(ui),
-                );
-                ui.end_row();
-            }
-            if let Some(key) = this_computer::exposure_warning(&app.settings.http_bind) {
-                ui.label("");
-                wrapped(ui, t(key).to_owned(), crate::app::style::warn_color(ui));
-                ui.end_row();
-            }
+            let rows = super::BindRows {
+                status,
+                message_width,
+                field: |s| &mut s.http_bind,
+                choices: false,
+                first_error: None,
+            };
+            super::bind_rows_ui(ui, app, commands, rows);
 
             let label = ui
                 .label(t(T::HttpFolder))

@@ -4,7 +4,6 @@
 
 use egui::RichText;
 
-use super::{bind_choices_ui, start_stop_ui};
 use crate::app::i18n::{self, T, fill};
 use crate::app::tcp::{ConnRow, ConnState};
 use crate::app::{Command, ReplyKind, ServerStatus, UdpLabApp};
@@ -27,33 +26,18 @@ pub(super) fn tcp_body_ui(
     let width = ui.available_width();
     let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
     let message_width = (width - 130.0).max(160.0);
-    let wrapped = |ui: &mut egui::Ui, text: String, color: egui::Color32| {
-        ui.scope(|ui| {
-            ui.set_max_width(message_width);
-            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
-            ui.colored_label(color, text);
-        });
-    };
     egui::Grid::new("tcp_server_settings")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label(t(T::BindAddress));
-            ui.horizontal(|ui| {
-                let field = super::bind_field_ui(ui, app, label.id, running, |s| &mut s.bind);
-                start_stop_ui(ui, lang, status, &field, commands);
-                bind_choices_ui(ui, app, commands, !running);
-            });
-            ui.end_row();
-            if let Some(e) = &app.server.bind_error {
-                ui.label("");
-                wrapped(
-                    ui,
-                    i18n::addr_error(lang, e),
-                    crate::app::style::error_color(ui),
-                );
-                ui.end_row();
-            }
+            let rows = super::BindRows {
+                status,
+                message_width,
+                field: |s| &mut s.bind,
+                choices: true,
+                first_error: None,
+            };
+            super::bind_rows_ui(ui, app, commands, rows);
 
             ui.label(t(T::Reply));
             ui.horizontal_wrapped(|ui| {

@@ -14,7 +14,7 @@ use crate::app::RateMeter;
 use crate::app::test_util::{
     harness, harness_with, listening_port, set_text, start_server, wait_for,
 };
-use crate::app::{Lang, Outcome, ServerStatus, Settings, StartOptions, UdpLabApp};
+use crate::app::{Command, Lang, Outcome, ServerStatus, Settings, StartOptions, UdpLabApp};
 
 fn peer() -> UdpSocket {
     UdpSocket::bind("127.0.0.1:0").expect("bind a loopback peer")
@@ -310,17 +310,21 @@ fn all_interfaces_bind_shows_a_warning_and_loopback_does_not() {
         "127.0.0.1:12345",
         "loopback by default"
     );
-    let mut h = harness();
     let warning =
         "Bound to all interfaces: other computers on your networks can send to this server.";
-    h.run_steps(2);
-    assert!(h.query_by_label(warning).is_none());
-    for bind in ["0.0.0.0:12345", "[::]:12345"] {
-        set_text(&mut h, "Bind address", bind);
-        h.get_by_label(warning);
+    // TCP's form binds the same address and warns the same way.
+    for protocol in [crate::net::Protocol::Udp, crate::net::Protocol::Tcp] {
+        let mut h = harness();
+        h.state_mut().run(Command::SetServerProtocol(protocol));
+        h.run_steps(2);
+        assert!(h.query_by_label(warning).is_none(), "{protocol:?}");
+        for bind in ["0.0.0.0:12345", "[::]:12345"] {
+            set_text(&mut h, "Bind address", bind);
+            h.get_by_label(warning);
+        }
+        set_text(&mut h, "Bind address", "127.0.0.1:12345");
+        assert!(h.query_by_label(warning).is_none(), "{protocol:?}");
     }
-    set_text(&mut h, "Bind address", "127.0.0.1:12345");
-    assert!(h.query_by_label(warning).is_none());
 }
 
 // ---------------------------------------------------------------------------
