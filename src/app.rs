@@ -15,6 +15,7 @@ mod pace;
 pub mod panels;
 pub mod scripts;
 pub mod settings_file;
+mod start;
 mod state;
 pub mod style;
 pub mod tcp;

@@ -143,24 +143,16 @@ fn pages(lang: Lang) -> http::Pages {
 
 impl UdpLabApp {
     pub(crate) fn start_http_server(&mut self) {
-        if self.http.server.running()
-            || self.server.handle.is_some()
-            || self.tcp.server.handle.is_some()
-        {
+        let Some(parsed) = self.bind_for_start(|s| &s.http_bind) else {
             return;
-        }
-        let bind = match net::parse_addr(&self.settings.http_bind, false)
-            .map_err(|e| self.server.bind_error = Some(e))
-            .ok()
-            .and_then(|a| {
-                net::resolve(&a)
-                    .map_err(|e| self.server.status = Some(ServerStatus::Failed(e)))
-                    .ok()
-            }) {
-            Some(bind) => bind,
-            None => return self.cancel_pending_send(),
         };
-        self.server.bind_error = None;
+        let bind = match net::resolve(&parsed) {
+            Ok(bind) => bind,
+            Err(e) => {
+                self.server.status = Some(ServerStatus::Failed(e));
+                return self.cancel_pending_send();
+            }
+        };
         let root = match self.settings.http_root.trim() {
             "" => http::Root::Builtin,
             dir => match std::path::Path::new(dir).canonicalize() {

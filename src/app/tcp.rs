@@ -122,18 +122,9 @@ impl UdpLabApp {
     }
 
     pub(crate) fn start_tcp_server(&mut self) {
-        if self.tcp.server.handle.is_some() || self.server.handle.is_some() {
+        let Some(bind) = self.bind_for_start(|s| &s.bind) else {
             return;
-        }
-        let bind = match net::parse_addr(&self.settings.bind, false) {
-            Ok(b) => b,
-            Err(e) => {
-                self.server.bind_error = Some(e);
-                self.cancel_pending_send();
-                return;
-            }
         };
-        self.server.bind_error = None;
         let mut config = TcpServerConfig::new(bind);
         config.backlog = self.settings.tcp_backlog.clamp(1, 4096);
         config.settings = self.tcp_server_settings();

@@ -11,21 +11,9 @@ use crate::net::{self, ClientRequest, ServerConfig};
 
 impl UdpLabApp {
     pub(super) fn start_server(&mut self) {
-        if self.server.handle.is_some()
-            || self.tcp.server.handle.is_some()
-            || self.http.server.running()
-        {
+        let Some(bind) = self.bind_for_start(|s| &s.bind) else {
             return;
-        }
-        let bind = match net::parse_addr(&self.settings.bind, false) {
-            Ok(b) => b,
-            Err(e) => {
-                self.server.bind_error = Some(e);
-                self.cancel_pending_send();
-                return;
-            }
         };
-        self.server.bind_error = None;
         let join = match join_of(&self.settings, &bind) {
             Ok(join) => join,
             Err(e) => {
