@@ -88,13 +88,7 @@ pub fn client_ui(
 
                 let label = ui.label(t(T::Timeout));
                 ui.horizontal(|ui| {
-                    ui.add(
-                        crate::app::format::decimal_drag(&mut app.settings.timeout_secs, lang, 2)
-                            .range(0.01..=600.0)
-                            .speed(0.05),
-                    )
-                    .labelled_by(label.id);
-                    ui.label(t(T::Seconds));
+                    timeout_drag_ui(ui, app, label.id);
                     ui.add_space(12.0);
                     let label = ui.label(t(T::BufferSize));
                     ui.add(
@@ -434,6 +428,19 @@ fn stats_ui(ui: &mut egui::Ui, app: &UdpLabApp) {
         );
         rate_plot_ui(&mut cols[1], points, height, lang, presenting);
     });
+}
+
+/// How long a client waits for the answer, in seconds (decimal comma in
+/// Russian); the UDP, TCP and HTTP forms share it.
+fn timeout_drag_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, label: egui::Id) {
+    let lang = app.lang;
+    ui.add(
+        format::decimal_drag(&mut app.settings.timeout_secs, lang, 2)
+            .range(0.01..=600.0)
+            .speed(0.05),
+    )
+    .labelled_by(label);
+    ui.label(T::Seconds.get(lang));
 }
 
 mod classroom;

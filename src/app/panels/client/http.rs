@@ -5,7 +5,6 @@
 
 use egui::RichText;
 
-use crate::app::format;
 use crate::app::i18n::{Lang, T, fill};
 use crate::app::{Command, UdpLabApp};
 use crate::lab::http::{self as model, HeadEnd, Kind};
@@ -81,13 +80,7 @@ pub(super) fn http_body_ui(
 
             let label = ui.label(t(T::Timeout));
             ui.horizontal(|ui| {
-                ui.add(
-                    format::decimal_drag(&mut app.settings.timeout_secs, lang, 2)
-                        .range(0.01..=600.0)
-                        .speed(0.05),
-                )
-                .labelled_by(label.id);
-                ui.label(t(T::Seconds));
+                super::timeout_drag_ui(ui, app, label.id);
             });
             ui.end_row();
         });

@@ -65,13 +65,7 @@ pub(super) fn tcp_body_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut
 
             let label = ui.label(t(T::Timeout));
             ui.horizontal_wrapped(|ui| {
-                ui.add(
-                    format::decimal_drag(&mut app.settings.timeout_secs, lang, 2)
-                        .range(0.01..=600.0)
-                        .speed(0.05),
-                )
-                .labelled_by(label.id);
-                ui.label(t(T::Seconds));
+                super::timeout_drag_ui(ui, app, label.id);
                 ui.add_space(12.0);
                 let label = ui.label(t(T::BufferSize));
                 ui.add(egui::DragValue::new(&mut app.settings.client_buffer).range(1..=1 << 20))
