@@ -7,17 +7,15 @@
 //! read the 13-byte answer). Prints exchanges/s and the ratio (target
 //! ≥ 0.9). `UDP_LAB_BENCH_ONLY=tcp` runs this table alone.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use udp_lab::lab::session::Session;
+use udp_lab::net::tcp::echo_load::{REPLY, Rate, load, with_bare};
 use udp_lab::net::{self, NetEvent, ReplyMode, TcpEventKind, TcpServerConfig};
 
-const REQUEST: &[u8] = b"Hello, server";
-const REPLY: &[u8] = b"Hello, client";
 const FRAME: Duration = Duration::from_micros(16_667);
 
 pub fn run(run_for: Duration, rounds: usize) {
@@ -29,8 +27,10 @@ pub fn run(run_for: Duration, rounds: usize) {
         let (mut bare, mut lab) = (Vec::new(), Vec::new());
         let mut counts = (0u64, 0u64);
         for _ in 0..rounds {
-            bare.push(with_bare(|addr| load(addr, clients, run_for)));
-            let (rate, recorded, dropped) = with_lab(|addr| load(addr, clients, run_for));
+            bare.push(per_sec(
+                with_bare(|addr| load(addr, clients, run_for)).expect("bare server binds"),
+            ));
+            let (rate, recorded, dropped) = with_lab(|addr| per_sec(load(addr, clients, run_for)));
             lab.push(rate);
             counts = (recorded, dropped);
         }
@@ -44,77 +44,18 @@ pub fn run(run_for: Duration, rounds: usize) {
     }
 }
 
+/// The rate of a load in which every connection kept going.
+fn per_sec(rate: Rate) -> f64 {
+    assert_eq!(
+        rate.failed, 0,
+        "a connection failed: the figure would be wrong"
+    );
+    rate.per_sec
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
-/// `clients` connections, each sending and reading its answer in turn for
-/// `run_for`: exchanges per second, all together.
-fn load(addr: SocketAddr, clients: usize, run_for: Duration) -> f64 {
-    let done = Arc::new(AtomicBool::new(false));
-    let total = Arc::new(AtomicU64::new(0));
-    let threads: Vec<_> = (0..clients)
-        .map(|_| {
-            let (done, total) = (done.clone(), total.clone());
-            std::thread::spawn(move || {
-                let mut s = TcpStream::connect(addr).expect("connect");
-                s.set_nodelay(true).expect("nodelay");
-                let mut buf = [0u8; REPLY.len()];
-                let mut n = 0u64;
-                while !done.load(Ordering::Relaxed) {
-                    s.write_all(REQUEST).expect("send");
-                    s.read_exact(&mut buf).expect("answer");
-                    n += 1;
-                }
-                total.fetch_add(n, Ordering::Relaxed);
-            })
-        })
-        .collect();
-    let start = Instant::now();
-    std::thread::sleep(run_for);
-    done.store(true, Ordering::Relaxed);
-    for t in threads {
-        t.join().expect("client");
-    }
-    total.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
-}
-
-/// A bare std server: a thread per connection, each read answered with
-/// the fixed reply (what UDP Lab's server does, without reporting).
-fn with_bare(load: impl FnOnce(SocketAddr) -> f64) -> f64 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let stop = Arc::new(AtomicBool::new(false));
-    let acceptor = {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            let mut conns = Vec::new();
-            for s in listener.incoming() {
-                if stop.load(Ordering::Acquire) {
-                    break;
-                }
-                let Ok(mut s) = s else { continue };
-                conns.push(std::thread::spawn(move || {
-                    let mut buf = vec![0u8; 1024];
-                    while let Ok(n) = s.read(&mut buf) {
-                        if n == 0 || s.write_all(REPLY).is_err() {
-                            break;
-                        }
-                    }
-                }));
-            }
-            for c in conns {
-                let _ = c.join();
-            }
-        })
-    };
-    let rate = load(addr);
-    stop.store(true, Ordering::Release);
-    // Wake the acceptor so it sees the stop.
-    let _ = TcpStream::connect(addr);
-    acceptor.join().expect("acceptor");
-    rate
 }
 
 #[derive(Default)]

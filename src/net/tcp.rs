@@ -6,6 +6,7 @@
 //! boundaries (src/lab/stream.rs).
 
 mod client;
+pub mod echo_load;
 mod server;
 mod wait;
 

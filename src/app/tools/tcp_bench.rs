@@ -7,17 +7,12 @@
 //! the mean of the two around it, as the machine's other load drifts. The
 //! figures go to stdout and the window closes. Nothing is saved.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::app::UdpLabApp;
+use crate::net::tcp::echo_load::{Rate, load, with_bare};
 
-const REQUEST: &[u8] = b"Hello, server";
-const REPLY: &[u8] = crate::net::DEFAULT_REPLY.as_bytes();
 /// Connections of each round.
 const CLIENTS: [usize; 2] = [1, 8];
 /// Give up when the server has not listened by then.
@@ -40,7 +35,7 @@ enum Phase {
     Starting,
     /// The load against the window's server runs on its own thread while
     /// the window draws.
-    Loading(JoinHandle<f64>),
+    Loading(JoinHandle<Rate>),
     Done,
 }
 
@@ -82,7 +77,7 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context) {
                     );
                 }
                 // The bare loop first, the window idle meanwhile.
-                bench.bare_before = with_bare(|a| load(a, clients, bench.run_for));
+                bench.bare_before = bare_rate(clients, bench.run_for);
                 let run_for = bench.run_for;
                 let ctx = ctx.clone();
                 bench.frames_during = 0;
@@ -111,9 +106,9 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context) {
             }
         },
         Phase::Loading(h) if h.is_finished() => {
-            let window = h.join().unwrap_or(0.0);
+            let window = h.join().map_or(0.0, |rate| counted(rate, "window's"));
             let clients = CLIENTS[bench.round];
-            let after = with_bare(|a| load(a, clients, bench.run_for));
+            let after = bare_rate(clients, bench.run_for);
             bench
                 .results
                 .push((clients, bench.bare_before, window, after));
@@ -153,86 +148,24 @@ pub fn on_frame(app: &mut UdpLabApp, ctx: &egui::Context) {
     app.tcp_bench = Some(bench);
 }
 
-/// `clients` connections, each sending and reading its answer in turn for
-/// `run_for`: exchanges per second, all together. A connection that fails
-/// stops counting (its count so far stays).
-fn load(addr: SocketAddr, clients: usize, run_for: Duration) -> f64 {
-    let done = Arc::new(AtomicBool::new(false));
-    let total = Arc::new(AtomicU64::new(0));
-    let threads: Vec<_> = (0..clients)
-        .filter_map(|_| {
-            let (done, total) = (done.clone(), total.clone());
-            std::thread::Builder::new()
-                .name("tcp-bench-client".into())
-                .spawn(move || {
-                    let Ok(mut s) = TcpStream::connect(addr) else {
-                        return;
-                    };
-                    let _ = s.set_nodelay(true);
-                    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-                    let mut buf = [0u8; REPLY.len()];
-                    let mut n = 0u64;
-                    while !done.load(Ordering::Relaxed) {
-                        if s.write_all(REQUEST).is_err() || s.read_exact(&mut buf).is_err() {
-                            break;
-                        }
-                        n += 1;
-                    }
-                    total.fetch_add(n, Ordering::Relaxed);
-                })
-                .ok()
-        })
-        .collect();
-    let start = Instant::now();
-    std::thread::sleep(run_for);
-    done.store(true, Ordering::Relaxed);
-    for t in threads {
-        let _ = t.join();
+/// The bare loop's rate (0, with a line saying why, when it could not run).
+fn bare_rate(clients: usize, run_for: Duration) -> f64 {
+    match with_bare(|a| load(a, clients, run_for)) {
+        Ok(rate) => counted(rate, "bare"),
+        Err(e) => {
+            println!("TCP benchmark: the bare server could not bind: {e}");
+            0.0
+        }
     }
-    total.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64().max(1e-9)
 }
 
-/// A bare std server: a thread per connection, each read answered with the
-/// fixed reply (what UDP Lab's server does, without reporting or a window).
-fn with_bare(load: impl FnOnce(SocketAddr) -> f64) -> f64 {
-    let Ok(listener) = TcpListener::bind("127.0.0.1:0") else {
-        return 0.0;
-    };
-    let Ok(addr) = listener.local_addr() else {
-        return 0.0;
-    };
-    let stop = Arc::new(AtomicBool::new(false));
-    let acceptor = {
-        let stop = stop.clone();
-        std::thread::Builder::new()
-            .name("bare-server".into())
-            .spawn(move || {
-                let mut conns = Vec::new();
-                for s in listener.incoming() {
-                    if stop.load(Ordering::Acquire) {
-                        break;
-                    }
-                    let Ok(mut s) = s else { continue };
-                    conns.push(std::thread::spawn(move || {
-                        let mut buf = vec![0u8; crate::net::DEFAULT_BUFFER];
-                        while let Ok(n) = s.read(&mut buf) {
-                            if n == 0 || s.write_all(REPLY).is_err() {
-                                break;
-                            }
-                        }
-                    }));
-                }
-                for c in conns {
-                    let _ = c.join();
-                }
-            })
-    };
-    let rate = load(addr);
-    stop.store(true, Ordering::Release);
-    // Wake the acceptor so it sees the stop.
-    let _ = TcpStream::connect(addr);
-    if let Ok(a) = acceptor {
-        let _ = a.join();
+/// The rate, with a line for connections that failed (they would lower it).
+fn counted(rate: Rate, server: &str) -> f64 {
+    if rate.failed > 0 {
+        println!(
+            "TCP benchmark: {} connection(s) to the {server} server failed",
+            rate.failed
+        );
     }
-    rate
+    rate.per_sec
 }
