@@ -25,6 +25,8 @@ pub enum ViewCommand {
     StreamDown(bool),
     /// An HTTP connection shown as its plain stream (true) or as messages.
     HttpPlain(bool),
+    /// Which message of a kept-alive connection the HTTP anatomy shows.
+    HttpMessage(usize),
 }
 
 /// Applies a [`ViewCommand`].
@@ -32,9 +34,13 @@ pub fn run(app: &mut UdpLabApp, command: ViewCommand) {
     let views = &mut app.views;
     match command {
         ViewCommand::TraceFilter(filter) => views.trace_filter = filter,
-        ViewCommand::PickConnection(pick) => views.tcp_pick = Some(pick),
+        ViewCommand::PickConnection(pick) => {
+            views.tcp_pick = Some(pick);
+            views.http_message = None;
+        }
         ViewCommand::StreamDown(down) => views.stream_down = down,
         ViewCommand::HttpPlain(plain) => views.http_plain = plain,
+        ViewCommand::HttpMessage(index) => views.http_message = Some(index),
     }
 }
 
@@ -66,6 +72,9 @@ pub struct ViewsState {
     pub stream: anatomy::StreamDrawn,
     /// Issue 28: the anatomy shows an HTTP connection as its plain stream.
     pub http_plain: bool,
+    /// The message of a kept-alive connection the HTTP anatomy shows (the
+    /// same number in both directions; None: the newest).
+    pub http_message: Option<usize>,
     /// What the HTTP anatomy drew last frame.
     pub http: anatomy::HttpDrawn,
 }

@@ -222,6 +222,40 @@ pub fn parse(bytes: &[u8], kind: Kind) -> Message {
     message
 }
 
+/// Messages a stream holds at most for [`split`] (a kept-alive connection
+/// of small requests; the stream's bytes are bounded anyway).
+pub const MAX_MESSAGES: usize = 1_000;
+
+/// The messages one after another in `bytes`: a kept-alive connection
+/// carries several. A message ends where its framing says (its
+/// `Content-Length`, or its head when it has no body) and the next starts
+/// there when those bytes begin another message; anything else after it
+/// stays its own "extra" bytes (a wrong `Content-Length` is flagged, not
+/// split). `kind(k)` is the kind of the k-th message (a response's depends
+/// on its request). The last range ends at the end of `bytes`.
+pub fn split(bytes: &[u8], mut kind: impl FnMut(usize) -> Kind) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while ranges.len() + 1 < MAX_MESSAGES {
+        let m = parse(&bytes[start..], kind(ranges.len()));
+        let end = match &m.body {
+            Some(Body {
+                range,
+                check: BodyCheck::Extra { .. },
+                ..
+            }) => start + range.end,
+            _ => break,
+        };
+        if end == start || detect(&bytes[end..]).is_none() {
+            break;
+        }
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges.push(start..bytes.len());
+    ranges
+}
+
 /// What `bytes` are by their content, for a view that shows any stream:
 /// a request when the first line is `METHOD target HTTP/x` (its end may
 /// not have arrived yet), a response when they start `HTTP/` and a digit;

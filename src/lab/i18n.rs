@@ -553,6 +553,8 @@ texts! {
     StreamPick => "Direction", "Направление";
     // Issue 28 (helper H): HTTP anatomy and the web programs.
     ViewHttpAnatomy => "HTTP anatomy", "Анатомия HTTP";
+    HttpRequestNOf => "request {n} of {total} on this connection (kept alive)", "запрос {n} из {total} в этом соединении (keep-alive)";
+    HttpResponseNOf => "response {n} of {total} on this connection (kept alive)", "ответ {n} из {total} в этом соединении (keep-alive)";
     HttpRequestOf => "{from} → {to}: the request, {bytes} bytes", "{from} → {to}: запрос, байт — {bytes}";
     HttpResponseOf => "{from} → {to}: the response, {bytes} bytes", "{from} → {to}: ответ, байт — {bytes}";
     HttpAsStream => "Plain stream", "Просто поток";

@@ -86,6 +86,31 @@ impl Direction {
         }
     }
 
+    /// The bytes `range` as a direction of their own (one message of a
+    /// kept-alive connection): the calls that moved any of them, cut to
+    /// the range and counted from its start; the stream's end only with
+    /// its `last` bytes.
+    pub fn window(&self, range: std::ops::Range<usize>, last: bool) -> Direction {
+        let (start, end) = (range.start as u64, range.end as u64);
+        let cut = |c: &Cut| {
+            let from = c.offset.max(start);
+            let to = c.end().min(end);
+            (from < to).then(|| Cut {
+                offset: from - start,
+                len: to - from,
+                at: c.at,
+            })
+        };
+        Direction {
+            bytes: self.bytes.get(range).unwrap_or_default().to_vec(),
+            total: end - start,
+            sends: self.sends.iter().filter_map(cut).collect(),
+            recvs: self.recvs.iter().filter_map(cut).collect(),
+            eof: self.eof.filter(|_| last),
+            fin: self.fin.filter(|_| last),
+        }
+    }
+
     /// Only what happened up to `at` (the time cursor).
     pub fn up_to(&self, at: SystemTime) -> Direction {
         Direction {

@@ -201,3 +201,40 @@ fn a_response_to_head_is_known_by_its_request() {
     assert_eq!(response_kind(Some(&get)), Kind::Response);
     assert_eq!(response_kind(None), Kind::Response);
 }
+
+#[test]
+fn a_kept_alive_stream_is_split_into_its_messages() {
+    let two = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+    let ranges = split(two, |_| Kind::Request);
+    assert_eq!(ranges, [0..28, 28..two.len()]);
+    assert_eq!(&two[ranges[1].clone()][..6], b"GET /b");
+
+    // Responses: by Content-Length; the second to a HEAD has no body even
+    // with a Content-Length, so the third starts right after its head.
+    let down = b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA\
+HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n\
+HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nBC";
+    let kinds = [Kind::Response, Kind::ResponseToHead, Kind::Response];
+    let ranges = split(down, |k| kinds[k]);
+    assert_eq!(ranges.len(), 3, "{ranges:?}");
+    assert_eq!(
+        &down[ranges[0].clone()],
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
+    );
+    assert!(down[ranges[2].clone()].ends_with(b"\r\n\r\nBC"));
+
+    // Bytes past the body that are no message stay with it (flagged).
+    let wrong = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nHello";
+    assert_eq!(split(wrong, |_| Kind::Response), vec![(0..wrong.len())]);
+    // One message, unended, and nothing at all.
+    assert_eq!(
+        split(b"GET / HTTP/1.1\r\n", |_| Kind::Request),
+        vec![(0..16)]
+    );
+    assert_eq!(split(b"", |_| Kind::Request), vec![(0..0)]);
+    // Bounded: a stream of many tiny requests gives MAX_MESSAGES ranges.
+    let many = b"GET / HTTP/1.1\r\n\r\n".repeat(MAX_MESSAGES + 5);
+    let ranges = split(&many, |_| Kind::Request);
+    assert_eq!(ranges.len(), MAX_MESSAGES);
+    assert_eq!(ranges.last().map(|r| r.end), Some(many.len()));
+}

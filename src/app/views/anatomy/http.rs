@@ -39,6 +39,9 @@ pub struct HttpDrawn {
     /// "recv 1 (1024 B): …" for each call listed.
     pub calls: Vec<String>,
     pub hex_rows: usize,
+    /// The message shown and how many the direction holds (1 of 1 but on
+    /// a kept-alive connection).
+    pub message: (usize, usize),
     /// Body bytes counted, not drawn.
     pub left_out: usize,
 }
@@ -77,16 +80,37 @@ pub fn http_ui(
         None => d.clone(),
     };
     let (up, down) = (at(&conn.up), at(&conn.down));
-    let request = parse_moved(&up, Kind::Request);
+    // A kept-alive connection carries several requests and responses: the
+    // n-th of each direction are shown together (None: the newest).
+    let up_bytes = &up.bytes[..moved(&up)];
+    let request_ranges = http::split(up_bytes, |_| Kind::Request);
+    let requests: Vec<Message> = request_ranges
+        .iter()
+        .map(|r| http::parse(&up_bytes[r.clone()], Kind::Request))
+        .collect();
     let is_up = !app.views.stream_down;
-    let d = if is_up { &up } else { &down };
+    let whole = if is_up { &up } else { &down };
+    let ranges = if is_up {
+        request_ranges
+    } else {
+        http::split(&down.bytes[..moved(&down)], |k| {
+            http::response_kind(requests.get(k))
+        })
+    };
+    let count = ranges.len();
+    let index = app
+        .views
+        .http_message
+        .map_or(count - 1, |i| i.min(count - 1));
     let kind = if is_up {
         Kind::Request
     } else {
-        http::response_kind(request.as_ref())
+        http::response_kind(requests.get(index))
     };
+    let window = whole.window(ranges[index].clone(), index + 1 == count);
+    let d = &window;
     let (from, to) = super::stream::ends(conn, is_up);
-    let len = moved(d);
+    let len = d.bytes.len();
     ui.horizontal_wrapped(|ui| {
         super::stream::direction_switch_ui(ui, app);
         let title = if is_up {
@@ -102,8 +126,14 @@ pub fn http_ui(
             .monospace(),
         );
     });
-    let mut drawn = HttpDrawn::default();
-    let bytes = &d.bytes[..len];
+    if count > 1 {
+        message_pick_ui(ui, app, index, count, is_up);
+    }
+    let mut drawn = HttpDrawn {
+        message: (index + 1, count),
+        ..HttpDrawn::default()
+    };
+    let bytes = &d.bytes[..];
     if bytes.is_empty() {
         ui.label(RichText::new(t(T::HttpNothingYet)).weak().italics());
         app.views.http = drawn;
@@ -130,9 +160,36 @@ pub fn http_ui(
     app.views.http = drawn;
 }
 
-fn parse_moved(d: &Direction, kind: Kind) -> Option<Message> {
-    let bytes = &d.bytes[..moved(d)];
-    (!bytes.is_empty()).then(|| http::parse(bytes, kind))
+/// "Request 2 of 3 on this connection" with ◀ ▶ (a kept-alive
+/// connection): the same number in both directions.
+fn message_pick_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, index: usize, count: usize, up: bool) {
+    let lang = app.lang;
+    let mut pick = None;
+    ui.horizontal_wrapped(|ui| {
+        if ui.add_enabled(index > 0, egui::Button::new("◀")).clicked() {
+            pick = Some(index - 1);
+        }
+        if ui
+            .add_enabled(index + 1 < count, egui::Button::new("▶"))
+            .clicked()
+        {
+            pick = Some(index + 1);
+        }
+        let key = if up {
+            T::HttpRequestNOf
+        } else {
+            T::HttpResponseNOf
+        };
+        ui.label(fill(
+            key.get(lang),
+            &[("n", &(index + 1)), ("total", &count)],
+        ));
+    });
+    if let Some(index) = pick {
+        app.act(crate::app::Command::View(
+            crate::app::views::ViewCommand::HttpMessage(index),
+        ));
+    }
 }
 
 /// The two verdicts over the parts: the empty line's absence, in a

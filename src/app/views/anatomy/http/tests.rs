@@ -336,3 +336,64 @@ fn the_time_cursor_hides_what_has_not_happened_yet() {
     h.run_steps(2);
     assert_eq!(h.state().views.http.lines[0], "HTTP/1.1 200 OK");
 }
+
+#[test]
+fn a_kept_alive_connection_shows_each_request_and_response() {
+    if !have_python() {
+        return;
+    }
+    let answer = r#"b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA" + b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nNo""#;
+    let Some((mut child, port)) = python_server(answer) else {
+        println!("SKIPPED a_kept_alive_connection_shows_each_request: python3 did not start");
+        return;
+    };
+    let two = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+    let events = tcp_client_exchange(port, two, 1024);
+    let _ = child.wait();
+    // The message picker comes after the connection's: its arrows are the
+    // last ones drawn.
+    let click = |h: &mut Harness<'static, UdpLabApp>, arrow: &str| {
+        let nodes: Vec<_> = h.get_all_by_label(arrow).collect();
+        nodes.last().expect("the message picker").click();
+        h.run_steps(3);
+    };
+    for lang in Lang::ALL {
+        let mut h = app_with(lang, &events);
+        show_direction(&mut h, false);
+        // The newest first.
+        let drawn = h.state().views.http.clone();
+        assert_eq!(drawn.message, (2, 2), "{drawn:?}");
+        assert!(drawn.lines[0].starts_with("GET /b"), "{drawn:?}");
+        h.get_by_label(&fill(
+            T::HttpRequestNOf.get(lang),
+            &[("n", &2), ("total", &2)],
+        ));
+
+        click(&mut h, "◀");
+        let drawn = h.state().views.http.clone();
+        assert_eq!(drawn.message, (1, 2), "{drawn:?}");
+        assert!(drawn.lines[0].starts_with("GET /a"), "{drawn:?}");
+        assert!(drawn.empty_line, "{drawn:?}");
+
+        // The same number the other way: response 1, then 2.
+        show_direction(&mut h, true);
+        let drawn = h.state().views.http.clone();
+        assert_eq!(drawn.message, (1, 2), "{drawn:?}");
+        assert!(drawn.lines[0].starts_with("HTTP/1.1 200 OK"), "{drawn:?}");
+        let one = fill(T::HttpBodyComplete.get(lang), &[("bytes", &1)]);
+        assert_eq!(drawn.body_check.as_deref(), Some(one.as_str()));
+        h.get_by_label(&fill(
+            T::HttpResponseNOf.get(lang),
+            &[("n", &1), ("total", &2)],
+        ));
+        click(&mut h, "▶");
+        let drawn = h.state().views.http.clone();
+        assert_eq!(drawn.message, (2, 2), "{drawn:?}");
+        assert!(
+            drawn.lines[0].starts_with("HTTP/1.1 404 Not Found"),
+            "{drawn:?}"
+        );
+        let two = fill(T::HttpBodyComplete.get(lang), &[("bytes", &2)]);
+        assert_eq!(drawn.body_check.as_deref(), Some(two.as_str()));
+    }
+}
