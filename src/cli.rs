@@ -105,6 +105,7 @@ pub fn run(command: CliCommand) -> ExitCode {
                     buffer,
                     backlog,
                     reuse_addr,
+                    recorder: save.map(lesson::Recorder::new),
                 })
             } else {
                 let recorder = save.map(lesson::Recorder::new);
@@ -161,6 +162,7 @@ pub fn run(command: CliCommand) -> ExitCode {
                     pieces,
                     piece_delay,
                     shutdown,
+                    recorder: save.map(lesson::Recorder::new),
                 }));
             }
             client::client(&client::ClientOpts {

@@ -260,3 +260,56 @@ fn show_on_a_broken_file_says_one_sentence_and_fails() {
     let err = String::from_utf8_lossy(&missing.stderr);
     assert!(err.contains("there is no file"), "{err}");
 }
+
+#[test]
+fn a_tcp_client_saved_keeps_its_calls_and_show_prints_them() {
+    let dir = TempDir::new("tcp");
+    let file = dir.0.join("client.pcapng");
+    // A server written here: reads the message, answers, closes.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accept");
+        let mut buf = [0u8; 64];
+        let n = std::io::Read::read(&mut conn, &mut buf).expect("read");
+        std::io::Write::write_all(&mut conn, b"Hello, client").expect("answer");
+        n
+    });
+    let out = Command::new(BIN)
+        .args(["--lang", "en", "client", "--tcp", "--to"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--save")
+        .arg(&file)
+        .output()
+        .expect("the client runs");
+    assert_eq!(server.join().expect("the server"), 13);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "Response from server: Hello, client");
+    assert!(stderr.contains("session saved:"), "{stderr}");
+    assert!(
+        stderr.contains("its 1 TCP connection(s) are kept as UDP Lab's calls"),
+        "{stderr}"
+    );
+
+    let shown = show(&file);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    for call in [
+        "socket(AF_INET, SOCK_STREAM)",
+        &format!("connect(127.0.0.1:{port}) → 0"),
+        "sendall(13 bytes) → 13 bytes",
+        "recv(1024) → 13 bytes",
+        "recv(1024) → b'' (the peer closed)",
+        "close() → 0",
+    ] {
+        assert!(text.contains(call), "{call} not in:\n{text}");
+    }
+}

@@ -134,7 +134,7 @@ pub enum CliCommand {
         encoding: Encoding,
         #[arg(long, value_name = "FILE")]
         save: Option<std::path::PathBuf>,
-        #[arg(long, conflicts_with_all = ["join", "interface", "save"])]
+        #[arg(long, conflicts_with_all = ["join", "interface"])]
         tcp: bool,
         #[arg(long, value_name = "N", default_value_t = 5, value_parser = backlog, allow_hyphen_values = true, requires = "tcp")]
         backlog: u32,
@@ -167,7 +167,7 @@ pub enum CliCommand {
         network: SimArgs,
         #[arg(long, value_name = "FILE")]
         save: Option<std::path::PathBuf>,
-        #[arg(long, conflicts_with_all = ["broadcast", "ttl", "no_multicast_loop", "count", "save"])]
+        #[arg(long, conflicts_with_all = ["broadcast", "ttl", "no_multicast_loop", "count"])]
         tcp: bool,
         #[arg(long, value_name = "N", default_value_t = 1, value_parser = pieces, allow_hyphen_values = true, requires = "tcp")]
         pieces: u32,

@@ -69,6 +69,13 @@ impl Recorder {
                         &[("path", &self.path.display()), ("packets", &saved.packets)],
                     )
                 ));
+                let connections = session.streams.list.len();
+                if connections > 0 {
+                    let _ = warn(format_args!(
+                        "{}",
+                        fill(C::SessionTcpKept.get(lang()), &[("count", &connections)])
+                    ));
+                }
                 true
             }
             Err(e) => {

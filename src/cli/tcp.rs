@@ -49,6 +49,8 @@ pub struct ServerOpts<'a> {
     pub buffer: usize,
     pub backlog: u32,
     pub reuse_addr: bool,
+    /// `--save FILE`: every event recorded, the file written at the end.
+    pub recorder: Option<super::lesson::Recorder>,
 }
 
 /// Bytes read and sent on one connection, for its closing line.
@@ -62,6 +64,7 @@ struct ConnCount {
 pub fn server(opts: &ServerOpts) -> Result<(), NetError> {
     let bind = net::parse_addr(opts.bind, false)?;
     let (sink, queue) = super::channel();
+    let sink = tee(&opts.recorder, sink);
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<Arc<net::TcpServerHandle>>();
     signals::catch(move || {
         if let Ok(handle) = stop_rx.recv() {
@@ -156,6 +159,10 @@ pub fn server(opts: &ServerOpts) -> Result<(), NetError> {
             handle.stop();
         }
     }
+    // `--save`: before a caught signal ends the process by itself.
+    if let Some(recorder) = &opts.recorder {
+        recorder.save();
+    }
     match failed {
         Some(error) => Err(error),
         None => {
@@ -173,6 +180,8 @@ pub struct ClientOpts {
     pub pieces: u32,
     pub piece_delay: Duration,
     pub shutdown: bool,
+    /// `--save FILE`: every event recorded, the file written at the end.
+    pub recorder: Option<super::lesson::Recorder>,
 }
 
 pub fn client(opts: &ClientOpts) -> Result<(), NetError> {
@@ -184,7 +193,7 @@ pub fn client(opts: &ClientOpts) -> Result<(), NetError> {
     req.piece_delay = opts.piece_delay;
     req.shutdown_write = opts.shutdown;
     let (sink, queue) = super::channel();
-    let handle = net::spawn_tcp_client(req, sink)?;
+    let handle = net::spawn_tcp_client(req, tee(&opts.recorder, sink))?;
     let mut response = Vec::new();
     let (mut sends, mut recvs) = (Vec::new(), Vec::new());
     let mut timed_out = None;
@@ -209,6 +218,9 @@ pub fn client(opts: &ClientOpts) -> Result<(), NetError> {
         }
     }
     handle.join();
+    if let Some(recorder) = &opts.recorder {
+        recorder.save();
+    }
     let sizes = |v: &[usize]| {
         v.iter()
             .map(usize::to_string)
@@ -252,4 +264,15 @@ pub fn client(opts: &ClientOpts) -> Result<(), NetError> {
         ));
     }
     Ok(())
+}
+
+/// `sink`, recording every event on its way when `--save` asked for it.
+fn tee(
+    recorder: &Option<super::lesson::Recorder>,
+    sink: net::EventSink<NetEvent>,
+) -> net::EventSink<NetEvent> {
+    match recorder {
+        Some(recorder) => recorder.tee(sink),
+        None => sink,
+    }
 }

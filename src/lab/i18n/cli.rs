@@ -190,6 +190,7 @@ texts! { enum C;
     ShowAbout => "Print a lesson saved by UDP Lab, or any capture, in a terminal: its socket calls as the window lists them, or one line per UDP datagram.", "Вывести в терминал сеанс, сохранённый UDP Lab, или любой захват: его вызовы сокетов, как их показывает окно, или по строке на каждую UDP-датаграмму.";
     HelpShowFile => "The .pcapng or .pcap file.", "Файл .pcapng или .pcap.";
     SessionSaved => "session saved: {path} ({packets} packets)", "сеанс сохранён: {path} (пакетов: {packets})";
+    SessionTcpKept => "its {count} TCP connection(s) are kept as UDP Lab's calls: open the file in UDP Lab to see them; Wireshark shows no TCP packets in it", "его TCP-соединения ({count}) сохранены как вызовы UDP Lab: откройте файл в UDP Lab, чтобы их увидеть; Wireshark TCP-пакетов в нём не покажет";
     SessionNotSaved => "the session was not saved: {reason}", "сеанс не сохранён: {reason}";
     NoSuchFile => "there is no file {path}. Give the path of a lesson or capture to open; the commands are server, client, find, trace and show.", "файла {path} нет. Укажите путь к сеансу или захвату, который нужно открыть; команды — server, client, find, trace и show.";
     ShowSession => "{file}: saved by UDP Lab {when}; {calls} socket calls, {datagrams} datagrams", "{file}: сохранён UDP Lab {when}; вызовов сокетов: {calls}, датаграмм: {datagrams}";
