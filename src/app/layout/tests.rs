@@ -466,6 +466,43 @@ fn more_unfolds_the_panels_and_fold_brings_the_compact_form_back() {
 }
 
 #[test]
+fn the_folded_server_says_why_it_did_not_start_and_warns_before_it_binds() {
+    use crate::app::Command;
+    use crate::net::Protocol;
+    for lang in Lang::ALL {
+        for protocol in [Protocol::Udp, Protocol::Tcp, Protocol::Http] {
+            let at = format!("{lang:?} {protocol:?}");
+            let mut h = app_at((1024.0, 768.0), lang, true);
+            h.state_mut().run(Command::SetServerProtocol(protocol));
+            h.run_steps(3);
+            assert!(h.state().layout.folded, "{at}");
+            // A port out of range: Start cannot bind, and says so folded.
+            let bind = if protocol == Protocol::Http {
+                &mut h.state_mut().settings.http_bind
+            } else {
+                &mut h.state_mut().settings.bind
+            };
+            *bind = "127.0.0.1:99999".into();
+            h.state_mut().run(Command::StartServer);
+            h.run_steps(3);
+            let error = h.state().server.bind_error.clone().expect("a bind error");
+            h.get_by_label(&crate::app::i18n::addr_error(lang, &error));
+            // All interfaces: the warning before it binds.
+            let bind = if protocol == Protocol::Http {
+                &mut h.state_mut().settings.http_bind
+            } else {
+                &mut h.state_mut().settings.bind
+            };
+            *bind = "0.0.0.0:0".into();
+            h.state_mut().server.bind_error = None;
+            h.run_steps(3);
+            h.get_by_label(T::ExposedAllInterfaces.get(lang));
+            assert!(h.state().layout.folded, "{at}: still folded");
+        }
+    }
+}
+
+#[test]
 fn f1_and_the_question_mark_open_the_help_in_the_windows_language() {
     for lang in Lang::ALL {
         let mut h = app_at((1280.0, 800.0), lang, true);

@@ -338,21 +338,7 @@ fn bind_rows_ui(
         }
     });
     ui.end_row();
-    let error = crate::app::style::error_color(ui);
-    let bind_error = app
-        .server
-        .bind_error
-        .as_ref()
-        .map(|e| i18n::addr_error(lang, e));
-    let exposure = this_computer::exposure_warning((rows.field)(&mut app.settings));
-    let messages = [
-        rows.first_error.map(|text| (text, error)),
-        bind_error.map(|text| (text, error)),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(exposure.map(|key| (key.get(lang).to_owned(), crate::app::style::warn_color(ui))));
-    for (text, color) in messages {
+    for (text, color) in bind_messages(ui, app, rows.field, rows.first_error) {
         ui.label("");
         ui.scope(|ui| {
             ui.set_max_width(rows.message_width);
@@ -361,6 +347,32 @@ fn bind_rows_ui(
         });
         ui.end_row();
     }
+}
+
+/// What is said under a bind field, in its colour: the form's own error,
+/// the bind error, and the warning for an address other machines can
+/// reach (said before it binds). The full forms and the folded one.
+fn bind_messages(
+    ui: &egui::Ui,
+    app: &mut UdpLabApp,
+    field: fn(&mut crate::app::Settings) -> &mut String,
+    first_error: Option<String>,
+) -> Vec<(String, Color32)> {
+    let lang = app.lang;
+    let error = crate::app::style::error_color(ui);
+    let bind_error = app
+        .server
+        .bind_error
+        .as_ref()
+        .map(|e| i18n::addr_error(lang, e));
+    let exposure = this_computer::exposure_warning(field(&mut app.settings))
+        .map(|key| (key.get(lang).to_owned(), crate::app::style::warn_color(ui)));
+    [first_error, bind_error]
+        .into_iter()
+        .flatten()
+        .map(|text| (text, error))
+        .chain(exposure)
+        .collect()
 }
 
 /// Issue 15: the bind address from a list: loopback, all interfaces, and

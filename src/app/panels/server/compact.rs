@@ -82,6 +82,19 @@ pub fn compact_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Com
                 }
                 more_button(ui, app, commands);
             });
+            // Folded or not, a Start that could not bind says why here.
+            let (field, join_error): (fn(&mut crate::app::Settings) -> &mut String, _) =
+                match app.settings.server_protocol {
+                    crate::net::Protocol::Http => (|s| &mut s.http_bind, None),
+                    crate::net::Protocol::Tcp => (|s| &mut s.bind, None),
+                    crate::net::Protocol::Udp => (
+                        |s| &mut s.bind,
+                        app.server.join_error.as_ref().map(|e| e.text(lang)),
+                    ),
+                };
+            for (text, color) in super::bind_messages(ui, app, field, join_error) {
+                ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
+            }
             if app.settings.server_protocol == crate::net::Protocol::Tcp {
                 super::tcp::newest_connections_ui(ui, app);
             } else if app.settings.server_protocol == crate::net::Protocol::Http {
