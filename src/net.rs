@@ -9,6 +9,8 @@ mod error;
 mod find;
 mod holder;
 pub mod http;
+// "This computer" (the window) lists them; the CLI and fuzz targets need not.
+#[cfg(feature = "gui")]
 mod interfaces;
 pub mod ports;
 mod script;
@@ -31,6 +33,7 @@ pub use error::{Holder, IcmpReport, NetError, fmt_secs};
 pub use find::{Found, find_servers, subnet_broadcast};
 #[cfg(feature = "gui")]
 pub use find::{broadcast_targets, ipv6_ifindex};
+#[cfg(feature = "gui")]
 pub use interfaces::{LocalAddress, local_addresses};
 pub use script::{
     Interpreter, ScriptError, ScriptEvent, ScriptEventKind, ScriptHandle, ScriptRequest, Stream,
