@@ -71,13 +71,6 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
         // Messages under the bind field wrap within the panel rather than
         // widen the grid (a grid cell would grow to the longest line).
         let message_width = (ui.available_width() - 130.0).max(160.0);
-        let wrapped = |ui: &mut egui::Ui, add: &dyn Fn(&mut egui::Ui)| {
-            ui.scope(|ui| {
-                ui.set_max_width(message_width);
-                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
-                add(ui);
-            });
-        };
         // The encoding beside the reply text, without its word where both
         // would not fit (Russian's longer words in a half-window column).
         let compact_encoding = width < ENCODING_LABEL_WIDTH;
@@ -143,9 +136,8 @@ pub fn server_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, commands: &mut Vec<Comm
                         t(T::ReplyNotEncodable),
                         &[("reason", &i18n::encode_error(lang, &e))],
                     );
-                    wrapped(ui, &|ui| {
-                        ui.colored_label(crate::app::style::warn_color(ui), text.as_str());
-                    });
+                    let warn = crate::app::style::warn_color(ui);
+                    wrapped_label(ui, message_width, text, warn);
                     ui.end_row();
                 }
 
@@ -340,13 +332,19 @@ fn bind_rows_ui(
     ui.end_row();
     for (text, color) in bind_messages(ui, app, rows.field, rows.first_error) {
         ui.label("");
-        ui.scope(|ui| {
-            ui.set_max_width(rows.message_width);
-            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
-            ui.colored_label(color, text);
-        });
+        wrapped_label(ui, rows.message_width, text, color);
         ui.end_row();
     }
+}
+
+/// A message under a form's field, in `color`, wrapped at `width` rather
+/// than widening the form's grid (a grid cell grows to its longest line).
+fn wrapped_label(ui: &mut egui::Ui, width: f32, text: String, color: Color32) {
+    ui.scope(|ui| {
+        ui.set_max_width(width);
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+        ui.colored_label(color, text);
+    });
 }
 
 /// What is said under a bind field, in its colour: the form's own error,

@@ -158,15 +158,7 @@ pub fn pick_ui(
 ) -> Option<usize> {
     let mut pick = None;
     ui.horizontal_wrapped(|ui| {
-        if ui.add_enabled(index > 0, egui::Button::new("◀")).clicked() {
-            pick = Some(index - 1);
-        }
-        if ui
-            .add_enabled(index + 1 < total, egui::Button::new("▶"))
-            .clicked()
-        {
-            pick = Some(index + 1);
-        }
+        pick = arrows_ui(ui, index, total);
         ui.label(crate::app::i18n::fill(
             crate::app::T::TcpConnectionOf.get(lang),
             &[("n", &(index + 1)), ("total", &total)],
@@ -176,6 +168,21 @@ pub fn pick_ui(
                 .wrap(),
         );
     });
+    pick
+}
+
+/// ◀ ▶ over `total` things with `index` shown: the one a click picks.
+pub fn arrows_ui(ui: &mut egui::Ui, index: usize, total: usize) -> Option<usize> {
+    let mut pick = None;
+    if ui.add_enabled(index > 0, egui::Button::new("◀")).clicked() {
+        pick = Some(index - 1);
+    }
+    if ui
+        .add_enabled(index + 1 < total, egui::Button::new("▶"))
+        .clicked()
+    {
+        pick = Some(index + 1);
+    }
     pick
 }
 

@@ -33,13 +33,6 @@ pub(super) fn http_body_ui(
     let width = ui.available_width();
     let running = !matches!(status, ServerStatus::Stopped | ServerStatus::Failed(_));
     let message_width = (width - 100.0).max(160.0);
-    let wrapped = |ui: &mut egui::Ui, text: String, color: egui::Color32| {
-        ui.scope(|ui| {
-            ui.set_max_width(message_width);
-            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
-            ui.colored_label(color, text);
-        });
-    };
     egui::Grid::new("http_server_settings")
         .num_columns(2)
         .spacing([8.0, 6.0])
@@ -72,7 +65,8 @@ pub(super) fn http_body_ui(
             ui.end_row();
             if let Some(e) = &app.http.server.root_error {
                 ui.label("");
-                wrapped(ui, e.clone(), crate::app::style::error_color(ui));
+                let error = crate::app::style::error_color(ui);
+                super::wrapped_label(ui, message_width, e.clone(), error);
                 ui.end_row();
             }
 
@@ -90,7 +84,7 @@ pub(super) fn http_body_ui(
             if let Some(browser) = &app.http.server.browser {
                 ui.label("");
                 let (text, color) = browser_text(ui, lang, browser);
-                wrapped(ui, text, color);
+                super::wrapped_label(ui, message_width, text, color);
                 ui.end_row();
             }
         });

@@ -166,15 +166,7 @@ fn message_pick_ui(ui: &mut egui::Ui, app: &mut UdpLabApp, index: usize, count: 
     let lang = app.lang;
     let mut pick = None;
     ui.horizontal_wrapped(|ui| {
-        if ui.add_enabled(index > 0, egui::Button::new("◀")).clicked() {
-            pick = Some(index - 1);
-        }
-        if ui
-            .add_enabled(index + 1 < count, egui::Button::new("▶"))
-            .clicked()
-        {
-            pick = Some(index + 1);
-        }
+        pick = crate::app::views::connection::arrows_ui(ui, index, count);
         let key = if up {
             T::HttpRequestNOf
         } else {
